@@ -1,0 +1,10 @@
+// For projects with *.int.spec.ts: make sure Kafka and MongoDB are reachable before tests start
+// (tools/jest/infra.js decides between the environment, testcontainers and deploy/local).
+const path = require('node:path');
+
+module.exports = {
+  globalSetup: path.join(__dirname, 'tools/jest/global-setup.js'),
+  globalTeardown: path.join(__dirname, 'tools/jest/global-teardown.js'),
+  // Integration tests wait on real brokers and databases; a rebalance alone can take seconds.
+  testTimeout: 60000,
+};
