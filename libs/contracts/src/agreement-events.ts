@@ -1,0 +1,106 @@
+/** Events of the Agreement aggregate, published on `agreements.events` (all schema version 1). */
+import type { EventEnvelope } from './envelope';
+
+export const AgreementKinds = ['mou', 'framework', 'treaty', 'contract', 'joint-declaration'] as const;
+export type AgreementKind = (typeof AgreementKinds)[number];
+
+export const DatePrecisions = ['day', 'month', 'year', 'unknown'] as const;
+export type DatePrecision = (typeof DatePrecisions)[number];
+
+/** Implementation states follow from milestones; lifecycle states from commands on the agreement. */
+export const ImplementationStatuses = ['signed', 'inImplementation', 'delivering', 'completed', 'stalled'] as const;
+export type ImplementationStatus = (typeof ImplementationStatuses)[number];
+export const LifecycleStatuses = ['active', 'suspended', 'terminated', 'expired'] as const;
+export type LifecycleStatus = (typeof LifecycleStatuses)[number];
+export type AgreementStatus = ImplementationStatus | Exclude<LifecycleStatus, 'active'>;
+
+/** A party is a country (ISO 3166-1 alpha-2) or an organisation. */
+export interface Party {
+  country?: string;
+  organisation?: string;
+  name: string;
+}
+export interface Signatory {
+  name: string;
+  title?: string;
+  /** ISO 3166-1 alpha-2 country code or organisation name of the party signed for. */
+  party?: string;
+}
+export interface QuantifiedTarget {
+  description: string;
+  amount?: number;
+  unit?: string;
+  currency?: string;
+  /** Calendar date (YYYY-MM-DD) by which the target should be reached. */
+  byDate?: string;
+}
+export interface Source {
+  url?: string;
+  title: string;
+  publisher?: string;
+  /** As precise as known: YYYY, YYYY-MM or YYYY-MM-DD. */
+  published?: string;
+}
+
+export interface AgreementDetails {
+  reference: string;
+  title: string;
+  kind: AgreementKind;
+  parties: Party[];
+  signatories: Signatory[];
+  /** Calendar date YYYY-MM-DD (day precision), YYYY-MM (month), YYYY (year) or null (unknown). */
+  signedOn: string | null;
+  datePrecision: DatePrecision;
+  place?: string;
+  context?: string;
+  sectors: string[];
+  commodities: string[];
+  objectives: string[];
+  targets: QuantifiedTarget[];
+  sources: Source[];
+}
+
+export type AmendableField = 'title' | 'kind' | 'parties' | 'signatories' | 'signedOn' | 'datePrecision' | 'place' | 'context' | 'sectors' | 'commodities';
+
+export interface AgreementEventData {
+  'agreement.registered': AgreementDetails & { agreementId: string };
+  'agreement.amended': { agreementId: string; changes: Partial<Pick<AgreementDetails, AmendableField>> };
+  'agreement.source-attached': { agreementId: string; source: Source };
+  'agreement.objective-added': { agreementId: string; objective: string };
+  'agreement.target-added': { agreementId: string; target: QuantifiedTarget };
+  'agreement.suspended': { agreementId: string; reason: string };
+  'agreement.resumed': { agreementId: string; reason?: string };
+  'agreement.terminated': { agreementId: string; reason: string };
+  'agreement.expired': { agreementId: string; reason?: string };
+  'agreement.status-derived': {
+    agreementId: string;
+    from: ImplementationStatus;
+    to: ImplementationStatus;
+    /** The milestone event that moved the status. */
+    causedBy: { eventId: string; type: string; milestoneId: string };
+  };
+}
+export type AgreementEventType = keyof AgreementEventData;
+export const AgreementEventTypes = Object.keys({
+  'agreement.registered': 1,
+  'agreement.amended': 1,
+  'agreement.source-attached': 1,
+  'agreement.objective-added': 1,
+  'agreement.target-added': 1,
+  'agreement.suspended': 1,
+  'agreement.resumed': 1,
+  'agreement.terminated': 1,
+  'agreement.expired': 1,
+  'agreement.status-derived': 1,
+} satisfies Record<AgreementEventType, 1>) as AgreementEventType[];
+
+export type AgreementEvent = {
+  [K in AgreementEventType]: { type: K; schemaVersion: 1; data: AgreementEventData[K]; occurredAt?: string };
+}[AgreementEventType];
+export type AgreementEventEnvelope = {
+  [K in AgreementEventType]: EventEnvelope<K, AgreementEventData[K]>;
+}[AgreementEventType];
+
+export function agreementStreamId(agreementId: string): string {
+  return `agreement-${agreementId}`;
+}

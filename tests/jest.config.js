@@ -1,0 +1,7 @@
+module.exports = {
+  ...require('../jest.preset.js'),
+  ...require('../jest.integration.js'),
+  displayName: 'tests',
+  rootDir: __dirname,
+  roots: ['<rootDir>/compat', '<rootDir>/e2e'],
+};
