@@ -72,15 +72,29 @@ describe('MongoDB compatibility (mongoose against MONGO_URL)', () => {
     expect(rejected.every((r) => r.reason.code === 11000)).toBe(true);
   });
 
-  it('allocates counters atomically with findOneAndUpdate, $inc and upsert', async () => {
+  it('allocates counters atomically with findOneAndUpdate and $inc', async () => {
     const counters = conn.collection<{ _id: string; seq: number }>('counters');
+    await counters.insertOne({ _id: 'events', seq: 0 });
     const results = await Promise.all(
       Array.from({ length: 25 }, () =>
-        counters.findOneAndUpdate(
-          { _id: 'events' },
-          { $inc: { seq: 1 } },
-          { upsert: true, returnDocument: 'after' },
-        ),
+        counters.findOneAndUpdate({ _id: 'events' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }),
+      ),
+    );
+    const seqs = results.map((r) => r!.seq).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+  });
+
+  it('lets racing upserts of a missing document fail with 11000 at worst, and a retry then succeeds', async () => {
+    // MongoDB retries such upserts itself; FerretDB v1 reports the duplicate key. Code that upserts under
+    // concurrency (the position counter, leases) retries once on 11000, and this is the behaviour it relies on.
+    const counters = conn.collection<{ _id: string; seq: number }>('counters');
+    const inc = () => counters.findOneAndUpdate({ _id: 'racy' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
+    const results = await Promise.all(
+      Array.from({ length: 25 }, () =>
+        inc().catch((err: { code?: number }) => {
+          if (err.code !== 11000) throw err;
+          return inc();
+        }),
       ),
     );
     const seqs = results.map((r) => r!.seq).sort((a, b) => a - b);
