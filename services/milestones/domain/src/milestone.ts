@@ -30,11 +30,23 @@ export type MilestoneState =
       agreementId: string;
       type: MilestoneType;
       title: string;
+      description?: string;
+      responsibleParty?: string;
+      expectedOutcome?: ExpectedOutcome;
       status: MilestoneStatus;
+      /** The original due date, before any reschedule. */
+      plannedDueDate: string;
       dueDate: string;
       percent: number;
+      lastNote?: string;
+      /** Every evidence link recorded, in order: at planning, with progress reports and outcomes. */
+      evidence: EvidenceLink[];
       slips: Slip[];
       slipCount: number;
+      /** Date the outcome was reached (met or partially met). */
+      outcomeOn?: string;
+      /** Why it was cancelled or not met. */
+      closingReason?: string;
     };
 
 /** What the milestones service knows of the agreement, from its read model of `agreements.events`. */
@@ -220,9 +232,14 @@ export function evolve(state: MilestoneState, event: MilestoneEvent & { recorded
       agreementId: d.agreementId,
       type: d.type,
       title: d.title,
+      ...(d.description !== undefined && { description: d.description }),
+      ...(d.responsibleParty !== undefined && { responsibleParty: d.responsibleParty }),
+      ...(d.expectedOutcome !== undefined && { expectedOutcome: d.expectedOutcome }),
       status: 'scheduled',
+      plannedDueDate: d.dueDate,
       dueDate: d.dueDate,
       percent: 0,
+      evidence: d.evidence,
       slips: [],
       slipCount: 0,
     };
@@ -232,20 +249,32 @@ export function evolve(state: MilestoneState, event: MilestoneEvent & { recorded
     case 'milestone.started':
       return { ...state, status: 'inProgress' };
     case 'milestone.progress-reported':
-      return { ...state, status: 'inProgress', percent: event.data.percent };
+      return {
+        ...state,
+        status: 'inProgress',
+        percent: event.data.percent,
+        ...(event.data.note !== undefined && { lastNote: event.data.note }),
+        evidence: [...state.evidence, ...event.data.evidence],
+      };
     case 'milestone.rescheduled': {
       const d = event.data;
       const slip: Slip = { previousDueDate: d.previousDueDate, newDueDate: d.newDueDate, slipDays: d.slipDays, reason: d.reason, ...(event.recordedAt && { at: event.recordedAt }) };
       return { ...state, dueDate: d.newDueDate, slips: [...state.slips, slip], slipCount: d.slipCount };
     }
     case 'milestone.met':
-      return { ...state, status: 'met', percent: 100 };
+      return { ...state, status: 'met', percent: 100, outcomeOn: event.data.metOn, evidence: [...state.evidence, ...event.data.evidence] };
     case 'milestone.partially-met':
-      return { ...state, status: 'partiallyMet' };
+      return {
+        ...state,
+        status: 'partiallyMet',
+        outcomeOn: event.data.metOn,
+        lastNote: event.data.note,
+        evidence: [...state.evidence, ...event.data.evidence],
+      };
     case 'milestone.not-met':
-      return { ...state, status: 'notMet' };
+      return { ...state, status: 'notMet', closingReason: event.data.reason };
     case 'milestone.cancelled':
-      return { ...state, status: 'cancelled' };
+      return { ...state, status: 'cancelled', closingReason: event.data.reason };
   }
 }
 

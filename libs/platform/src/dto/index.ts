@@ -1,0 +1,1 @@
+export { IsCalendarDate, AsOfQuery, EventsQuery, CursorQuery, Cursor } from './common';

@@ -1,0 +1,128 @@
+/**
+ * The event-sourced runtime of a service, the same in all three: its MongoDB connection and event store, the
+ * outbox relay publishing to its topic, and its Kafka consumers (each its own kafkajs consumer group, so a slow
+ * handler never blocks another). Started after the HTTP app is wired, stopped gracefully on shutdown: consumers
+ * finish their message and commit, the relay finishes its batch, then connections close.
+ */
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+  type Type,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Connection } from 'mongoose';
+import type { Kafka, Producer } from 'kafkajs';
+import { dlqTopicOf, type EventEnvelope } from '@tracker/contracts';
+import type { EventStore } from '@tracker/event-store';
+import {
+  createOrderedProducer,
+  ensureTopics,
+  IdempotentConsumer,
+  OutboxRelay,
+  ProcessedStore,
+  type ConsumerContext,
+} from '@tracker/messaging';
+import { EVENT_STORE, KAFKA, MONGO_CONNECTION, SERVICE_RUNTIME_OPTIONS } from './tokens';
+
+/** A class whose `handle` processes one event of the consumed topics; resolved from the service's module. */
+export interface EventConsumer {
+  handle(envelope: EventEnvelope, ctx: ConsumerContext): Promise<void>;
+}
+
+export interface ConsumerDefinition {
+  /** Part of the consumer group id: `<service>.<name>`. */
+  name: string;
+  topics: readonly string[];
+  handler: Type<EventConsumer>;
+}
+
+export interface ServiceRuntimeOptions {
+  serviceName: string;
+  /** The topic this service's events are published to. */
+  topic: string;
+  /** Partitions for the topics this service creates. */
+  partitions?: number;
+  retentionMs?: number;
+  consumers?: readonly ConsumerDefinition[];
+  /** Relay and consumers can be switched off (e.g. in a replay tool). Default true. */
+  startMessaging?: boolean;
+}
+
+@Injectable()
+export class EventSourcedRuntime implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('EventSourcedRuntime');
+  private producer?: Producer;
+  relay?: OutboxRelay;
+  readonly consumers: IdempotentConsumer[] = [];
+
+  constructor(
+    @Inject(SERVICE_RUNTIME_OPTIONS) private readonly options: ServiceRuntimeOptions,
+    @Inject(MONGO_CONNECTION) private readonly connection: Connection,
+    @Inject(EVENT_STORE) readonly store: EventStore,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.store.init();
+    if (this.options.startMessaging === false) return;
+
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const consumed = (this.options.consumers ?? []).flatMap((c) => c.topics);
+      const topics = [...new Set([this.options.topic, ...consumed])];
+      await ensureTopics(
+        admin,
+        topics.map((topic) => ({
+          topic,
+          numPartitions: this.options.partitions ?? 6,
+          ...(this.options.retentionMs !== undefined && { retentionMs: this.options.retentionMs }),
+        })),
+      );
+    } finally {
+      await admin.disconnect();
+    }
+
+    this.producer = createOrderedProducer(this.kafka);
+    await this.producer.connect();
+    this.relay = new OutboxRelay({
+      store: this.store,
+      producer: this.producer,
+      topic: this.options.topic,
+      source: this.options.serviceName,
+      onError: (err) => this.logger.warn(`outbox relay: ${(err as Error).message}`),
+    });
+    this.relay.start();
+
+    const processed = new ProcessedStore(this.connection);
+    await processed.init();
+    for (const definition of this.options.consumers ?? []) {
+      const handler = this.moduleRef.get(definition.handler, { strict: false });
+      const consumer = new IdempotentConsumer({
+        kafka: this.kafka,
+        groupId: `${this.options.serviceName}.${definition.name}`,
+        topics: definition.topics,
+        processedStore: processed,
+        upcasters: this.store.upcasters,
+        handler: (envelope, ctx) => handler.handle(envelope, ctx),
+        onError: (err, at) =>
+          this.logger.warn(`consumer ${definition.name}: ${(err as Error).message}${at ? ` at ${at.topic}/${at.partition}@${at.offset}` : ''}`),
+        onDeadLetter: (info) =>
+          this.logger.error(`consumer ${definition.name}: ${info.topic}/${info.partition}@${info.offset} → ${dlqTopicOf(info.topic)} (${info.reason}: ${info.error})`),
+      });
+      await consumer.start();
+      this.consumers.push(consumer);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled(this.consumers.map((c) => c.stop()));
+    await this.relay?.stop();
+    await this.producer?.disconnect().catch(() => undefined);
+    await this.connection.close().catch(() => undefined);
+  }
+}

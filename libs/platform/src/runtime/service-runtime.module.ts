@@ -1,0 +1,61 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import mongoose from 'mongoose';
+import { EventStore } from '@tracker/event-store';
+import { createKafka } from '@tracker/messaging';
+import type { Clock } from '../clock/clock';
+import { IdempotencyStore } from '../idempotency';
+import { CLOCK } from '../tokens';
+import { EventSourcedRuntime, type ServiceRuntimeOptions } from './event-sourced-runtime';
+import { EVENT_STORE, KAFKA, MONGO_CONNECTION, SERVICE_RUNTIME_OPTIONS } from './tokens';
+
+export interface RuntimeConnectionSettings {
+  MONGO_URL: string;
+  MONGO_DB: string;
+  KAFKA_BROKERS: string;
+}
+
+/**
+ * Provides MONGO_CONNECTION, EVENT_STORE, KAFKA, IdempotencyStore and the EventSourcedRuntime (relay and
+ * consumers) to a service. Needs PlatformModule (CLOCK) in the same application.
+ */
+@Global()
+@Module({})
+export class ServiceRuntimeModule {
+  static forRoot(options: ServiceRuntimeOptions & { settings: RuntimeConnectionSettings }): DynamicModule {
+    const { settings, ...runtimeOptions } = options;
+    return {
+      module: ServiceRuntimeModule,
+      providers: [
+        { provide: SERVICE_RUNTIME_OPTIONS, useValue: runtimeOptions },
+        {
+          provide: MONGO_CONNECTION,
+          useFactory: async () =>
+            mongoose
+              .createConnection(settings.MONGO_URL, { dbName: settings.MONGO_DB, autoIndex: false, serverSelectionTimeoutMS: 10000 })
+              .asPromise(),
+        },
+        {
+          provide: EVENT_STORE,
+          inject: [MONGO_CONNECTION, CLOCK],
+          // recordedAt follows the business clock too, so a demo at an offset or a test's clock stays consistent.
+          useFactory: (connection: mongoose.Connection, clock: Clock) => new EventStore(connection, { now: () => clock.now() }),
+        },
+        {
+          provide: KAFKA,
+          useFactory: () => createKafka({ brokers: settings.KAFKA_BROKERS, clientId: runtimeOptions.serviceName }),
+        },
+        {
+          provide: IdempotencyStore,
+          inject: [MONGO_CONNECTION],
+          useFactory: async (connection: mongoose.Connection) => {
+            const store = new IdempotencyStore(connection);
+            await store.init();
+            return store;
+          },
+        },
+        EventSourcedRuntime,
+      ],
+      exports: [MONGO_CONNECTION, EVENT_STORE, KAFKA, IdempotencyStore, EventSourcedRuntime],
+    };
+  }
+}

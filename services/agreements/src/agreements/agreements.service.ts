@@ -1,0 +1,221 @@
+/**
+ * Use cases of the agreements service: run the Agreement decider against the event store, keep the read model
+ * current, answer queries. HTTP concerns (ETag, If-Match, Idempotency-Key) stay in the controller.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Connection, Collection } from 'mongoose';
+import { v7 as uuidv7 } from 'uuid';
+import {
+  agreementStreamId,
+  calendarDateOf,
+  DomainError,
+  type Actor,
+  type AgreementDetails,
+  type EventEnvelope,
+} from '@tracker/contracts';
+import { handleCommand, type EventStore } from '@tracker/event-store';
+import { CLOCK, Cursor, EVENT_STORE, MONGO_CONNECTION, type Clock } from '@tracker/platform';
+import { agreementDecider, type AgreementCommand, type AgreementState } from '@tracker/agreements-domain';
+import { AgreementsConfig } from '../config';
+import { AgreementReadModel, type AgreementView, type ExistingAgreement } from './agreement-read-model';
+import type { ListAgreementsQuery, RegisterAgreementDto } from './dto';
+
+export interface RequestContext {
+  actor: Actor;
+  correlationId: string;
+}
+
+interface ReferenceDoc {
+  _id: string;
+  agreementId: string;
+}
+
+/** Commands other than register, as the controller builds them (time-dependent fields are added here). */
+export type AgreementChange =
+  | { kind: 'amend'; changes: Extract<AgreementCommand, { kind: 'amend' }>['changes'] }
+  | Exclude<AgreementCommand, { kind: 'register' } | { kind: 'amend' } | { kind: 'deriveStatus' }>;
+
+@Injectable()
+export class AgreementsService {
+  readonly readModel: AgreementReadModel;
+  private readonly references: Collection<ReferenceDoc>;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(MONGO_CONNECTION) connection: Connection,
+    @Inject(CLOCK) private readonly clock: Clock,
+    config: AgreementsConfig,
+  ) {
+    this.readModel = new AgreementReadModel(connection, config.STALLED_AFTER_DAYS);
+    this.references = connection.collection<ReferenceDoc>('agreement_references');
+  }
+
+  async init(): Promise<void> {
+    await this.readModel.init();
+  }
+
+  private today(): string {
+    return calendarDateOf(this.clock.now());
+  }
+
+  /** Registers an agreement; its reference is reserved first so that two registrations can never share it. */
+  async register(dto: RegisterAgreementDto, ctx: RequestContext): Promise<AgreementView> {
+    const agreementId = uuidv7();
+    await this.reserveReference(dto.reference, agreementId);
+    const details: AgreementDetails = {
+      reference: dto.reference,
+      title: dto.title,
+      kind: dto.kind,
+      parties: dto.parties.map((p) => ({ ...p })),
+      signatories: (dto.signatories ?? []).map((s) => ({ ...s })),
+      signedOn: dto.signedOn ?? null,
+      datePrecision: dto.datePrecision,
+      ...(dto.place !== undefined && { place: dto.place }),
+      ...(dto.context !== undefined && { context: dto.context }),
+      sectors: dto.sectors ?? [],
+      commodities: dto.commodities ?? [],
+      objectives: dto.objectives ?? [],
+      targets: (dto.targets ?? []).map((t) => ({ ...t })),
+      sources: (dto.sources ?? []).map((s) => ({ ...s })),
+    };
+    try {
+      await this.run(agreementId, { kind: 'register', agreementId, details, today: this.today() }, ctx, 0);
+    } catch (err) {
+      await this.references.deleteOne({ _id: dto.reference, agreementId });
+      throw err;
+    }
+    return this.get(agreementId);
+  }
+
+  private async reserveReference(reference: string, agreementId: string): Promise<void> {
+    try {
+      await this.references.insertOne({ _id: reference, agreementId });
+      return;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+    const holder = await this.references.findOne({ _id: reference });
+    if (holder && (await this.store.streamVersion(agreementStreamId(holder.agreementId))) > 0) {
+      throw new DomainError('conflict', `reference ${reference} is already registered (agreement ${holder.agreementId})`, 'reference');
+    }
+    // The holder never got its agreement stored (it failed or crashed): take the reference over.
+    const taken = await this.references.updateOne({ _id: reference, agreementId: holder?.agreementId }, { $set: { agreementId } });
+    if (taken.modifiedCount !== 1) throw new DomainError('conflict', `reference ${reference} is being registered right now`, 'reference');
+  }
+
+  /** Runs a change with the client's If-Match version. */
+  async change(agreementId: string, change: AgreementChange, expectedVersion: number, ctx: RequestContext): Promise<AgreementView> {
+    const command: AgreementCommand = change.kind === 'amend' ? { ...change, today: this.today() } : change;
+    await this.run(agreementId, command, ctx, expectedVersion);
+    return this.get(agreementId);
+  }
+
+  /** The status that follows from the milestones, recorded on the agreement's own stream when it changes. */
+  async deriveStatus(
+    agreementId: string,
+    command: Extract<AgreementCommand, { kind: 'deriveStatus' }>,
+    ctx: RequestContext & { causationId: string },
+  ): Promise<EventEnvelope[]> {
+    return this.run(agreementId, command, ctx);
+  }
+
+  private async run(agreementId: string, command: AgreementCommand, ctx: RequestContext & { causationId?: string }, expectedVersion?: number) {
+    const streamId = agreementStreamId(agreementId);
+    const result = await handleCommand(this.store, agreementDecider, streamId, command, {
+      ...(expectedVersion !== undefined && { expectedVersion }),
+      agreementId,
+      actor: ctx.actor,
+      correlationId: ctx.correlationId,
+      causationId: ctx.causationId ?? null,
+    });
+    if (result.newEvents.length > 0 && result.state.exists) {
+      const first = result.newEvents[0];
+      await this.readModel.save(result.state, result.version, {
+        recordedAt: result.newEvents.at(-1)!.recordedAt,
+        ...(first.streamVersion === 1 && { registeredAt: first.recordedAt }),
+      });
+    }
+    return result.newEvents;
+  }
+
+  /**
+   * Brings the read model up to the event store for one agreement (after a crash between append and
+   * read-model write, or when this service's own event comes back from Kafka).
+   */
+  async refresh(agreementId: string, atLeastVersion: number): Promise<void> {
+    if ((await this.readModel.version(agreementId)) >= atLeastVersion) return;
+    const events = await this.store.readStream(agreementStreamId(agreementId));
+    if (events.length === 0) return;
+    const state = events.reduce(
+      (s, e) => agreementDecider.evolve(s, e as never),
+      agreementDecider.initialState() as AgreementState,
+    );
+    if (!state.exists) return;
+    await this.readModel.save(state, events.at(-1)!.streamVersion, {
+      recordedAt: events.at(-1)!.recordedAt,
+      registeredAt: events[0].recordedAt,
+    });
+  }
+
+  async get(agreementId: string): Promise<AgreementView> {
+    const doc = await this.readModel.views.findOne({ _id: agreementId });
+    if (!doc) {
+      // Written to the store but not yet to the read model: repair now rather than answer 404.
+      await this.refresh(agreementId, 1);
+      const repaired = await this.readModel.views.findOne({ _id: agreementId });
+      if (!repaired) throw new DomainError('not-found', `agreement ${agreementId} not found`);
+      return this.get(agreementId);
+    }
+    const milestones = await this.readModel.milestonesOf([agreementId]);
+    return this.readModel.toView(doc, milestones.get(agreementId) ?? [], this.clock.now());
+  }
+
+  /** The agreement as it was recorded at `asOf` (its own events only; milestone counts are today's notion). */
+  async getAsOf(agreementId: string, asOf: Date) {
+    const { state, version } = await this.store.stateAsOf<AgreementState>(
+      agreementStreamId(agreementId),
+      asOf,
+      (s, e) => agreementDecider.evolve(s, e as never),
+      agreementDecider.initialState(),
+    );
+    if (!state.exists) {
+      const exists = (await this.store.streamVersion(agreementStreamId(agreementId))) > 0;
+      throw new DomainError('not-found', exists ? `agreement ${agreementId} was not yet registered at ${asOf.toISOString()}` : `agreement ${agreementId} not found`);
+    }
+    const { exists: _e, agreementId: _id, lifecycle, implementation, ...rest } = state as ExistingAgreement;
+    return {
+      ...rest,
+      id: agreementId,
+      version,
+      asOf: asOf.toISOString(),
+      status: lifecycle === 'active' ? implementation : lifecycle,
+      lifecycle,
+      implementationStatus: implementation,
+    };
+  }
+
+  async list(query: ListAgreementsQuery): Promise<{ items: AgreementView[]; nextCursor: string | null }> {
+    const now = this.clock.now();
+    const limit = query.limit ?? 20;
+    const filter = this.readModel.filterFor(query, now);
+    if (query.cursor) {
+      filter._id = { $gt: Cursor.decode(query.cursor) };
+    }
+    const docs = await this.readModel.views.find(filter).sort({ _id: 1 }).limit(limit + 1).toArray();
+    const page = docs.slice(0, limit);
+    const milestones = await this.readModel.milestonesOf(page.map((d) => d._id));
+    return {
+      items: page.map((d) => this.readModel.toView(d, milestones.get(d._id) ?? [], now)),
+      nextCursor: docs.length > limit ? Cursor.encode(page.at(-1)!._id) : null,
+    };
+  }
+
+  async events(agreementId: string, from: number, limit: number) {
+    const streamId = agreementStreamId(agreementId);
+    const version = await this.store.streamVersion(streamId);
+    if (version === 0) throw new DomainError('not-found', `agreement ${agreementId} not found`);
+    const items = await this.store.readStream(streamId, { from, limit });
+    const last = items.at(-1)?.streamVersion ?? from - 1;
+    return { items, streamVersion: version, nextFrom: last < version ? last + 1 : null };
+  }
+}

@@ -1,0 +1,62 @@
+import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import type { Connection } from 'mongoose';
+import { Topics } from '@tracker/contracts';
+import {
+  KAFKA,
+  kafkaReadiness,
+  MONGO_CONNECTION,
+  mongoReadiness,
+  PlatformModule,
+  ServiceRuntimeModule,
+  type Clock,
+} from '@tracker/platform';
+import { AgreementsController } from './agreements/agreements.controller';
+import { AgreementsService } from './agreements/agreements.service';
+import { AgreementsConfig } from './config';
+import { MilestoneProgressHandler } from './milestone-progress/milestone-progress.handler';
+import { OwnEventsHandler } from './own-events.handler';
+
+@Module({})
+export class AppModule implements OnModuleInit {
+  constructor(private readonly agreements: AgreementsService) {}
+
+  /** `clock` replaces the system clock (tests move time with a TestClock). */
+  static forRoot(config: AgreementsConfig, options: { clock?: Clock } = {}): DynamicModule {
+    const clock = options.clock;
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot({
+          serviceName: 'agreements',
+          title: 'Agreements API',
+          description:
+            'Register agreements (MoUs, framework agreements, treaties…) and follow them from signing to outcome. ' +
+            'Errors are RFC 9457 problem details with a correlationId.',
+          version: '1.0.0',
+          config,
+          ...(clock && { clock }),
+          readiness: {
+            inject: [MONGO_CONNECTION, KAFKA],
+            useFactory: (db: Connection, kafka: Kafka) => [mongoReadiness(db), kafkaReadiness(kafka.admin())],
+          },
+        }),
+        ServiceRuntimeModule.forRoot({
+          serviceName: 'agreements',
+          topic: Topics.agreements,
+          settings: config,
+          consumers: [
+            { name: 'milestone-progress', topics: [Topics.milestones], handler: MilestoneProgressHandler },
+            { name: 'agreement-views', topics: [Topics.agreements], handler: OwnEventsHandler },
+          ],
+        }),
+      ],
+      controllers: [AgreementsController],
+      providers: [AgreementsService, MilestoneProgressHandler, OwnEventsHandler],
+    };
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.agreements.init();
+  }
+}

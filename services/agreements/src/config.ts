@@ -1,0 +1,15 @@
+import { Type } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+import { BaseServiceConfig } from '@tracker/platform';
+
+export class AgreementsConfig extends BaseServiceConfig {
+  override PORT = 3001;
+  override MONGO_DB = 'agreements';
+
+  /** An agreement with no milestone activity for this many days counts as stalled. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  STALLED_AFTER_DAYS = 180;
+}

@@ -1,0 +1,96 @@
+/**
+ * What this service knows of agreements: folded from `agreements.events` into its own database. A milestone can
+ * only be planned for an agreement known here, and not for a terminated one. Version-guarded: a redelivered or
+ * older event never moves an entry backwards.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Collection, Connection } from 'mongoose';
+import type { AgreementEventEnvelope, EventEnvelope } from '@tracker/contracts';
+import { MONGO_CONNECTION } from '@tracker/platform';
+import type { AgreementFacts } from '@tracker/milestones-domain';
+
+export interface AgreementEntry {
+  _id: string;
+  version: number;
+  reference: string;
+  title: string;
+  signedOn: string | null;
+  /** signed, inImplementation, delivering, completed (from `agreement.status-derived`). */
+  implementation: string;
+  lifecycle: 'active' | 'suspended' | 'terminated' | 'expired';
+  registeredAt: string;
+}
+
+@Injectable()
+export class AgreementDirectory {
+  readonly entries: Collection<AgreementEntry>;
+
+  constructor(@Inject(MONGO_CONNECTION) connection: Connection) {
+    this.entries = connection.collection<AgreementEntry>('agreement_directory');
+  }
+
+  async facts(agreementId: string): Promise<AgreementFacts | null> {
+    const entry = await this.entries.findOne({ _id: agreementId });
+    if (!entry) return null;
+    return {
+      agreementId,
+      status: entry.lifecycle === 'active' ? entry.implementation : entry.lifecycle,
+      terminated: entry.lifecycle === 'terminated',
+    };
+  }
+
+  async get(agreementId: string): Promise<AgreementEntry | null> {
+    return this.entries.findOne({ _id: agreementId });
+  }
+
+  /** Applies one event of `agreements.events`; returns false for a redelivery. */
+  async apply(envelope: EventEnvelope): Promise<boolean> {
+    const event = envelope as AgreementEventEnvelope;
+    const id = event.agreementId;
+    const guard = { _id: id, version: { $lt: event.streamVersion } };
+    let set: Partial<AgreementEntry>;
+    switch (event.type) {
+      case 'agreement.registered':
+        try {
+          await this.entries.updateOne(
+            guard,
+            {
+              $set: { version: event.streamVersion, reference: event.data.reference, title: event.data.title, signedOn: event.data.signedOn },
+              $setOnInsert: { implementation: 'signed', lifecycle: 'active', registeredAt: event.recordedAt },
+            },
+            { upsert: true },
+          );
+          return true;
+        } catch (err) {
+          if ((err as { code?: number }).code === 11000) return false;
+          throw err;
+        }
+      case 'agreement.amended':
+        set = {
+          ...(event.data.changes.title !== undefined && { title: event.data.changes.title }),
+          ...(event.data.changes.signedOn !== undefined && { signedOn: event.data.changes.signedOn }),
+        };
+        break;
+      case 'agreement.suspended':
+        set = { lifecycle: 'suspended' };
+        break;
+      case 'agreement.resumed':
+        set = { lifecycle: 'active' };
+        break;
+      case 'agreement.terminated':
+        set = { lifecycle: 'terminated' };
+        break;
+      case 'agreement.expired':
+        set = { lifecycle: 'expired' };
+        break;
+      case 'agreement.status-derived':
+        set = { implementation: event.data.to };
+        break;
+      default:
+        set = {};
+    }
+    // Later events of an agreement always follow its registration on the same partition, so the entry exists.
+    const result = await this.entries.updateOne(guard, { $set: { ...set, version: event.streamVersion } });
+    return result.modifiedCount === 1;
+  }
+}

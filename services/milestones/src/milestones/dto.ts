@@ -1,0 +1,213 @@
+/** What clients may send to /milestones: whitelisted, validated, no unknown fields (platform's ValidationPipe). */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO4217CurrencyCode,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { CursorQuery, IsCalendarDate } from '@tracker/platform';
+import { MilestoneStatuses, MilestoneTypes, type MilestoneStatus, type MilestoneType } from '@tracker/contracts';
+
+/** Query flags arrive as strings: only "true" and "false" are booleans. */
+const booleanFlag = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class EvidenceDto {
+  @ApiProperty({ example: 'https://example.org/reports/survey-2026.pdf' })
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true })
+  @MaxLength(2000)
+  url: string;
+
+  @ApiPropertyOptional({ example: 'Survey completion report' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
+  title?: string;
+}
+
+export class QuantityDto {
+  @ApiProperty({ example: 570000 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  amount: number;
+
+  @ApiProperty({ example: 'tonnes/year' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(50)
+  unit: string;
+
+  @ApiPropertyOptional({ example: 'USD' })
+  @IsOptional()
+  @IsISO4217CurrencyCode()
+  currency?: string;
+}
+
+export class ExpectedOutcomeDto {
+  @ApiProperty({ example: 'Pilot plant processing 570,000 tonnes a year' })
+  @IsString()
+  @MinLength(2)
+  @MaxLength(2000)
+  description: string;
+
+  @ApiPropertyOptional({ type: QuantityDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => QuantityDto)
+  quantity?: QuantityDto;
+}
+
+class EvidenceListDto {
+  @ApiPropertyOptional({ type: [EvidenceDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => EvidenceDto)
+  evidence?: EvidenceDto[];
+}
+
+export class PlanMilestoneDto extends EvidenceListDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'agreementId must be the id of an agreement (a UUID)' })
+  agreementId: string;
+
+  @ApiProperty({ enum: MilestoneTypes })
+  @IsIn(MilestoneTypes)
+  type: MilestoneType;
+
+  @ApiProperty({ example: 'Joint exploration and resource-mapping programme launched' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(500)
+  title: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  description?: string;
+
+  @ApiPropertyOptional({ example: 'State Committee on Geology (UZ)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
+  responsibleParty?: string;
+
+  @ApiPropertyOptional({ type: ExpectedOutcomeDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ExpectedOutcomeDto)
+  expectedOutcome?: ExpectedOutcomeDto;
+
+  @ApiProperty({ example: '2026-12-31' })
+  @IsCalendarDate()
+  dueDate: string;
+}
+
+export class ProgressDto extends EvidenceListDto {
+  @ApiProperty({ minimum: 0, maximum: 100, example: 40 })
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  percent: number;
+
+  @ApiPropertyOptional({ example: 'Field work in two of three regions done' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  note?: string;
+}
+
+export class RescheduleDto {
+  @ApiProperty({ example: '2027-03-31' })
+  @IsCalendarDate()
+  newDueDate: string;
+
+  @ApiProperty({ example: 'Financing approval delayed' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(2000)
+  reason: string;
+}
+
+export class OutcomeDto extends EvidenceListDto {
+  @ApiProperty({ example: '2026-11-01', description: 'the date the outcome was reached' })
+  @IsCalendarDate()
+  metOn: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  note?: string;
+}
+
+export class PartialOutcomeDto extends OutcomeDto {
+  @ApiProperty({ example: 'Two of three regions mapped' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(5000)
+  declare note: string;
+}
+
+export class ReasonDto {
+  @ApiProperty({ example: 'Superseded by a larger programme' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(2000)
+  reason: string;
+}
+
+export class ListMilestonesQuery extends CursorQuery {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'agreementId must be a UUID' })
+  agreementId?: string;
+
+  @ApiPropertyOptional({ enum: MilestoneTypes })
+  @IsOptional()
+  @IsIn(MilestoneTypes)
+  type?: MilestoneType;
+
+  @ApiPropertyOptional({ enum: MilestoneStatuses })
+  @IsOptional()
+  @IsIn(MilestoneStatuses)
+  status?: MilestoneStatus;
+
+  @ApiPropertyOptional({ example: '2027-01-01', description: 'due strictly before' })
+  @IsOptional()
+  @IsCalendarDate()
+  dueBefore?: string;
+
+  @ApiPropertyOptional({ example: '2026-01-01', description: 'due on or after' })
+  @IsOptional()
+  @IsCalendarDate()
+  dueAfter?: string;
+
+  @ApiPropertyOptional({ description: 'only milestones that slipped at least once' })
+  @IsOptional()
+  @Transform(booleanFlag)
+  @IsBoolean({ message: 'slipped must be true or false' })
+  slipped?: boolean;
+
+  @ApiPropertyOptional({ description: 'only open milestones past their due date' })
+  @IsOptional()
+  @Transform(booleanFlag)
+  @IsBoolean({ message: 'overdue must be true or false' })
+  overdue?: boolean;
+}
+

@@ -1,0 +1,288 @@
+/**
+ * Use cases of the milestones service: run the Milestone decider against the event store, keep the milestone
+ * list current, answer queries, and tell an agreement's path from signing to outcome (its timeline).
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Collection, Connection, mongo } from 'mongoose';
+
+type Filter<T> = mongo.Filter<T>;
+import { v7 as uuidv7 } from 'uuid';
+import {
+  calendarDateOf,
+  deriveImplementationStatus,
+  DomainError,
+  milestoneStreamId,
+  MilestoneEventTypes,
+  OpenMilestoneStatuses,
+  summarizeMilestoneEvent,
+  type Actor,
+  type EventEnvelope,
+  type MilestoneEventEnvelope,
+  type MilestoneSummary,
+} from '@tracker/contracts';
+import { handleCommand, type EventStore } from '@tracker/event-store';
+import { CLOCK, Cursor, EVENT_STORE, MONGO_CONNECTION, type Clock } from '@tracker/platform';
+import { milestoneDecider, type MilestoneCommand, type MilestoneState } from '@tracker/milestones-domain';
+import { AgreementDirectory } from '../agreement-directory/agreement-directory';
+import type { ListMilestonesQuery, PlanMilestoneDto } from './dto';
+
+export interface RequestContext {
+  actor: Actor;
+  correlationId: string;
+}
+
+type ExistingMilestone = MilestoneState & { exists: true };
+
+interface MilestoneViewDoc {
+  _id: string;
+  version: number;
+  state: ExistingMilestone;
+  plannedAt: string;
+  updatedAt: string;
+}
+
+export type MilestoneView = Omit<ExistingMilestone, 'exists'> & {
+  id: string;
+  version: number;
+  overdue: boolean;
+  /** True once the milestone slipped three times or more: a pattern worth a stakeholder's attention. */
+  repeatedlySlipped: boolean;
+  plannedAt: string;
+  updatedAt: string;
+};
+
+/** Commands after planning, as the controller builds them; today's date is added here. */
+export type MilestoneChange =
+  | { kind: 'start' }
+  | Extract<MilestoneCommand, { kind: 'reportProgress' | 'reschedule' | 'markNotMet' | 'cancel' }>
+  | Omit<Extract<MilestoneCommand, { kind: 'markMet' }>, 'today'>
+  | Omit<Extract<MilestoneCommand, { kind: 'markPartiallyMet' }>, 'today'>;
+
+const DUPLICATE_KEY = 11000;
+
+@Injectable()
+export class MilestonesService {
+  private readonly views: Collection<MilestoneViewDoc>;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(MONGO_CONNECTION) connection: Connection,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly directory: AgreementDirectory,
+  ) {
+    this.views = connection.collection<MilestoneViewDoc>('milestone_views');
+  }
+
+  async init(): Promise<void> {
+    await Promise.all([
+      this.views.createIndex({ 'state.agreementId': 1, _id: 1 }),
+      this.views.createIndex({ 'state.dueDate': 1, _id: 1 }),
+      this.views.createIndex({ 'state.status': 1, _id: 1 }),
+    ]);
+  }
+
+  private today(): string {
+    return calendarDateOf(this.clock.now());
+  }
+
+  async plan(dto: PlanMilestoneDto, ctx: RequestContext): Promise<MilestoneView> {
+    const milestoneId = uuidv7();
+    const agreement = await this.directory.facts(dto.agreementId);
+    await this.run(
+      milestoneId,
+      {
+        kind: 'plan',
+        milestoneId,
+        agreement,
+        agreementId: dto.agreementId,
+        type: dto.type,
+        title: dto.title,
+        ...(dto.description !== undefined && { description: dto.description }),
+        ...(dto.responsibleParty !== undefined && { responsibleParty: dto.responsibleParty }),
+        ...(dto.expectedOutcome !== undefined && {
+          expectedOutcome: {
+            description: dto.expectedOutcome.description,
+            ...(dto.expectedOutcome.quantity && { quantity: { ...dto.expectedOutcome.quantity } }),
+          },
+        }),
+        dueDate: dto.dueDate,
+        evidence: (dto.evidence ?? []).map((e) => ({ ...e })),
+      },
+      ctx,
+      0,
+    );
+    return this.get(milestoneId);
+  }
+
+  async change(milestoneId: string, change: MilestoneChange, expectedVersion: number, ctx: RequestContext): Promise<MilestoneView> {
+    const today = this.today();
+    const command: MilestoneCommand =
+      change.kind === 'start' || change.kind === 'markMet' || change.kind === 'markPartiallyMet'
+        ? ({ ...change, today } as MilestoneCommand)
+        : change;
+    await this.run(milestoneId, command, ctx, expectedVersion);
+    return this.get(milestoneId);
+  }
+
+  private async run(milestoneId: string, command: MilestoneCommand, ctx: RequestContext, expectedVersion: number) {
+    const result = await handleCommand(this.store, milestoneDecider, milestoneStreamId(milestoneId), command, {
+      expectedVersion,
+      agreementId: ({ state, events }) =>
+        state.exists ? state.agreementId : (events[0].data as { agreementId: string }).agreementId,
+      actor: ctx.actor,
+      correlationId: ctx.correlationId,
+    });
+    if (result.newEvents.length > 0 && result.state.exists) {
+      await this.save(result.state, result.version, result.newEvents);
+    }
+  }
+
+  /** Writes the milestone's state at `version` unless a newer one is already there. */
+  private async save(state: ExistingMilestone, version: number, events: readonly EventEnvelope[]) {
+    try {
+      await this.views.updateOne(
+        { _id: state.milestoneId, version: { $lt: version } },
+        {
+          $set: { version, state, updatedAt: events.at(-1)!.recordedAt },
+          $setOnInsert: { plannedAt: events[0].recordedAt },
+        },
+        { upsert: true },
+      );
+    } catch (err) {
+      if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+    }
+  }
+
+  /** Brings the list up to the event store for one milestone (after a crash, or when our own event returns). */
+  async refresh(milestoneId: string, atLeastVersion: number): Promise<void> {
+    const doc = await this.views.findOne({ _id: milestoneId }, { projection: { version: 1 } });
+    if ((doc?.version ?? 0) >= atLeastVersion) return;
+    const events = await this.store.readStream(milestoneStreamId(milestoneId));
+    const state = events.reduce((s, e) => milestoneDecider.evolve(s, e as never), milestoneDecider.initialState());
+    if (state.exists) await this.save(state, events.at(-1)!.streamVersion, events);
+  }
+
+  private toView(doc: MilestoneViewDoc): MilestoneView {
+    const { exists: _exists, ...state } = doc.state;
+    return {
+      ...state,
+      id: doc._id,
+      version: doc.version,
+      overdue: OpenMilestoneStatuses.includes(state.status) && state.dueDate < this.today(),
+      repeatedlySlipped: state.slipCount >= 3,
+      plannedAt: doc.plannedAt,
+      updatedAt: doc.updatedAt,
+    };
+  }
+
+  async get(milestoneId: string): Promise<MilestoneView> {
+    let doc = await this.views.findOne({ _id: milestoneId });
+    if (!doc) {
+      await this.refresh(milestoneId, 1);
+      doc = await this.views.findOne({ _id: milestoneId });
+      if (!doc) throw new DomainError('not-found', `milestone ${milestoneId} not found`);
+    }
+    return this.toView(doc);
+  }
+
+  async getAsOf(milestoneId: string, asOf: Date) {
+    const { state, version } = await this.store.stateAsOf<MilestoneState>(
+      milestoneStreamId(milestoneId),
+      asOf,
+      (s, e) => milestoneDecider.evolve(s, e as never),
+      milestoneDecider.initialState(),
+    );
+    if (!state.exists) {
+      const exists = (await this.store.streamVersion(milestoneStreamId(milestoneId))) > 0;
+      throw new DomainError('not-found', exists ? `milestone ${milestoneId} was not yet planned at ${asOf.toISOString()}` : `milestone ${milestoneId} not found`);
+    }
+    const { exists: _exists, ...rest } = state;
+    return { ...rest, id: milestoneId, version, asOf: asOf.toISOString() };
+  }
+
+  async list(query: ListMilestonesQuery): Promise<{ items: MilestoneView[]; nextCursor: string | null }> {
+    const limit = query.limit ?? 20;
+    const filter: Filter<MilestoneViewDoc> = {};
+    if (query.agreementId) filter['state.agreementId'] = query.agreementId;
+    if (query.type) filter['state.type'] = query.type;
+    if (query.status) filter['state.status'] = query.status;
+    if (query.dueBefore || query.dueAfter) {
+      filter['state.dueDate'] = { ...(query.dueBefore && { $lt: query.dueBefore }), ...(query.dueAfter && { $gte: query.dueAfter }) };
+    }
+    if (query.slipped === true) filter['state.slipCount'] = { $gt: 0 };
+    if (query.slipped === false) filter['state.slipCount'] = 0;
+    if (query.overdue !== undefined) {
+      const today = this.today();
+      const overdue = { 'state.status': { $in: [...OpenMilestoneStatuses] }, 'state.dueDate': { $lt: today } };
+      if (query.overdue) {
+        if (query.status && !OpenMilestoneStatuses.includes(query.status)) return { items: [], nextCursor: null };
+        filter['state.status'] = query.status ?? overdue['state.status'];
+        filter['state.dueDate'] = { ...(filter['state.dueDate'] as object), ...overdue['state.dueDate'] };
+      } else {
+        filter.$or = [{ 'state.status': { $nin: [...OpenMilestoneStatuses] } }, { 'state.dueDate': { $gte: today } }];
+      }
+    }
+    if (query.cursor) filter._id = { $gt: Cursor.decode(query.cursor) };
+    const docs = await this.views.find(filter).sort({ _id: 1 }).limit(limit + 1).toArray();
+    const page = docs.slice(0, limit);
+    return {
+      items: page.map((d) => this.toView(d)),
+      nextCursor: docs.length > limit ? Cursor.encode(page.at(-1)!._id) : null,
+    };
+  }
+
+  async events(milestoneId: string, from: number, limit: number) {
+    const streamId = milestoneStreamId(milestoneId);
+    const version = await this.store.streamVersion(streamId);
+    if (version === 0) throw new DomainError('not-found', `milestone ${milestoneId} not found`);
+    const items = await this.store.readStream(streamId, { from, limit });
+    const last = items.at(-1)?.streamVersion ?? from - 1;
+    return { items, streamVersion: version, nextFrom: last < version ? last + 1 : null };
+  }
+
+  /**
+   * The agreement's path from signing to outcome: every milestone event in the order it was recorded, each with
+   * the agreement's implementation status after that step (the same rule the agreements service applies).
+   */
+  async timeline(agreementId: string) {
+    const agreement = await this.directory.get(agreementId);
+    const summaries = new Map<string, MilestoneSummary>();
+    const steps: Array<{
+      at: string;
+      occurredAt: string;
+      type: string;
+      milestoneId: string;
+      milestoneTitle: string;
+      eventId: string;
+      actor: Actor;
+      data: unknown;
+      agreementStatus: string;
+    }> = [];
+    const titles = new Map<string, string>();
+    for await (const event of this.store.readAll({ agreementId, types: MilestoneEventTypes })) {
+      const e = event as MilestoneEventEnvelope;
+      const { milestoneId } = e.data;
+      if (e.type === 'milestone.planned') titles.set(milestoneId, e.data.title);
+      const next = summarizeMilestoneEvent(summaries.get(milestoneId), e.type, e.data as never);
+      if (next) summaries.set(milestoneId, next);
+      steps.push({
+        at: e.recordedAt,
+        occurredAt: e.occurredAt,
+        type: e.type,
+        milestoneId,
+        milestoneTitle: titles.get(milestoneId) ?? '',
+        eventId: e.eventId,
+        actor: e.actor,
+        data: e.data,
+        agreementStatus: deriveImplementationStatus([...summaries.values()]),
+      });
+    }
+    if (!agreement && steps.length === 0) throw new DomainError('not-found', `agreement ${agreementId} not found`);
+    return {
+      agreementId,
+      ...(agreement && { reference: agreement.reference, title: agreement.title, signedOn: agreement.signedOn }),
+      currentStatus: deriveImplementationStatus([...summaries.values()]),
+      steps,
+    };
+  }
+}
