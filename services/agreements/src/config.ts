@@ -1,8 +1,8 @@
 import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
-import { BaseServiceConfig } from '@tracker/platform';
+import { EventSourcedServiceConfig } from '@tracker/platform';
 
-export class AgreementsConfig extends BaseServiceConfig {
+export class AgreementsConfig extends EventSourcedServiceConfig {
   override PORT = 3001;
   override MONGO_DB = 'agreements';
 

@@ -1,6 +1,6 @@
-import { BaseServiceConfig } from '@tracker/platform';
+import { EventSourcedServiceConfig } from '@tracker/platform';
 
-export class MilestonesConfig extends BaseServiceConfig {
+export class MilestonesConfig extends EventSourcedServiceConfig {
   override PORT = 3002;
   override MONGO_DB = 'milestones';
 }

@@ -47,6 +47,8 @@ export interface ServiceRuntimeOptions {
   partitions?: number;
   retentionMs?: number;
   consumers?: readonly ConsumerDefinition[];
+  /** Prefix of every topic and consumer group (KAFKA_TOPIC_PREFIX). */
+  topicPrefix?: string;
   /** Relay and consumers can be switched off (e.g. in a replay tool). Default true. */
   startMessaging?: boolean;
 }
@@ -70,11 +72,13 @@ export class EventSourcedRuntime implements OnModuleInit, OnApplicationShutdown 
     await this.store.init();
     if (this.options.startMessaging === false) return;
 
+    const prefix = this.options.topicPrefix ?? '';
+    const ownTopic = prefix + this.options.topic;
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const consumed = (this.options.consumers ?? []).flatMap((c) => c.topics);
-      const topics = [...new Set([this.options.topic, ...consumed])];
+      const consumed = (this.options.consumers ?? []).flatMap((c) => c.topics.map((t) => prefix + t));
+      const topics = [...new Set([ownTopic, ...consumed])];
       await ensureTopics(
         admin,
         topics.map((topic) => ({
@@ -92,7 +96,7 @@ export class EventSourcedRuntime implements OnModuleInit, OnApplicationShutdown 
     this.relay = new OutboxRelay({
       store: this.store,
       producer: this.producer,
-      topic: this.options.topic,
+      topic: ownTopic,
       source: this.options.serviceName,
       onError: (err) => this.logger.warn(`outbox relay: ${(err as Error).message}`),
     });
@@ -104,8 +108,8 @@ export class EventSourcedRuntime implements OnModuleInit, OnApplicationShutdown 
       const handler = this.moduleRef.get(definition.handler, { strict: false });
       const consumer = new IdempotentConsumer({
         kafka: this.kafka,
-        groupId: `${this.options.serviceName}.${definition.name}`,
-        topics: definition.topics,
+        groupId: `${prefix}${this.options.serviceName}.${definition.name}`,
+        topics: definition.topics.map((t) => prefix + t),
         processedStore: processed,
         upcasters: this.store.upcasters,
         handler: (envelope, ctx) => handler.handle(envelope, ctx),

@@ -12,6 +12,7 @@ export interface RuntimeConnectionSettings {
   MONGO_URL: string;
   MONGO_DB: string;
   KAFKA_BROKERS: string;
+  KAFKA_TOPIC_PREFIX?: string;
 }
 
 /**
@@ -22,7 +23,8 @@ export interface RuntimeConnectionSettings {
 @Module({})
 export class ServiceRuntimeModule {
   static forRoot(options: ServiceRuntimeOptions & { settings: RuntimeConnectionSettings }): DynamicModule {
-    const { settings, ...runtimeOptions } = options;
+    const { settings, ...rest } = options;
+    const runtimeOptions: ServiceRuntimeOptions = { topicPrefix: settings.KAFKA_TOPIC_PREFIX ?? '', ...rest };
     return {
       module: ServiceRuntimeModule,
       providers: [

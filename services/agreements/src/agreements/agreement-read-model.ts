@@ -42,7 +42,7 @@ export interface MilestoneSummaryDoc {
   lastEventAt: string;
 }
 
-export interface AgreementView extends Omit<ExistingAgreement, 'exists' | 'lifecycle' | 'implementation'> {
+export interface AgreementView extends Omit<ExistingAgreement, 'exists' | 'agreementId' | 'lifecycle' | 'implementation'> {
   id: string;
   version: number;
   status: AgreementStatus;

@@ -13,7 +13,7 @@ import {
   type AgreementDetails,
   type EventEnvelope,
 } from '@tracker/contracts';
-import { handleCommand, type EventStore } from '@tracker/event-store';
+import { ConcurrencyError, handleCommand, type EventStore } from '@tracker/event-store';
 import { CLOCK, Cursor, EVENT_STORE, MONGO_CONNECTION, type Clock } from '@tracker/platform';
 import { agreementDecider, type AgreementCommand, type AgreementState } from '@tracker/agreements-domain';
 import { AgreementsConfig } from '../config';
@@ -127,6 +127,10 @@ export class AgreementsService {
       actor: ctx.actor,
       correlationId: ctx.correlationId,
       causationId: ctx.causationId ?? null,
+    }).catch((err: unknown) => {
+      // A version expected of a stream that does not exist: the agreement is unknown, not stale.
+      if (err instanceof ConcurrencyError && err.actualVersion === 0 && expectedVersion) throw new DomainError('not-found', `agreement ${agreementId} not found`);
+      throw err;
     });
     if (result.newEvents.length > 0 && result.state.exists) {
       const first = result.newEvents[0];

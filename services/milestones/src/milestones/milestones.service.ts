@@ -20,7 +20,7 @@ import {
   type MilestoneEventEnvelope,
   type MilestoneSummary,
 } from '@tracker/contracts';
-import { handleCommand, type EventStore } from '@tracker/event-store';
+import { ConcurrencyError, handleCommand, type EventStore } from '@tracker/event-store';
 import { CLOCK, Cursor, EVENT_STORE, MONGO_CONNECTION, type Clock } from '@tracker/platform';
 import { milestoneDecider, type MilestoneCommand, type MilestoneState } from '@tracker/milestones-domain';
 import { AgreementDirectory } from '../agreement-directory/agreement-directory';
@@ -131,6 +131,10 @@ export class MilestonesService {
         state.exists ? state.agreementId : (events[0].data as { agreementId: string }).agreementId,
       actor: ctx.actor,
       correlationId: ctx.correlationId,
+    }).catch((err: unknown) => {
+      // A version expected of a stream that does not exist: the milestone is unknown, not stale.
+      if (err instanceof ConcurrencyError && err.actualVersion === 0 && expectedVersion) throw new DomainError('not-found', `milestone ${milestoneId} not found`);
+      throw err;
     });
     if (result.newEvents.length > 0 && result.state.exists) {
       await this.save(result.state, result.version, result.newEvents);

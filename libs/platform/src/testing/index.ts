@@ -1,0 +1,1 @@
+export { startService, testConfig, uniqueTestName, eventually, type RunningService } from './service-harness';
