@@ -28,9 +28,23 @@ function duckTyped(err: unknown): Problem | undefined {
   // DomainError of the pure deciders (@tracker/contracts): its code decides the status.
   if (e.name === 'DomainError' && typeof (e as { code?: unknown }).code === 'string') {
     const { code, field } = e as { code: string; field?: string };
-    const status = ({ 'invalid-transition': 409, conflict: 409, unprocessable: 422, 'not-found': 404, invalid: 400 } as Record<string, number>)[code] ?? 409;
+    const status =
+      (
+        {
+          'invalid-transition': 409,
+          conflict: 409,
+          unprocessable: 422,
+          'not-found': 404,
+          invalid: 400,
+        } as Record<string, number>
+      )[code] ?? 409;
     const detail = String(e.message);
-    return new Problem(status, STATUS_CODES[status] ?? 'Conflict', detail, field ? { errors: [{ field, message: detail }] } : {});
+    return new Problem(
+      status,
+      STATUS_CODES[status] ?? 'Conflict',
+      detail,
+      field ? { errors: [{ field, message: detail }] } : {},
+    );
   }
   if (e.name === 'StreamNotFoundError') return new Problem(404, 'Not Found', 'The resource was not found.');
   // body-parser (raw-body) errors: they carry `type` and an exposable 4xx status.

@@ -25,6 +25,8 @@ import {
   ProcessedStore,
   type ConsumerContext,
 } from '@tracker/messaging';
+import { correlationContext } from '../logging/correlation';
+import { MetricsService } from '../metrics/metrics.service';
 import { EVENT_STORE, KAFKA, MONGO_CONNECTION, SERVICE_RUNTIME_OPTIONS } from './tokens';
 
 /** A class whose `handle` processes one event of the consumed topics; resolved from the service's module. */
@@ -66,10 +68,12 @@ export class EventSourcedRuntime implements OnModuleInit, OnApplicationShutdown 
     @Inject(EVENT_STORE) readonly store: EventStore,
     @Inject(KAFKA) private readonly kafka: Kafka,
     private readonly moduleRef: ModuleRef,
+    private readonly metrics: MetricsService,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await this.store.init();
+    this.store.onAppended((events) => this.metrics.recordEventsAppended(events));
     if (this.options.startMessaging === false) return;
 
     const prefix = this.options.topicPrefix ?? '';
@@ -101,6 +105,8 @@ export class EventSourcedRuntime implements OnModuleInit, OnApplicationShutdown 
       onError: (err) => this.logger.warn(`outbox relay: ${(err as Error).message}`),
     });
     this.relay.start();
+    const relay = this.relay;
+    this.metrics.onOutboxOldestUnpublishedAge(async () => (await relay.lag()) / 1000);
 
     const processed = new ProcessedStore(this.connection);
     await processed.init();
@@ -112,14 +118,18 @@ export class EventSourcedRuntime implements OnModuleInit, OnApplicationShutdown 
         topics: definition.topics.map((t) => prefix + t),
         processedStore: processed,
         upcasters: this.store.upcasters,
-        handler: (envelope, ctx) => handler.handle(envelope, ctx),
+        // Logs written while handling carry the event's correlation id, as they do for HTTP requests.
+        handler: (envelope, ctx) => correlationContext.run(ctx.correlationId, () => handler.handle(envelope, ctx)),
         onError: (err, at) =>
           this.logger.warn(`consumer ${definition.name}: ${(err as Error).message}${at ? ` at ${at.topic}/${at.partition}@${at.offset}` : ''}`),
-        onDeadLetter: (info) =>
-          this.logger.error(`consumer ${definition.name}: ${info.topic}/${info.partition}@${info.offset} → ${dlqTopicOf(info.topic)} (${info.reason}: ${info.error})`),
+        onDeadLetter: (info) => {
+          this.metrics.recordDeadLetter(dlqTopicOf(info.topic));
+          this.logger.error(`consumer ${definition.name}: ${info.topic}/${info.partition}@${info.offset} → ${dlqTopicOf(info.topic)} (${info.reason}: ${info.error})`);
+        },
       });
       await consumer.start();
       this.consumers.push(consumer);
+      this.metrics.onKafkaConsumerLag(() => consumer.metrics().partitions);
     }
   }
 

@@ -1,0 +1,105 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import { expressProblemHandler } from '../errors/problem.filter';
+import { correlationIdMiddleware, CORRELATION_HEADER } from '../logging/correlation';
+import { httpMetricsMiddleware } from '../metrics/http-metrics';
+import { MetricsService } from '../metrics/metrics.service';
+import { PLATFORM_LOGGER, PLATFORM_OPTIONS } from '../tokens';
+import type { PlatformOptions } from './platform.module';
+
+/**
+ * The HTTP settings of every service, in one place, on an app whose module imports PlatformModule.forRoot:
+ * query parser "simple" (no `?a[$ne]=` objects), no trust proxy, correlation ids first, request metrics, helmet,
+ * CORS only for CORS_ORIGINS, JSON/urlencoded bodies up to BODY_LIMIT (413 above, problem details for parse
+ * errors), pino as the Nest logger, Swagger at /docs (/docs-json) with bearer auth, shutdown hooks.
+ */
+export function configureApp(app: INestApplication): NestExpressApplication {
+  const nest = app as NestExpressApplication;
+  const options = nest.get<PlatformOptions>(PLATFORM_OPTIONS);
+  const logger = nest.get<Logger>(PLATFORM_LOGGER);
+  const { config } = options;
+
+  nest.set('query parser', 'simple');
+  // Behind a proxy, set it deliberately (e.g. `app.set('trust proxy', 1)`), else X-Forwarded-For is spoofable.
+  nest.set('trust proxy', false);
+  nest.disable('x-powered-by');
+
+  nest.use(correlationIdMiddleware);
+  nest.use(httpMetricsMiddleware(nest.get(MetricsService)));
+  // No upgrade-insecure-requests: it breaks /docs on plain-http dev and cluster-internal addresses; TLS is the
+  // ingress's job.
+  nest.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  if (config.CORS_ORIGINS) {
+    nest.enableCors({
+      origin: config.CORS_ORIGINS.split(',').map((o) => o.trim()),
+      allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key', CORRELATION_HEADER],
+      exposedHeaders: ['ETag', 'Location', 'Retry-After', CORRELATION_HEADER],
+      maxAge: 600,
+    });
+  }
+  nest.useBodyParser('json', { limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] });
+  nest.useBodyParser('urlencoded', { limit: config.BODY_LIMIT, extended: false });
+  nest.use(expressProblemHandler(logger, options.serviceName));
+
+  nest.useLogger(nest.get(NestPinoLogger));
+  nest.flushLogs();
+
+  const document = SwaggerModule.createDocument(
+    nest,
+    new DocumentBuilder()
+      .setTitle(options.title ?? options.serviceName)
+      .setDescription(
+        options.description ??
+          `${options.serviceName} API. Errors are RFC 9457 problem details (application/problem+json) with a correlationId.`,
+      )
+      .setVersion(options.version ?? '0.0.0')
+      .addBearerAuth(
+        {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'API key',
+          description: 'API key: Authorization: Bearer <key>',
+        },
+        'bearer',
+      )
+      .addSecurityRequirements('bearer')
+      .build(),
+  );
+  SwaggerModule.setup('docs', nest, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+
+  nest.enableShutdownHooks();
+  return nest;
+}
+
+/** NestFactory.create with the platform's settings, then {@link configureApp}. */
+export async function createHttpApp(module: unknown): Promise<NestExpressApplication> {
+  // bodyParser off: configureApp installs parsers with the configured limit and problem-details errors.
+  const app = await NestFactory.create<NestExpressApplication>(module as never, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  return configureApp(app);
+}
+
+/** createHttpApp + listen on config.PORT; startup failures are logged and end the process with status 1. */
+export async function bootstrapService(module: unknown): Promise<NestExpressApplication> {
+  try {
+    const app = await createHttpApp(module);
+    const { config, serviceName } = app.get<PlatformOptions>(PLATFORM_OPTIONS);
+    await app.listen(config.PORT);
+    app
+      .get<Logger>(PLATFORM_LOGGER)
+      .info({ port: config.PORT }, `${serviceName} listening on :${config.PORT}`);
+    return app;
+  } catch (err) {
+    process.stderr.write(
+      `startup failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * The milestones service through HTTP and Kafka, against the real stack. Agreements exist here only as events
+ * on `agreements.events`, produced by the test as the agreements service would.
+ */
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { v7 as uuidv7 } from 'uuid';
+import { Topics, type EventEnvelope } from '@tracker/contracts';
+import { TestClock } from '@tracker/platform';
+import { eventually, startService, testConfig, uniqueTestName, type RunningService } from '@tracker/platform/testing';
+import { AppModule } from '../app.module';
+import { MilestonesConfig } from '../config';
+
+describe('milestones service (HTTP + Kafka)', () => {
+  const clock = new TestClock('2026-02-01T09:00:00Z');
+  const prefix = `${uniqueTestName('ms')}.`;
+  let svc: RunningService;
+  let producer: Producer;
+  const versions = new Map<string, number>();
+
+  /** Publishes an agreement event the way the agreements service does. */
+  async function agreementEvent(agreementId: string, type: string, data: object): Promise<void> {
+    const version = (versions.get(agreementId) ?? 0) + 1;
+    versions.set(agreementId, version);
+    const envelope: EventEnvelope = {
+      eventId: uuidv7(),
+      type,
+      schemaVersion: 1,
+      streamId: `agreement-${agreementId}`,
+      streamVersion: version,
+      position: version,
+      agreementId,
+      occurredAt: clock.now().toISOString(),
+      recordedAt: clock.now().toISOString(),
+      actor: { id: 'dev-monitor', role: 'monitor' },
+      correlationId: uuidv7(),
+      causationId: null,
+      data: { agreementId, ...data },
+      hash: 'f'.repeat(64),
+      prevHash: null,
+    };
+    await producer.send({ topic: `${prefix}${Topics.agreements}`, messages: [{ key: agreementId, value: JSON.stringify(envelope) }] });
+  }
+
+  const registered = (reference: string, title: string) => ({
+    reference,
+    title,
+    kind: 'mou',
+    parties: [],
+    signatories: [],
+    signedOn: '2026-01-29',
+    datePrecision: 'day',
+    sectors: [],
+    commodities: [],
+    objectives: [],
+    targets: [],
+    sources: [],
+  });
+
+  const trUz = uuidv7();
+  const terminated = uuidv7();
+
+  beforeAll(async () => {
+    svc = await startService(AppModule.forRoot(testConfig(MilestonesConfig, { KAFKA_TOPIC_PREFIX: prefix }), { clock }));
+    const kafka = new Kafka({ clientId: 'test', brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.ERROR });
+    producer = kafka.producer();
+    await producer.connect();
+    await agreementEvent(trUz, 'agreement.registered', registered('TR-UZ-2026-MINING', 'MoU on cooperation in the mining sector'));
+    await agreementEvent(terminated, 'agreement.registered', registered('TR-NE-MINING', 'MoU on mineral exploration'));
+    await agreementEvent(terminated, 'agreement.terminated', { reason: 'withdrawn' });
+  });
+  afterAll(async () => {
+    await producer?.disconnect();
+    await svc?.close();
+  });
+
+  const survey = {
+    type: 'geological_survey',
+    title: 'Joint exploration and resource-mapping programme launched',
+    responsibleParty: 'State Committee on Geology',
+    expectedOutcome: { description: 'Resource map of three regions', quantity: { amount: 3, unit: 'regions' } },
+    dueDate: '2026-12-31',
+  };
+  const plan = (body: object) => svc.as('monitor').post('/milestones').send(body);
+  let surveyId: string;
+
+  it('plans a milestone for an agreement known only from its Kafka event', async () => {
+    const res = await eventually(async () => {
+      const r = await plan({ ...survey, agreementId: trUz });
+      return r.status === 201 && r;
+    });
+    surveyId = res.body.id;
+    expect(res.headers.location).toBe(`/milestones/${surveyId}`);
+    expect(res.headers.etag).toBe('"1"');
+    expect(res.body).toMatchObject({ status: 'scheduled', dueDate: '2026-12-31', slipCount: 0, agreementId: trUz });
+  });
+
+  it('refuses an unknown agreement (422) and a terminated one (409)', async () => {
+    const unknown = await plan({ ...survey, agreementId: uuidv7() }).expect(422);
+    expect(unknown.body.detail).toMatch(/unknown/);
+    const refused = await eventually(async () => {
+      const r = await plan({ ...survey, agreementId: terminated });
+      return r.status === 409 && r;
+    });
+    expect(refused.body.detail).toMatch(/terminated/);
+  });
+
+  const invalid: Array<[string, object, string]> = [
+    ['an unknown type', { ...survey, type: 'party' }, 'type'],
+    ['an impossible due date', { ...survey, dueDate: '2026-02-30' }, 'dueDate'],
+    ['a missing title', { ...survey, title: undefined }, 'title'],
+    ['an agreement id that is not a UUID', { ...survey, agreementId: 'TR-UZ' }, 'agreementId'],
+    ['a negative quantity', { ...survey, expectedOutcome: { description: 'x', quantity: { amount: -1, unit: 't' } } }, 'expectedOutcome.quantity.amount'],
+    ['evidence that is not a URL', { ...survey, evidence: [{ url: 'not a url' }] }, 'evidence[0].url'],
+    ['an unknown field', { ...survey, priority: 'high' }, 'priority'],
+    ['a Mongo operator key', { ...survey, $where: 'sleep(1000)' }, '$where'],
+  ];
+  it.each(invalid)('refuses %s with 400 naming the field', async (_name, body, field) => {
+    const res = await plan({ agreementId: trUz, ...body }).expect(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  });
+
+  it('records a sequence of reschedules with their slip days, and says when it slipped three times', async () => {
+    const steps: Array<[string, number]> = [
+      ['2027-03-31', 90],
+      ['2027-06-30', 91],
+      ['2027-05-31', -30],
+      ['2027-09-30', 122],
+    ];
+    let version = 1;
+    for (const [newDueDate, slipDays] of steps) {
+      const res = await svc
+        .as('monitor')
+        .post(`/milestones/${surveyId}/reschedule`)
+        .set('If-Match', `"${version}"`)
+        .send({ newDueDate, reason: 'funding approval delayed' })
+        .expect(200);
+      version = res.body.version;
+      expect(res.body.slips.at(-1)).toMatchObject({ newDueDate, slipDays });
+    }
+    const res = await svc.as('stakeholder').get(`/milestones/${surveyId}`).expect(200);
+    expect(res.body).toMatchObject({ dueDate: '2027-09-30', plannedDueDate: '2026-12-31', slipCount: 3, repeatedlySlipped: true });
+    expect(res.body.slips.map((s: { slipDays: number }) => s.slipDays)).toEqual([90, 91, -30, 122]);
+    await svc.as('monitor').post(`/milestones/${surveyId}/reschedule`).set('If-Match', '"1"').send({ newDueDate: '2028-01-01', reason: 'stale' }).expect(409);
+    await svc.as('monitor').post(`/milestones/${surveyId}/reschedule`).send({ newDueDate: '2028-01-01', reason: 'no version' }).expect(428);
+  });
+
+  it('reports progress, refuses met without evidence (409), then marks it met with evidence', async () => {
+    clock.set('2026-06-01T09:00:00Z');
+    const progress = await svc
+      .as('monitor')
+      .post(`/milestones/${surveyId}/progress`)
+      .set('If-Match', '"5"')
+      .send({ percent: 60, note: 'two regions mapped', evidence: [{ url: 'https://example.org/interim.pdf' }] })
+      .expect(200);
+    expect(progress.body).toMatchObject({ status: 'inProgress', percent: 60, version: 6 });
+    const refused = await svc.as('monitor').post(`/milestones/${surveyId}/met`).set('If-Match', '"6"').send({ metOn: '2026-05-30' }).expect(409);
+    expect(refused.body.detail).toMatch(/requires evidence/);
+    await svc.as('monitor').post(`/milestones/${surveyId}/met`).set('If-Match', '"6"').send({ metOn: '2026-07-01', evidence: [{ url: 'https://example.org/final.pdf' }] }).expect(400);
+    const met = await svc
+      .as('monitor')
+      .post(`/milestones/${surveyId}/met`)
+      .set('If-Match', '"6"')
+      .send({ metOn: '2026-05-30', evidence: [{ url: 'https://example.org/final.pdf', title: 'Final report' }] })
+      .expect(200);
+    expect(met.body).toMatchObject({ status: 'met', outcomeOn: '2026-05-30', percent: 100 });
+    const late = await svc.as('monitor').post(`/milestones/${surveyId}/progress`).set('If-Match', '"7"').send({ percent: 70 }).expect(409);
+    expect(late.body.detail).toMatch(/already met/);
+  });
+
+  it('filters the list and pages it', async () => {
+    const training = await plan({ agreementId: trUz, type: 'workforce_training', title: 'Common training standards', dueDate: '2026-03-31' }).expect(201);
+    const jv = await plan({ agreementId: trUz, type: 'joint_venture', title: 'First joint venture registered', dueDate: '2027-12-31' }).expect(201);
+    await svc.as('monitor').post(`/milestones/${jv.body.id}/cancel`).set('If-Match', '"1"').send({ reason: 'merged into another venture' }).expect(200);
+    const ids = (res: { body: { items: Array<{ id: string }> } }) => res.body.items.map((m) => m.id);
+    const q = (query: string) => svc.as('auditor').get(`/milestones?${query}`).expect(200);
+    expect(ids(await q(`agreementId=${trUz}`))).toEqual([surveyId, training.body.id, jv.body.id]);
+    expect(ids(await q('type=joint_venture'))).toEqual([jv.body.id]);
+    expect(ids(await q('status=met'))).toEqual([surveyId]);
+    expect(ids(await q('dueBefore=2026-04-01'))).toEqual([training.body.id]);
+    expect(ids(await q('dueAfter=2027-10-01'))).toEqual([jv.body.id]);
+    expect(ids(await q('slipped=true'))).toEqual([surveyId]);
+    expect(ids(await q('overdue=true'))).toEqual([training.body.id]);
+    const page1 = await q('limit=2');
+    const page2 = await q(`limit=2&cursor=${page1.body.nextCursor}`);
+    expect([...ids(page1), ...ids(page2)]).toEqual([surveyId, training.body.id, jv.body.id]);
+    for (const bad of ['slipped=yes', 'status=done', 'overdue[$ne]=true', 'dueBefore=tomorrow', 'agreementId=1']) {
+      await svc.as('auditor').get(`/milestones?${bad}`).expect(400);
+    }
+  });
+
+  it('answers as-of, the event history for auditors, and 404 for unknown milestones', async () => {
+    const before = await svc.as('auditor').get(`/milestones/${surveyId}?asOf=2026-03-01T00:00:00Z`).expect(200);
+    expect(before.body).toMatchObject({ status: 'scheduled', slipCount: 3 });
+    const events = await svc.as('auditor').get(`/milestones/${surveyId}/events`).expect(200);
+    expect(events.body.items.map((e: EventEnvelope) => e.type)).toEqual([
+      'milestone.planned',
+      'milestone.rescheduled',
+      'milestone.rescheduled',
+      'milestone.rescheduled',
+      'milestone.rescheduled',
+      'milestone.progress-reported',
+      'milestone.met',
+    ]);
+    expect(events.body.items.every((e: EventEnvelope) => e.agreementId === trUz)).toBe(true);
+    await svc.as('monitor').get(`/milestones/${surveyId}/events`).expect(403);
+    await svc.as('monitor').get(`/milestones/${uuidv7()}`).expect(404);
+    await svc.as('monitor').post(`/milestones/${uuidv7()}/start`).set('If-Match', '"1"').expect(404);
+  });
+
+  it('tells the agreement’s timeline with the derived status after each step', async () => {
+    const res = await svc.as('stakeholder').get(`/agreements/${trUz}/timeline`).expect(200);
+    expect(res.body).toMatchObject({ agreementId: trUz, reference: 'TR-UZ-2026-MINING', currentStatus: 'delivering' });
+    const steps = res.body.steps.map((s: { type: string; agreementStatus: string }) => [s.type, s.agreementStatus]);
+    expect(steps).toEqual([
+      ['milestone.planned', 'signed'],
+      ['milestone.rescheduled', 'signed'],
+      ['milestone.rescheduled', 'signed'],
+      ['milestone.rescheduled', 'signed'],
+      ['milestone.rescheduled', 'signed'],
+      ['milestone.progress-reported', 'inImplementation'],
+      // the only milestone so far is met: everything planned was delivered…
+      ['milestone.met', 'completed'],
+      // …until more is planned.
+      ['milestone.planned', 'delivering'],
+      ['milestone.planned', 'delivering'],
+      ['milestone.cancelled', 'delivering'],
+    ]);
+    await svc.as('stakeholder').get(`/agreements/${uuidv7()}/timeline`).expect(404);
+  });
+
+  it('publishes its events to milestones.events keyed by agreement id', async () => {
+    const kafka = new Kafka({ clientId: 'test-reader', brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.ERROR });
+    const consumer = kafka.consumer({ groupId: uniqueTestName('reader') });
+    const seen: Array<{ key: string; type: string; ceType: string }> = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${prefix}${Topics.milestones}`, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const e = JSON.parse(message.value!.toString()) as EventEnvelope;
+        seen.push({ key: message.key!.toString(), type: e.type, ceType: message.headers!.ce_type!.toString() });
+      },
+    });
+    await eventually(() => seen.length >= 10);
+    await consumer.disconnect();
+    expect(seen.every((m) => m.key === trUz && m.type === m.ceType)).toBe(true);
+  });
+});
