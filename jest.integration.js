@@ -6,5 +6,6 @@ module.exports = {
   globalSetup: path.join(__dirname, 'tools/jest/global-setup.js'),
   globalTeardown: path.join(__dirname, 'tools/jest/global-teardown.js'),
   // Integration tests wait on real brokers and databases; a rebalance alone can take seconds.
-  testTimeout: 60000,
+  // (testTimeout is a global-only option in multi-project runs, so it is set per test file here.)
+  setupFilesAfterEnv: [path.join(__dirname, 'tools/jest/integration-timeout.js')],
 };

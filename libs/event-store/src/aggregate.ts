@@ -1,0 +1,115 @@
+/**
+ * Runs a pure decider (Emmett style) against the store: load the stream (from a snapshot if there is one), decide,
+ * append at the loaded version. A writer that appended in between makes the append fail with ConcurrencyError
+ * (HTTP 409), never a lost update. Domain errors thrown by `decide` propagate unchanged.
+ */
+import type { Actor, DecidedEvent, Decider, EventEnvelope } from '@tracker/contracts';
+import { ConcurrencyError } from './errors';
+import type { EventStore } from './event-store';
+import type { SnapshotStore } from './snapshot-store';
+
+export interface SnapshotPolicy {
+  store: SnapshotStore;
+  /** Take a snapshot each time the stream's version crosses a multiple of `every`. */
+  every: number;
+  /** Version of the state's shape; snapshots of another version are ignored. */
+  schemaVersion: number;
+  /** A failed snapshot never fails the command; it is reported here. */
+  onError?: (err: unknown) => void;
+}
+
+export interface LoadOptions {
+  snapshots?: SnapshotPolicy;
+}
+
+export interface LoadedAggregate<State> {
+  state: State;
+  /** 0 = the stream does not exist. */
+  version: number;
+  /** The snapshot version used, if any. */
+  snapshotVersion?: number;
+}
+
+export interface HandleCommandOptions<State, Event> extends LoadOptions {
+  /** If given, the command is refused with ConcurrencyError unless the stream is at this version (If-Match). */
+  expectedVersion?: number;
+  /** Kafka key of the new events; a function when it is only known from the state or the decided events. */
+  agreementId: string | ((context: { state: State; events: readonly Event[]; streamId: string }) => string);
+  actor: Actor;
+  correlationId: string;
+  causationId?: string | null;
+}
+
+export interface HandleCommandResult<State> {
+  newEvents: EventEnvelope[];
+  state: State;
+  version: number;
+}
+
+/** Folds a stream (snapshot + later events) into the decider's state. */
+export async function loadAggregate<State, Command, Event extends DecidedEvent>(
+  store: EventStore,
+  decider: Decider<State, Command, Event>,
+  streamId: string,
+  options: LoadOptions = {},
+): Promise<LoadedAggregate<State>> {
+  let state = decider.initialState();
+  let version = 0;
+  let snapshotVersion: number | undefined;
+  const policy = options.snapshots;
+  if (policy) {
+    const snapshot = await policy.store.load<State>(streamId);
+    if (snapshot && snapshot.schemaVersion === policy.schemaVersion) {
+      state = snapshot.state;
+      version = snapshot.version;
+      snapshotVersion = snapshot.version;
+    }
+  }
+  const events = await store.readStream(streamId, { from: version + 1 });
+  for (const event of events) {
+    state = decider.evolve(state, event as unknown as Event);
+    version = event.streamVersion;
+  }
+  return { state, version, snapshotVersion };
+}
+
+export async function handleCommand<State, Command, Event extends DecidedEvent>(
+  store: EventStore,
+  decider: Decider<State, Command, Event>,
+  streamId: string,
+  command: Command,
+  options: HandleCommandOptions<State, Event>,
+): Promise<HandleCommandResult<State>> {
+  const loaded = await loadAggregate(store, decider, streamId, options);
+  if (options.expectedVersion !== undefined && options.expectedVersion !== loaded.version) {
+    throw new ConcurrencyError(streamId, options.expectedVersion, loaded.version);
+  }
+  const decided = decider.decide(command, loaded.state);
+  if (decided.length === 0) return { newEvents: [], state: loaded.state, version: loaded.version };
+
+  const agreementId =
+    typeof options.agreementId === 'function'
+      ? options.agreementId({ state: loaded.state, events: decided, streamId })
+      : options.agreementId;
+  const newEvents = await store.append(streamId, decided, {
+    expectedVersion: loaded.version,
+    agreementId,
+    actor: options.actor,
+    correlationId: options.correlationId,
+    causationId: options.causationId ?? null,
+  });
+
+  let state = loaded.state;
+  for (const event of newEvents) state = decider.evolve(state, store.upcasters.upcast(event) as unknown as Event);
+  const version = newEvents[newEvents.length - 1].streamVersion;
+
+  const policy = options.snapshots;
+  if (policy && policy.every > 0 && Math.floor(version / policy.every) > Math.floor(loaded.version / policy.every)) {
+    try {
+      await policy.store.save({ streamId, version, state, schemaVersion: policy.schemaVersion });
+    } catch (err) {
+      policy.onError?.(err);
+    }
+  }
+  return { newEvents, state, version };
+}

@@ -1,0 +1,473 @@
+/**
+ * An append-only event store on MongoDB (and FerretDB v1) without multi-document transactions:
+ * - one document per event; the unique index (streamId, streamVersion) lets exactly one of several racing writers
+ *   take a version, the others get a ConcurrencyError;
+ * - a global `position` from a counter document ($inc), ascending in allocation order, with gaps where an
+ *   allocation was not used (a lost race, a crash);
+ * - a per-stream hash chain over the canonical JSON of each envelope;
+ * - `publishedAt: null` on every new event: the outbox the relay in libs/messaging drains.
+ * See docs/adr/0003-ordering-and-delivery.md.
+ */
+import type { Connection, mongo } from 'mongoose';
+import { v7 as uuidv7 } from 'uuid';
+import type { EventEnvelope, NewEvent } from '@tracker/contracts';
+import { ConcurrencyError, InvalidEventError } from './errors';
+import { computeEventHash } from './hash';
+import {
+  assertValidNewEvent,
+  assertValidStreamId,
+  fromStored,
+  normalizeIsoTime,
+  toPlainJson,
+  toStored,
+  type StoredEvent,
+} from './stored-event';
+import type {
+  AppendListener,
+  AppendOptions,
+  BrokenEvent,
+  ExpectedVersion,
+  ReadAllOptions,
+  ReadStreamOptions,
+  VerifyReport,
+} from './types';
+import { Upcasters, type UpcasterDefinition } from './upcasters';
+
+export interface EventStoreOptions {
+  /** Collection of the events. Default `events`. */
+  collection?: string;
+  /** Collection of the position counter. Default `counters` (document `_id` = the events collection's name). */
+  countersCollection?: string;
+  /** System time for `recordedAt`. Default `() => new Date()`. */
+  now?: () => Date;
+  upcasters?: Upcasters | readonly UpcasterDefinition[];
+  /** How often an `expectedVersion: 'any'` append retries after losing a race. Default 10. */
+  anyVersionRetries?: number;
+}
+
+interface CounterDoc {
+  _id: string;
+  seq: number;
+}
+
+interface StreamHead {
+  version: number;
+  hash: string | null;
+  position: number;
+}
+
+const DUPLICATE_KEY = 11000;
+/** Retries of an append after position collisions (only possible where $inc is not atomic, i.e. FerretDB v1). */
+const MAX_POSITION_ATTEMPTS = 50;
+
+function isDuplicateKey(err: unknown): boolean {
+  const e = err as { code?: number; writeErrors?: unknown };
+  if (e?.code === DUPLICATE_KEY) return true;
+  const writeErrors = e?.writeErrors;
+  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+  return list.some((w: { code?: number; err?: { code?: number } }) => w?.code === DUPLICATE_KEY || w?.err?.code === DUPLICATE_KEY);
+}
+
+/** How many documents an ordered insertMany stored before it failed. */
+function insertedBeforeError(err: unknown): number {
+  const e = err as { insertedCount?: number; result?: { insertedCount?: number }; writeErrors?: unknown };
+  if (typeof e?.insertedCount === 'number') return e.insertedCount;
+  if (typeof e?.result?.insertedCount === 'number') return e.result.insertedCount;
+  const writeErrors = e?.writeErrors;
+  const first = (Array.isArray(writeErrors) ? writeErrors[0] : writeErrors) as { index?: number } | undefined;
+  return typeof first?.index === 'number' ? first.index : 0;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class EventStore {
+  readonly collectionName: string;
+  readonly upcasters: Upcasters;
+  private readonly countersName: string;
+  private readonly now: () => Date;
+  private readonly anyVersionRetries: number;
+  private readonly listeners = new Set<AppendListener>();
+  private readonly reservations: Array<{ n: number; resolve: (first: number) => void; reject: (err: unknown) => void }> = [];
+  private reserving = false;
+
+  constructor(
+    readonly connection: Connection,
+    options: EventStoreOptions = {},
+  ) {
+    this.collectionName = options.collection ?? 'events';
+    this.countersName = options.countersCollection ?? 'counters';
+    this.now = options.now ?? (() => new Date());
+    this.anyVersionRetries = options.anyVersionRetries ?? 10;
+    this.upcasters =
+      options.upcasters instanceof Upcasters ? options.upcasters : new Upcasters(options.upcasters ?? []);
+  }
+
+  /** The raw events collection. For the outbox relay and tests; services go through the methods. */
+  get collection(): mongo.Collection<StoredEvent> {
+    return this.connection.collection<StoredEvent>(this.collectionName);
+  }
+
+  private get counters(): mongo.Collection<CounterDoc> {
+    return this.connection.collection<CounterDoc>(this.countersName);
+  }
+
+  /** Creates the indexes and lifts the position counter above any stored position. Idempotent. */
+  async init(): Promise<void> {
+    const c = this.collection;
+    await c.createIndex({ streamId: 1, streamVersion: 1 }, { unique: true, name: 'stream_version_unique' });
+    await c.createIndex({ position: 1 }, { unique: true, name: 'position_unique' });
+    await c.createIndex({ agreementId: 1, position: 1 }, { name: 'agreement_position' });
+    await c.createIndex({ publishedAt: 1, position: 1 }, { name: 'outbox' });
+    await c.createIndex({ type: 1, position: 1 }, { name: 'type_position' });
+    // If the counter document was lost or the events were copied in, never hand out a used position again.
+    const last = await c.find({}, { projection: { position: 1 } }).sort({ position: -1 }).limit(1).next();
+    const floor = last?.position ?? 0;
+    try {
+      await this.counters.updateOne({ _id: this.collectionName }, { $max: { seq: floor } }, { upsert: true });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      await this.counters.updateOne({ _id: this.collectionName }, { $max: { seq: floor } });
+    }
+  }
+
+  /** Called after every successful append, in process: lets the outbox relay wake at once. Returns unsubscribe. */
+  onAppended(listener: AppendListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(events: readonly EventEnvelope[]): void {
+    if (events.length === 0) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(events);
+      } catch {
+        // A listener must never turn a stored append into a failure.
+      }
+    }
+  }
+
+  /** The stream's current version (0 = no such stream). */
+  async streamVersion(streamId: string): Promise<number> {
+    return (await this.head(streamId))?.version ?? 0;
+  }
+
+  private async head(streamId: string): Promise<StreamHead | null> {
+    const doc = await this.collection
+      .find({ streamId }, { projection: { streamVersion: 1, hash: 1, position: 1 } })
+      .sort({ streamVersion: -1 })
+      .limit(1)
+      .next();
+    return doc ? { version: doc.streamVersion, hash: doc.hash, position: doc.position } : null;
+  }
+
+  /**
+   * Reserves `n` consecutive global positions above `floor` (the stream's last position); returns the first.
+   * Requests made while an increment is in flight are coalesced into the next single $inc, so one process never
+   * races itself on the counter (FerretDB v1 applies updates as read-modify-write without isolation: concurrent
+   * increments there can be lost and hand out a number twice). Across processes on such a database, uniqueness
+   * is still enforced by the unique position index (the insert fails and is retried), and per-stream order by
+   * `floor`, which lifts the counter past the stream's last position.
+   */
+  private async allocatePositions(n: number, floor: number): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      const first = await this.reserve(n);
+      if (first > floor) return first;
+      await this.counters.updateOne({ _id: this.collectionName }, { $max: { seq: floor } });
+      if (attempt >= MAX_POSITION_ATTEMPTS) throw new Error(`could not allocate ${n} positions in ${this.collectionName}`);
+    }
+  }
+
+  private reserve(n: number): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.reservations.push({ n, resolve, reject });
+      if (!this.reserving) void this.drainReservations();
+    });
+  }
+
+  private async drainReservations(): Promise<void> {
+    this.reserving = true;
+    try {
+      while (this.reservations.length > 0) {
+        const batch = this.reservations.splice(0);
+        const total = batch.reduce((sum, r) => sum + r.n, 0);
+        try {
+          const last = await this.incrementCounter(total);
+          let next = last - total + 1;
+          for (const r of batch) {
+            r.resolve(next);
+            next += r.n;
+          }
+        } catch (err) {
+          for (const r of batch) r.reject(err);
+        }
+      }
+    } finally {
+      this.reserving = false;
+    }
+  }
+
+  private async incrementCounter(n: number): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const doc = await this.counters.findOneAndUpdate(
+          { _id: this.collectionName },
+          { $inc: { seq: n } },
+          { upsert: true, returnDocument: 'after' },
+        );
+        if (!doc) throw new Error('position counter update returned nothing');
+        return doc.seq;
+      } catch (err) {
+        // Two first-ever upserts can race for the counter document: the loser retries as an update.
+        if (!isDuplicateKey(err) || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  /** After a collision on a position (only with a non-atomic counter): lift the counter above every stored one. */
+  private async liftCounter(): Promise<void> {
+    const last = await this.collection.find({}, { projection: { position: 1 } }).sort({ position: -1 }).limit(1).next();
+    if (last) await this.counters.updateOne({ _id: this.collectionName }, { $max: { seq: last.position } });
+  }
+
+  /**
+   * Appends events to a stream if it is at the expected version. Each event is one document; see the class
+   * comment for the guarantees. Returns the stored envelopes (stored schema versions, not upcast).
+   */
+  async append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<EventEnvelope[]> {
+    assertValidStreamId(streamId);
+    const { expectedVersion } = options;
+    if (!(expectedVersion === 'any' || expectedVersion === 'none' || (Number.isInteger(expectedVersion) && expectedVersion >= 0))) {
+      throw new InvalidEventError(`invalid expectedVersion ${String(expectedVersion)}`);
+    }
+    if (typeof options.agreementId !== 'string' || options.agreementId.length === 0) {
+      throw new InvalidEventError('agreementId is required (it is the Kafka key)');
+    }
+    if (typeof options.correlationId !== 'string' || options.correlationId.length === 0) {
+      throw new InvalidEventError('correlationId is required');
+    }
+    if (!options.actor || typeof options.actor.id !== 'string' || typeof options.actor.role !== 'string') {
+      throw new InvalidEventError('actor {id, role} is required');
+    }
+    if (events.length === 0) return [];
+    events.forEach(assertValidNewEvent);
+    const prepared = events.map((e, i) => ({
+      type: e.type,
+      schemaVersion: e.schemaVersion,
+      data: toPlainJson(e.data, `event ${i} (${e.type}) data`),
+      occurredAt: e.occurredAt === undefined ? undefined : normalizeIsoTime(e.occurredAt, new Date(0), `event ${i} (${e.type}) occurredAt`),
+    }));
+    const actor = { id: options.actor.id, role: options.actor.role };
+    const causationId = options.causationId ?? null;
+
+    // What the stream's version must be before the next insert: the caller's expectation, then (after part of
+    // the batch was stored) the version our own stored events reached.
+    let expected: ExpectedVersion = expectedVersion === 'none' ? 0 : expectedVersion;
+    let pending = prepared;
+    const appended: EventEnvelope[] = [];
+    let conflicts = 0;
+    for (let attempt = 0; ; attempt++) {
+      const head = await this.head(streamId);
+      const current = head?.version ?? 0;
+      if (typeof expected === 'number' && current !== expected) {
+        throw new ConcurrencyError(streamId, expectedVersion, current, appended.length);
+      }
+
+      const first = await this.allocatePositions(pending.length, head?.position ?? 0);
+      const recordedAt = this.now();
+      const recordedIso = recordedAt.toISOString();
+      let prevHash = head?.hash ?? null;
+      const envelopes: EventEnvelope[] = pending.map((e, i) => {
+        const unsigned = {
+          eventId: uuidv7(),
+          type: e.type,
+          schemaVersion: e.schemaVersion,
+          streamId,
+          streamVersion: current + i + 1,
+          position: first + i,
+          agreementId: options.agreementId,
+          occurredAt: e.occurredAt ?? recordedIso,
+          recordedAt: recordedIso,
+          actor,
+          correlationId: options.correlationId,
+          causationId,
+          data: e.data,
+          prevHash,
+        };
+        const envelope: EventEnvelope = { ...unsigned, hash: computeEventHash(unsigned) };
+        prevHash = envelope.hash;
+        return envelope;
+      });
+
+      try {
+        await this.collection.insertMany(envelopes.map(toStored), { ordered: true });
+        appended.push(...envelopes);
+        this.notify(envelopes);
+        return appended;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        const stored = insertedBeforeError(err);
+        appended.push(...envelopes.slice(0, stored));
+        this.notify(envelopes.slice(0, stored));
+        pending = pending.slice(stored);
+        const actual = await this.streamVersion(streamId);
+        if (actual > current + stored) {
+          // Another writer holds the version we wanted.
+          if (expectedVersion === 'any' && conflicts++ < this.anyVersionRetries) {
+            await sleep(Math.random() * 5 * conflicts);
+            continue;
+          }
+          throw new ConcurrencyError(streamId, expectedVersion, actual, appended.length);
+        }
+        // The version was free: the collision was on a position (a non-atomic counter, see allocatePositions).
+        if (typeof expected === 'number') expected = current + stored;
+        if (attempt >= MAX_POSITION_ATTEMPTS) throw err;
+        await this.liftCounter();
+      }
+    }
+  }
+
+  /** Events of one stream, upcast to the newest schema versions. A stream that does not exist reads as []. */
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<EventEnvelope[]> {
+    const backward = options.direction === 'backward';
+    const range: Record<string, number> = {};
+    if (backward) {
+      if (options.from !== undefined) range.$lte = options.from;
+      range.$gte = options.to ?? 1;
+    } else {
+      range.$gte = options.from ?? 1;
+      if (options.to !== undefined) range.$lte = options.to;
+    }
+    let cursor = this.collection.find({ streamId, streamVersion: range }).sort({ streamVersion: backward ? -1 : 1 });
+    if (options.limit !== undefined) {
+      if (options.limit <= 0) return [];
+      cursor = cursor.limit(options.limit);
+    }
+    const docs = await cursor.toArray();
+    return docs.map((d) => this.upcasters.upcast(fromStored(d)));
+  }
+
+  /** One event by id, upcast; null if unknown. */
+  async getEvent(eventId: string): Promise<EventEnvelope | null> {
+    const doc = await this.collection.findOne({ _id: eventId });
+    return doc ? this.upcasters.upcast(fromStored(doc)) : null;
+  }
+
+  /**
+   * Every event in position order (optionally of some types or one agreement), upcast. Reads in batches of
+   * `batchSize` by position, so memory stays bounded whatever the size of the log.
+   */
+  async *readAll(options: ReadAllOptions = {}): AsyncGenerator<EventEnvelope, void, undefined> {
+    const batchSize = Math.max(1, options.batchSize ?? 500);
+    let after = options.fromPosition ?? 0;
+    let remaining = options.limit ?? Number.POSITIVE_INFINITY;
+    const filter: mongo.Filter<StoredEvent> = {};
+    if (options.types) filter.type = { $in: [...options.types] };
+    if (options.agreementId !== undefined) filter.agreementId = options.agreementId;
+    while (remaining > 0) {
+      const n = Math.min(batchSize, remaining);
+      const docs = await this.collection
+        .find({ ...filter, position: { $gt: after } })
+        .sort({ position: 1 })
+        .limit(n)
+        .toArray();
+      for (const doc of docs) yield this.upcasters.upcast(fromStored(doc));
+      remaining -= docs.length;
+      if (docs.length < n) return;
+      after = docs[docs.length - 1].position;
+    }
+  }
+
+  /**
+   * The state of a stream as the system knew it at `time`: folds the stream's events recorded at or before
+   * `time` (a contiguous prefix, in version order). version 0 = the stream did not exist then.
+   */
+  async stateAsOf<S>(
+    streamId: string,
+    time: Date,
+    evolve: (state: S, event: EventEnvelope) => S,
+    initialState: S,
+  ): Promise<{ state: S; version: number }> {
+    const cursor = this.collection
+      .find({ streamId, recordedAt: { $lte: time } })
+      .sort({ streamVersion: 1 })
+      .batchSize(500);
+    let state = initialState;
+    let version = 0;
+    for await (const doc of cursor) {
+      if (doc.streamVersion !== version + 1) break; // a later version recorded earlier (clock skew): stop at the gap
+      state = evolve(state, this.upcasters.upcast(fromStored(doc)));
+      version = doc.streamVersion;
+    }
+    await cursor.close();
+    return { state, version };
+  }
+
+  /**
+   * Recomputes the hash chain of one stream, or of every stream (in stream id, version order), against the
+   * stored events (never upcast). Reports the first broken event of each broken stream.
+   */
+  async verify(streamId?: string): Promise<VerifyReport> {
+    const filter: mongo.Filter<StoredEvent> = streamId === undefined ? {} : { streamId };
+    const cursor = this.collection.find(filter).sort({ streamId: 1, streamVersion: 1 }).batchSize(500);
+    const report: VerifyReport = { streamsChecked: 0, eventsChecked: 0, broken: [] };
+    let current: string | undefined;
+    let lastVersion = 0;
+    let lastHash: string | null = null;
+    let isBroken = false;
+    for await (const doc of cursor) {
+      if (doc.streamId !== current) {
+        current = doc.streamId;
+        lastVersion = 0;
+        lastHash = null;
+        isBroken = false;
+        report.streamsChecked++;
+      }
+      report.eventsChecked++;
+      if (isBroken) continue;
+      const envelope = fromStored(doc);
+      let reason: BrokenEvent['reason'] | undefined;
+      if (doc.streamVersion !== lastVersion + 1) reason = 'version-gap';
+      else if ((envelope.prevHash ?? null) !== lastHash) reason = 'prev-hash-mismatch';
+      else if (computeEventHash(envelope) !== doc.hash) reason = 'hash-mismatch';
+      if (reason) {
+        isBroken = true;
+        report.broken.push({ streamId: doc.streamId, streamVersion: doc.streamVersion, eventId: doc._id, reason });
+      }
+      lastVersion = doc.streamVersion;
+      lastHash = doc.hash;
+    }
+    await cursor.close();
+    return report;
+  }
+
+  // ----- outbox (used by the relay in libs/messaging) -----
+
+  /** The oldest unpublished events in position order, exactly as stored (not upcast: the hash must match). */
+  async unpublished(limit: number): Promise<EventEnvelope[]> {
+    const docs = await this.collection.find({ publishedAt: null }).sort({ position: 1 }).limit(limit).toArray();
+    return docs.map(fromStored);
+  }
+
+  async markPublished(eventIds: readonly string[], at: Date = this.now()): Promise<number> {
+    if (eventIds.length === 0) return 0;
+    const result = await this.collection.updateMany({ _id: { $in: [...eventIds] } }, { $set: { publishedAt: at } });
+    return result.modifiedCount;
+  }
+
+  /** The oldest unpublished event's recording time, or null when the outbox is empty. */
+  async oldestUnpublished(): Promise<{ position: number; recordedAt: Date } | null> {
+    const doc = await this.collection
+      .find({ publishedAt: null }, { projection: { position: 1, recordedAt: 1 } })
+      .sort({ position: 1 })
+      .limit(1)
+      .next();
+    return doc ? { position: doc.position, recordedAt: doc.recordedAt } : null;
+  }
+
+  async countUnpublished(): Promise<number> {
+    return this.collection.countDocuments({ publishedAt: null });
+  }
+}
+
+export type { ExpectedVersion };

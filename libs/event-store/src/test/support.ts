@@ -1,0 +1,64 @@
+/** Test helpers for this lib's integration tests (not exported from index.ts). */
+import { randomBytes } from 'node:crypto';
+
+/** Polls until `check` returns a truthy value without throwing, or the deadline passes (then rethrows). */
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  { timeoutMs = 30_000, intervalMs = 50 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const result = await check();
+      if (result !== false && result !== undefined && result !== null) return result;
+      lastError = new Error(`condition still ${String(result)} after ${timeoutMs} ms`);
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw lastError;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** A name no other test (file) uses: databases, topics, consumer groups. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+}
+
+export function mongoUrl(): string {
+  const url = process.env.MONGO_URL;
+  if (!url) throw new Error('MONGO_URL is not set (run jest with the lib config: its globalSetup sets it)');
+  return url;
+}
+
+export function kafkaBrokers(): string[] {
+  const brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set (run jest with the lib config: its globalSetup sets it)');
+  return brokers.split(',');
+}
+
+/** A clock tests move by hand. */
+export class TestClock {
+  constructor(private current = new Date('2026-01-29T09:00:00.000Z')) {}
+  now = (): Date => new Date(this.current.getTime());
+  set(time: Date | string): void {
+    this.current = new Date(time);
+  }
+  advance(ms: number): Date {
+    this.current = new Date(this.current.getTime() + ms);
+    return this.now();
+  }
+}
+
+/**
+ * Whether concurrent updates of one document are isolated: always on MongoDB; on FerretDB v1 (SQLite) only when
+ * the client sends one command at a time (maxPoolSize=1), because FerretDB runs an update as an unisolated
+ * read-modify-write (FerretDB issue 3040).
+ */
+export async function updatesAreIsolated(conn: import('mongoose').Connection): Promise<boolean> {
+  const info = await conn.db?.admin().command({ buildInfo: 1 });
+  if (!info || !('ferretdbVersion' in info)) return true;
+  const options = conn.getClient().options as { maxPoolSize?: number };
+  return options.maxPoolSize === 1;
+}

@@ -1,0 +1,34 @@
+// The only public entry of @tracker/messaging. Framework-free: services wrap these in Nest providers.
+export {
+  createKafka,
+  createOrderedProducer,
+  ensureTopics,
+  parseBrokers,
+  type KafkaSettings,
+  type TopicSpec,
+} from './kafka';
+export {
+  CloudEventHeaders,
+  encodeEnvelope,
+  decodeMessage,
+  envelopeProblems,
+  headersToStrings,
+  type DecodeResult,
+} from './codec';
+export { backoffDelay, defaultRetryPolicy, type RetryPolicy } from './backoff';
+export { PermanentError, isPermanentError } from './errors';
+export { Lease, type LeaseOptions } from './lease';
+export { OutboxRelay, type OutboxRelayOptions, type OutboxRelayMetrics } from './outbox-relay';
+export { ProcessedStore, type ProcessedRecord, type ProcessedStoreOptions } from './processed-store';
+export {
+  IdempotentConsumer,
+  DlqHeaders,
+  type IdempotentConsumerOptions,
+  type ConsumerContext,
+  type ConsumerMetrics,
+  type EventHandler,
+  type PartitionLag,
+  type DlqReason,
+} from './idempotent-consumer';
+export { applyOnce, type ApplyOnceGuard } from './apply-once';
+export { installShutdownHooks, closeAll, type Closable, type ShutdownOptions } from './shutdown';

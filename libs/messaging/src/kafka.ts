@@ -1,0 +1,104 @@
+/** kafkajs set-up shared by every service: client, the ordered idempotent producer, topics and their DLQ twins. */
+import { dlqTopicOf } from '@tracker/contracts';
+import {
+  Kafka,
+  logLevel as LogLevel,
+  Partitioners,
+  type Admin,
+  type KafkaConfig,
+  type Producer,
+  type ProducerConfig,
+} from 'kafkajs';
+
+export interface KafkaSettings {
+  /** `host:port` list, or a comma-separated string (as in KAFKA_BROKERS). */
+  brokers: string | readonly string[];
+  clientId: string;
+  /** Default WARN: kafkajs is noisy at INFO. */
+  logLevel?: LogLevel;
+  logCreator?: KafkaConfig['logCreator'];
+  connectionTimeout?: number;
+  requestTimeout?: number;
+  retry?: KafkaConfig['retry'];
+}
+
+export function parseBrokers(brokers: string | readonly string[]): string[] {
+  const list = typeof brokers === 'string' ? brokers.split(',') : [...brokers];
+  const cleaned = list.map((b) => b.trim()).filter(Boolean);
+  if (cleaned.length === 0) throw new Error('no Kafka brokers configured');
+  return cleaned;
+}
+
+export function createKafka(settings: KafkaSettings): Kafka {
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: parseBrokers(settings.brokers),
+    logLevel: settings.logLevel ?? LogLevel.WARN,
+    logCreator: settings.logCreator,
+    connectionTimeout: settings.connectionTimeout,
+    requestTimeout: settings.requestTimeout,
+    retry: settings.retry,
+  });
+}
+
+/**
+ * The producer events go out with: idempotent (the broker drops retried duplicates of a batch) and one request
+ * in flight, so a retry can never overtake an earlier batch: per-partition order = send order. The Java-compatible
+ * murmur2 partitioner maps a key to the same partition as any other Kafka client would.
+ */
+export function createOrderedProducer(kafka: Kafka, config: Omit<ProducerConfig, 'idempotent' | 'maxInFlightRequests'> = {}): Producer {
+  return kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+    ...config,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+}
+
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+  /** Default: the broker's default.replication.factor. */
+  replicationFactor?: number;
+  retentionMs?: number;
+  /** Retention of the `.dlq` twin. Default: retentionMs. */
+  dlqRetentionMs?: number;
+  /** Partitions of the `.dlq` twin. Default 1: dead letters are few and read by people. */
+  dlqPartitions?: number;
+}
+
+/**
+ * Creates every topic and its `.dlq` twin that does not exist yet (idempotent; existing topics are not altered).
+ * Returns the names of the topics created.
+ */
+export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const wanted = specs.flatMap((s) => {
+    const retention = (ms: number | undefined) => (ms === undefined ? [] : [{ name: 'retention.ms', value: String(ms) }]);
+    return [
+      {
+        topic: s.topic,
+        numPartitions: s.numPartitions,
+        replicationFactor: s.replicationFactor ?? -1,
+        configEntries: retention(s.retentionMs),
+      },
+      {
+        topic: dlqTopicOf(s.topic),
+        numPartitions: s.dlqPartitions ?? 1,
+        replicationFactor: s.replicationFactor ?? -1,
+        configEntries: retention(s.dlqRetentionMs ?? s.retentionMs),
+      },
+    ];
+  });
+  const missing = wanted.filter((t) => !existing.has(t.topic));
+  if (missing.length === 0) return [];
+  try {
+    await admin.createTopics({ topics: missing, waitForLeaders: true });
+  } catch (err) {
+    // Another instance created some of them at the same moment: fine, as long as they exist now.
+    const now = new Set(await admin.listTopics());
+    if (missing.some((t) => !now.has(t.topic))) throw err;
+  }
+  return missing.map((t) => t.topic);
+}

@@ -1,0 +1,97 @@
+/**
+ * Which events a consumer group has processed: one document per (group, event), `_id` = `<groupId>:<eventId>`,
+ * so the unique _id index makes recording idempotent. A consumer skips events found here. Records can be swept
+ * after a retention longer than any redelivery window (Kafka retention, relay outage); there is no TTL index on
+ * FerretDB, so sweeping is a periodic call.
+ */
+import type { Connection, mongo } from 'mongoose';
+
+export interface ProcessedRecord {
+  eventId: string;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+interface ProcessedDoc extends ProcessedRecord {
+  _id: string;
+  groupId: string;
+  processedAt: Date;
+}
+
+export interface ProcessedStoreOptions {
+  /** Default `processed_events`. */
+  collection?: string;
+  now?: () => Date;
+}
+
+const idOf = (groupId: string, eventId: string) => `${groupId}:${eventId}`;
+
+function onlyDuplicateKeyErrors(err: unknown): boolean {
+  const e = err as { code?: number; writeErrors?: unknown };
+  const list = Array.isArray(e?.writeErrors) ? e.writeErrors : e?.writeErrors ? [e.writeErrors] : [];
+  if (list.length === 0) return e?.code === 11000;
+  return list.every((w: { code?: number; err?: { code?: number } }) => (w?.code ?? w?.err?.code) === 11000);
+}
+
+export class ProcessedStore {
+  readonly collectionName: string;
+  private readonly now: () => Date;
+
+  constructor(
+    readonly connection: Connection,
+    options: ProcessedStoreOptions = {},
+  ) {
+    this.collectionName = options.collection ?? 'processed_events';
+    this.now = options.now ?? (() => new Date());
+  }
+
+  private get collection(): mongo.Collection<ProcessedDoc> {
+    return this.connection.collection<ProcessedDoc>(this.collectionName);
+  }
+
+  async init(): Promise<void> {
+    await this.collection.createIndex({ processedAt: 1 }, { name: 'processed_at' });
+  }
+
+  async has(groupId: string, eventId: string): Promise<boolean> {
+    return (await this.collection.countDocuments({ _id: idOf(groupId, eventId) }, { limit: 1 })) > 0;
+  }
+
+  /** The subset of `eventIds` already processed by the group (one query). */
+  async processedAmong(groupId: string, eventIds: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const unique = [...new Set(eventIds)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const ids = unique.slice(i, i + 500).map((e) => idOf(groupId, e));
+      const docs = await this.collection.find({ _id: { $in: ids } }, { projection: { eventId: 1 } }).toArray();
+      for (const d of docs) found.add(d.eventId);
+    }
+    return found;
+  }
+
+  /** Records events as processed; already recorded ones are left as they are. */
+  async record(groupId: string, records: readonly ProcessedRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const processedAt = this.now();
+    const docs = records.map((r) => ({
+      _id: idOf(groupId, r.eventId),
+      groupId,
+      eventId: r.eventId,
+      topic: r.topic,
+      partition: r.partition,
+      offset: r.offset,
+      processedAt,
+    }));
+    try {
+      await this.collection.insertMany(docs, { ordered: false });
+    } catch (err) {
+      if (!onlyDuplicateKeyErrors(err)) throw err;
+    }
+  }
+
+  /** Deletes records processed before `before`. Returns how many. */
+  async sweep(before: Date): Promise<number> {
+    return (await this.collection.deleteMany({ processedAt: { $lt: before } })).deletedCount;
+  }
+}
