@@ -32,7 +32,7 @@ describe('EventStore (integration)', () => {
   });
 
   describe('append', () => {
-    it('stores events with versions, positions, a hash chain and an empty outbox mark', async () => {
+    it('stores events with versions, positions and a hash chain, insert-only', async () => {
       const stored = await store.append('append-1', [ev(1), ev(2), ev(3)], { expectedVersion: 'none', ...ctx() });
       expect(stored.map((e) => e.streamVersion)).toEqual([1, 2, 3]);
       expect(stored[1].position).toBe(stored[0].position + 1);
@@ -47,7 +47,6 @@ describe('EventStore (integration)', () => {
       const raw = await store.collection.find({ streamId: 'append-1' }).sort({ streamVersion: 1 }).toArray();
       expect(raw).toHaveLength(3);
       for (const doc of raw) {
-        expect(doc.publishedAt).toBeNull();
         expect(doc).not.toHaveProperty('__v');
         expect(doc.recordedAt).toBeInstanceOf(Date);
         // The hash is recomputable from the stored document exactly.
@@ -276,26 +275,89 @@ describe('EventStore (integration)', () => {
       expect(raw).toMatchObject({ schemaVersion: 1, data: { title: 't' } });
       expect((await reader.verify('upcast-1')).broken).toEqual([]);
       // The outbox publishes what is stored: the hash in the message matches its data.
-      const unpublished = await reader.unpublished(10_000);
+      const { events: unpublished } = await reader.outboxBatch({ relay: 'upcast', limit: 10_000 });
       expect(unpublished.find((e) => e.eventId === stored.eventId)).toMatchObject({ schemaVersion: 1 });
     });
   });
 
-  describe('outbox queries', () => {
-    it('lists unpublished events by position, marks them, and reports the oldest', async () => {
+  describe('outbox', () => {
+    async function freshStore(): Promise<EventStore> {
       const local = new EventStore(conn, { collection: uniqueName('events_outbox'), now: clock.now });
       await local.init();
-      expect(await local.oldestUnpublished()).toBeNull();
+      return local;
+    }
+    const positions = (events: readonly EventEnvelope[]) => events.map((e) => e.position);
+
+    it('hands out events after the relay checkpoint by position, and moves the checkpoint on commit', async () => {
+      const local = await freshStore();
+      expect(await local.oldestUnpublished('t')).toBeNull();
+      expect((await local.outboxBatch({ relay: 't', limit: 10 })).events).toEqual([]);
       await local.append('ob-1', [ev(1), ev(2)], { expectedVersion: 'none', ...ctx() });
       await local.append('ob-2', [ev(1)], { expectedVersion: 'none', ...ctx() });
-      const first = await local.unpublished(2);
-      expect(first.map((e) => [e.streamId, e.streamVersion])).toEqual([['ob-1', 1], ['ob-1', 2]]);
-      expect(await local.markPublished(first.map((e) => e.eventId))).toBe(2);
-      expect((await local.unpublished(10)).map((e) => e.streamId)).toEqual(['ob-2']);
-      expect(await local.oldestUnpublished()).toMatchObject({ position: first[1].position + 1 });
-      expect(await local.countUnpublished()).toBe(1);
-      // Marking does not touch the hash chain.
+      const first = await local.outboxBatch({ relay: 't', limit: 2 });
+      expect(first.events.map((e) => [e.streamId, e.streamVersion])).toEqual([['ob-1', 1], ['ob-1', 2]]);
+      expect(first.full).toBe(true);
+      expect(await local.commitOutbox(first)).toBe(first.events[1].position);
+      const second = await local.outboxBatch({ relay: 't', limit: 10 });
+      expect(second.events.map((e) => e.streamId)).toEqual(['ob-2']);
+      expect(second.full).toBe(false);
+      expect(await local.oldestUnpublished('t')).toMatchObject({ position: first.events[1].position + 1 });
+      expect(await local.countUnpublished('t')).toBe(1);
+      // Each relay (topic) has its own checkpoint; the events themselves are never touched.
+      expect(await local.countUnpublished('other')).toBe(3);
       expect((await local.verify()).broken).toEqual([]);
+    });
+
+    it('steps over the positions of a lost race at once', async () => {
+      const local = await freshStore();
+      await local.append('race', [ev(1)], { expectedVersion: 'none', ...ctx() });
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, () => local.append('race', [ev(2)], { expectedVersion: 1, ...ctx() })),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      await local.append('after', [ev(1)], { expectedVersion: 'none', ...ctx() });
+      // No time passes on the test clock: only positions recorded as burned can be stepped over.
+      const batch = await local.outboxBatch({ relay: 't', limit: 100 });
+      expect(batch.events.map((e) => `${e.streamId}@${e.streamVersion}`)).toEqual(['race@1', 'race@2', 'after@1']);
+      expect(batch.gaps).toEqual([]);
+    });
+
+    it('waits for a missing position, steps over it after the gap timeout, and still publishes it if it shows up late', async () => {
+      const local = await freshStore();
+      const t = new TestClock(new Date('2026-05-01T00:00:00.000Z'));
+      const timed = new EventStore(conn, { collection: local.collectionName, now: t.now });
+      await timed.append('gap-a', [ev(1)], { expectedVersion: 'none', ...ctx() });
+      // Another process allocates a position and stalls before its insert.
+      const stalled = await conn
+        .collection<{ _id: string; seq: number }>('counters')
+        .findOneAndUpdate({ _id: local.collectionName }, { $inc: { seq: 1 } }, { returnDocument: 'after' });
+      const missing = stalled!.seq;
+      await timed.append('gap-b', [ev(1)], { expectedVersion: 'none', ...ctx() });
+
+      const held = await timed.outboxBatch({ relay: 't', limit: 100, gapTimeoutMs: 5_000 });
+      expect(held.events.map((e) => e.streamId)).toEqual(['gap-a']);
+      expect(held.full).toBe(false);
+      await timed.commitOutbox(held);
+
+      t.advance(5_001);
+      const over = await timed.outboxBatch({ relay: 't', limit: 100, gapTimeoutMs: 5_000 });
+      expect(over.events.map((e) => e.streamId)).toEqual(['gap-b']);
+      expect(over.gaps).toEqual([{ from: missing, to: missing, before: missing + 1 }]);
+      await timed.commitOutbox(over);
+      expect(await timed.countUnpublished('t')).toBe(0);
+
+      // The stalled insert lands after all: it is published next, not lost.
+      const [late] = await new EventStore(conn, { collection: local.collectionName, now: t.now }).append(
+        'gap-c',
+        [ev(1)],
+        { expectedVersion: 'none', ...ctx() },
+      );
+      await local.collection.updateOne({ _id: late.eventId }, { $set: { position: missing } });
+      const again = await timed.outboxBatch({ relay: 't', limit: 100, gapTimeoutMs: 5_000 });
+      expect(positions(again.events)).toContain(missing);
+      await timed.commitOutbox(again);
+      const after = await timed.outboxBatch({ relay: 't', limit: 100, gapTimeoutMs: 5_000 });
+      expect(positions(after.events)).not.toContain(missing);
     });
   });
 });

@@ -5,7 +5,7 @@
  * - a global `position` from a counter document ($inc), ascending in allocation order, with gaps where an
  *   allocation was not used (a lost race, a crash);
  * - a per-stream hash chain over the canonical JSON of each envelope;
- * - `publishedAt: null` on every new event: the outbox the relay in libs/messaging drains.
+ * - insert-only: the outbox relay (libs/messaging) keeps its checkpoint in a side collection (./outbox.ts).
  * See docs/adr/0003-ordering-and-delivery.md.
  */
 import type { Connection, mongo } from 'mongoose';
@@ -13,6 +13,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { EventEnvelope, NewEvent } from '@tracker/contracts';
 import { ConcurrencyError, InvalidEventError } from './errors';
 import { computeEventHash } from './hash';
+import { Outbox, type OutboxBatch, type OutboxBatchOptions } from './outbox';
 import {
   assertValidNewEvent,
   assertValidStreamId,
@@ -38,6 +39,8 @@ export interface EventStoreOptions {
   collection?: string;
   /** Collection of the position counter. Default `counters` (document `_id` = the events collection's name). */
   countersCollection?: string;
+  /** Collection of the outbox checkpoints and burned positions. Default `<collection>_outbox`. */
+  outboxCollection?: string;
   /** System time for `recordedAt`. Default `() => new Date()`. */
   now?: () => Date;
   upcasters?: Upcasters | readonly UpcasterDefinition[];
@@ -59,6 +62,7 @@ interface StreamHead {
 const DUPLICATE_KEY = 11000;
 /** Retries of an append after position collisions (only possible where $inc is not atomic, i.e. FerretDB v1). */
 const MAX_POSITION_ATTEMPTS = 50;
+const MAX_CACHED_HEADS = 10_000;
 
 function isDuplicateKey(err: unknown): boolean {
   const e = err as { code?: number; writeErrors?: unknown };
@@ -89,6 +93,13 @@ export class EventStore {
   private readonly listeners = new Set<AppendListener>();
   private readonly reservations: Array<{ n: number; resolve: (first: number) => void; reject: (err: unknown) => void }> = [];
   private reserving = false;
+  private readonly outbox: Outbox;
+  /**
+   * Heads of streams this instance wrote or read whole, so an append need not look the head up (on FerretDB a
+   * lookup scans the collection). Safe when stale: a head that another instance moved on makes the insert hit
+   * the unique index (or the version check re-reads), never a gap or a lost update.
+   */
+  private readonly heads = new Map<string, StreamHead>();
 
   constructor(
     readonly connection: Connection,
@@ -100,6 +111,13 @@ export class EventStore {
     this.anyVersionRetries = options.anyVersionRetries ?? 10;
     this.upcasters =
       options.upcasters instanceof Upcasters ? options.upcasters : new Upcasters(options.upcasters ?? []);
+    const outboxName = options.outboxCollection ?? `${this.collectionName}_outbox`;
+    this.outbox = new Outbox(
+      () => this.collection,
+      () => this.connection.collection(outboxName),
+      async () => (await this.counters.findOne({ _id: this.collectionName }))?.seq ?? 0,
+      this.now,
+    );
   }
 
   /** The raw events collection. For the outbox relay and tests; services go through the methods. */
@@ -117,7 +135,6 @@ export class EventStore {
     await c.createIndex({ streamId: 1, streamVersion: 1 }, { unique: true, name: 'stream_version_unique' });
     await c.createIndex({ position: 1 }, { unique: true, name: 'position_unique' });
     await c.createIndex({ agreementId: 1, position: 1 }, { name: 'agreement_position' });
-    await c.createIndex({ publishedAt: 1, position: 1 }, { name: 'outbox' });
     await c.createIndex({ type: 1, position: 1 }, { name: 'type_position' });
     // If the counter document was lost or the events were copied in, never hand out a used position again.
     const last = await c.find({}, { projection: { position: 1 } }).sort({ position: -1 }).limit(1).next();
@@ -150,6 +167,12 @@ export class EventStore {
   /** The stream's current version (0 = no such stream). */
   async streamVersion(streamId: string): Promise<number> {
     return (await this.head(streamId))?.version ?? 0;
+  }
+
+  private rememberHead(streamId: string, head: StreamHead): void {
+    this.heads.delete(streamId);
+    this.heads.set(streamId, head);
+    if (this.heads.size > MAX_CACHED_HEADS) this.heads.delete(this.heads.keys().next().value as string);
   }
 
   private async head(streamId: string): Promise<StreamHead | null> {
@@ -267,7 +290,9 @@ export class EventStore {
     const appended: EventEnvelope[] = [];
     let conflicts = 0;
     for (let attempt = 0; ; attempt++) {
-      const head = await this.head(streamId);
+      const cached = attempt === 0 ? this.heads.get(streamId) : undefined;
+      let head = cached ?? (await this.head(streamId));
+      if (cached && typeof expected === 'number' && cached.version !== expected) head = await this.head(streamId);
       const current = head?.version ?? 0;
       if (typeof expected === 'number' && current !== expected) {
         throw new ConcurrencyError(streamId, expectedVersion, current, appended.length);
@@ -301,12 +326,20 @@ export class EventStore {
 
       try {
         await this.collection.insertMany(envelopes.map(toStored), { ordered: true });
+        const last = envelopes[envelopes.length - 1];
+        this.rememberHead(streamId, { version: last.streamVersion, hash: last.hash, position: last.position });
         appended.push(...envelopes);
         this.notify(envelopes);
         return appended;
       } catch (err) {
+        this.heads.delete(streamId);
         if (!isDuplicateKey(err)) throw err;
         const stored = insertedBeforeError(err);
+        // The positions of the events not stored are never used again: let the relay step over them at once.
+        // (Not after a collision on the position itself, possible only on FerretDB: someone else's event has it.)
+        if (!/position/.test(String((err as Error).message))) {
+          await this.outbox.recordBurned({ from: first + stored, to: first + envelopes.length - 1 });
+        }
         appended.push(...envelopes.slice(0, stored));
         this.notify(envelopes.slice(0, stored));
         pending = pending.slice(stored);
@@ -344,6 +377,10 @@ export class EventStore {
       cursor = cursor.limit(options.limit);
     }
     const docs = await cursor.toArray();
+    const last = docs[docs.length - 1];
+    if (!backward && options.to === undefined && options.limit === undefined && last) {
+      this.rememberHead(streamId, { version: last.streamVersion, hash: last.hash, position: last.position });
+    }
     return docs.map((d) => this.upcasters.upcast(fromStored(d)));
   }
 
@@ -441,32 +478,25 @@ export class EventStore {
     return report;
   }
 
-  // ----- outbox (used by the relay in libs/messaging) -----
+  // ----- outbox (used by the relay in libs/messaging; see ./outbox.ts) -----
 
-  /** The oldest unpublished events in position order, exactly as stored (not upcast: the hash must match). */
-  async unpublished(limit: number): Promise<EventEnvelope[]> {
-    const docs = await this.collection.find({ publishedAt: null }).sort({ position: 1 }).limit(limit).toArray();
-    return docs.map(fromStored);
+  /** What the relay named `relay` publishes next: events as stored (not upcast: the hash must match). */
+  outboxBatch(options: OutboxBatchOptions): Promise<OutboxBatch> {
+    return this.outbox.nextBatch(options);
   }
 
-  async markPublished(eventIds: readonly string[], at: Date = this.now()): Promise<number> {
-    if (eventIds.length === 0) return 0;
-    const result = await this.collection.updateMany({ _id: { $in: [...eventIds] } }, { $set: { publishedAt: at } });
-    return result.modifiedCount;
+  /** After `published` (a prefix of batch.events) reached the broker: moves the relay's checkpoint past them. */
+  commitOutbox(batch: OutboxBatch, published: readonly EventEnvelope[] = batch.events): Promise<number> {
+    return this.outbox.commit(batch, published);
   }
 
-  /** The oldest unpublished event's recording time, or null when the outbox is empty. */
-  async oldestUnpublished(): Promise<{ position: number; recordedAt: Date } | null> {
-    const doc = await this.collection
-      .find({ publishedAt: null }, { projection: { position: 1, recordedAt: 1 } })
-      .sort({ position: 1 })
-      .limit(1)
-      .next();
-    return doc ? { position: doc.position, recordedAt: doc.recordedAt } : null;
+  /** The oldest event the relay has not passed yet, or null when it has caught up. */
+  oldestUnpublished(relay: string): Promise<{ position: number; recordedAt: Date } | null> {
+    return this.outbox.oldest(relay);
   }
 
-  async countUnpublished(): Promise<number> {
-    return this.collection.countDocuments({ publishedAt: null });
+  countUnpublished(relay: string): Promise<number> {
+    return this.outbox.count(relay);
   }
 }
 

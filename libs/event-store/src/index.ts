@@ -23,6 +23,7 @@ export {
   type SnapshotPolicy,
 } from './aggregate';
 export type { StoredEvent } from './stored-event';
+export type { OutboxBatch, OutboxBatchOptions, PositionRange } from './outbox';
 export {
   DeciderSpecification,
   type DeciderGiven,

@@ -23,8 +23,6 @@ export interface StoredEvent {
   data: unknown;
   hash: string;
   prevHash: string | null;
-  /** Outbox: null until the relay has published the event. Not covered by the hash. */
-  publishedAt: Date | null;
 }
 
 export function toStored(envelope: EventEnvelope): StoredEvent {
@@ -44,7 +42,6 @@ export function toStored(envelope: EventEnvelope): StoredEvent {
     data: envelope.data,
     hash: envelope.hash,
     prevHash: envelope.prevHash,
-    publishedAt: null,
   };
 }
 

@@ -142,18 +142,18 @@ describe('outbox relay → Kafka → idempotent consumer (integration)', () => {
 
     await appendInterleaved(store, 100, 50, 5, 'freeze');
     const appendedMs = Date.now() - started;
-    expect(await store.countUnpublished()).toBe(5000);
+    expect(await store.countUnpublished(topic)).toBe(5000);
 
     // Relay 1 publishes 3 batches, then a 4th that Kafka accepts, then freezes holding the lease.
     const frozen = freezingProducer(await connectedProducer(), 3);
     const relay1 = startRelay(store, frozen.producer, topic);
     await frozen.frozen;
     expect(relay1.metrics().published).toBe(750);
-    expect(await store.countUnpublished()).toBe(4250);
+    expect(await store.countUnpublished(topic)).toBe(4250);
 
     // Relay 2 (another process) waits for the lease to expire, then re-sends the unmarked batch and the rest.
     const relay2 = startRelay(store, await connectedProducer(), topic);
-    await eventually(async () => (await store.countUnpublished()) === 0, { timeoutMs: 120_000, intervalMs: 200 });
+    await eventually(async () => (await store.countUnpublished(topic)) === 0, { timeoutMs: 120_000, intervalMs: 200 });
     expect(relay2.metrics().published).toBe(4250);
     expect(await relay2.lag()).toBe(0);
 
@@ -182,7 +182,7 @@ describe('outbox relay → Kafka → idempotent consumer (integration)', () => {
       }
     });
     const survivor = stopped === a ? b : a;
-    await eventually(async () => (await store.countUnpublished()) === 0, { timeoutMs: 60_000 });
+    await eventually(async () => (await store.countUnpublished(topic)) === 0, { timeoutMs: 60_000 });
     expect(survivor.metrics().published).toBeGreaterThan(0);
     await expectExactlyOnceInOrder(p, topic, 20, 50);
     await survivor.stop();
@@ -196,7 +196,7 @@ describe('outbox relay → Kafka → idempotent consumer (integration)', () => {
     const a = startRelay(store, await connectedProducer(), topic, { batchSize: 50, leaseMs: 1, pollIntervalMs: 10 });
     const b = startRelay(store, await connectedProducer(), topic, { batchSize: 50, leaseMs: 1, pollIntervalMs: 10 });
     await appendInterleaved(store, 20, 50, 10, 'nolease');
-    await eventually(async () => (await store.countUnpublished()) === 0, { timeoutMs: 60_000 });
+    await eventually(async () => (await store.countUnpublished(topic)) === 0, { timeoutMs: 60_000 });
     const { duplicates } = await expectExactlyOnceInOrder(p, topic, 20, 50);
     expect(a.metrics().published + b.metrics().published).toBe(1000 + duplicates);
     await a.stop();

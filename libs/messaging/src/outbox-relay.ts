@@ -1,11 +1,12 @@
 /**
- * The outbox relay: publishes the store's unpublished events to Kafka in position order and marks them published.
+ * The outbox relay: publishes the store's events to Kafka in position order and moves its checkpoint past them.
  *
- *   loop: take/renew the lease → read ≤ batchSize unpublished events by position → one producer.send (ordered,
- *         idempotent producer) → mark them published → repeat at once if the batch was full, else sleep until
- *         an append in this process wakes it (debounced) or pollIntervalMs passes (appends by other instances).
+ *   loop: take/renew the lease → read ≤ batchSize events after the checkpoint (event-store's outbox: stepping
+ *         over burned or abandoned positions) → one producer.send (ordered, idempotent producer) → move the
+ *         checkpoint → repeat at once if the batch was full, else sleep until an append in this process wakes it
+ *         (debounced) or pollIntervalMs passes (appends by other instances).
  *
- * At-least-once: a crash (or a send error) after Kafka accepted a batch but before it was marked re-sends it.
+ * At-least-once: a crash (or a send error) after Kafka accepted a batch but before the checkpoint moved re-sends it.
  * Consumers dedupe by event id. Per stream, the first copy of each event always reaches its partition in version
  * order, with one relay or several (docs/adr/0003). The lease only keeps several instances from doing the work
  * twice; a relay whose send fails gives the lease up so that a healthy instance can take over.
@@ -38,6 +39,8 @@ export interface OutboxRelayOptions {
   leaseMs?: number;
   /** Wake-up delay after an append, collecting bursts into one batch. Default 5 ms. */
   debounceMs?: number;
+  /** How long a missing position may hold the relay back before it is stepped over. Default 5 000 ms. */
+  gapTimeoutMs?: number;
   /** Unique per instance. Default a random id. */
   owner?: string;
   /** Default `leases`. */
@@ -69,6 +72,7 @@ export class OutboxRelay {
   private readonly maxBatchBytes: number;
   private readonly pollIntervalMs: number;
   private readonly debounceMs: number;
+  private readonly gapTimeoutMs: number;
   private readonly now: () => Date;
   private readonly onError: (err: unknown) => void;
   private readonly onPublished?: (events: readonly EventEnvelope[]) => void;
@@ -94,6 +98,7 @@ export class OutboxRelay {
     this.maxBatchBytes = options.maxBatchBytes ?? 900_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.debounceMs = options.debounceMs ?? 5;
+    this.gapTimeoutMs = options.gapTimeoutMs ?? 5_000;
     this.now = options.now ?? (() => new Date());
     this.onError = options.onError ?? (() => undefined);
     this.onPublished = options.onPublished;
@@ -134,7 +139,7 @@ export class OutboxRelay {
 
   /** Age in ms of the oldest unpublished event (0 when the outbox is empty). */
   async lag(): Promise<number> {
-    const oldest = await this.store.oldestUnpublished();
+    const oldest = await this.store.oldestUnpublished(this.topic);
     return oldest ? Math.max(0, this.now().getTime() - oldest.recordedAt.getTime()) : 0;
   }
 
@@ -144,7 +149,8 @@ export class OutboxRelay {
    */
   async runOnce(): Promise<number> {
     if (!(await this.lease.acquire())) return 0;
-    const unpublished = await this.store.unpublished(this.batchSize);
+    const batch = await this.store.outboxBatch({ relay: this.topic, limit: this.batchSize, gapTimeoutMs: this.gapTimeoutMs });
+    const unpublished = batch.events;
     if (unpublished.length === 0) return 0;
     const messages = [];
     let bytes = 0;
@@ -156,7 +162,7 @@ export class OutboxRelay {
       bytes += size;
     }
     const events = unpublished.slice(0, messages.length);
-    this.moreWaiting = unpublished.length >= this.batchSize || events.length < unpublished.length;
+    this.moreWaiting = batch.full || events.length < unpublished.length;
     try {
       await this.producer.send({ topic: this.topic, messages });
     } catch (err) {
@@ -164,13 +170,10 @@ export class OutboxRelay {
       await this.lease.release().catch(() => undefined);
       throw err;
     }
-    await this.store.markPublished(
-      events.map((e) => e.eventId),
-      this.now(),
-    );
+    await this.store.commitOutbox(batch, events);
     this.counters.published += events.length;
     this.counters.batches++;
-    this.counters.lastPublishedPosition = events[events.length - 1].position;
+    this.counters.lastPublishedPosition = Math.max(...events.map((e) => e.position));
     try {
       this.onPublished?.(events);
     } catch {

@@ -1,0 +1,211 @@
+/**
+ * The outbox without a per-event flag: a relay keeps a checkpoint (the highest position it has passed) in a small
+ * side collection, and never updates event documents. Why: an update in FerretDB v1 (the local database) costs a
+ * scan of the whole collection per document, so marking every event published made the relay O(events²); the
+ * events collection is now insert-only, and every write of the outbox goes to a collection of a few documents.
+ *
+ * Positions are allocated before the insert, so the relay can meet a *gap*: a position that is not (yet) visible.
+ * It is either
+ *  - burned: an append lost a race after allocating it; the append records `{_id: 'burned:<from>', from, to}`
+ *    right away, so the relay steps over it at once;
+ *  - in flight: allocated, insert not yet visible; the relay waits (publishes only the contiguous prefix);
+ *  - abandoned: the process died between allocation and insert. The relay steps over a gap once the first event
+ *    after it was recorded more than `gapTimeoutMs` ago (that event was allocated after the gap, so the gap's
+ *    allocation is at least that old), and remembers it for `lateWindowMs`: if an event shows up there after
+ *    all (an insert stalled longer than the timeout), it is published on the next turn rather than lost.
+ * Per stream order holds: version n+1 is allocated only after version n is visible (the append reads the head
+ * first), so a scan that sees n+1 also sees n. See docs/adr/0003-ordering-and-delivery.md.
+ */
+import type { mongo } from 'mongoose';
+import type { EventEnvelope } from '@tracker/contracts';
+import { fromStored, type StoredEvent } from './stored-event';
+
+export interface PositionRange {
+  from: number;
+  to: number;
+}
+
+interface SkippedRange extends PositionRange {
+  at: Date;
+}
+
+export interface CheckpointDoc {
+  _id: string;
+  /** Every position ≤ this one was published, burned, or skipped as a gap. */
+  position: number;
+  /** Gaps stepped over by timeout, watched for late events during lateWindowMs. */
+  skipped: SkippedRange[];
+  updatedAt: Date;
+}
+
+interface BurnedDoc {
+  _id: string;
+  from: number;
+  to: number;
+  at: Date;
+}
+
+export interface OutboxBatchOptions {
+  /** Which relay's checkpoint (one per topic). */
+  relay: string;
+  limit: number;
+  /** Default 5 000 ms. */
+  gapTimeoutMs?: number;
+  /** Default 10 minutes. */
+  lateWindowMs?: number;
+}
+
+/** What a relay publishes next, in this order, and how to record it afterwards. */
+export interface OutboxBatch {
+  readonly relay: string;
+  /** Late events (in skipped gaps) first, then the contiguous run after the checkpoint; as stored (not upcast). */
+  readonly events: EventEnvelope[];
+  /** The checkpoint the relay read. */
+  readonly checkpoint: number;
+  /** True when more events were waiting beyond `limit`. */
+  readonly full: boolean;
+  /** Gaps stepped over by this batch, with the first position after each. */
+  readonly gaps: ReadonlyArray<PositionRange & { before: number }>;
+  readonly lateWindowMs: number;
+}
+
+const burnedId = (from: number) => `burned:${from}`;
+const checkpointId = (relay: string) => `relay:${relay}`;
+
+export class Outbox {
+  constructor(
+    private readonly events: () => mongo.Collection<StoredEvent>,
+    private readonly side: () => mongo.Collection<CheckpointDoc | BurnedDoc>,
+    private readonly highestAllocated: () => Promise<number>,
+    private readonly now: () => Date,
+  ) {}
+
+  private get checkpoints(): mongo.Collection<CheckpointDoc> {
+    return this.side() as unknown as mongo.Collection<CheckpointDoc>;
+  }
+
+  private get burned(): mongo.Collection<BurnedDoc> {
+    return this.side() as unknown as mongo.Collection<BurnedDoc>;
+  }
+
+  /** Records positions an append allocated but will never use. Best effort: without it the gap just times out. */
+  async recordBurned(range: PositionRange): Promise<void> {
+    if (range.to < range.from) return;
+    await this.burned.insertOne({ _id: burnedId(range.from), ...range, at: this.now() }).catch(() => undefined);
+  }
+
+  async checkpoint(relay: string): Promise<CheckpointDoc> {
+    const doc = await this.checkpoints.findOne({ _id: checkpointId(relay) });
+    return doc ?? { _id: checkpointId(relay), position: 0, skipped: [], updatedAt: new Date(0) };
+  }
+
+  async nextBatch(options: OutboxBatchOptions): Promise<OutboxBatch> {
+    const gapTimeoutMs = options.gapTimeoutMs ?? 5_000;
+    const lateWindowMs = options.lateWindowMs ?? 10 * 60_000;
+    const cp = await this.checkpoint(options.relay);
+    const empty: OutboxBatch = { relay: options.relay, events: [], checkpoint: cp.position, full: false, gaps: [], lateWindowMs };
+    const watching = cp.skipped.filter((r) => this.now().getTime() - new Date(r.at).getTime() < lateWindowMs);
+    // Idle check without touching the events collection (a scan on FerretDB): nothing allocated past the checkpoint.
+    if (watching.length === 0 && (await this.highestAllocated()) <= cp.position) return empty;
+
+    // Scan after the checkpoint first, then look for late events: an event visible to the scan had its stream's
+    // earlier versions visible before it, so the late check (later) sees them too, and they go out first.
+    const docs = await this.events()
+      .find({ position: { $gt: cp.position } })
+      .sort({ position: 1 })
+      .limit(options.limit + 1)
+      .toArray();
+    const late =
+      watching.length === 0
+        ? []
+        : await this.events()
+            .find({ $or: watching.map((r) => ({ position: { $gte: r.from, $lte: r.to } })) })
+            .sort({ position: 1 })
+            .toArray();
+
+    const run: StoredEvent[] = [];
+    const gaps: Array<PositionRange & { before: number }> = [];
+    let expected = cp.position + 1;
+    const room = Math.max(0, options.limit - late.length);
+    for (const doc of docs.slice(0, room)) {
+      while (doc.position > expected) {
+        const burned = await this.burned.findOne({ _id: burnedId(expected) });
+        if (burned && burned.to < doc.position) {
+          expected = burned.to + 1;
+          continue;
+        }
+        const ageMs = this.now().getTime() - doc.recordedAt.getTime();
+        if (ageMs <= gapTimeoutMs) break; // in flight: publish the prefix, come back later
+        gaps.push({ from: expected, to: doc.position - 1, before: doc.position });
+        expected = doc.position;
+      }
+      if (doc.position !== expected) break;
+      run.push(doc);
+      expected++;
+    }
+    return {
+      relay: options.relay,
+      events: [...late, ...run].map(fromStored),
+      checkpoint: cp.position,
+      full: docs.length > room && run.length === room,
+      gaps,
+      lateWindowMs,
+    };
+  }
+
+  /**
+   * Records that `published` (a prefix of batch.events, in order) reached the broker: the checkpoint moves past
+   * the last of them (and the gaps before it); published late events stop being watched. Returns the new checkpoint.
+   */
+  async commit(batch: OutboxBatch, published: readonly EventEnvelope[]): Promise<number> {
+    const lastNew = [...published].reverse().find((e) => e.position > batch.checkpoint);
+    const upTo = lastNew?.position ?? batch.checkpoint;
+    const publishedLate = published.filter((e) => e.position <= batch.checkpoint).map((e) => e.position);
+    const cp = await this.checkpoint(batch.relay);
+    const now = this.now();
+    const lateWindowStart = now.getTime() - batch.lateWindowMs;
+    // Split watched ranges around the late events just published; forget ranges past the late window.
+    const skipped: SkippedRange[] = [];
+    for (const r of cp.skipped) {
+      if (new Date(r.at).getTime() < lateWindowStart) continue;
+      let from = r.from;
+      for (const p of publishedLate.filter((x) => x >= r.from && x <= r.to).sort((a, b) => a - b)) {
+        if (p > from) skipped.push({ from, to: p - 1, at: r.at });
+        from = p + 1;
+      }
+      if (from <= r.to) skipped.push({ from, to: r.to, at: r.at });
+    }
+    for (const g of batch.gaps) if (g.before <= upTo) skipped.push({ from: g.from, to: g.to, at: now });
+    const position = Math.max(cp.position, upTo);
+    // One document, replaced whole: relays of one topic take turns under a lease, and the checkpoint only grows.
+    await this.checkpoints.replaceOne(
+      { _id: checkpointId(batch.relay) },
+      { position, skipped, updatedAt: now },
+      { upsert: true },
+    );
+    await this.pruneBurned(position);
+    return position;
+  }
+
+  private async pruneBurned(upTo: number): Promise<void> {
+    const old = await this.burned.find({ _id: { $regex: /^burned:/ }, to: { $lte: upTo } }, { projection: { _id: 1 } }).toArray();
+    for (const doc of old) await this.burned.deleteOne({ _id: doc._id });
+  }
+
+  /** The first event after the checkpoint (null when the relay has caught up). */
+  async oldest(relay: string): Promise<{ position: number; recordedAt: Date } | null> {
+    const cp = await this.checkpoint(relay);
+    if ((await this.highestAllocated()) <= cp.position) return null;
+    const doc = await this.events()
+      .find({ position: { $gt: cp.position } }, { projection: { position: 1, recordedAt: 1 } })
+      .sort({ position: 1 })
+      .limit(1)
+      .next();
+    return doc ? { position: doc.position, recordedAt: doc.recordedAt } : null;
+  }
+
+  async count(relay: string): Promise<number> {
+    const cp = await this.checkpoint(relay);
+    return this.events().countDocuments({ position: { $gt: cp.position } });
+  }
+}
