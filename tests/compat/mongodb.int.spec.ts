@@ -124,7 +124,7 @@ describe('MongoDB compatibility (mongoose against MONGO_URL)', () => {
       data: { i },
     }));
     await Event().insertMany(docs, { ordered: true });
-    await Event().bulkWrite([
+    await Event().bulkWrite<EventDoc>([
       { updateMany: { filter: { streamId: 'bulk-0' }, update: { $set: { publishedAt: new Date() } } } },
       {
         insertOne: {

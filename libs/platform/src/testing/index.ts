@@ -1,1 +1,21 @@
 export { startService, testConfig, uniqueTestName, eventually, type RunningService } from './service-harness';
+export {
+  accessCases,
+  authorizationOf,
+  CALLERS,
+  controllerRoutes,
+  expectProblem,
+  OK,
+  openApiOperations,
+  openApiOperationsWithoutBearer,
+  routeKey,
+  routerRoutes,
+  send,
+  WRONG_KEY,
+  type AccessRequest,
+  type AccessRow,
+  type Caller,
+  type HttpMethod,
+  type Outcome,
+  type RouteKey,
+} from './access-matrix';

@@ -86,7 +86,8 @@ describe('milestones service (HTTP + Kafka)', () => {
   it('plans a milestone for an agreement known only from its Kafka event', async () => {
     const res = await eventually(async () => {
       const r = await plan({ ...survey, agreementId: trUz });
-      return r.status === 201 && r;
+      if (r.status !== 201) throw new Error(`planning answered ${r.status}, expected 201`);
+      return r;
     });
     surveyId = res.body.id;
     expect(res.headers.location).toBe(`/milestones/${surveyId}`);
@@ -99,7 +100,8 @@ describe('milestones service (HTTP + Kafka)', () => {
     expect(unknown.body.detail).toMatch(/unknown/);
     const refused = await eventually(async () => {
       const r = await plan({ ...survey, agreementId: terminated });
-      return r.status === 409 && r;
+      if (r.status !== 409) throw new Error(`planning answered ${r.status}, expected 409`);
+      return r;
     });
     expect(refused.body.detail).toMatch(/terminated/);
   });

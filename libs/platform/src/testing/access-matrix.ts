@@ -1,0 +1,201 @@
+/**
+ * The mechanics of the per-service role-by-route tests (`services/<name>/src/access.int.spec.ts`): callers and
+ * their keys, the routes an app really serves (from its controllers, its express router and its OpenAPI
+ * document), and the RFC 9457 shape every 401/403 must have. The tables themselves stay in the services' tests.
+ * Test-only: imported as `@tracker/platform/testing`.
+ */
+import { RequestMethod, type INestApplication } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
+import type request from 'supertest';
+import type { Role } from '@tracker/contracts';
+import { DEV_KEYS } from '../auth/api-keys';
+import { CORRELATION_HEADER } from '../logging/correlation';
+
+/** Who calls: no Authorization header, a key that is not configured, or one of the development keys. */
+export type Caller = 'no key' | 'wrong key' | 'dev-monitor' | 'dev-stakeholder' | 'dev-auditor' | 'dev-admin';
+/** The columns of every access table, in this order. */
+export const CALLERS = [
+  'no key',
+  'wrong key',
+  'dev-monitor',
+  'dev-stakeholder',
+  'dev-auditor',
+  'dev-admin',
+] as const;
+/** A well-formed bearer token that no configuration knows. */
+export const WRONG_KEY = 'not-a-configured-key-0123456789';
+
+/** Neither 401 nor 403 (and never 500): the guard let the caller through to the handler. */
+export const OK = 'allowed';
+export type Outcome = 401 | 403 | typeof OK;
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/** `[method, path as declared in the controller (":id"), outcome for each of CALLERS in order]`. */
+export type AccessRow = readonly [HttpMethod, string, Outcome, Outcome, Outcome, Outcome, Outcome, Outcome];
+
+/** `"GET /agreements/:id"`: how routes are compared. */
+export type RouteKey = `${HttpMethod} ${string}`;
+export const routeKey = (method: HttpMethod, path: string): RouteKey => `${method} ${path}`;
+
+/** One row per (route, caller), for `it.each`. */
+export function accessCases(table: readonly AccessRow[]): Array<[HttpMethod, string, Caller, Outcome]> {
+  return table.flatMap(([method, path, ...outcomes]) =>
+    CALLERS.map((caller, i): [HttpMethod, string, Caller, Outcome] => [method, path, caller, outcomes[i]]),
+  );
+}
+
+export function authorizationOf(caller: Caller): string | undefined {
+  if (caller === 'no key') return undefined;
+  if (caller === 'wrong key') return `Bearer ${WRONG_KEY}`;
+  return `Bearer ${DEV_KEYS[caller.slice('dev-'.length) as Role]}`;
+}
+
+export interface AccessRequest {
+  /** The concrete URL (ids filled in, query string allowed). */
+  url: string;
+  headers?: Record<string, string>;
+  body?: object;
+}
+
+/** Sends `req` as `caller` through supertest. */
+export function send(
+  http: ReturnType<typeof request>,
+  caller: Caller,
+  method: HttpMethod,
+  req: AccessRequest,
+): request.Test {
+  const verb = method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+  let test = http[verb](req.url);
+  const authorization = authorizationOf(caller);
+  if (authorization) test = test.set('Authorization', authorization);
+  for (const [name, value] of Object.entries(req.headers ?? {})) test = test.set(name, value);
+  return req.body === undefined ? test : test.send(req.body);
+}
+
+const HTTP_METHODS: Partial<Record<RequestMethod, HttpMethod>> = {
+  [RequestMethod.GET]: 'GET',
+  [RequestMethod.POST]: 'POST',
+  [RequestMethod.PUT]: 'PUT',
+  [RequestMethod.PATCH]: 'PATCH',
+  [RequestMethod.DELETE]: 'DELETE',
+};
+
+function joinPath(...parts: string[]): string {
+  const path = parts
+    .flatMap((p) => p.split('/'))
+    .filter(Boolean)
+    .join('/');
+  return `/${path}`;
+}
+
+/**
+ * Every route declared by the app's controllers (platform ones included), from Nest's own metadata: what the
+ * guard will see. Methods other than GET/POST/PUT/PATCH/DELETE (e.g. @All) are reported as `"<n> /path"` so that
+ * they cannot slip past a table silently.
+ */
+export function controllerRoutes(app: INestApplication): string[] {
+  const routes = new Set<string>();
+  for (const module of app.get(ModulesContainer, { strict: false }).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as (new (...args: never[]) => unknown) | null;
+      if (!controller) continue;
+      const base = [Reflect.getMetadata(PATH_METADATA, controller) ?? '/'].flat() as string[];
+      const handlers = new Set<unknown>();
+      for (
+        let proto = controller.prototype;
+        proto && proto !== Object.prototype;
+        proto = Object.getPrototypeOf(proto)
+      ) {
+        for (const name of Object.getOwnPropertyNames(proto)) {
+          const value: unknown = Object.getOwnPropertyDescriptor(proto, name)?.value;
+          if (name !== 'constructor' && typeof value === 'function') handlers.add(value);
+        }
+      }
+      for (const handler of handlers) {
+        const paths = Reflect.getMetadata(PATH_METADATA, handler as object) as string | string[] | undefined;
+        if (paths === undefined) continue;
+        const method = Reflect.getMetadata(METHOD_METADATA, handler as object) as RequestMethod;
+        for (const b of base) {
+          for (const p of [paths].flat())
+            routes.add(`${HTTP_METHODS[method] ?? String(method)} ${joinPath(b, p)}`);
+        }
+      }
+    }
+  }
+  return [...routes].sort();
+}
+
+interface ExpressLayer {
+  route?: { path: string | string[]; methods: Record<string, boolean> };
+}
+
+/**
+ * Every route the express router would dispatch, whoever registered it (Nest controllers, Swagger, anything
+ * added to the adapter directly). The catch-all `/{*path}` entries Nest's middleware module mounts are not
+ * routes and are left out.
+ */
+export function routerRoutes(app: INestApplication): string[] {
+  const express = app.getHttpAdapter().getInstance() as { router: { stack: ExpressLayer[] } };
+  const routes = new Set<string>();
+  for (const layer of express.router.stack) {
+    if (!layer.route) continue;
+    for (const path of [layer.route.path].flat()) {
+      if (path === '/{*path}') continue;
+      for (const method of Object.keys(layer.route.methods)) routes.add(`${method.toUpperCase()} ${path}`);
+    }
+  }
+  return [...routes].sort();
+}
+
+interface OpenApiDocument {
+  security?: Array<Record<string, string[]>>;
+  paths: Record<string, Record<string, { security?: Array<Record<string, string[]>> }>>;
+}
+
+/** The operations of an OpenAPI document, with `{id}` written back as `:id` to compare with the tables. */
+export function openApiOperations(doc: OpenApiDocument): string[] {
+  return Object.entries(doc.paths)
+    .flatMap(([path, operations]) =>
+      Object.keys(operations)
+        .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+        .map((m) => `${m.toUpperCase()} ${path.replace(/\{([^}]+)\}/g, ':$1')}`),
+    )
+    .sort();
+}
+
+/** Operations of the document that do not require the bearer scheme (an operation may override the default). */
+export function openApiOperationsWithoutBearer(doc: OpenApiDocument): string[] {
+  const requiresBearer = (security: Array<Record<string, string[]>> | undefined) =>
+    !!security && security.length > 0 && security.every((s) => 'bearer' in s);
+  return Object.entries(doc.paths).flatMap(([path, operations]) =>
+    Object.entries(operations)
+      .filter(([, op]) => !requiresBearer(op.security ?? doc.security))
+      .map(([m]) => `${m.toUpperCase()} ${path}`),
+  );
+}
+
+const PROBLEM_TYPES: Record<number, string> = {
+  401: 'urn:tracker:problem:unauthorized',
+  403: 'urn:tracker:problem:forbidden',
+  404: 'urn:tracker:problem:not-found',
+};
+
+/**
+ * The answer is an RFC 9457 problem of `status`: application/problem+json with type, title, status, detail,
+ * instance (the path) and correlationId (also echoed in X-Correlation-Id), and nothing else (no stack, no
+ * internals).
+ */
+export function expectProblem(res: request.Response, status: number, url: string): void {
+  expect(res.status).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json\b/);
+  expect(res.body).toEqual({
+    type: PROBLEM_TYPES[status] ?? expect.stringMatching(/^urn:tracker:problem:/),
+    title: expect.stringMatching(/\S/),
+    status,
+    detail: expect.stringMatching(/\S/),
+    instance: url.split('?')[0],
+    correlationId: expect.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/),
+  });
+  expect(res.headers[CORRELATION_HEADER.toLowerCase()]).toBe(res.body.correlationId);
+  if (status === 401) expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="[^"]+"/);
+}

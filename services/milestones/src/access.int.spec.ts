@@ -1,0 +1,305 @@
+/**
+ * Who may call what on the milestones service: every route × every caller, against the real stack.
+ *
+ * The product rules the table encodes: the monitor logs milestones and changes them (progress, reschedules,
+ * outcomes); the stakeholder reads them (its own subscriptions and alerts live in the alerts service); the auditor
+ * reads everything, including the /events history, and changes nothing; the admin does everything. Without a key
+ * or with a wrong one: 401. Only /health/*, /metrics and the API docs are public.
+ *
+ * The table is checked against the routes the app really serves (its controllers, its express router and its
+ * OpenAPI document), so a route added without a row here fails this test.
+ */
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type request from 'supertest';
+import { v7 as uuidv7 } from 'uuid';
+import { Topics, type EventEnvelope } from '@tracker/contracts';
+import { TestClock } from '@tracker/platform';
+import {
+  accessCases,
+  CALLERS,
+  controllerRoutes,
+  eventually,
+  expectProblem,
+  OK,
+  openApiOperations,
+  openApiOperationsWithoutBearer,
+  routeKey,
+  routerRoutes,
+  send,
+  startService,
+  testConfig,
+  uniqueTestName,
+  WRONG_KEY,
+  type AccessRequest,
+  type AccessRow,
+  type Caller,
+  type RunningService,
+} from '@tracker/platform/testing';
+import { AppModule } from './app.module';
+import { MilestonesConfig } from './config';
+
+// prettier-ignore
+const TABLE: readonly AccessRow[] = [
+  //                                            no key  wrong key  dev-monitor  dev-stakeholder  dev-auditor  dev-admin
+  ['POST', '/milestones',                       401,    401,       OK,          403,             403,         OK],
+  ['GET',  '/milestones',                       401,    401,       OK,          OK,              OK,          OK],
+  ['GET',  '/milestones/:id',                   401,    401,       OK,          OK,              OK,          OK],
+  ['GET',  '/milestones/:id/events',            401,    401,       403,         403,             OK,          OK],
+  ['GET',  '/agreements/:id/timeline',          401,    401,       OK,          OK,              OK,          OK],
+  ['POST', '/milestones/:id/start',             401,    401,       OK,          403,             403,         OK],
+  ['POST', '/milestones/:id/progress',          401,    401,       OK,          403,             403,         OK],
+  ['POST', '/milestones/:id/reschedule',        401,    401,       OK,          403,             403,         OK],
+  ['POST', '/milestones/:id/met',               401,    401,       OK,          403,             403,         OK],
+  ['POST', '/milestones/:id/partially-met',     401,    401,       OK,          403,             403,         OK],
+  ['POST', '/milestones/:id/not-met',           401,    401,       OK,          403,             403,         OK],
+  ['POST', '/milestones/:id/cancel',            401,    401,       OK,          403,             403,         OK],
+];
+
+/** Routes that answer without a key, served by controllers (the docs are Swagger's own routes, checked below). */
+const PUBLIC_CONTROLLER_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics'];
+const PUBLIC: Array<[string, RegExp]> = [
+  ['/health/live', /^application\/json/],
+  ['/health/ready', /^application\/json/],
+  ['/metrics', /^text\/plain/],
+  ['/docs', /^text\/html/],
+  ['/docs-json', /^application\/json/],
+];
+const SWAGGER_ROUTE = /^GET \/docs(-json|-yaml)?(\/|$)/;
+
+/** A request that reaches the handler, and the status it answers there. */
+type Prepared = AccessRequest & { status: number };
+
+describe('milestones service: access by route and role', () => {
+  const clock = new TestClock('2026-03-01T09:00:00Z');
+  const prefix = `${uniqueTestName('acc')}.`;
+  const agreementId = uuidv7();
+  let svc: RunningService;
+  let producer: Producer;
+  let sharedId: string;
+
+  const milestone = (title = 'Joint exploration and resource-mapping programme') => ({
+    agreementId,
+    type: 'geological_survey',
+    title,
+    dueDate: '2026-12-31',
+  });
+  /** A new milestone (version 1), planned by the admin: each allowed change gets its own. */
+  const fresh = async (): Promise<string> => {
+    const res = await svc.as('admin').post('/milestones').send(milestone()).expect(201);
+    return res.body.id;
+  };
+
+  /**
+   * A change route: callers the table refuses aim at the shared milestone (which must stay untouched); allowed
+   * ones change a fresh milestone.
+   */
+  const change =
+    (action: string, body?: object) =>
+    async (allowed: boolean): Promise<Prepared> => {
+      const id = allowed ? await fresh() : sharedId;
+      return {
+        url: `/milestones/${id}/${action}`,
+        headers: { 'If-Match': '"1"' },
+        ...(body && { body }),
+        status: 200,
+      };
+    };
+  const evidence = [{ url: 'https://example.org/survey-report.pdf', title: 'Survey report' }];
+
+  /** One request per row of the table, with the status an allowed caller gets. */
+  const REQUESTS: Record<string, (allowed: boolean, caller: Caller) => Promise<Prepared>> = {
+    'POST /milestones': async (allowed) => ({
+      url: '/milestones',
+      body: allowed ? milestone() : milestone('Denied planning attempt'),
+      status: 201,
+    }),
+    'GET /milestones': async () => ({ url: `/milestones?agreementId=${agreementId}&limit=5`, status: 200 }),
+    'GET /milestones/:id': async () => ({ url: `/milestones/${sharedId}`, status: 200 }),
+    'GET /milestones/:id/events': async () => ({ url: `/milestones/${sharedId}/events`, status: 200 }),
+    'GET /agreements/:id/timeline': async () => ({ url: `/agreements/${agreementId}/timeline`, status: 200 }),
+    'POST /milestones/:id/start': change('start'),
+    'POST /milestones/:id/progress': change('progress', { percent: 40, note: 'one region mapped' }),
+    'POST /milestones/:id/reschedule': change('reschedule', {
+      newDueDate: '2027-03-31',
+      reason: 'funding delayed',
+    }),
+    'POST /milestones/:id/met': change('met', { metOn: '2026-02-27', evidence }),
+    'POST /milestones/:id/partially-met': change('partially-met', {
+      metOn: '2026-02-27',
+      evidence,
+      note: 'two of three regions mapped',
+    }),
+    'POST /milestones/:id/not-met': change('not-met', { reason: 'programme abandoned' }),
+    'POST /milestones/:id/cancel': change('cancel', { reason: 'merged into another programme' }),
+  };
+
+  beforeAll(async () => {
+    svc = await startService(
+      AppModule.forRoot(testConfig(MilestonesConfig, { KAFKA_TOPIC_PREFIX: prefix }), { clock }),
+    );
+    // The agreement exists here only as the agreements service's event on Kafka.
+    const kafka = new Kafka({
+      clientId: 'access-test',
+      brokers: (process.env.KAFKA_BROKERS ?? '').split(','),
+      logLevel: logLevel.ERROR,
+    });
+    producer = kafka.producer();
+    await producer.connect();
+    const registered: EventEnvelope = {
+      eventId: uuidv7(),
+      type: 'agreement.registered',
+      schemaVersion: 1,
+      streamId: `agreement-${agreementId}`,
+      streamVersion: 1,
+      position: 1,
+      agreementId,
+      occurredAt: clock.now().toISOString(),
+      recordedAt: clock.now().toISOString(),
+      actor: { id: 'dev-monitor', role: 'monitor' },
+      correlationId: uuidv7(),
+      causationId: null,
+      data: {
+        agreementId,
+        reference: 'ACCESS-TEST',
+        title: 'Memorandum of Understanding on critical minerals',
+        kind: 'mou',
+        parties: [],
+        signatories: [],
+        signedOn: null,
+        datePrecision: 'unknown',
+        sectors: [],
+        commodities: [],
+        objectives: [],
+        targets: [],
+        sources: [],
+      },
+      hash: 'f'.repeat(64),
+      prevHash: null,
+    };
+    await producer.send({
+      topic: `${prefix}${Topics.agreements}`,
+      messages: [{ key: agreementId, value: JSON.stringify(registered) }],
+    });
+    sharedId = await eventually(async () => {
+      const res = await svc.as('admin').post('/milestones').send(milestone());
+      if (res.status !== 201)
+        throw new Error(`planning answered ${res.status}: the agreement is not known yet`);
+      return res.body.id as string;
+    });
+  });
+  afterAll(async () => {
+    await producer?.disconnect();
+    await svc?.close();
+  });
+
+  describe('route × caller', () => {
+    it.each(accessCases(TABLE))('%s %s as %s → %s', async (method, path, caller, outcome) => {
+      const prepare = REQUESTS[routeKey(method, path)];
+      expect(prepare).toBeDefined();
+      const req = await prepare(outcome === OK, caller);
+      const res = await send(svc.http, caller, method, req);
+      if (outcome === OK) {
+        expect([401, 403]).not.toContain(res.status);
+        expect(res.status).toBeLessThan(500);
+        expect({ status: res.status, body: res.body }).toMatchObject({ status: req.status });
+      } else {
+        expectProblem(res, outcome, req.url);
+      }
+    });
+
+    it('left nothing behind for the callers it refused', async () => {
+      const shared = await svc.as('auditor').get(`/milestones/${sharedId}`).expect(200);
+      expect(shared.body).toMatchObject({ version: 1, status: 'scheduled' });
+      const all = await svc.as('auditor').get(`/milestones?agreementId=${agreementId}&limit=100`).expect(200);
+      expect(all.body.nextCursor).toBeNull();
+      expect(all.body.items.filter((m: { title: string }) => m.title.startsWith('Denied'))).toEqual([]);
+    });
+  });
+
+  describe('public routes', () => {
+    it.each(
+      PUBLIC.flatMap(([path, type]) =>
+        (['no key', 'wrong key'] as const).map((caller) => [path, caller, type] as const),
+      ),
+    )('%s answers 200 with %s', async (path, caller, type) => {
+      const res = await send(svc.http, caller, 'GET', { url: path });
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(type);
+    });
+  });
+
+  describe('the table covers every route', () => {
+    const tableRoutes = TABLE.map(([method, path]) => routeKey(method, path)).sort();
+
+    it('has one row per route, each with a request', () => {
+      expect(new Set(tableRoutes).size).toBe(tableRoutes.length);
+      expect(Object.keys(REQUESTS).sort()).toEqual(tableRoutes);
+      TABLE.forEach((row) => expect(row).toHaveLength(2 + CALLERS.length));
+    });
+
+    it('matches the routes of the controllers', () => {
+      expect(controllerRoutes(svc.app)).toEqual([...tableRoutes, ...PUBLIC_CONTROLLER_ROUTES].sort());
+    });
+
+    it('matches the express router: the controllers’ routes plus Swagger’s public ones, nothing else', async () => {
+      const router = routerRoutes(svc.app);
+      const controllers = controllerRoutes(svc.app);
+      expect(controllers.filter((r) => !router.includes(r))).toEqual([]);
+      const others = router.filter((r) => !controllers.includes(r));
+      expect(others.filter((r) => !SWAGGER_ROUTE.test(r))).toEqual([]);
+      expect(others).toEqual(expect.arrayContaining(['GET /docs', 'GET /docs-json']));
+      // Swagger's routes are public (one of its asset routes, /docs/LICENSE, answers 404: no such file).
+      for (const route of others) {
+        const { status } = await svc.http.get(route.slice('GET '.length));
+        expect({ route, status, refused: [401, 403].includes(status) || status >= 500 }).toMatchObject({
+          refused: false,
+        });
+      }
+    });
+
+    it('matches the OpenAPI document, which asks for the bearer key on every operation', async () => {
+      const docs = await svc.http.get('/docs-json').expect(200);
+      expect(openApiOperations(docs.body)).toEqual(tableRoutes);
+      expect(openApiOperationsWithoutBearer(docs.body)).toEqual([]);
+    });
+  });
+
+  describe('error shape (RFC 9457)', () => {
+    const url = '/milestones';
+    let res: request.Response;
+
+    it('401 without a key: problem details and a Bearer challenge', async () => {
+      res = await svc.http.get(url);
+      expectProblem(res, 401, url);
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="milestones"');
+      expect(res.body).toMatchObject({
+        title: 'Unauthorized',
+        detail: expect.stringMatching(/API key is required/),
+      });
+    });
+
+    it('401 with a wrong key: problem details and error="invalid_token", the key not echoed', async () => {
+      res = await svc.http.get(url).set('Authorization', `Bearer ${WRONG_KEY}`);
+      expectProblem(res, 401, url);
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="milestones", error="invalid_token"');
+      expect(res.text).not.toContain(WRONG_KEY);
+    });
+
+    it('403 for a key without the role: problem details naming the roles the route needs', async () => {
+      res = await svc.as('stakeholder').post('/milestones').send(milestone());
+      expectProblem(res, 403, '/milestones');
+      expect(res.body).toMatchObject({ title: 'Forbidden', detail: expect.stringMatching(/monitor/) });
+    });
+
+    it('keeps a well-formed X-Correlation-Id of the client', async () => {
+      res = await svc.http.get(url).set('X-Correlation-Id', 'client-req-42');
+      expectProblem(res, 401, url);
+      expect(res.body.correlationId).toBe('client-req-42');
+    });
+
+    it('404 for an unknown route, with or without a key', async () => {
+      expectProblem(await svc.http.get('/nowhere'), 404, '/nowhere');
+      expectProblem(await svc.as('admin').get('/nowhere'), 404, '/nowhere');
+    });
+  });
+});
