@@ -13,6 +13,8 @@ export interface RuntimeConnectionSettings {
   MONGO_DB: string;
   KAFKA_BROKERS: string;
   KAFKA_TOPIC_PREFIX?: string;
+  KAFKA_TOPIC_PARTITIONS?: number;
+  KAFKA_TOPIC_RETENTION_MS?: number;
 }
 
 /**
@@ -24,7 +26,12 @@ export interface RuntimeConnectionSettings {
 export class ServiceRuntimeModule {
   static forRoot(options: ServiceRuntimeOptions & { settings: RuntimeConnectionSettings }): DynamicModule {
     const { settings, ...rest } = options;
-    const runtimeOptions: ServiceRuntimeOptions = { topicPrefix: settings.KAFKA_TOPIC_PREFIX ?? '', ...rest };
+    const runtimeOptions: ServiceRuntimeOptions = {
+      topicPrefix: settings.KAFKA_TOPIC_PREFIX ?? '',
+      ...(settings.KAFKA_TOPIC_PARTITIONS !== undefined && { partitions: settings.KAFKA_TOPIC_PARTITIONS }),
+      ...(settings.KAFKA_TOPIC_RETENTION_MS !== undefined && { retentionMs: settings.KAFKA_TOPIC_RETENTION_MS }),
+      ...rest,
+    };
     return {
       module: ServiceRuntimeModule,
       providers: [
