@@ -45,7 +45,10 @@ async function startTestcontainers() {
 
 function startLocal() {
   if (!fs.existsSync(infraScript)) throw new Error(`missing ${infraScript}`);
-  log('starting local Kafka and FerretDB (deploy/local/infra.sh start)');
+  // Leave alone what was running before (e.g. `npm run up`): stop only what this run starts.
+  const before = execFileSync('bash', [infraScript, 'status'], { encoding: 'utf8' });
+  const wasRunning = /kafka: running/.test(before) && /ferretdb: running/.test(before);
+  log(wasRunning ? 'using the local Kafka and FerretDB already running' : 'starting local Kafka and FerretDB (deploy/local/infra.sh start)');
   execFileSync('bash', [infraScript, 'start'], { stdio: ['ignore', 'inherit', 'inherit'] });
   const env = execFileSync('bash', [infraScript, 'env'], { encoding: 'utf8' });
   const vars = Object.fromEntries(
@@ -55,6 +58,7 @@ function startLocal() {
     brokers: vars.KAFKA_BROKERS,
     mongoUrl: vars.MONGO_URL,
     stop: async () => {
+      if (wasRunning) return;
       log('stopping local Kafka and FerretDB');
       execFileSync('bash', [infraScript, 'stop'], { stdio: ['ignore', 'inherit', 'inherit'] });
     },
