@@ -12,6 +12,7 @@ import type { Connection, mongo } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import type { EventEnvelope, NewEvent } from '@tracker/contracts';
 import { ConcurrencyError, InvalidEventError } from './errors';
+import { HashChainChecker, type ExportManifest } from './audit';
 import { computeEventHash } from './hash';
 import { Outbox, type OutboxBatch, type OutboxBatchOptions } from './outbox';
 import {
@@ -26,7 +27,6 @@ import {
 import type {
   AppendListener,
   AppendOptions,
-  BrokenEvent,
   ExpectedVersion,
   ReadAllOptions,
   ReadStreamOptions,
@@ -447,35 +447,47 @@ export class EventStore {
   async verify(streamId?: string): Promise<VerifyReport> {
     const filter: mongo.Filter<StoredEvent> = streamId === undefined ? {} : { streamId };
     const cursor = this.collection.find(filter).sort({ streamId: 1, streamVersion: 1 }).batchSize(500);
-    const report: VerifyReport = { streamsChecked: 0, eventsChecked: 0, broken: [] };
-    let current: string | undefined;
-    let lastVersion = 0;
-    let lastHash: string | null = null;
-    let isBroken = false;
-    for await (const doc of cursor) {
-      if (doc.streamId !== current) {
-        current = doc.streamId;
-        lastVersion = 0;
-        lastHash = null;
-        isBroken = false;
-        report.streamsChecked++;
-      }
-      report.eventsChecked++;
-      if (isBroken) continue;
-      const envelope = fromStored(doc);
-      let reason: BrokenEvent['reason'] | undefined;
-      if (doc.streamVersion !== lastVersion + 1) reason = 'version-gap';
-      else if ((envelope.prevHash ?? null) !== lastHash) reason = 'prev-hash-mismatch';
-      else if (computeEventHash(envelope) !== doc.hash) reason = 'hash-mismatch';
-      if (reason) {
-        isBroken = true;
-        report.broken.push({ streamId: doc.streamId, streamVersion: doc.streamVersion, eventId: doc._id, reason });
-      }
-      lastVersion = doc.streamVersion;
-      lastHash = doc.hash;
-    }
+    const checker = new HashChainChecker();
+    for await (const doc of cursor) checker.add(fromStored(doc));
     await cursor.close();
-    return report;
+    return checker.report();
+  }
+
+  /**
+   * The event log as stored (never upcast: the hashes must match), in position order, one JSON line per event,
+   * then one `{"manifest": …}` line with counts and the last hash of each stream. Reads in batches (bounded
+   * memory besides one summary per stream). Pass a whole agreement (`agreementId`) or nothing (the whole log).
+   */
+  async *exportLog(options: { service: string; agreementId?: string; batchSize?: number }): AsyncGenerator<string, ExportManifest, undefined> {
+    const checker = new HashChainChecker();
+    const exportedAt = this.now().toISOString();
+    const batchSize = Math.max(1, options.batchSize ?? 500);
+    const filter: mongo.Filter<StoredEvent> = options.agreementId === undefined ? {} : { agreementId: options.agreementId };
+    let after = 0;
+    for (;;) {
+      const docs = await this.collection
+        .find({ ...filter, position: { $gt: after } })
+        .sort({ position: 1 })
+        .limit(batchSize)
+        .toArray();
+      for (const doc of docs) {
+        const envelope = fromStored(doc);
+        checker.add(envelope);
+        yield `${JSON.stringify(envelope)}\n`;
+      }
+      if (docs.length < batchSize) break;
+      after = docs[docs.length - 1].position;
+    }
+    const report = checker.report();
+    const manifest: ExportManifest = {
+      service: options.service,
+      exportedAt,
+      agreementId: options.agreementId ?? null,
+      events: report.eventsChecked,
+      streams: checker.summaries(),
+    };
+    yield `${JSON.stringify({ manifest })}\n`;
+    return manifest;
   }
 
   // ----- outbox (used by the relay in libs/messaging; see ./outbox.ts) -----

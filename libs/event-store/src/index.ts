@@ -23,6 +23,7 @@ export {
   type SnapshotPolicy,
 } from './aggregate';
 export type { StoredEvent } from './stored-event';
+export { HashChainChecker, verifyExport, type ExportManifest, type ExportVerification, type StreamSummary } from './audit';
 export type { OutboxBatch, OutboxBatchOptions, PositionRange } from './outbox';
 export {
   DeciderSpecification,

@@ -49,6 +49,8 @@ const TABLE: readonly AccessRow[] = [
   ['POST', '/agreements/:id/resume',         401,    401,       OK,          403,             403,         OK],
   ['POST', '/agreements/:id/terminate',      401,    401,       OK,          403,             403,         OK],
   ['POST', '/agreements/:id/expire',         401,    401,       OK,          403,             403,         OK],
+  ['GET',  '/audit/verify',                  401,    401,       403,         403,             OK,          OK],
+  ['GET',  '/audit/export',                  401,    401,       403,         403,             OK,          OK],
 ];
 
 /** Routes that answer without a key, served by controllers (the docs are Swagger's own routes, checked below). */
@@ -121,6 +123,8 @@ describe('agreements service: access by route and role', () => {
 
   /** One request per row of the table, with the status an allowed caller gets. */
   const REQUESTS: Record<string, (allowed: boolean, caller: Caller) => Promise<Prepared>> = {
+    'GET /audit/verify': async () => ({ url: '/audit/verify', status: 200 }),
+    'GET /audit/export': async () => ({ url: '/audit/export', status: 200 }),
     'POST /agreements': async (allowed) =>
       allowed
         ? { url: '/agreements', body: agreement(`ACCESS-${++references}`), status: 201 }

@@ -7,6 +7,7 @@ import {
   kafkaReadiness,
   MONGO_CONNECTION,
   mongoReadiness,
+  AuditController,
   PlatformModule,
   ServiceRuntimeModule,
   type Clock,
@@ -51,7 +52,7 @@ export class AppModule implements OnModuleInit {
           ],
         }),
       ],
-      controllers: [AgreementsController],
+      controllers: [AgreementsController, AuditController],
       providers: [AgreementsService, MilestoneProgressHandler, OwnEventsHandler],
     };
   }

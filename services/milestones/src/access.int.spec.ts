@@ -53,6 +53,8 @@ const TABLE: readonly AccessRow[] = [
   ['POST', '/milestones/:id/partially-met',     401,    401,       OK,          403,             403,         OK],
   ['POST', '/milestones/:id/not-met',           401,    401,       OK,          403,             403,         OK],
   ['POST', '/milestones/:id/cancel',            401,    401,       OK,          403,             403,         OK],
+  ['GET',  '/audit/verify',                  401,    401,       403,         403,             OK,          OK],
+  ['GET',  '/audit/export',                  401,    401,       403,         403,             OK,          OK],
 ];
 
 /** Routes that answer without a key, served by controllers (the docs are Swagger's own routes, checked below). */
@@ -108,6 +110,8 @@ describe('milestones service: access by route and role', () => {
 
   /** One request per row of the table, with the status an allowed caller gets. */
   const REQUESTS: Record<string, (allowed: boolean, caller: Caller) => Promise<Prepared>> = {
+    'GET /audit/verify': async () => ({ url: '/audit/verify', status: 200 }),
+    'GET /audit/export': async () => ({ url: '/audit/export', status: 200 }),
     'POST /milestones': async (allowed) => ({
       url: '/milestones',
       body: allowed ? milestone() : milestone('Denied planning attempt'),

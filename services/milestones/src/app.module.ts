@@ -7,6 +7,7 @@ import {
   kafkaReadiness,
   MONGO_CONNECTION,
   mongoReadiness,
+  AuditController,
   PlatformModule,
   ServiceRuntimeModule,
   type Clock,
@@ -52,7 +53,7 @@ export class AppModule implements OnModuleInit {
           ],
         }),
       ],
-      controllers: [MilestonesController],
+      controllers: [MilestonesController, AuditController],
       providers: [MilestonesService, AgreementDirectory, AgreementEventsHandler, OwnEventsHandler],
     };
   }

@@ -64,7 +64,7 @@ export class ServiceRuntimeModule {
         },
         EventSourcedRuntime,
       ],
-      exports: [MONGO_CONNECTION, EVENT_STORE, KAFKA, IdempotencyStore, EventSourcedRuntime],
+      exports: [MONGO_CONNECTION, EVENT_STORE, KAFKA, IdempotencyStore, EventSourcedRuntime, SERVICE_RUNTIME_OPTIONS],
     };
   }
 }

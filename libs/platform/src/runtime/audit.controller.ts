@@ -1,0 +1,64 @@
+/**
+ * What auditors get from every event-sourced service: verification of the hash chains and an NDJSON export of
+ * the event log with its manifest (libs/event-store/src/audit.ts). Reads only; never changes anything.
+ */
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import type { EventStore } from '@tracker/event-store';
+import { IsOptional, IsUUID, Matches } from 'class-validator';
+import type { Response } from 'express';
+import { Roles } from '../auth/decorators';
+import type { ServiceRuntimeOptions } from './event-sourced-runtime';
+import { EVENT_STORE, SERVICE_RUNTIME_OPTIONS } from './tokens';
+
+export class VerifyQuery {
+  @ApiPropertyOptional({ description: 'one stream (an agreement or milestone id); default: every stream' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9:._-]{1,200}$/, { message: 'streamId must be a stream id (letters, digits, : . _ -)' })
+  streamId?: string;
+}
+
+export class ExportQuery {
+  @ApiPropertyOptional({ description: 'only the events of this agreement; default: the whole log' })
+  @IsOptional()
+  @IsUUID('all', { message: 'agreementId must be a UUID' })
+  agreementId?: string;
+}
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('audit')
+export class AuditController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SERVICE_RUNTIME_OPTIONS) private readonly options: ServiceRuntimeOptions,
+  ) {}
+
+  @Get('verify')
+  @Roles('auditor')
+  @ApiOperation({ summary: 'Recompute the hash chains (all streams or one): counts, and the first broken event of each broken stream' })
+  async verify(@Query() query: VerifyQuery) {
+    const started = Date.now();
+    const report = await this.store.verify(query.streamId);
+    return { service: this.options.serviceName, ...report, ok: report.broken.length === 0, tookMs: Date.now() - started };
+  }
+
+  @Get('export')
+  @Roles('auditor')
+  @ApiProduces('application/x-ndjson')
+  @ApiOperation({
+    summary:
+      'The event log as stored, one JSON event per line in position order, then a {"manifest": …} line with counts and the last hash of each stream. Keep it: `npm run audit -- verify-export <file>` re-verifies it offline.',
+  })
+  async export(@Query() query: ExportQuery, @Res() res: Response): Promise<void> {
+    res.status(200);
+    res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+    const name = `${this.options.serviceName}-${query.agreementId ?? 'all'}.ndjson`;
+    res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    for await (const line of this.store.exportLog({ service: this.options.serviceName, agreementId: query.agreementId })) {
+      if (res.destroyed) return; // the client went away: stop reading
+      if (!res.write(line)) await new Promise<void>((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+  }
+}
