@@ -10,30 +10,24 @@
  * OpenAPI document), so a route added without a row here fails this test.
  */
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import type request from 'supertest';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
 import { TestClock } from '@tracker/platform';
 import {
   accessCases,
-  CALLERS,
-  controllerRoutes,
   eventually,
   expectProblem,
   OK,
-  openApiOperations,
-  openApiOperationsWithoutBearer,
   routeKey,
-  routerRoutes,
   send,
   startService,
   testConfig,
   uniqueTestName,
-  WRONG_KEY,
   type AccessRequest,
   type AccessRow,
   type Caller,
   type RunningService,
+  describeRouteCoverage,
 } from '@tracker/platform/testing';
 import { AppModule } from './app.module';
 import { MilestonesConfig } from './config';
@@ -56,17 +50,6 @@ const TABLE: readonly AccessRow[] = [
   ['GET',  '/audit/verify',                  401,    401,       403,         403,             OK,          OK],
   ['GET',  '/audit/export',                  401,    401,       403,         403,             OK,          OK],
 ];
-
-/** Routes that answer without a key, served by controllers (the docs are Swagger's own routes, checked below). */
-const PUBLIC_CONTROLLER_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics'];
-const PUBLIC: Array<[string, RegExp]> = [
-  ['/health/live', /^application\/json/],
-  ['/health/ready', /^application\/json/],
-  ['/metrics', /^text\/plain/],
-  ['/docs', /^text\/html/],
-  ['/docs-json', /^application\/json/],
-];
-const SWAGGER_ROUTE = /^GET \/docs(-json|-yaml)?(\/|$)/;
 
 /** A request that reaches the handler, and the status it answers there. */
 type Prepared = AccessRequest & { status: number };
@@ -220,90 +203,16 @@ describe('milestones service: access by route and role', () => {
     });
   });
 
-  describe('public routes', () => {
-    it.each(
-      PUBLIC.flatMap(([path, type]) =>
-        (['no key', 'wrong key'] as const).map((caller) => [path, caller, type] as const),
-      ),
-    )('%s answers 200 with %s', async (path, caller, type) => {
-      const res = await send(svc.http, caller, 'GET', { url: path });
-      expect(res.status).toBe(200);
-      expect(res.headers['content-type']).toMatch(type);
-    });
-  });
-
-  describe('the table covers every route', () => {
-    const tableRoutes = TABLE.map(([method, path]) => routeKey(method, path)).sort();
-
-    it('has one row per route, each with a request', () => {
-      expect(new Set(tableRoutes).size).toBe(tableRoutes.length);
-      expect(Object.keys(REQUESTS).sort()).toEqual(tableRoutes);
-      TABLE.forEach((row) => expect(row).toHaveLength(2 + CALLERS.length));
-    });
-
-    it('matches the routes of the controllers', () => {
-      expect(controllerRoutes(svc.app)).toEqual([...tableRoutes, ...PUBLIC_CONTROLLER_ROUTES].sort());
-    });
-
-    it('matches the express router: the controllers’ routes plus Swagger’s public ones, nothing else', async () => {
-      const router = routerRoutes(svc.app);
-      const controllers = controllerRoutes(svc.app);
-      expect(controllers.filter((r) => !router.includes(r))).toEqual([]);
-      const others = router.filter((r) => !controllers.includes(r));
-      expect(others.filter((r) => !SWAGGER_ROUTE.test(r))).toEqual([]);
-      expect(others).toEqual(expect.arrayContaining(['GET /docs', 'GET /docs-json']));
-      // Swagger's routes are public (one of its asset routes, /docs/LICENSE, answers 404: no such file).
-      for (const route of others) {
-        const { status } = await svc.http.get(route.slice('GET '.length));
-        expect({ route, status, refused: [401, 403].includes(status) || status >= 500 }).toMatchObject({
-          refused: false,
-        });
-      }
-    });
-
-    it('matches the OpenAPI document, which asks for the bearer key on every operation', async () => {
-      const docs = await svc.http.get('/docs-json').expect(200);
-      expect(openApiOperations(docs.body)).toEqual(tableRoutes);
-      expect(openApiOperationsWithoutBearer(docs.body)).toEqual([]);
-    });
-  });
-
-  describe('error shape (RFC 9457)', () => {
-    const url = '/milestones';
-    let res: request.Response;
-
-    it('401 without a key: problem details and a Bearer challenge', async () => {
-      res = await svc.http.get(url);
-      expectProblem(res, 401, url);
-      expect(res.headers['www-authenticate']).toBe('Bearer realm="milestones"');
-      expect(res.body).toMatchObject({
-        title: 'Unauthorized',
-        detail: expect.stringMatching(/API key is required/),
-      });
-    });
-
-    it('401 with a wrong key: problem details and error="invalid_token", the key not echoed', async () => {
-      res = await svc.http.get(url).set('Authorization', `Bearer ${WRONG_KEY}`);
-      expectProblem(res, 401, url);
-      expect(res.headers['www-authenticate']).toBe('Bearer realm="milestones", error="invalid_token"');
-      expect(res.text).not.toContain(WRONG_KEY);
-    });
-
-    it('403 for a key without the role: problem details naming the roles the route needs', async () => {
-      res = await svc.as('stakeholder').post('/milestones').send(milestone());
-      expectProblem(res, 403, '/milestones');
-      expect(res.body).toMatchObject({ title: 'Forbidden', detail: expect.stringMatching(/monitor/) });
-    });
-
-    it('keeps a well-formed X-Correlation-Id of the client', async () => {
-      res = await svc.http.get(url).set('X-Correlation-Id', 'client-req-42');
-      expectProblem(res, 401, url);
-      expect(res.body.correlationId).toBe('client-req-42');
-    });
-
-    it('404 for an unknown route, with or without a key', async () => {
-      expectProblem(await svc.http.get('/nowhere'), 404, '/nowhere');
-      expectProblem(await svc.as('admin').get('/nowhere'), 404, '/nowhere');
-    });
+  describeRouteCoverage({
+    service: 'milestones',
+    app: () => svc,
+    table: TABLE,
+    requestKeys: () => Object.keys(REQUESTS),
+    protectedUrl: '/milestones',
+    forbidden: () => ({
+      test: svc.as('stakeholder').post('/milestones').send(milestone()),
+      url: '/milestones',
+      needs: /monitor/,
+    }),
   });
 });

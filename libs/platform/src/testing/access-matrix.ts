@@ -199,3 +199,130 @@ export function expectProblem(res: request.Response, status: number, url: string
   expect(res.headers[CORRELATION_HEADER.toLowerCase()]).toBe(res.body.correlationId);
   if (status === 401) expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="[^"]+"/);
 }
+
+/** Routes that answer without a key, served by controllers (the docs are Swagger's own routes). */
+export const PUBLIC_CONTROLLER_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics'];
+const PUBLIC_URLS: Array<[string, RegExp]> = [
+  ['/health/live', /^application\/json/],
+  ['/health/ready', /^application\/json/],
+  ['/metrics', /^text\/plain/],
+  ['/docs', /^text\/html/],
+  ['/docs-json', /^application\/json/],
+];
+const SWAGGER_ROUTE = /^GET \/docs(-json|-yaml)?(\/|$)/;
+
+export interface CoverageSpec {
+  /** The service name: the realm of its Bearer challenges. */
+  service: string;
+  app: () => { http: ReturnType<typeof request>; app: INestApplication };
+  table: readonly AccessRow[];
+  /** The route keys the test has a request for (one per table row). */
+  requestKeys: () => string[];
+  /** A route that needs a key, for the 401 checks. */
+  protectedUrl: string;
+  /** A request by a key that lacks the route's role; `needs` matches the role named in the answer. */
+  forbidden?: () => { test: request.Test; url: string; needs: RegExp };
+}
+
+/**
+ * The checks every service's access test shares: public routes answer without a key; the table has exactly the
+ * routes of the controllers, of the express router (besides Swagger's) and of the OpenAPI document, each of
+ * which asks for the bearer key; and 401/403/404 answers are RFC 9457 problem details.
+ */
+export function describeRouteCoverage(spec: CoverageSpec): void {
+  describe('public routes', () => {
+    it.each(
+      PUBLIC_URLS.flatMap(([path, type]) =>
+        (['no key', 'wrong key'] as const).map((caller) => [path, caller, type] as const),
+      ),
+    )('%s answers 200 with %s', async (path, caller, type) => {
+      const res = await send(spec.app().http, caller, 'GET', { url: path });
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(type);
+    });
+  });
+
+  describe('the table covers every route', () => {
+    const tableRoutes = spec.table.map(([method, path]) => routeKey(method, path)).sort();
+
+    it('has one row per route, each with a request', () => {
+      expect(new Set(tableRoutes).size).toBe(tableRoutes.length);
+      expect(spec.requestKeys().sort()).toEqual(tableRoutes);
+      spec.table.forEach((row) => expect(row).toHaveLength(2 + CALLERS.length));
+    });
+
+    it('matches the routes of the controllers', () => {
+      expect(controllerRoutes(spec.app().app)).toEqual([...tableRoutes, ...PUBLIC_CONTROLLER_ROUTES].sort());
+    });
+
+    it('matches the express router: the controllers’ routes plus Swagger’s public ones, nothing else', async () => {
+      const { app, http } = spec.app();
+      const router = routerRoutes(app);
+      const controllers = controllerRoutes(app);
+      expect(controllers.filter((r) => !router.includes(r))).toEqual([]);
+      const others = router.filter((r) => !controllers.includes(r));
+      expect(others.filter((r) => !SWAGGER_ROUTE.test(r))).toEqual([]);
+      expect(others).toEqual(expect.arrayContaining(['GET /docs', 'GET /docs-json']));
+      // Swagger's routes are public (one of its asset routes, /docs/LICENSE, answers 404: no such file).
+      for (const route of others) {
+        const { status } = await http.get(route.slice('GET '.length));
+        expect({ route, status, refused: [401, 403].includes(status) || status >= 500 }).toMatchObject({
+          refused: false,
+        });
+      }
+    });
+
+    it('matches the OpenAPI document, which asks for the bearer key on every operation', async () => {
+      const docs = await spec.app().http.get('/docs-json').expect(200);
+      expect(openApiOperations(docs.body)).toEqual(tableRoutes);
+      expect(openApiOperationsWithoutBearer(docs.body)).toEqual([]);
+    });
+  });
+
+  describe('error shape (RFC 9457)', () => {
+    const url = spec.protectedUrl;
+
+    it('401 without a key: problem details and a Bearer challenge', async () => {
+      const res = await spec.app().http.get(url);
+      expectProblem(res, 401, url);
+      expect(res.headers['www-authenticate']).toBe(`Bearer realm="${spec.service}"`);
+      expect(res.body).toMatchObject({
+        title: 'Unauthorized',
+        detail: expect.stringMatching(/API key is required/),
+      });
+    });
+
+    it('401 with a wrong key: problem details and error="invalid_token", the key not echoed', async () => {
+      const res = await spec.app().http.get(url).set('Authorization', `Bearer ${WRONG_KEY}`);
+      expectProblem(res, 401, url);
+      expect(res.headers['www-authenticate']).toBe(`Bearer realm="${spec.service}", error="invalid_token"`);
+      expect(res.text).not.toContain(WRONG_KEY);
+    });
+
+    if (spec.forbidden) {
+      const forbidden = spec.forbidden;
+      it('403 for a key without the role: problem details naming the roles the route needs', async () => {
+        const { test, url: forbiddenUrl, needs } = forbidden();
+        const res = await test;
+        expectProblem(res, 403, forbiddenUrl);
+        expect(res.body).toMatchObject({ title: 'Forbidden', detail: expect.stringMatching(needs) });
+      });
+    }
+
+    it('keeps a well-formed X-Correlation-Id of the client', async () => {
+      const res = await spec.app().http.get(url).set('X-Correlation-Id', 'client-req-42');
+      expectProblem(res, 401, url);
+      expect(res.body.correlationId).toBe('client-req-42');
+    });
+
+    it('404 for an unknown route, with or without a key', async () => {
+      const { http } = spec.app();
+      expectProblem(await http.get('/nowhere'), 404, '/nowhere');
+      expectProblem(
+        await http.get('/nowhere').set('Authorization', authorizationOf('dev-admin')!),
+        404,
+        '/nowhere',
+      );
+    });
+  });
+}
