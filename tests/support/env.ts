@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-
 /** The stack under test, as set by tools/jest/infra.js (environment, testcontainers or deploy/local). */
 export function testEnv(): { kafkaBrokers: string[]; mongoUrl: string } {
   const brokers = process.env.KAFKA_BROKERS;
@@ -10,7 +8,4 @@ export function testEnv(): { kafkaBrokers: string[]; mongoUrl: string } {
   return { kafkaBrokers: brokers.split(','), mongoUrl };
 }
 
-/** A name no other test file uses, for databases, topics and consumer groups. */
-export function uniqueName(prefix: string): string {
-  return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-}
+export { uniqueName } from '@tracker/testing';

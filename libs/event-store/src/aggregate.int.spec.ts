@@ -4,7 +4,7 @@ import { handleCommand, loadAggregate } from './aggregate';
 import { ConcurrencyError } from './errors';
 import { EventStore } from './event-store';
 import { SnapshotStore } from './snapshot-store';
-import { mongoUrl, uniqueName } from './test/support';
+import { mongoUrl, uniqueName } from '@tracker/testing';
 
 type State = { open: boolean; total: number; adds: number };
 type Command = { kind: 'open' } | { kind: 'add'; by: number } | { kind: 'noop' };

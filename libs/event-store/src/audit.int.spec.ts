@@ -4,7 +4,7 @@ import type { EventEnvelope } from '@tracker/contracts';
 import { verifyExport } from './audit';
 import { EventStore } from './event-store';
 import { computeEventHash } from './hash';
-import { mongoUrl, uniqueName } from './test/support';
+import { mongoUrl, uniqueName } from '@tracker/testing';
 
 const ctx = (agreementId: string) => ({ expectedVersion: 'any' as const, agreementId, actor: { id: 'audit-test', role: 'monitor' as const }, correlationId: 'c' });
 const ev = (n: number) => ({ type: 'test.happened', schemaVersion: 1, data: { n } });

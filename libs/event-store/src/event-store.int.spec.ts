@@ -4,7 +4,7 @@ import { ConcurrencyError, InvalidEventError } from './errors';
 import { EventStore } from './event-store';
 import { computeEventHash } from './hash';
 import { fromStored } from './stored-event';
-import { mongoUrl, TestClock, uniqueName } from './test/support';
+import { mongoUrl, TestClock, uniqueName } from '@tracker/testing';
 import { Upcasters } from './upcasters';
 
 const ctx = (agreementId = 'agr-1') => ({

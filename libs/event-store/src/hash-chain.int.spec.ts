@@ -4,7 +4,7 @@ import type { EventEnvelope } from '@tracker/contracts';
 import { EventStore } from './event-store';
 import { computeEventHash } from './hash';
 import { fromStored } from './stored-event';
-import { mongoUrl, uniqueName } from './test/support';
+import { mongoUrl, uniqueName } from '@tracker/testing';
 
 const ctx = { expectedVersion: 'any' as const, agreementId: 'agr-1', actor: { id: 'auditor-test', role: 'monitor' as const }, correlationId: 'c' };
 

@@ -10,7 +10,7 @@ import { IdempotentConsumer } from './idempotent-consumer';
 import { createOrderedProducer, ensureTopics } from './kafka';
 import { ProcessedStore } from './processed-store';
 import { collectTopic, envelopeFor, testKafka } from './test/kafka-support';
-import { eventually, mongoUrl, uniqueName } from './test/support';
+import { eventually, mongoUrl, uniqueName } from '@tracker/testing';
 
 describe('consumer restart (integration)', () => {
   let conn: Connection;

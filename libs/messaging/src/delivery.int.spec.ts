@@ -14,7 +14,7 @@ import { createOrderedProducer, ensureTopics } from './kafka';
 import { OutboxRelay } from './outbox-relay';
 import { ProcessedStore } from './processed-store';
 import { freezingProducer, testKafka, topicSize } from './test/kafka-support';
-import { eventually, mongoUrl, TestClock, uniqueName } from './test/support';
+import { eventually, mongoUrl, TestClock, uniqueName } from '@tracker/testing';
 
 const actor = { id: 'delivery-test', role: 'system' as const };
 

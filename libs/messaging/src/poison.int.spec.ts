@@ -11,7 +11,7 @@ import { DlqHeaders, IdempotentConsumer } from './idempotent-consumer';
 import { createOrderedProducer, ensureTopics } from './kafka';
 import { ProcessedStore } from './processed-store';
 import { collectTopic, envelopeFor, testKafka } from './test/kafka-support';
-import { eventually, mongoUrl, uniqueName } from './test/support';
+import { eventually, mongoUrl, uniqueName } from '@tracker/testing';
 
 describe('poison messages (integration)', () => {
   let conn: Connection;

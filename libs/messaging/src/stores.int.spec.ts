@@ -3,7 +3,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { applyOnce } from './apply-once';
 import { Lease } from './lease';
 import { ProcessedStore } from './processed-store';
-import { mongoUrl, TestClock, uniqueName, updatesAreIsolated } from './test/support';
+import { mongoUrl, TestClock, uniqueName, updatesAreIsolated } from '@tracker/testing';
 
 describe('delivery stores (integration)', () => {
   let conn: Connection;

@@ -2,7 +2,7 @@
 import type { EventEnvelope } from '@tracker/contracts';
 import { logLevel, type Admin, type Consumer, type EachMessagePayload, type Kafka, type Producer } from 'kafkajs';
 import { createKafka } from '../kafka';
-import { kafkaBrokers } from './support';
+import { kafkaBrokers } from '@tracker/testing';
 
 export function testKafka(clientId: string): Kafka {
   return createKafka({ brokers: kafkaBrokers(), clientId, logLevel: logLevel.ERROR });

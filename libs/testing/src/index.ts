@@ -1,4 +1,4 @@
-/** Test helpers for this lib's integration tests (not exported from index.ts). */
+/** Helpers shared by the integration tests of the libraries and tests/ (test code only, never imported by a service at runtime). */
 import { randomBytes } from 'node:crypto';
 
 /** Polls until `check` returns a truthy value without throwing, or the deadline passes (then rethrows). */
