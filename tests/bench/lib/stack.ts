@@ -1,0 +1,138 @@
+/**
+ * What the benchmark runs against: Kafka and MongoDB (from the environment, or deploy/local/infra.sh started
+ * here and stopped at the end), and the services as child processes on free ports with a fresh database and
+ * topic prefix per run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { freePort, progress, run, sleep } from './util';
+
+export const ROOT = path.resolve(__dirname, '../../..');
+export const RESULTS_DIR = path.join(ROOT, 'tests/bench/results');
+const INFRA = path.join(ROOT, 'deploy/local/infra.sh');
+
+export interface Infra {
+  kafkaBrokers: string;
+  mongoUrl: string;
+  /** True when this run started Kafka/FerretDB and must stop them. */
+  startedHere: boolean;
+}
+
+/** deploy/local/versions.env as a map (only plain KEY=VALUE lines). */
+export function localVersions(): Record<string, string> {
+  const out: Record<string, string> = {};
+  try {
+    for (const line of readFileSync(path.join(ROOT, 'deploy/local/versions.env'), 'utf8').split('\n')) {
+      const m = /^([A-Z_]+)=([^$\s]+)$/.exec(line.trim());
+      if (m) out[m[1]] = m[2];
+    }
+  } catch {
+    // no local infrastructure description: versions stay unknown
+  }
+  return out;
+}
+
+export async function ensureInfra(env: NodeJS.ProcessEnv): Promise<Infra> {
+  if (env.KAFKA_BROKERS && env.MONGO_URL) {
+    progress(`using KAFKA_BROKERS=${env.KAFKA_BROKERS} and the MONGO_URL from the environment`);
+    return { kafkaBrokers: env.KAFKA_BROKERS, mongoUrl: env.MONGO_URL, startedHere: false };
+  }
+  const status = await run('bash', [INFRA, 'status'], { allowFailure: true });
+  const alreadyRunning = /kafka: running/.test(status.stdout) && /ferretdb: running/.test(status.stdout);
+  progress(alreadyRunning ? 'local Kafka and FerretDB already run (deploy/local/infra.sh)' : 'starting Kafka and FerretDB (deploy/local/infra.sh start)...');
+  await run('bash', [INFRA, 'start'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exports = (await run('bash', [INFRA, 'env'])).stdout;
+  const value = (name: string) => new RegExp(`${name}='?([^'\\n]+)'?`).exec(exports)?.[1];
+  const kafkaBrokers = value('KAFKA_BROKERS');
+  const mongoUrl = value('MONGO_URL');
+  if (!kafkaBrokers || !mongoUrl) throw new Error(`deploy/local/infra.sh env printed no KAFKA_BROKERS/MONGO_URL: ${exports}`);
+  return { kafkaBrokers, mongoUrl, startedHere: !alreadyRunning };
+}
+
+export async function stopInfra(infra: Infra): Promise<void> {
+  if (!infra.startedHere) return;
+  progress('stopping the Kafka and FerretDB this run started');
+  await run('bash', [INFRA, 'stop'], { stdio: ['ignore', 'ignore', 'inherit'], allowFailure: true });
+}
+
+export interface Service {
+  name: string;
+  url: string;
+  pid: number | undefined;
+  db: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `services/<name>/src/main.ts` with its own port, database and topic prefix; resolves when ready. */
+export async function startService(
+  name: 'agreements' | 'milestones',
+  settings: { kafkaBrokers: string; mongoUrl: string; db: string; topicPrefix: string; logDir: string },
+): Promise<Service> {
+  const port = await freePort();
+  mkdirSync(settings.logDir, { recursive: true });
+  const logFile = path.join(settings.logDir, `${name}.log`);
+  const log = createWriteStream(logFile);
+  const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', `services/${name}/src/main.ts`], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      KAFKA_BROKERS: settings.kafkaBrokers,
+      MONGO_URL: settings.mongoUrl,
+      MONGO_DB: settings.db,
+      KAFKA_TOPIC_PREFIX: settings.topicPrefix,
+      // The load generator is one client: the per-client rate limit would measure the limiter, not the service.
+      RATE_LIMIT_PER_MINUTE: '1000000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  let exited: number | null | undefined;
+  const exit = new Promise<void>((resolve) =>
+    child.on('exit', (code) => {
+      exited = code;
+      resolve();
+    }),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const service: Service = {
+    name,
+    url,
+    pid: child.pid,
+    db: settings.db,
+    async stop() {
+      if (exited !== undefined) return;
+      child.kill('SIGTERM');
+      const killed = await Promise.race([exit.then(() => true), sleep(15000).then(() => false)]);
+      if (!killed) {
+        progress(`${name} did not stop within 15 s after SIGTERM; killing it`);
+        child.kill('SIGKILL');
+        await exit;
+      }
+    },
+  };
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (exited !== undefined) throw new Error(`${name} exited with ${exited} while starting; see ${logFile}`);
+    try {
+      const res = await fetch(`${url}/health/ready`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await service.stop();
+      throw new Error(`${name} not ready after 120 s; see ${logFile}`);
+    }
+    await sleep(250);
+  }
+  progress(`${name} ready on ${url} (pid ${child.pid}, db ${settings.db})`);
+  return service;
+}
+
+/** Authorization header of the development monitor key (NODE_ENV=development, no API_KEYS). */
+export const MONITOR = { authorization: 'Bearer dev-monitor', 'content-type': 'application/json' };

@@ -1,0 +1,214 @@
+/**
+ * `npm run bench`: benchmarks of the tracker, each figure next to a baseline measured in the same run.
+ * Starts what it needs (deploy/local/infra.sh unless KAFKA_BROKERS and MONGO_URL are set; the agreements and
+ * milestones services as child processes on free ports with a fresh database and topic prefix), runs the
+ * scenarios, prints a Markdown table (also written to tests/bench/results/latest.md, and latest.json), and stops
+ * and deletes whatever it started or created. Progress goes to stderr. See tests/bench/README.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { mongo } from 'mongoose';
+import type { BenchContext, Row, ScenarioResult } from './lib/context';
+import { parseOptions, USAGE, type BenchOptions } from './lib/options';
+import { ensureInfra, localVersions, RESULTS_DIR, startService, stopInfra, type Infra, type Service } from './lib/stack';
+import { fmt, progress, runningChildren } from './lib/util';
+import { commandThroughput } from './scenarios/command-throughput';
+import { eventStoreScenario } from './scenarios/event-store';
+import { propagationScenario } from './scenarios/propagation';
+import { replayScenario } from './scenarios/replay';
+
+interface Environment {
+  cores: number;
+  cpu: string;
+  memoryGiB: number;
+  node: string;
+  kafka: string;
+  database: string;
+}
+
+function cell(value: number | string, unit: string): string {
+  if (typeof value === 'string') return value;
+  if (!Number.isFinite(value)) return 'n/a';
+  return unit === 'count' ? fmt(value, 0) : `${fmt(value)} ${unit}`;
+}
+
+function ratio(row: Row): string {
+  if (typeof row.tracker !== 'number' || typeof row.baseline !== 'number' || !row.baseline || !Number.isFinite(row.tracker) || row.unit === 'count') return '';
+  const r = row.tracker / row.baseline;
+  return `${fmt(r, r < 0.01 ? 4 : 2)}×`;
+}
+
+export function markdown(env: Environment, options: BenchOptions, rows: Row[], notes: string[], started: Date, seconds: number): string {
+  const lines = [
+    `# Benchmark results${options.smoke ? ' (smoke run: tiny sizes, not figures)' : ''}`,
+    '',
+    `Run ${started.toISOString()} in ${fmt(seconds, 0)} s. Each figure is the median of ${options.reps} repetition(s), after a warm-up; the baseline is measured in the same run.`,
+    '',
+    `- Machine: ${env.cores} cores (${env.cpu}), ${fmt(env.memoryGiB, 1)} GiB memory, ${os.platform()} ${os.release()}`,
+    `- Node ${env.node}; Kafka ${env.kafka}; database ${env.database}`,
+    `- Sizes: ${options.connections} clients × ${options.duration} s (warm-up ${options.warmup} s); event store ${options.streams} streams × ${options.eventsPerStream} events, ${options.storeConcurrency} in parallel; propagation ${options.rate}/s × ${options.propagationSeconds} s; EndToEndLatency ${options.e2eRecords} records; ${options.reps} repetition(s)`,
+    '',
+    '| Scenario | Metric | Tracker | Baseline | Tracker / baseline | Baseline is |',
+    '| --- | --- | ---: | ---: | ---: | --- |',
+  ];
+  let last = '';
+  for (const row of rows) {
+    lines.push(`| ${row.scenario === last ? '' : row.scenario} | ${row.metric} | ${cell(row.tracker, row.unit)} | ${cell(row.baseline, row.unit)} | ${ratio(row)} | ${row.baselineWhat} |`);
+    last = row.scenario;
+  }
+  lines.push('', ...notes.map((n) => `- ${n}`), '');
+  return lines.join('\n');
+}
+
+async function cleanup(ctx: Partial<BenchContext>, services: Service[], infra: Infra | undefined, dbs: string[]) {
+  for (const s of services) await s.stop().catch((err: Error) => progress(`stopping ${s.name}: ${err.message}`));
+  if (ctx.client) {
+    for (const db of dbs) await ctx.client.db(db).dropDatabase().catch(() => undefined);
+    await ctx.client.close().catch(() => undefined);
+    progress(`dropped databases ${dbs.join(', ')}`);
+  }
+  if (infra && ctx.topicPrefix) {
+    const kafka = new Kafka({ clientId: 'bench-cleanup', brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      const topics = (await admin.listTopics()).filter((t) => t.startsWith(ctx.topicPrefix!));
+      if (topics.length) await admin.deleteTopics({ topics });
+      const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.includes(ctx.topicPrefix!));
+      if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
+      progress(`deleted ${topics.length} topics and ${groups.length} consumer groups of ${ctx.topicPrefix}`);
+    } catch (err) {
+      progress(`Kafka cleanup failed: ${(err as Error).message}`);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+  if (infra) await stopInfra(infra);
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const outArg = argv.find((a) => a.startsWith('--out='))?.slice('--out='.length);
+  const outDir = outArg ? path.resolve(outArg) : RESULTS_DIR;
+  const startedAt = new Date();
+  const runId = `bench_${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const services: Service[] = [];
+  const ctx: Partial<BenchContext> = { runId, topicPrefix: `${runId}.`, benchDb: `${runId}_store` };
+  const dbs = [`${runId}_agreements`, `${runId}_milestones`, `${runId}_store`];
+  let infra: Infra | undefined;
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    progress(`${signal}: stopping what this run started`);
+    for (const child of runningChildren()) child.kill('SIGTERM');
+    void cleanup(ctx, services, infra, dbs).finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  let failed = 0;
+  try {
+    infra = await ensureInfra(process.env);
+    ctx.infra = infra;
+    ctx.client = await new mongo.MongoClient(infra.mongoUrl).connect();
+    const buildInfo = await ctx.client.db('admin').command({ buildInfo: 1 });
+    const isFerretDb = 'ferretdbVersion' in buildInfo;
+    const options = parseOptions(argv, process.env, isFerretDb);
+    ctx.options = options;
+    const versions = localVersions();
+    const env: Environment = {
+      cores: os.cpus().length,
+      cpu: os.cpus()[0]?.model ?? 'unknown CPU',
+      memoryGiB: os.totalmem() / 2 ** 30,
+      node: process.version,
+      kafka: `${versions.KAFKA_VERSION ?? 'unknown'} (deploy/local/versions.env; broker ${infra.kafkaBrokers})`,
+      database: isFerretDb
+        ? `FerretDB ${buildInfo.ferretdbVersion && buildInfo.ferretdbVersion !== 'unknown' ? buildInfo.ferretdbVersion : (versions.FERRETDB_VERSION ?? 'unknown')} (SQLite backend, reports MongoDB ${buildInfo.version})`
+        : `MongoDB ${buildInfo.version}`,
+    };
+    progress(`run ${runId}: ${env.cores} cores, Node ${env.node}, ${env.database}; scenarios ${options.only.join(',')}${options.smoke ? ' (smoke)' : ''}`);
+
+    const needServices = options.only.some((n) => n === 1 || n === 3 || n === 5);
+    if (needServices) {
+      const settings = { kafkaBrokers: infra.kafkaBrokers, mongoUrl: infra.mongoUrl, topicPrefix: ctx.topicPrefix!, logDir: path.join(outDir, 'logs') };
+      progress('starting the agreements and milestones services...');
+      const started = await Promise.allSettled([
+        startService('agreements', { ...settings, db: dbs[0] }),
+        startService('milestones', { ...settings, db: dbs[1] }),
+      ]);
+      for (const s of started) if (s.status === 'fulfilled') services.push(s.value);
+      const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failure) throw failure.reason;
+      ctx.agreements = services[0];
+      ctx.milestones = services[1];
+    }
+    const full = ctx as BenchContext;
+    const attempt = async (name: string, scenario: () => Promise<ScenarioResult>) => {
+      try {
+        const r = await scenario();
+        rows.push(...r.rows);
+        notes.push(...r.notes);
+      } catch (err) {
+        failed++;
+        progress(`${name} failed: ${(err as Error).stack ?? String(err)}`);
+        rows.push({ scenario: name, metric: 'failed', tracker: `failed: ${(err as Error).message.split('\n')[0].slice(0, 200)}`, baseline: '', baselineWhat: '', unit: '' });
+      }
+    };
+
+    if (options.only.includes(1) || options.only.includes(5)) {
+      await attempt('1. Command throughput', () => commandThroughput(full, options.only.includes(5)));
+    }
+    if (options.only.includes(2) || options.only.includes(4)) {
+      let scenario2: Awaited<ReturnType<typeof eventStoreScenario>> | undefined;
+      await attempt('2. Event store', async () => {
+        scenario2 = await eventStoreScenario(full);
+        return options.only.includes(2) ? scenario2 : { rows: [], notes: [] };
+      });
+      if (options.only.includes(4)) {
+        await attempt('4. Replay', async () => {
+          if (!scenario2) throw new Error('needs scenario 2, which failed');
+          return replayScenario(full, scenario2.store);
+        });
+      }
+      await scenario2?.connection.close();
+    }
+    if (options.only.includes(3)) await attempt('3. Propagation', () => propagationScenario(full));
+    rows.push({ scenario: '6. Deadline to webhook', metric: '—', tracker: 'not measured: alerts delivery not built yet', baseline: '', baselineWhat: '', unit: '' });
+
+    const order = (r: Row) => Number(/^(\d)/.exec(r.scenario)?.[1] ?? 9);
+    rows.sort((a, b) => order(a) - order(b));
+    const seconds = (Date.now() - startedAt.getTime()) / 1000;
+    const md = markdown(env, options, rows, notes, startedAt, seconds);
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(path.join(outDir, 'latest.md'), md);
+    writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify({ startedAt, seconds, env, options, rows, notes, failed }, null, 2));
+    process.stdout.write(md);
+    progress(`written to ${path.relative(process.cwd(), path.join(outDir, 'latest.md'))} (and latest.json)`);
+  } catch (err) {
+    failed++;
+    progress(`benchmark failed: ${(err as Error).stack ?? String(err)}`);
+  } finally {
+    if (!interrupted) await cleanup(ctx, services, infra, dbs);
+  }
+  return failed ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,184 @@
+/**
+ * 1. Command throughput: N concurrent clients post milestone progress reports (one event each) through REST,
+ *    with autocannon in its own process. Baseline: the MongoDB driver's insertOne of a copy of a stored progress
+ *    event at the same concurrency, also in its own process.
+ * 5. Memory: RSS of each service idle (after setup) and its peak under scenario 1's load. Baseline: a bare Node
+ *    process with the same TypeScript loader.
+ */
+import path from 'node:path';
+import { mongo } from 'mongoose';
+import type { BenchContext, Row, ScenarioResult } from '../lib/context';
+import { MONITOR, ROOT } from '../lib/stack';
+import { median, progress, rssMiB, runWorker, sampleRss, sleep } from '../lib/util';
+
+interface LoadResult {
+  requestsPerSecond: number;
+  ok: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  statusCounts?: Record<string, number>;
+  milestones?: Array<{ id: string; version: number }>;
+}
+
+const HTTP_WORKER = path.join(__dirname, '../workers/http-load.ts');
+const INSERT_WORKER = path.join(__dirname, '../workers/insert-load.ts');
+
+async function post(url: string, body: unknown): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: MONITOR, body: JSON.stringify(body) });
+}
+
+/** An agreement reference of this run (references are upper-case letters, digits and dashes). */
+export function reference(ctx: BenchContext, suffix: string): string {
+  return `BENCH-${ctx.runId.replace(/^bench_/, '').toUpperCase()}-${suffix}`;
+}
+
+/** Registers an agreement in the agreements service; returns its id. */
+export async function registerAgreement(agreementsUrl: string, reference: string): Promise<{ id: string }> {
+  const res = await post(`${agreementsUrl}/agreements`, {
+    reference,
+    title: `Benchmark memorandum ${reference}`,
+    kind: 'mou',
+    parties: [
+      { country: 'TR', name: 'Republic of Türkiye' },
+      { country: 'UZ', name: 'Republic of Uzbekistan' },
+    ],
+    signedOn: '2026-01-29',
+    datePrecision: 'day',
+    commodities: ['copper'],
+  });
+  if (res.status !== 201) throw new Error(`registering ${reference} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as { id: string };
+}
+
+async function planMilestones(ctx: BenchContext, count: number): Promise<Array<{ id: string; version: number }>> {
+  const agreement = await registerAgreement(ctx.agreements!.url, reference(ctx, 'LOAD'));
+  const milestones: Array<{ id: string; version: number }> = [];
+  const deadline = Date.now() + 60_000;
+  while (milestones.length < count) {
+    const res = await post(`${ctx.milestones!.url}/milestones`, {
+      agreementId: agreement.id,
+      type: 'geological_survey',
+      title: `Benchmark survey ${milestones.length + 1}`,
+      dueDate: '2030-12-31',
+    });
+    if (res.status === 201) {
+      const view = (await res.json()) as { id: string; version: number };
+      milestones.push({ id: view.id, version: view.version });
+    } else if (res.status === 422 && Date.now() < deadline) {
+      await sleep(200); // the milestones service has not seen the agreement's event yet
+    } else {
+      throw new Error(`planning a milestone answered ${res.status}: ${await res.text()}`);
+    }
+  }
+  return milestones;
+}
+
+/** RSS of a Node process doing nothing, with the same loader as the services. */
+async function bareNodeRss(): Promise<number> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', '-e', 'setInterval(() => {}, 1000)'], { cwd: ROOT, stdio: 'ignore' });
+  await sleep(2000);
+  const rss = rssMiB(child.pid);
+  child.kill('SIGTERM');
+  return rss;
+}
+
+export async function commandThroughput(ctx: BenchContext, withMemory: boolean): Promise<ScenarioResult> {
+  const { options } = ctx;
+  const agreements = ctx.agreements!;
+  const milestones = ctx.milestones!;
+  const pids = { agreements: agreements.pid, milestones: milestones.pid };
+
+  progress(`scenario 1: planning ${options.connections * 2} milestones`);
+  let pool = await planMilestones(ctx, options.connections * 2);
+  await sleep(2000);
+  const idle = { agreements: rssMiB(agreements.pid), milestones: rssMiB(milestones.pid) };
+
+  const load = async (duration: number): Promise<LoadResult> => {
+    const result = await runWorker<LoadResult>(
+      HTTP_WORKER,
+      { url: milestones.url, connections: options.connections, duration, token: 'dev-monitor', milestones: pool },
+      (duration + 120) * 1000,
+    );
+    // Requests in flight when autocannon stopped are still applied after it returns, unanswered to it: re-read
+    // every version once the service has settled (two reads a second apart agree).
+    const read = () =>
+      Promise.all(
+        pool.map(async (m) => {
+          const res = await fetch(`${milestones.url}/milestones/${m.id}`, { headers: MONITOR });
+          if (!res.ok) throw new Error(`reading milestone ${m.id} answered ${res.status}`);
+          return { id: m.id, version: ((await res.json()) as { version: number }).version };
+        }),
+      );
+    let before = await read();
+    for (let i = 0; i < 60; i++) {
+      await sleep(1000);
+      const after = await read();
+      const settled = after.every((m, j) => m.version === before[j].version);
+      before = after;
+      if (settled) break;
+    }
+    pool = before;
+    return result;
+  };
+
+  progress(`scenario 1: warm-up ${options.warmup} s`);
+  await load(options.warmup);
+  const reps: LoadResult[] = [];
+  const peaks: Array<Record<string, number>> = [];
+  for (let i = 1; i <= options.reps; i++) {
+    progress(`scenario 1: ${options.connections} clients × ${options.duration} s, repetition ${i}/${options.reps}`);
+    const sampler = sampleRss(pids);
+    const r = await load(options.duration);
+    peaks.push(sampler.stop());
+    progress(`  ${r.requestsPerSecond.toFixed(1)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors} ${JSON.stringify(r.statusCounts)}`);
+    reps.push(r);
+  }
+
+  // Baseline: a stored progress event, copied (same size, same fields) with a new _id each time.
+  const events = ctx.client.db(milestones.db).collection('events');
+  const sample = await events.findOne({ type: 'milestone.progress-reported' });
+  if (!sample) throw new Error('no progress event stored: the load produced none');
+  const documentBytes = mongo.BSON.calculateObjectSize(sample);
+  const input = {
+    mongoUrl: ctx.infra.mongoUrl,
+    db: ctx.benchDb,
+    collection: 'insert_baseline',
+    connections: options.connections,
+    document: mongo.BSON.EJSON.stringify(sample, { relaxed: false }),
+  };
+  progress('scenario 1 baseline: warm-up');
+  await runWorker<LoadResult>(INSERT_WORKER, { ...input, duration: options.warmup }, (options.warmup + 120) * 1000);
+  const base: LoadResult[] = [];
+  for (let i = 1; i <= options.reps; i++) {
+    progress(`scenario 1 baseline: insertOne × ${options.connections} concurrent, ${options.duration} s, repetition ${i}/${options.reps}`);
+    const r = await runWorker<LoadResult>(INSERT_WORKER, { ...input, duration: options.duration }, (options.duration + 120) * 1000);
+    progress(`  ${r.requestsPerSecond.toFixed(1)} inserts/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}`);
+    base.push(r);
+  }
+  await ctx.client.db(ctx.benchDb).collection('insert_baseline').drop().catch(() => undefined);
+
+  const m = (list: LoadResult[], f: (r: LoadResult) => number) => median(list.map(f));
+  const what = `driver insertOne, ${documentBytes} B document, ${options.connections} concurrent`;
+  const title = `1. Command throughput (${options.connections} clients, ${options.duration} s)`;
+  const rows: Row[] = [
+    { scenario: title, metric: 'throughput', tracker: m(reps, (r) => r.requestsPerSecond), baseline: m(base, (r) => r.requestsPerSecond), baselineWhat: what, unit: 'req/s' },
+    { scenario: title, metric: 'latency p50', tracker: m(reps, (r) => r.p50), baseline: m(base, (r) => r.p50), baselineWhat: what, unit: 'ms' },
+    { scenario: title, metric: 'latency p99', tracker: m(reps, (r) => r.p99), baseline: m(base, (r) => r.p99), baselineWhat: what, unit: 'ms' },
+    { scenario: title, metric: 'errors (non-2xx, timeouts)', tracker: m(reps, (r) => r.errors), baseline: m(base, (r) => r.errors), baselineWhat: what, unit: 'count' },
+  ];
+  const notes = [
+    `Scenario 1: POST /milestones/:id/progress with If-Match, ${pool.length} milestones shared by ${options.connections} autocannon connections (each request holds its milestone until answered); progress event stored as ${documentBytes} B BSON.`,
+  ];
+  if (withMemory) {
+    progress('scenario 5: RSS of a bare Node process');
+    const bare = await bareNodeRss();
+    const memTitle = '5. Memory (RSS)';
+    for (const name of ['agreements', 'milestones'] as const) {
+      rows.push({ scenario: memTitle, metric: `${name} idle`, tracker: idle[name], baseline: bare, baselineWhat: 'bare `node -r @swc-node/register`', unit: 'MiB' });
+      rows.push({ scenario: memTitle, metric: `${name} under scenario 1 (peak)`, tracker: median(peaks.map((p) => p[name])), baseline: bare, baselineWhat: 'bare `node -r @swc-node/register`', unit: 'MiB' });
+    }
+  }
+  return { rows, notes };
+}
