@@ -1,6 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import { DomainError, type Decider } from '@tracker/contracts';
-import { handleCommand, loadAggregate } from './aggregate';
+import { AggregateCache, handleCommand, loadAggregate } from './aggregate';
 import { ConcurrencyError } from './errors';
 import { EventStore } from './event-store';
 import { SnapshotStore } from './snapshot-store';
@@ -142,6 +142,44 @@ describe('handleCommand (integration)', () => {
       save.mockRestore();
       expect(r.version).toBe(1);
       expect(errors).toHaveLength(1);
+    });
+  });
+
+  describe('with an aggregate cache', () => {
+    it('decides on the cached state without reading the stream again', async () => {
+      const cache = new AggregateCache<State>();
+      const reads = jest.spyOn(store, 'readStream');
+      await handleCommand(store, tally, 'cached-1', { kind: 'open' }, { ...opts, expectedVersion: 0, cache });
+      await handleCommand(store, tally, 'cached-1', { kind: 'add', by: 2 }, { ...opts, expectedVersion: 1, cache });
+      const third = await handleCommand(store, tally, 'cached-1', { kind: 'add', by: 3 }, { ...opts, expectedVersion: 2, cache });
+      expect(reads.mock.calls.filter(([id]) => id === 'cached-1')).toHaveLength(1); // the first command only
+      reads.mockRestore();
+      expect(third).toMatchObject({ version: 3, state: { total: 5, adds: 2 } });
+      expect((await loadAggregate(store, tally, 'cached-1')).state).toEqual(third.state);
+    });
+
+    it('notices another instance’s write: decides again on the stored stream, or refuses a stale If-Match', async () => {
+      const a = new AggregateCache<State>();
+      const b = new AggregateCache<State>();
+      const other = new EventStore(conn, { collection: store.collectionName });
+      await handleCommand(store, tally, 'cached-2', { kind: 'open' }, { ...opts, cache: a });
+      await handleCommand(other, tally, 'cached-2', { kind: 'add', by: 10 }, { ...opts, expectedVersion: 1, cache: b });
+      // a still holds version 1: without If-Match, the command is decided again on version 2.
+      const redone = await handleCommand(store, tally, 'cached-2', { kind: 'add', by: 1 }, { ...opts, cache: a });
+      expect(redone).toMatchObject({ version: 3, state: { total: 11, adds: 2 } });
+      // b still holds version 2; its client expects 2, but the stream is at 3: 409, nothing appended.
+      await expect(
+        handleCommand(other, tally, 'cached-2', { kind: 'add', by: 100 }, { ...opts, expectedVersion: 2, cache: b }),
+      ).rejects.toMatchObject({ name: 'ConcurrencyError', actualVersion: 3 });
+      expect(await store.streamVersion('cached-2')).toBe(3);
+    });
+
+    it('refuses to open a stream that exists, from an instance that never saw it', async () => {
+      await handleCommand(store, tally, 'cached-3', { kind: 'open' }, { ...opts, expectedVersion: 0 });
+      const fresh = new EventStore(conn, { collection: store.collectionName }); // no cached head
+      await expect(handleCommand(fresh, tally, 'cached-3', { kind: 'open' }, { ...opts, expectedVersion: 0, cache: new AggregateCache() })).rejects.toBeInstanceOf(
+        ConcurrencyError,
+      );
     });
   });
 });

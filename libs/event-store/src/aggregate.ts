@@ -22,6 +22,36 @@ export interface LoadOptions {
   snapshots?: SnapshotPolicy;
 }
 
+/**
+ * Folded states of recently handled streams, per process (LRU), so that a command need not read its stream again
+ * (on FerretDB a stream read scans the collection). Safe when stale: the append at the cached version hits the
+ * unique index if another instance wrote in between, and handleCommand then reloads and decides again. Deciders
+ * must not mutate states (evolve returns a new one), as Emmett's deciders don't.
+ */
+export class AggregateCache<State> {
+  private readonly entries = new Map<string, LoadedAggregate<State>>();
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get(streamId: string): LoadedAggregate<State> | undefined {
+    const entry = this.entries.get(streamId);
+    if (entry) {
+      this.entries.delete(streamId);
+      this.entries.set(streamId, entry);
+    }
+    return entry;
+  }
+
+  set(streamId: string, entry: LoadedAggregate<State>): void {
+    this.entries.delete(streamId);
+    this.entries.set(streamId, entry);
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  delete(streamId: string): void {
+    this.entries.delete(streamId);
+  }
+}
+
 export interface LoadedAggregate<State> {
   state: State;
   /** 0 = the stream does not exist. */
@@ -38,6 +68,8 @@ export interface HandleCommandOptions<State, Event> extends LoadOptions {
   actor: Actor;
   correlationId: string;
   causationId?: string | null;
+  /** Reuse (and keep) folded states between commands of this process. */
+  cache?: AggregateCache<State>;
 }
 
 export interface HandleCommandResult<State> {
@@ -80,12 +112,36 @@ export async function handleCommand<State, Command, Event extends DecidedEvent>(
   command: Command,
   options: HandleCommandOptions<State, Event>,
 ): Promise<HandleCommandResult<State>> {
-  const loaded = await loadAggregate(store, decider, streamId, options);
+  const { cache, expectedVersion } = options;
+  let cached = cache?.get(streamId);
+  if (cached && expectedVersion !== undefined && cached.version !== expectedVersion) cached = undefined;
+  try {
+    return await decideAndAppend(store, decider, streamId, command, options, cached);
+  } catch (err) {
+    cache?.delete(streamId);
+    // The cached state was behind another instance's write: decide again on the stored stream.
+    if (cached && err instanceof ConcurrencyError) return decideAndAppend(store, decider, streamId, command, options, undefined);
+    throw err;
+  }
+}
+
+async function decideAndAppend<State, Command, Event extends DecidedEvent>(
+  store: EventStore,
+  decider: Decider<State, Command, Event>,
+  streamId: string,
+  command: Command,
+  options: HandleCommandOptions<State, Event>,
+  cached: LoadedAggregate<State> | undefined,
+): Promise<HandleCommandResult<State>> {
+  const loaded = cached ?? (await loadAggregate(store, decider, streamId, options));
   if (options.expectedVersion !== undefined && options.expectedVersion !== loaded.version) {
     throw new ConcurrencyError(streamId, options.expectedVersion, loaded.version);
   }
   const decided = decider.decide(command, loaded.state);
-  if (decided.length === 0) return { newEvents: [], state: loaded.state, version: loaded.version };
+  if (decided.length === 0) {
+    options.cache?.set(streamId, { state: loaded.state, version: loaded.version });
+    return { newEvents: [], state: loaded.state, version: loaded.version };
+  }
 
   const agreementId =
     typeof options.agreementId === 'function'
@@ -102,6 +158,7 @@ export async function handleCommand<State, Command, Event extends DecidedEvent>(
   let state = loaded.state;
   for (const event of newEvents) state = decider.evolve(state, store.upcasters.upcast(event) as unknown as Event);
   const version = newEvents[newEvents.length - 1].streamVersion;
+  options.cache?.set(streamId, { state, version });
 
   const policy = options.snapshots;
   if (policy && policy.every > 0 && Math.floor(version / policy.every) > Math.floor(loaded.version / policy.every)) {

@@ -75,6 +75,13 @@ describe('EventStore (integration)', () => {
       expect(e.streamVersion).toBe(2);
       expect(await store.streamVersion('append-3')).toBe(2);
       expect(await store.streamVersion('no-such-stream')).toBe(0);
+      // An instance that never saw the stream does not look it up to create it; the unique index refuses.
+      const other = new EventStore(conn, { now: clock.now });
+      await expect(other.append('append-3', [ev(3)], { expectedVersion: 'none', ...ctx() })).rejects.toMatchObject({
+        name: 'ConcurrencyError',
+        actualVersion: 2,
+      });
+      expect(await store.streamVersion('append-3')).toBe(2);
     });
 
     it('refuses what it could not store faithfully', async () => {
@@ -219,7 +226,7 @@ describe('EventStore (integration)', () => {
       const pages = find.mock.calls.length;
       find.mockRestore();
       expect(all).toHaveLength(25);
-      expect(pages).toBe(6 /* 5 full pages and an empty one */ + 1 /* the late append reads its head */);
+      expect(pages).toBe(6 /* 5 full pages and an empty one; the late append to a new stream needs no head lookup */);
       const positions = all.map((e) => e.position);
       expect(positions).toEqual([...positions].sort((x, y) => x - y));
       expect(new Set(positions).size).toBe(25);

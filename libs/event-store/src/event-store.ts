@@ -291,9 +291,11 @@ export class EventStore {
     let conflicts = 0;
     for (let attempt = 0; ; attempt++) {
       const cached = attempt === 0 ? this.heads.get(streamId) : undefined;
-      let head = cached ?? (await this.head(streamId));
+      // A new stream needs no lookup: if it exists after all, the unique index refuses version 1.
+      const assumeNew: boolean = attempt === 0 && !cached && expected === 0;
+      let head: StreamHead | null = cached ?? (assumeNew ? null : await this.head(streamId));
       if (cached && typeof expected === 'number' && cached.version !== expected) head = await this.head(streamId);
-      const current = head?.version ?? 0;
+      const current: number = head?.version ?? 0;
       if (typeof expected === 'number' && current !== expected) {
         throw new ConcurrencyError(streamId, expectedVersion, current, appended.length);
       }

@@ -14,6 +14,7 @@ export { computeEventHash, canonicalJson, sha256Hex, HASHED_FIELDS, type HashedE
 export { Upcasters, type Upcaster, type UpcasterDefinition } from './upcasters';
 export { SnapshotStore, type Snapshot, type SnapshotStoreOptions } from './snapshot-store';
 export {
+  AggregateCache,
   handleCommand,
   loadAggregate,
   type HandleCommandOptions,

@@ -13,7 +13,7 @@ import {
   type AgreementDetails,
   type EventEnvelope,
 } from '@tracker/contracts';
-import { ConcurrencyError, handleCommand, type EventStore } from '@tracker/event-store';
+import { AggregateCache, ConcurrencyError, handleCommand, type EventStore } from '@tracker/event-store';
 import { CLOCK, Cursor, EVENT_STORE, MONGO_CONNECTION, type Clock } from '@tracker/platform';
 import { agreementDecider, type AgreementCommand, type AgreementState } from '@tracker/agreements-domain';
 import { AgreementsConfig } from '../config';
@@ -39,6 +39,8 @@ export type AgreementChange =
 export class AgreementsService {
   readonly readModel: AgreementReadModel;
   private readonly references: Collection<ReferenceDoc>;
+  /** Folded states of recent streams: a command on a known stream needs no stream read (see AggregateCache). */
+  private readonly aggregates = new AggregateCache<AgreementState>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -127,6 +129,7 @@ export class AgreementsService {
       actor: ctx.actor,
       correlationId: ctx.correlationId,
       causationId: ctx.causationId ?? null,
+      cache: this.aggregates,
     }).catch((err: unknown) => {
       // A version expected of a stream that does not exist: the agreement is unknown, not stale.
       if (err instanceof ConcurrencyError && err.actualVersion === 0 && expectedVersion) throw new DomainError('not-found', `agreement ${agreementId} not found`);

@@ -20,7 +20,7 @@ import {
   type MilestoneEventEnvelope,
   type MilestoneSummary,
 } from '@tracker/contracts';
-import { ConcurrencyError, handleCommand, type EventStore } from '@tracker/event-store';
+import { AggregateCache, ConcurrencyError, handleCommand, type EventStore } from '@tracker/event-store';
 import { CLOCK, Cursor, EVENT_STORE, MONGO_CONNECTION, type Clock } from '@tracker/platform';
 import { milestoneDecider, type MilestoneCommand, type MilestoneState } from '@tracker/milestones-domain';
 import { AgreementDirectory } from '../agreement-directory/agreement-directory';
@@ -63,6 +63,8 @@ const DUPLICATE_KEY = 11000;
 @Injectable()
 export class MilestonesService {
   private readonly views: Collection<MilestoneViewDoc>;
+  /** Folded states of recent streams: a command on a known stream needs no stream read (see AggregateCache). */
+  private readonly aggregates = new AggregateCache<MilestoneState>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -131,6 +133,7 @@ export class MilestonesService {
         state.exists ? state.agreementId : (events[0].data as { agreementId: string }).agreementId,
       actor: ctx.actor,
       correlationId: ctx.correlationId,
+      cache: this.aggregates,
     }).catch((err: unknown) => {
       // A version expected of a stream that does not exist: the milestone is unknown, not stale.
       if (err instanceof ConcurrencyError && err.actualVersion === 0 && expectedVersion) throw new DomainError('not-found', `milestone ${milestoneId} not found`);
