@@ -5,3 +5,4 @@ export * from './agreement-events';
 export * from './milestone-events';
 export * from './agreement-status';
 export * from './decider';
+export * from './alert-events';

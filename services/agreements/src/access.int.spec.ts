@@ -10,19 +10,15 @@
  * OpenAPI document), so a route added without a row here fails this test.
  */
 import {
-  accessCases,
-  expectProblem,
-  OK,
-  routeKey,
-  send,
   startService,
   testConfig,
   uniqueTestName,
-  type AccessRequest,
   type AccessRow,
-  type Caller,
   type RunningService,
   describeRouteCoverage,
+  type PreparedRequest,
+  type RequestFactory,
+  OK,
 } from '@tracker/platform/testing';
 import { AppModule } from './app.module';
 import { AgreementsConfig } from './config';
@@ -46,9 +42,6 @@ const TABLE: readonly AccessRow[] = [
   ['GET',  '/audit/verify',                  401,    401,       403,         403,             OK,          OK],
   ['GET',  '/audit/export',                  401,    401,       403,         403,             OK,          OK],
 ];
-
-/** A request that reaches the handler, and the status it answers there. */
-type Prepared = AccessRequest & { status: number };
 
 describe('agreements service: access by route and role', () => {
   let svc: RunningService;
@@ -82,7 +75,7 @@ describe('agreements service: access by route and role', () => {
    */
   const change =
     (action: string, body: object, before?: { action: string; body: object }) =>
-    async (allowed: boolean): Promise<Prepared> => {
+    async (allowed: boolean): Promise<PreparedRequest> => {
       if (!allowed)
         return { url: `/agreements/${sharedId}/${action}`, headers: { 'If-Match': '"1"' }, body, status: 0 };
       const id = await fresh();
@@ -105,7 +98,7 @@ describe('agreements service: access by route and role', () => {
     };
 
   /** One request per row of the table, with the status an allowed caller gets. */
-  const REQUESTS: Record<string, (allowed: boolean, caller: Caller) => Promise<Prepared>> = {
+  const REQUESTS: Record<string, RequestFactory> = {
     'GET /audit/verify': async () => ({ url: '/audit/verify', status: 200 }),
     'GET /audit/export': async () => ({ url: '/audit/export', status: 200 }),
     'POST /agreements': async (allowed) =>
@@ -146,34 +139,11 @@ describe('agreements service: access by route and role', () => {
     await svc?.close();
   });
 
-  describe('route × caller', () => {
-    it.each(accessCases(TABLE))('%s %s as %s → %s', async (method, path, caller, outcome) => {
-      const prepare = REQUESTS[routeKey(method, path)];
-      expect(prepare).toBeDefined();
-      const req = await prepare(outcome === OK, caller);
-      const res = await send(svc.http, caller, method, req);
-      if (outcome === OK) {
-        expect([401, 403]).not.toContain(res.status);
-        expect(res.status).toBeLessThan(500);
-        expect({ status: res.status, body: res.body }).toMatchObject({ status: req.status });
-      } else {
-        expectProblem(res, outcome, req.url);
-      }
-    });
-
-    it('left nothing behind for the callers it refused', async () => {
-      const shared = await svc.as('auditor').get(`/agreements/${sharedId}`).expect(200);
-      expect(shared.body.version).toBe(1);
-      const denied = await svc.as('auditor').get('/agreements?q=denied%20registration').expect(200);
-      expect(denied.body.items).toEqual([]);
-    });
-  });
-
   describeRouteCoverage({
     service: 'agreements',
     app: () => svc,
     table: TABLE,
-    requestKeys: () => Object.keys(REQUESTS),
+    requests: REQUESTS,
     protectedUrl: '/agreements/commodities',
     forbidden: () => ({
       test: svc.as('monitor').get(`/agreements/${sharedId}/events`),

@@ -2,7 +2,7 @@ import { startService, testConfig, uniqueTestName, type RunningService } from '@
 import { AppModule } from './app.module';
 import { AlertsConfig } from './config';
 
-describe('alerts service (skeleton)', () => {
+describe('alerts service', () => {
   let svc: RunningService;
   beforeAll(async () => {
     svc = await startService(AppModule.forRoot(testConfig(AlertsConfig, { KAFKA_TOPIC_PREFIX: `${uniqueTestName('al')}.` })));

@@ -1,6 +1,83 @@
+import { Type } from 'class-transformer';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 import { EventSourcedServiceConfig } from '@tracker/platform';
+import type { AlertPolicy } from '@tracker/alerts-domain';
 
 export class AlertsConfig extends EventSourcedServiceConfig {
   override PORT = 3003;
   override MONGO_DB = 'alerts';
+
+  /** Days before a due date at which deadline.approaching is raised, comma-separated. */
+  @Matches(/^\d{1,4}(\s*,\s*\d{1,4}){0,9}$/, { message: 'ALERT_APPROACH_WINDOWS_DAYS must be up to 10 whole numbers of days, comma-separated, e.g. 30,7,1' })
+  ALERT_APPROACH_WINDOWS_DAYS = '30,7,1';
+
+  /** agreement.stalled after this many days without milestone progress. */
+  @Type(() => Number)
+  @IsInt({ message: 'ALERT_STALLED_AFTER_DAYS must be an integer between 1 and 3650' })
+  @Min(1, { message: 'ALERT_STALLED_AFTER_DAYS must be an integer between 1 and 3650' })
+  @Max(3650, { message: 'ALERT_STALLED_AFTER_DAYS must be an integer between 1 and 3650' })
+  ALERT_STALLED_AFTER_DAYS = 180;
+
+  /** How often the deadline scheduler runs (wall-clock ms); 0 switches the timer off (tests call runOnce). */
+  @Type(() => Number)
+  @IsInt({ message: 'ALERT_SCAN_INTERVAL_MS must be 0 (off) or an integer number of milliseconds up to one day' })
+  @Min(0, { message: 'ALERT_SCAN_INTERVAL_MS must be 0 (off) or an integer number of milliseconds up to one day' })
+  @Max(86_400_000, { message: 'ALERT_SCAN_INTERVAL_MS must be 0 (off) or an integer number of milliseconds up to one day' })
+  ALERT_SCAN_INTERVAL_MS = 60_000;
+
+  /** How often due webhook deliveries are sent (wall-clock ms); 0 switches the timer off (tests call runOnce). */
+  @Type(() => Number)
+  @IsInt({ message: 'DELIVERY_INTERVAL_MS must be an integer between 0 and 3600000' })
+  @Min(0, { message: 'DELIVERY_INTERVAL_MS must be an integer between 0 and 3600000' })
+  @Max(3600000, { message: 'DELIVERY_INTERVAL_MS must be an integer between 0 and 3600000' })
+  DELIVERY_INTERVAL_MS = 5_000;
+
+  /** First retry delay of a failed delivery; doubles per attempt, with jitter. */
+  @Type(() => Number)
+  @IsInt({ message: 'DELIVERY_RETRY_INITIAL_MS must be an integer between 1 and 86400000' })
+  @Min(1, { message: 'DELIVERY_RETRY_INITIAL_MS must be an integer between 1 and 86400000' })
+  @Max(86400000, { message: 'DELIVERY_RETRY_INITIAL_MS must be an integer between 1 and 86400000' })
+  DELIVERY_RETRY_INITIAL_MS = 30_000;
+
+  /** Longest retry delay. */
+  @Type(() => Number)
+  @IsInt({ message: 'DELIVERY_RETRY_MAX_MS must be an integer between 1 and 86400000' })
+  @Min(1, { message: 'DELIVERY_RETRY_MAX_MS must be an integer between 1 and 86400000' })
+  @Max(86400000, { message: 'DELIVERY_RETRY_MAX_MS must be an integer between 1 and 86400000' })
+  DELIVERY_RETRY_MAX_MS = 3 * 3_600_000;
+
+  /** A delivery still failing this long after it was created (or re-driven) is undeliverable: kept, re-drivable. */
+  @Type(() => Number)
+  @IsInt({ message: 'DELIVERY_GIVE_UP_AFTER_MS must be an integer between 60000 and 2592000000' })
+  @Min(60000, { message: 'DELIVERY_GIVE_UP_AFTER_MS must be an integer between 60000 and 2592000000' })
+  @Max(2592000000, { message: 'DELIVERY_GIVE_UP_AFTER_MS must be an integer between 60000 and 2592000000' })
+  DELIVERY_GIVE_UP_AFTER_MS = 2 * 86_400_000;
+
+  /** How long a webhook receiver may take to answer. */
+  @Type(() => Number)
+  @IsInt({ message: 'DELIVERY_TIMEOUT_MS must be an integer between 100 and 120000' })
+  @Min(100, { message: 'DELIVERY_TIMEOUT_MS must be an integer between 100 and 120000' })
+  @Max(120000, { message: 'DELIVERY_TIMEOUT_MS must be an integer between 100 and 120000' })
+  DELIVERY_TIMEOUT_MS = 10_000;
+
+  /** An attempt claimed this long ago without an answer recorded was lost with its sender: written off. */
+  @Type(() => Number)
+  @IsInt({ message: 'DELIVERY_STALE_CLAIM_MS must be an integer between 1000 and 86400000' })
+  @Min(1000, { message: 'DELIVERY_STALE_CLAIM_MS must be an integer between 1000 and 86400000' })
+  @Max(86400000, { message: 'DELIVERY_STALE_CLAIM_MS must be an integer between 1000 and 86400000' })
+  DELIVERY_STALE_CLAIM_MS = 120_000;
+
+  /** Deliveries sent per run. */
+  @Type(() => Number)
+  @IsInt({ message: 'DELIVERY_BATCH_SIZE must be an integer between 1 and 10000' })
+  @Min(1, { message: 'DELIVERY_BATCH_SIZE must be an integer between 1 and 10000' })
+  @Max(10000, { message: 'DELIVERY_BATCH_SIZE must be an integer between 1 and 10000' })
+  DELIVERY_BATCH_SIZE = 100;
+
+  policy(): AlertPolicy {
+    return {
+      approachWindows: this.ALERT_APPROACH_WINDOWS_DAYS.split(',').map((w) => Number(w.trim())),
+      stalledAfterDays: this.ALERT_STALLED_AFTER_DAYS,
+    };
+  }
 }

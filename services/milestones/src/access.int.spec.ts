@@ -14,20 +14,16 @@ import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
 import { TestClock } from '@tracker/platform';
 import {
-  accessCases,
   eventually,
-  expectProblem,
-  OK,
-  routeKey,
-  send,
   startService,
   testConfig,
   uniqueTestName,
-  type AccessRequest,
   type AccessRow,
-  type Caller,
   type RunningService,
   describeRouteCoverage,
+  type PreparedRequest,
+  type RequestFactory,
+  OK,
 } from '@tracker/platform/testing';
 import { AppModule } from './app.module';
 import { MilestonesConfig } from './config';
@@ -50,9 +46,6 @@ const TABLE: readonly AccessRow[] = [
   ['GET',  '/audit/verify',                  401,    401,       403,         403,             OK,          OK],
   ['GET',  '/audit/export',                  401,    401,       403,         403,             OK,          OK],
 ];
-
-/** A request that reaches the handler, and the status it answers there. */
-type Prepared = AccessRequest & { status: number };
 
 describe('milestones service: access by route and role', () => {
   const clock = new TestClock('2026-03-01T09:00:00Z');
@@ -80,7 +73,7 @@ describe('milestones service: access by route and role', () => {
    */
   const change =
     (action: string, body?: object) =>
-    async (allowed: boolean): Promise<Prepared> => {
+    async (allowed: boolean): Promise<PreparedRequest> => {
       const id = allowed ? await fresh() : sharedId;
       return {
         url: `/milestones/${id}/${action}`,
@@ -92,7 +85,7 @@ describe('milestones service: access by route and role', () => {
   const evidence = [{ url: 'https://example.org/survey-report.pdf', title: 'Survey report' }];
 
   /** One request per row of the table, with the status an allowed caller gets. */
-  const REQUESTS: Record<string, (allowed: boolean, caller: Caller) => Promise<Prepared>> = {
+  const REQUESTS: Record<string, RequestFactory> = {
     'GET /audit/verify': async () => ({ url: '/audit/verify', status: 200 }),
     'GET /audit/export': async () => ({ url: '/audit/export', status: 200 }),
     'POST /milestones': async (allowed) => ({
@@ -179,35 +172,11 @@ describe('milestones service: access by route and role', () => {
     await svc?.close();
   });
 
-  describe('route × caller', () => {
-    it.each(accessCases(TABLE))('%s %s as %s → %s', async (method, path, caller, outcome) => {
-      const prepare = REQUESTS[routeKey(method, path)];
-      expect(prepare).toBeDefined();
-      const req = await prepare(outcome === OK, caller);
-      const res = await send(svc.http, caller, method, req);
-      if (outcome === OK) {
-        expect([401, 403]).not.toContain(res.status);
-        expect(res.status).toBeLessThan(500);
-        expect({ status: res.status, body: res.body }).toMatchObject({ status: req.status });
-      } else {
-        expectProblem(res, outcome, req.url);
-      }
-    });
-
-    it('left nothing behind for the callers it refused', async () => {
-      const shared = await svc.as('auditor').get(`/milestones/${sharedId}`).expect(200);
-      expect(shared.body).toMatchObject({ version: 1, status: 'scheduled' });
-      const all = await svc.as('auditor').get(`/milestones?agreementId=${agreementId}&limit=100`).expect(200);
-      expect(all.body.nextCursor).toBeNull();
-      expect(all.body.items.filter((m: { title: string }) => m.title.startsWith('Denied'))).toEqual([]);
-    });
-  });
-
   describeRouteCoverage({
     service: 'milestones',
     app: () => svc,
     table: TABLE,
-    requestKeys: () => Object.keys(REQUESTS),
+    requests: REQUESTS,
     protectedUrl: '/milestones',
     forbidden: () => ({
       test: svc.as('stakeholder').post('/milestones').send(milestone()),

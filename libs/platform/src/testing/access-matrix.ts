@@ -211,13 +211,18 @@ const PUBLIC_URLS: Array<[string, RegExp]> = [
 ];
 const SWAGGER_ROUTE = /^GET \/docs(-json|-yaml)?(\/|$)/;
 
+/** A request that reaches the handler, and the status it answers there (0 when the table refuses the caller). */
+export type PreparedRequest = AccessRequest & { status: number };
+/** Builds the request of one table row for a caller the table allows (`allowed`) or refuses. */
+export type RequestFactory = (allowed: boolean, caller: Caller) => Promise<PreparedRequest>;
+
 export interface CoverageSpec {
   /** The service name: the realm of its Bearer challenges. */
   service: string;
   app: () => { http: ReturnType<typeof request>; app: INestApplication };
   table: readonly AccessRow[];
-  /** The route keys the test has a request for (one per table row). */
-  requestKeys: () => string[];
+  /** One request factory per table row, keyed `"METHOD /path"`. */
+  requests: Record<string, RequestFactory>;
   /** A route that needs a key, for the 401 checks. */
   protectedUrl: string;
   /** A request by a key that lacks the route's role; `needs` matches the role named in the answer. */
@@ -225,11 +230,28 @@ export interface CoverageSpec {
 }
 
 /**
- * The checks every service's access test shares: public routes answer without a key; the table has exactly the
+ * The checks every service's access test shares: each route × caller of the table gets its outcome (401, 403,
+ * or through to the handler with the expected status); public routes answer without a key; the table has exactly the
  * routes of the controllers, of the express router (besides Swagger's) and of the OpenAPI document, each of
  * which asks for the bearer key; and 401/403/404 answers are RFC 9457 problem details.
  */
 export function describeRouteCoverage(spec: CoverageSpec): void {
+  describe('route × caller', () => {
+    it.each(accessCases(spec.table))('%s %s as %s → %s', async (method, path, caller, outcome) => {
+      const prepare = spec.requests[routeKey(method, path)];
+      expect(prepare).toBeDefined();
+      const req = await prepare(outcome === OK, caller);
+      const res = await send(spec.app().http, caller, method, req);
+      if (outcome === OK) {
+        expect([401, 403]).not.toContain(res.status);
+        expect(res.status).toBeLessThan(500);
+        expect({ status: res.status, body: res.body }).toMatchObject({ status: req.status });
+      } else {
+        expectProblem(res, outcome, req.url);
+      }
+    });
+  });
+
   describe('public routes', () => {
     it.each(
       PUBLIC_URLS.flatMap(([path, type]) =>
@@ -247,7 +269,7 @@ export function describeRouteCoverage(spec: CoverageSpec): void {
 
     it('has one row per route, each with a request', () => {
       expect(new Set(tableRoutes).size).toBe(tableRoutes.length);
-      expect(spec.requestKeys().sort()).toEqual(tableRoutes);
+      expect(Object.keys(spec.requests).sort()).toEqual(tableRoutes);
       spec.table.forEach((row) => expect(row).toHaveLength(2 + CALLERS.length));
     });
 

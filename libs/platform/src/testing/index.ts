@@ -17,6 +17,8 @@ export {
   type AccessRequest,
   type AccessRow,
   type CoverageSpec,
+  type PreparedRequest,
+  type RequestFactory,
   type Caller,
   type HttpMethod,
   type Outcome,

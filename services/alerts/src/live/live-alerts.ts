@@ -1,0 +1,90 @@
+/**
+ * The live stream of new alerts (Server-Sent Events), per subscription. Every instance reads `alerts.events`
+ * with a consumer group of its own (so each instance sees every alert, whichever instance raised it), started by
+ * the first stream opened on it at the topic's end offsets of that moment, and fans `alert.raised` out to the streams open on it that the
+ * subscription's filters match. Best effort by nature: a client that was disconnected catches up with
+ * `GET /alerts?subscriptionId=`, the durable inbox.
+ */
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { Consumer, Kafka } from 'kafkajs';
+import { v7 as uuidv7 } from 'uuid';
+import { Topics, type AlertEventData, type EventEnvelope } from '@tracker/contracts';
+import { decodeMessage } from '@tracker/messaging';
+import { KAFKA } from '@tracker/platform';
+import { matchesSubscription, type SubscriptionFilters } from '@tracker/alerts-domain';
+import { AlertsConfig } from '../config';
+import { AgreementInfoStore } from '../read-model/agreement-info';
+
+export type LiveListener = (event: EventEnvelope<'alert.raised', AlertEventData['alert.raised']>) => void;
+
+@Injectable()
+export class LiveAlerts implements OnApplicationShutdown {
+  private consumer?: Consumer;
+  private readonly listeners = new Set<{ filters: SubscriptionFilters; send: LiveListener }>();
+  private started?: Promise<void>;
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly config: AlertsConfig,
+    private readonly agreements: AgreementInfoStore,
+  ) {}
+
+  /**
+   * Starts the instance's consumer on the first stream (an instance nobody streams from reads nothing) and
+   * resolves once it reads from the offsets the topic had then. A failed start is tried again by the next stream.
+   */
+  ready(): Promise<void> {
+    this.started ??= this.start().catch(async (err: unknown) => {
+      this.started = undefined;
+      await this.consumer?.disconnect().catch(() => undefined);
+      this.consumer = undefined;
+      throw err;
+    });
+    return this.started;
+  }
+
+  private async start(): Promise<void> {
+    const prefix = this.config.KAFKA_TOPIC_PREFIX ?? '';
+    const topic = `${prefix}${Topics.alerts}`;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+    const consumer = this.kafka.consumer({ groupId: `${prefix}alerts.live.${uuidv7()}`, allowAutoTopicCreation: false });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: false });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ message }) => {
+        const decoded = decodeMessage(message);
+        if (!decoded.ok || decoded.envelope.type !== 'alert.raised' || this.listeners.size === 0) return;
+        await this.fanOut(decoded.envelope as EventEnvelope<'alert.raised', AlertEventData['alert.raised']>);
+      },
+    });
+    for (const { partition, offset } of ends) consumer.seek({ topic, partition, offset });
+    await joined;
+  }
+
+  private async fanOut(event: EventEnvelope<'alert.raised', AlertEventData['alert.raised']>): Promise<void> {
+    const info = await this.agreements.get(event.data.agreementId);
+    const agreement = info && { partyCountries: info.partyCountries ?? [], commodities: info.commodities ?? [] };
+    for (const l of this.listeners) {
+      if (matchesSubscription(l.filters, event.data, agreement)) l.send(event);
+    }
+  }
+
+  /** Registers a stream; returns the function that ends it. */
+  listen(filters: SubscriptionFilters, send: LiveListener): () => void {
+    const entry = { filters, send };
+    this.listeners.add(entry);
+    return () => this.listeners.delete(entry);
+  }
+
+  /** Leaves the group (after a join in progress: kafkajs does not take a disconnect in the middle of one well). */
+  async onApplicationShutdown(): Promise<void> {
+    this.listeners.clear();
+    await this.started?.catch(() => undefined);
+    await this.consumer?.disconnect().catch(() => undefined);
+  }
+}

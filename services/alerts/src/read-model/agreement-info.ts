@@ -1,0 +1,125 @@
+/**
+ * What the alerts service knows of agreements, folded from `agreements.events`: the parties' countries and the
+ * commodities (for subscription filters), whether the agreement is finished, and when its milestones last moved
+ * (for agreement.stalled). One version guard per agreement stream (applyOnce): a redelivered or older event never
+ * moves an entry backwards. The activity time comes from both topics and only ever grows (`$max`), so it needs
+ * no guard: applying a milestone event twice, or out of order, gives the same result.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Collection, Connection } from 'mongoose';
+import type { AgreementEventEnvelope, EventEnvelope, Party } from '@tracker/contracts';
+import { applyOnce } from '@tracker/messaging';
+import { MONGO_CONNECTION, type EventConsumer } from '@tracker/platform';
+
+export interface AgreementInfo {
+  _id: string;
+  /** Last applied version of the agreement's stream. */
+  version: number;
+  reference: string;
+  title: string;
+  partyCountries: string[];
+  commodities: string[];
+  lifecycle: 'active' | 'suspended' | 'terminated' | 'expired';
+  implementation: string;
+  /** ISO time of the registration or the last milestone progress (start, progress, outcome), whichever is later. */
+  lastActivityAt?: string;
+}
+
+const DUPLICATE_KEY = 11000;
+/** Milestone events that count as progress (as in the agreements service's stall rule). */
+const PROGRESS = new Set(['milestone.started', 'milestone.progress-reported', 'milestone.met', 'milestone.partially-met', 'milestone.not-met']);
+
+const countriesOf = (parties: readonly Party[]) => [...new Set(parties.flatMap((p) => (p.country ? [p.country.toUpperCase()] : [])))];
+
+@Injectable()
+export class AgreementInfoStore {
+  readonly entries: Collection<AgreementInfo>;
+
+  constructor(@Inject(MONGO_CONNECTION) connection: Connection) {
+    this.entries = connection.collection<AgreementInfo>('agreement_info');
+  }
+
+  async init(): Promise<void> {
+    await this.entries.createIndex({ lastActivityAt: 1 });
+  }
+
+  get(agreementId: string): Promise<AgreementInfo | null> {
+    return this.entries.findOne({ _id: agreementId });
+  }
+
+  /** Agreements whose last activity is at or before `before` (ISO time). */
+  idleSince(before: string) {
+    return this.entries.find({ lastActivityAt: { $lte: before } }).sort({ lastActivityAt: 1, _id: 1 });
+  }
+
+  /** A milestone event: moves the agreement's last activity forward if it is progress. */
+  async touch(type: string, agreementId: string, occurredAt: string): Promise<void> {
+    if (!PROGRESS.has(type)) return;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.entries.updateOne({ _id: agreementId }, { $max: { lastActivityAt: occurredAt } }, { upsert: true });
+        return;
+      } catch (err) {
+        // A racing upsert of the same new document (the registration): the document exists now, try again.
+        if ((err as { code?: number }).code !== DUPLICATE_KEY || attempt >= 2) throw err;
+      }
+    }
+  }
+
+  /** Applies one event of `agreements.events`; false for a redelivery or an event that changes nothing here. */
+  async apply(envelope: EventEnvelope): Promise<boolean> {
+    const event = envelope as AgreementEventEnvelope;
+    let set: Partial<AgreementInfo>;
+    switch (event.type) {
+      case 'agreement.registered':
+        set = {
+          reference: event.data.reference,
+          title: event.data.title,
+          partyCountries: countriesOf(event.data.parties),
+          commodities: [...event.data.commodities],
+          lifecycle: 'active',
+          implementation: 'signed',
+        };
+        break;
+      case 'agreement.amended': {
+        const c = event.data.changes;
+        set = {
+          ...(c.title !== undefined && { title: c.title }),
+          ...(c.parties !== undefined && { partyCountries: countriesOf(c.parties) }),
+          ...(c.commodities !== undefined && { commodities: [...c.commodities] }),
+        };
+        break;
+      }
+      case 'agreement.suspended':
+        set = { lifecycle: 'suspended' };
+        break;
+      case 'agreement.resumed':
+        set = { lifecycle: 'active' };
+        break;
+      case 'agreement.terminated':
+        set = { lifecycle: 'terminated' };
+        break;
+      case 'agreement.expired':
+        set = { lifecycle: 'expired' };
+        break;
+      case 'agreement.status-derived':
+        set = { implementation: event.data.to };
+        break;
+      default:
+        set = {};
+    }
+    // The guard moves on every event of the stream, so later ones are never held back by a no-op.
+    const update = event.type === 'agreement.registered' ? { $set: set, $max: { lastActivityAt: event.occurredAt } } : { $set: set };
+    return applyOnce(this.entries as never, event.agreementId, { field: 'version', value: event.streamVersion }, update);
+  }
+}
+
+/** Consumes `agreements.events` into the agreement info. */
+@Injectable()
+export class AgreementEventsHandler implements EventConsumer {
+  constructor(private readonly agreements: AgreementInfoStore) {}
+
+  async handle(envelope: EventEnvelope): Promise<void> {
+    if (envelope.type.startsWith('agreement.')) await this.agreements.apply(envelope);
+  }
+}

@@ -1,0 +1,114 @@
+/** Subscriptions over HTTP against the real stack: validation, ownership, secrets never returned, pagination. */
+import { v7 as uuidv7 } from 'uuid';
+import { startService, testConfig, uniqueTestName, type RunningService } from '@tracker/platform/testing';
+import { AppModule } from '../app.module';
+import { AlertsConfig } from '../config';
+
+describe('subscriptions', () => {
+  let svc: RunningService;
+  const auth = (role: 'stakeholder' | 'auditor' | 'admin' | 'monitor') => `Bearer dev-${role}`;
+
+  beforeAll(async () => {
+    svc = await startService(
+      AppModule.forRoot(testConfig(AlertsConfig, { KAFKA_TOPIC_PREFIX: `${uniqueTestName('sub')}.`, ALERT_SCAN_INTERVAL_MS: '0' })),
+    );
+  });
+  afterAll(async () => svc?.close());
+
+  const create = (body: object, role: 'stakeholder' | 'admin' = 'stakeholder') =>
+    svc.http.post('/subscriptions').set('Authorization', auth(role)).send(body);
+
+  it('creates a webhook subscription with filters; the secret is kept but never returned', async () => {
+    const agreementId = uuidv7();
+    const res = await create({
+      name: 'TR-UZ critical minerals',
+      filters: {
+        agreementIds: [agreementId],
+        partyCountries: ['tr', 'UZ'],
+        commodities: ['rare earths'],
+        milestoneTypes: ['refinery', 'processing_plant'],
+        kinds: ['deadline.missed', 'milestone.slipped'],
+        minSeverity: 'medium',
+      },
+      channel: { type: 'webhook', url: 'http://127.0.0.1:9/hook', secret: 'a-secret-of-16-chars' },
+    }).expect(201);
+    expect(res.headers.location).toBe(`/subscriptions/${res.body.id}`);
+    expect(res.body).toEqual({
+      id: expect.any(String),
+      owner: 'dev-stakeholder',
+      name: 'TR-UZ critical minerals',
+      filters: {
+        agreementIds: [agreementId],
+        partyCountries: ['TR', 'UZ'],
+        commodities: ['rare earths'],
+        milestoneTypes: ['refinery', 'processing_plant'],
+        kinds: ['deadline.missed', 'milestone.slipped'],
+        minSeverity: 'medium',
+      },
+      channel: { type: 'webhook', url: 'http://127.0.0.1:9/hook', hasSecret: true },
+      createdAt: expect.any(String),
+    });
+    const got = await svc.http.get(`/subscriptions/${res.body.id}`).set('Authorization', auth('stakeholder')).expect(200);
+    expect(got.body).toEqual(res.body);
+    expect(JSON.stringify(got.body)).not.toContain('a-secret-of-16-chars');
+  });
+
+  it.each([
+    ['no channel', {}],
+    ['an unknown channel', { channel: { type: 'sms' } }],
+    ['a webhook without url', { channel: { type: 'webhook', secret: 'a-secret-of-16-chars' } }],
+    ['a webhook without secret', { channel: { type: 'webhook', url: 'https://hooks.example.org/x' } }],
+    ['a short secret', { channel: { type: 'webhook', url: 'https://hooks.example.org/x', secret: 'short' } }],
+    ['a url that is no http(s) URL', { channel: { type: 'webhook', url: 'ftp://example.org/x', secret: 'a-secret-of-16-chars' } }],
+    ['an unknown field', { channel: { type: 'inbox' }, owner: 'someone-else' }],
+    ['an unknown filter', { channel: { type: 'inbox' }, filters: { everything: true } }],
+    ['a bad country', { channel: { type: 'inbox' }, filters: { partyCountries: ['Turkey'] } }],
+    ['a bad kind', { channel: { type: 'inbox' }, filters: { kinds: ['deadline.soon'] } }],
+    ['a bad severity', { channel: { type: 'inbox' }, filters: { minSeverity: 'huge' } }],
+    ['an inbox with a url', { channel: { type: 'inbox', url: 'https://hooks.example.org/x' } }],
+  ])('refuses %s with 400', async (_name, body) => {
+    const res = await create(body);
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('lets a stakeholder see and delete only its own; auditors read all, admins delete any', async () => {
+    const mine = (await create({ channel: { type: 'inbox' } }).expect(201)).body.id;
+    const admins = (await create({ channel: { type: 'inbox' } }, 'admin').expect(201)).body.id;
+
+    await svc.http.get(`/subscriptions/${admins}`).set('Authorization', auth('stakeholder')).expect(404);
+    await svc.http.delete(`/subscriptions/${admins}`).set('Authorization', auth('stakeholder')).expect(404);
+    await svc.http.get(`/subscriptions/${admins}`).set('Authorization', auth('auditor')).expect(200);
+    await svc.http.get(`/subscriptions/${uuidv7()}`).set('Authorization', auth('auditor')).expect(404);
+
+    const listed = (role: 'stakeholder' | 'auditor') =>
+      svc.http.get('/subscriptions?limit=100').set('Authorization', auth(role)).expect(200);
+    const own = (await listed('stakeholder')).body.items as Array<{ id: string; owner: string }>;
+    expect(own.map((s) => s.id)).toContain(mine);
+    expect(own.every((s) => s.owner === 'dev-stakeholder')).toBe(true);
+    expect(((await listed('auditor')).body.items as Array<{ id: string }>).map((s) => s.id)).toEqual(expect.arrayContaining([mine, admins]));
+
+    await svc.http.delete(`/subscriptions/${mine}`).set('Authorization', auth('stakeholder')).expect(204);
+    await svc.http.get(`/subscriptions/${mine}`).set('Authorization', auth('stakeholder')).expect(404);
+    await svc.http.delete(`/subscriptions/${mine}`).set('Authorization', auth('stakeholder')).expect(404);
+    await svc.http.delete(`/subscriptions/${admins}`).set('Authorization', auth('admin')).expect(204);
+  });
+
+  it('pages with a cursor', async () => {
+    for (let i = 0; i < 3; i++) await create({ channel: { type: 'inbox' }, name: `page ${i}` }).expect(201);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: { body: { items: Array<{ id: string }>; nextCursor: string | null } } = await svc.http
+        .get(`/subscriptions?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        .set('Authorization', auth('stakeholder'))
+        .expect(200);
+      expect(res.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...res.body.items.map((s) => s.id));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual([...seen].sort());
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * Stakeholders' subscriptions: filters and a channel (the inbox, or a webhook with its signing secret). A
+ * stakeholder sees and deletes only its own (someone else's answers 404, as if it did not exist); auditors read
+ * all, admins manage all. The secret is kept for signing and never returned.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Collection, Connection, mongo } from 'mongoose';
+import { v7 as uuidv7 } from 'uuid';
+import { DomainError, type Actor, type AlertChannel } from '@tracker/contracts';
+import { CLOCK, Cursor, MONGO_CONNECTION, type Clock } from '@tracker/platform';
+import type { SubscriptionFilters } from '@tracker/alerts-domain';
+import type { CreateSubscriptionDto, ListSubscriptionsQuery } from './dto';
+
+export interface SubscriptionDoc {
+  _id: string;
+  owner: string;
+  name?: string;
+  filters: SubscriptionFilters;
+  channel: { type: AlertChannel; url?: string; secret?: string };
+  createdAt: string;
+}
+
+export interface SubscriptionView {
+  id: string;
+  owner: string;
+  name?: string;
+  filters: SubscriptionFilters;
+  channel: { type: AlertChannel; url?: string; hasSecret?: boolean };
+  createdAt: string;
+}
+
+/** Who sees every subscription. */
+const SEES_ALL = new Set(['admin', 'auditor']);
+
+@Injectable()
+export class SubscriptionsService {
+  readonly subscriptions: Collection<SubscriptionDoc>;
+
+  constructor(
+    @Inject(MONGO_CONNECTION) connection: Connection,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.subscriptions = connection.collection<SubscriptionDoc>('subscriptions');
+  }
+
+  async init(): Promise<void> {
+    await this.subscriptions.createIndex({ owner: 1, _id: 1 });
+  }
+
+  async create(dto: CreateSubscriptionDto, actor: Actor): Promise<SubscriptionView> {
+    const { channel } = dto;
+    if (channel.type === 'inbox' && (channel.url !== undefined || channel.secret !== undefined)) {
+      throw new DomainError('invalid', 'an inbox channel takes no url or secret', 'channel');
+    }
+    const f = dto.filters ?? {};
+    const filters: SubscriptionFilters = {
+      ...(f.agreementIds?.length && { agreementIds: [...new Set(f.agreementIds)] }),
+      ...(f.partyCountries?.length && { partyCountries: [...new Set(f.partyCountries.map((c) => c.toUpperCase()))] }),
+      ...(f.commodities?.length && { commodities: [...new Set(f.commodities.map((c) => c.trim()))] }),
+      ...(f.milestoneTypes?.length && { milestoneTypes: [...new Set(f.milestoneTypes)] }),
+      ...(f.kinds?.length && { kinds: [...new Set(f.kinds)] }),
+      ...(f.minSeverity && { minSeverity: f.minSeverity }),
+    };
+    const doc: SubscriptionDoc = {
+      _id: uuidv7(),
+      owner: actor.id,
+      ...(dto.name !== undefined && { name: dto.name }),
+      filters,
+      channel: channel.type === 'webhook' ? { type: 'webhook', url: channel.url!, secret: channel.secret! } : { type: 'inbox' },
+      createdAt: this.clock.now().toISOString(),
+    };
+    await this.subscriptions.insertOne(doc);
+    return toView(doc);
+  }
+
+  private async visible(id: string, actor: Actor): Promise<SubscriptionDoc> {
+    const doc = await this.subscriptions.findOne({ _id: id });
+    if (!doc || (!SEES_ALL.has(actor.role) && doc.owner !== actor.id)) throw new DomainError('not-found', `subscription ${id} not found`);
+    return doc;
+  }
+
+  /** The filters of a subscription the actor may see (404 otherwise). */
+  async filtersOf(id: string, actor: Actor): Promise<SubscriptionFilters> {
+    return (await this.visible(id, actor)).filters;
+  }
+
+  async get(id: string, actor: Actor): Promise<SubscriptionView> {
+    return toView(await this.visible(id, actor));
+  }
+
+  async list(query: ListSubscriptionsQuery, actor: Actor): Promise<{ items: SubscriptionView[]; nextCursor: string | null }> {
+    const limit = query.limit ?? 20;
+    const filter: mongo.Filter<SubscriptionDoc> = SEES_ALL.has(actor.role) ? {} : { owner: actor.id };
+    if (query.cursor) filter._id = { $gt: Cursor.decode(query.cursor) };
+    const docs = await this.subscriptions.find(filter).sort({ _id: 1 }).limit(limit + 1).toArray();
+    const page = docs.slice(0, limit);
+    return { items: page.map(toView), nextCursor: docs.length > limit ? Cursor.encode(page.at(-1)!._id) : null };
+  }
+
+  /** Deletes one's own subscription (admins: any). */
+  async delete(id: string, actor: Actor): Promise<void> {
+    const doc = await this.visible(id, actor);
+    if (actor.role !== 'admin' && doc.owner !== actor.id) throw new DomainError('not-found', `subscription ${id} not found`);
+    await this.subscriptions.deleteOne({ _id: id });
+  }
+
+  /** Every subscription (small collection: stakeholders × a few each). */
+  all(): Promise<SubscriptionDoc[]> {
+    return this.subscriptions.find({}).toArray();
+  }
+}
+
+function toView(doc: SubscriptionDoc): SubscriptionView {
+  return {
+    id: doc._id,
+    owner: doc.owner,
+    ...(doc.name !== undefined && { name: doc.name }),
+    filters: doc.filters,
+    channel: doc.channel.type === 'webhook' ? { type: 'webhook', url: doc.channel.url, hasSecret: !!doc.channel.secret } : { type: 'inbox' },
+    createdAt: doc.createdAt,
+  };
+}
