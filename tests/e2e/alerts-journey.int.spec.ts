@@ -1,0 +1,294 @@
+/**
+ * The three services against the real Kafka and database, in one process so that one test clock drives them
+ * all: the Türkiye–Uzbekistan MoU is registered, its geological survey planned, a stakeholder subscribes with a
+ * webhook (a receiver inside this test), and time moves: approaching → slipped → missed → resolved, each message
+ * signed. Then the receiver goes down while an alert is raised, comes back, and gets it exactly once.
+ */
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TestClock } from '@tracker/platform';
+import {
+  eventually,
+  startService,
+  testConfig,
+  uniqueTestName,
+  type RunningService,
+} from '@tracker/platform/testing';
+// The journey needs the services' own modules in this process (one TestClock for all three); nothing else in
+// tests/ imports an application.
+/* eslint-disable @nx/enforce-module-boundaries */
+import { AppModule as AgreementsModule } from '../../services/agreements/src/app.module';
+import { AgreementsConfig } from '../../services/agreements/src/config';
+import { AppModule as MilestonesModule } from '../../services/milestones/src/app.module';
+import { MilestonesConfig } from '../../services/milestones/src/config';
+import { AppModule as AlertsModule } from '../../services/alerts/src/app.module';
+import { AlertsConfig } from '../../services/alerts/src/config';
+import { DeadlineScheduler } from '../../services/alerts/src/alerts/deadline-scheduler';
+import { DeliveriesService } from '../../services/alerts/src/deliveries/deliveries.service';
+/* eslint-enable @nx/enforce-module-boundaries */
+
+interface Message {
+  headers: IncomingHttpHeaders;
+  body: string;
+  json: {
+    deliveryId: string;
+    event: { type: string };
+    alert: { kind: string; status: string; milestoneId: string };
+  };
+}
+
+const secret = 'journey-webhook-secret-0123';
+
+/** What a receiver does: recompute HMAC-SHA256 over `${t}.${body}` and compare with v1. */
+function verifySignature(headers: IncomingHttpHeaders, body: string): boolean {
+  const header = String(headers['x-tracker-signature'] ?? '');
+  const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
+  if (!match) return false;
+  return createHmac('sha256', secret).update(`${match[1]}.${body}`).digest('hex') === match[2];
+}
+
+describe('an agreement’s journey across the three services (e2e)', () => {
+  const clock = new TestClock('2026-03-01T09:00:00Z');
+  const prefix = `${uniqueTestName('e2e')}.`;
+  let agreements: RunningService;
+  let milestones: RunningService;
+  let alerts: RunningService;
+  let deliveries: DeliveriesService;
+  let scheduler: DeadlineScheduler;
+  let server: Server;
+  let port = 0;
+  const received: Message[] = [];
+  let agreementId: string;
+  let surveyId: string;
+  let surveyVersion = 1;
+
+  function listen(): Promise<void> {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        received.push({ headers: req.headers, body, json: JSON.parse(body) });
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    return new Promise((resolve) =>
+      server.listen(port, '127.0.0.1', () => {
+        port = (server.address() as AddressInfo).port;
+        resolve();
+      }),
+    );
+  }
+
+  /**
+   * Runs the deadline scan and the webhook dispatcher (as their timers would) until the receiver holds a message
+   * for which `match` holds. Both are idempotent: re-running them never raises or sends anything twice.
+   */
+  async function deliveredWhere(match: (m: Message) => boolean): Promise<Message> {
+    return eventually(
+      async () => {
+        await scheduler.runOnce();
+        await deliveries.runOnce();
+        const found = received.find(match);
+        if (!found)
+          throw new Error(
+            `not received yet; so far: ${received.map((m) => `${m.json.event.type}/${m.json.alert.kind}`).join(', ')}`,
+          );
+        return found;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+  }
+  const raised = (kind: string) => (m: Message) =>
+    m.json.event.type === 'alert.raised' && m.json.alert.kind === kind;
+
+  beforeAll(async () => {
+    await listen();
+    const common = { KAFKA_TOPIC_PREFIX: prefix };
+    agreements = await startService(
+      AgreementsModule.forRoot(testConfig(AgreementsConfig, common), { clock }),
+    );
+    milestones = await startService(
+      MilestonesModule.forRoot(testConfig(MilestonesConfig, common), { clock }),
+    );
+    alerts = await startService(
+      AlertsModule.forRoot(
+        testConfig(AlertsConfig, {
+          ...common,
+          ALERT_SCAN_INTERVAL_MS: '0',
+          DELIVERY_INTERVAL_MS: '0',
+          ALERT_APPROACH_WINDOWS_DAYS: '30,7,1',
+        }),
+        { clock },
+      ),
+    );
+    deliveries = alerts.app.get(DeliveriesService);
+    scheduler = alerts.app.get(DeadlineScheduler);
+  });
+
+  afterAll(async () => {
+    await Promise.all([agreements?.close(), milestones?.close(), alerts?.close()]);
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it('registers the seed agreement, plans its geological survey and subscribes a stakeholder', async () => {
+    const res = await agreements
+      .as('monitor')
+      .post('/agreements')
+      .send({
+        reference: 'TR-UZ-2026-MINING',
+        title:
+          'Memorandum of Understanding on cooperation in the mining sector (critical minerals and rare earth elements)',
+        kind: 'mou',
+        parties: [
+          { country: 'TR', name: 'Republic of Türkiye' },
+          { country: 'UZ', name: 'Republic of Uzbekistan' },
+        ],
+        signatories: [
+          { name: 'Alparslan Bayraktar', title: 'Minister of Energy and Natural Resources', party: 'TR' },
+          { name: 'Bobir Islamov', title: 'Minister of Mining Industry and Geology', party: 'UZ' },
+        ],
+        signedOn: '2026-01-29',
+        datePrecision: 'day',
+        place: 'Ankara, Türkiye',
+        commodities: ['copper', 'tungsten', 'rare-earth-elements'],
+      })
+      .expect(201);
+    agreementId = res.body.id;
+
+    // The milestones service knows the agreement once its event has come through Kafka.
+    const planned = await eventually(async () => {
+      const r = await milestones
+        .as('monitor')
+        .post('/milestones')
+        .send({
+          agreementId,
+          type: 'geological_survey',
+          title: 'Joint geological survey of rare-earth deposits',
+          dueDate: '2026-06-30',
+        });
+      if (r.status !== 201) throw new Error(`planning answered ${r.status}`);
+      return r;
+    });
+    surveyId = planned.body.id;
+
+    await alerts
+      .as('stakeholder')
+      .post('/subscriptions')
+      .send({
+        filters: { partyCountries: ['UZ'] },
+        channel: { type: 'webhook', url: `http://127.0.0.1:${port}/tracker`, secret },
+      })
+      .expect(201);
+  });
+
+  it('sends a signed deadline.approaching when the due date comes within 30 days', async () => {
+    clock.set('2026-06-01T09:00:00Z');
+    const m = await deliveredWhere(raised('deadline.approaching'));
+    expect(verifySignature(m.headers, m.body)).toBe(true);
+    expect(m.json.alert).toMatchObject({ kind: 'deadline.approaching', milestoneId: surveyId });
+  });
+
+  it('sends milestone.slipped when the survey is rescheduled later', async () => {
+    await milestones
+      .as('monitor')
+      .post(`/milestones/${surveyId}/reschedule`)
+      .set('If-Match', `"${surveyVersion}"`)
+      .send({ newDueDate: '2026-09-30', reason: 'Field season moved: survey permits pending' })
+      .expect(200);
+    surveyVersion++;
+    const m = await deliveredWhere(raised('milestone.slipped'));
+    expect(verifySignature(m.headers, m.body)).toBe(true);
+  });
+
+  it('sends deadline.missed once the new date has passed', async () => {
+    clock.set('2026-10-01T09:00:00Z');
+    const m = await deliveredWhere(raised('deadline.missed'));
+    expect(verifySignature(m.headers, m.body)).toBe(true);
+  });
+
+  it('resolves the open alerts when the survey is met', async () => {
+    await milestones
+      .as('monitor')
+      .post(`/milestones/${surveyId}/met`)
+      .set('If-Match', `"${surveyVersion}"`)
+      .send({
+        metOn: '2026-10-01',
+        evidence: [{ url: 'https://example.org/survey-report', title: 'Survey report' }],
+      })
+      .expect(200);
+    surveyVersion++;
+    await deliveredWhere(raised('milestone.resolved'));
+    const resolved = await eventually(async () => {
+      const res = await alerts
+        .as('auditor')
+        .get(`/alerts?milestoneId=${surveyId}&status=resolved`)
+        .expect(200);
+      const kinds = res.body.items.map((a: { kind: string }) => a.kind).sort();
+      if (kinds.length < 3) throw new Error(`resolved so far: ${kinds.join(', ')}`);
+      return kinds;
+    });
+    expect(resolved).toEqual(['deadline.approaching', 'deadline.missed', 'milestone.slipped']);
+    const stillOpen = await alerts
+      .as('auditor')
+      .get(`/alerts?milestoneId=${surveyId}&status=open`)
+      .expect(200);
+    expect(
+      stillOpen.body.items
+        .map((a: { kind: string }) => a.kind)
+        .filter((k: string) => k !== 'milestone.resolved'),
+    ).toEqual([]);
+    for (const m of received) expect(verifySignature(m.headers, m.body)).toBe(true);
+  });
+
+  it('delivers an alert raised while the receiver was down exactly once after it comes back', async () => {
+    await new Promise((resolve) => server.close(resolve));
+    const planned = await milestones
+      .as('monitor')
+      .post('/milestones')
+      .send({
+        agreementId,
+        type: 'processing_plant',
+        title: 'Pilot rare-earth processing plant',
+        dueDate: '2026-10-20',
+      })
+      .expect(201);
+    const plantId = planned.body.id as string;
+    // The alerts service learns the new deadline from Kafka and raises its 30-day window; the first attempt to
+    // deliver it fails: nobody listens.
+    const failed = await eventually(async () => {
+      await scheduler.runOnce();
+      await deliveries.runOnce();
+      const alertIds = (
+        await alerts.as('auditor').get(`/alerts?milestoneId=${plantId}`).expect(200)
+      ).body.items.map((a: { id: string }) => a.id);
+      const list = (await alerts.as('stakeholder').get('/deliveries?limit=100').expect(200)).body
+        .items as Array<{
+        id: string;
+        alertId: string;
+        attemptCount: number;
+        nextAttemptAt: string;
+        status: string;
+      }>;
+      const d = list.find((x) => alertIds.includes(x.alertId) && x.attemptCount > 0);
+      if (!d) throw new Error('no failed attempt yet');
+      return d;
+    });
+    expect(failed.status).toBe('pending');
+    const before = received.length;
+
+    await listen(); // the same port
+    clock.set(failed.nextAttemptAt);
+    const m = await deliveredWhere((x) => x.json.deliveryId === failed.id);
+    expect(m.json.alert.milestoneId).toBe(plantId);
+    expect(verifySignature(m.headers, m.body)).toBe(true);
+    // Nothing is sent twice: further runs, even much later, find nothing due for it.
+    clock.advance({ days: 3 });
+    await deliveries.runOnce();
+    await deliveries.runOnce();
+    expect(received.filter((x) => x.json.deliveryId === failed.id)).toHaveLength(1);
+    expect(received.length).toBeGreaterThan(before);
+  });
+});
