@@ -104,3 +104,28 @@ export type AgreementEventEnvelope = {
 export function agreementStreamId(agreementId: string): string {
   return `agreement-${agreementId}`;
 }
+
+/**
+ * How an agreement event moves the two statuses other services keep about an agreement (the lifecycle, from
+ * commands on it; the implementation status, derived from milestones). Empty for events that move neither.
+ */
+export function agreementStatusChange(
+  event: AgreementEvent | AgreementEventEnvelope,
+): { lifecycle?: LifecycleStatus; implementation?: ImplementationStatus } {
+  switch (event.type) {
+    case 'agreement.registered':
+      return { lifecycle: 'active', implementation: 'signed' };
+    case 'agreement.suspended':
+      return { lifecycle: 'suspended' };
+    case 'agreement.resumed':
+      return { lifecycle: 'active' };
+    case 'agreement.terminated':
+      return { lifecycle: 'terminated' };
+    case 'agreement.expired':
+      return { lifecycle: 'expired' };
+    case 'agreement.status-derived':
+      return { implementation: event.data.to };
+    default:
+      return {};
+  }
+}

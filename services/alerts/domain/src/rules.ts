@@ -4,9 +4,9 @@
  * dedup key makes raising the same alert twice impossible however often it asks.
  */
 import {
+  type AlertEventData,
   AlertSeverities,
   daysBetween,
-  type AlertFacts,
   type AlertKind,
   type AlertResolution,
   type AlertSeverity,
@@ -36,19 +36,8 @@ export interface AlertPolicy {
 
 export const DEFAULT_ALERT_POLICY: AlertPolicy = { approachWindows: [30, 7, 1], stalledAfterDays: 180 };
 
-/** An alert before the store gives it an id and a time. */
-export interface AlertDraft {
-  dedupKey: string;
-  kind: AlertKind;
-  severity: AlertSeverity;
-  agreementId: string;
-  milestoneId: string | null;
-  milestoneType: MilestoneType | null;
-  milestoneTitle: string | null;
-  dueDate: string | null;
-  window: number | null;
-  facts: AlertFacts;
-}
+/** An alert before the store gives it an id and a time: the `alert.raised` payload without its id. */
+export type AlertDraft = Omit<AlertEventData['alert.raised'], 'alertId'>;
 
 /** One alert per (milestone or agreement, kind, due date, window), ever. */
 export function dedupKey(subject: string, kind: AlertKind, dueDate: string | null, window: number | null): string {

@@ -7,7 +7,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Collection, Connection } from 'mongoose';
-import type { AgreementEventEnvelope, EventEnvelope, Party } from '@tracker/contracts';
+import { agreementStatusChange, type AgreementEventEnvelope, type EventEnvelope, type Party } from '@tracker/contracts';
 import { applyOnce } from '@tracker/messaging';
 import { MONGO_CONNECTION, type EventConsumer } from '@tracker/platform';
 
@@ -77,8 +77,7 @@ export class AgreementInfoStore {
           title: event.data.title,
           partyCountries: countriesOf(event.data.parties),
           commodities: [...event.data.commodities],
-          lifecycle: 'active',
-          implementation: 'signed',
+          ...agreementStatusChange(event),
         };
         break;
       case 'agreement.amended': {
@@ -90,23 +89,9 @@ export class AgreementInfoStore {
         };
         break;
       }
-      case 'agreement.suspended':
-        set = { lifecycle: 'suspended' };
-        break;
-      case 'agreement.resumed':
-        set = { lifecycle: 'active' };
-        break;
-      case 'agreement.terminated':
-        set = { lifecycle: 'terminated' };
-        break;
-      case 'agreement.expired':
-        set = { lifecycle: 'expired' };
-        break;
-      case 'agreement.status-derived':
-        set = { implementation: event.data.to };
-        break;
       default:
-        set = {};
+        // lifecycle and implementation status, read the same way by every service
+        set = agreementStatusChange(event);
     }
     // The guard moves on every event of the stream, so later ones are never held back by a no-op.
     const update = event.type === 'agreement.registered' ? { $set: set, $max: { lastActivityAt: event.occurredAt } } : { $set: set };

@@ -5,7 +5,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Collection, Connection } from 'mongoose';
-import type { AgreementEventEnvelope, EventEnvelope } from '@tracker/contracts';
+import { agreementStatusChange, type AgreementEventEnvelope, type EventEnvelope } from '@tracker/contracts';
 import { MONGO_CONNECTION } from '@tracker/platform';
 import type { AgreementFacts } from '@tracker/milestones-domain';
 
@@ -71,23 +71,9 @@ export class AgreementDirectory {
           ...(event.data.changes.signedOn !== undefined && { signedOn: event.data.changes.signedOn }),
         };
         break;
-      case 'agreement.suspended':
-        set = { lifecycle: 'suspended' };
-        break;
-      case 'agreement.resumed':
-        set = { lifecycle: 'active' };
-        break;
-      case 'agreement.terminated':
-        set = { lifecycle: 'terminated' };
-        break;
-      case 'agreement.expired':
-        set = { lifecycle: 'expired' };
-        break;
-      case 'agreement.status-derived':
-        set = { implementation: event.data.to };
-        break;
       default:
-        set = {};
+        // lifecycle and implementation status, read the same way by every service
+        set = agreementStatusChange(event);
     }
     // Later events of an agreement always follow its registration on the same partition, so the entry exists.
     const result = await this.entries.updateOne(guard, { $set: { ...set, version: event.streamVersion } });
