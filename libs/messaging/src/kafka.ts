@@ -96,9 +96,25 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): P
   try {
     await admin.createTopics({ topics: missing, waitForLeaders: true });
   } catch (err) {
-    // Another instance created some of them at the same moment: fine, as long as they exist now.
-    const now = new Set(await admin.listTopics());
-    if (missing.some((t) => !now.has(t.topic))) throw err;
+    // Another instance created some of them at the same moment, or a fresh broker answered the leader check
+    // before it knew the new topics ("does not host this topic-partition"): fine once they all have leaders.
+    await waitForLeaders(admin, missing.map((t) => t.topic), 15_000).catch(() => {
+      throw err;
+    });
   }
   return missing.map((t) => t.topic);
+}
+
+/** Polls the cluster's metadata until every topic exists and each partition has a leader. */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const known = new Set(await admin.listTopics());
+    if (topics.every((t) => known.has(t))) {
+      const meta = await admin.fetchTopicMetadata({ topics }).catch(() => null);
+      if (meta?.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    }
+    if (Date.now() > deadline) throw new Error(`topics without leaders after ${timeoutMs} ms: ${topics.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
