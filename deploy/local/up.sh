@@ -129,18 +129,19 @@ cat <<EOF
 Agreement tracker is up.
   agreements  http://127.0.0.1:$a   API docs http://127.0.0.1:$a/docs   (OpenAPI JSON /docs-json)
   milestones  http://127.0.0.1:$m   API docs http://127.0.0.1:$m/docs
-  alerts      http://127.0.0.1:$l   API docs http://127.0.0.1:$l/docs   (skeleton: health, metrics, docs only)
+  alerts      http://127.0.0.1:$l   API docs http://127.0.0.1:$l/docs   (alerts, subscriptions, webhook deliveries)
   health      /health/live, /health/ready      metrics  /metrics
   Kafka       $KAFKA_BROKERS          MongoDB API (FerretDB)  $MONGO_URL
   logs        $LOGS/
 
 Development API keys (Authorization: Bearer <key>; valid only while API_KEYS is unset and NODE_ENV is not production):
   dev-monitor      register agreements, plan and update milestones
-  dev-stakeholder  read
-  dev-auditor      read, event history (/agreements/{id}/events, /milestones/{id}/events)
+  dev-stakeholder  read; subscribe to alerts, acknowledge them
+  dev-auditor      read, event history (/agreements/{id}/events, /milestones/{id}/events), /audit/verify, /audit/export
   dev-admin        everything
 
   curl -H 'Authorization: Bearer dev-auditor' http://127.0.0.1:$a/agreements
+  curl -H 'Authorization: Bearer dev-stakeholder' http://127.0.0.1:$l/alerts
 
 Stop the services and the infrastructure: npm run down
 EOF
