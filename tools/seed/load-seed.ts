@@ -78,6 +78,11 @@ async function main() {
   const seed = JSON.parse(readFileSync(file, 'utf8')) as SeedFile;
   for (const a of seed.agreements) {
     const res = await post(`${agreementsUrl}/agreements`, toRegisterBody(a, seed.sources), `seed:${a.ref}`);
+    if (res.status === 409) {
+      // Loaded by an earlier run whose idempotency keys have expired since: leave it (and its milestones) alone.
+      process.stdout.write(`agreement ${a.ref} already registered, skipped\n`);
+      continue;
+    }
     if (!res.ok) throw new Error(`registering ${a.ref} failed: ${res.status} ${await res.text()}`);
     const agreement = (await res.json()) as { id: string };
     process.stdout.write(`agreement ${a.ref} → ${agreement.id}\n`);

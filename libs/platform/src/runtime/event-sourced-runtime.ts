@@ -25,6 +25,7 @@ import {
   ProcessedStore,
   type ConsumerContext,
 } from '@tracker/messaging';
+import { IdempotencyStore } from '../idempotency';
 import { correlationContext } from '../logging/correlation';
 import { MetricsService } from '../metrics/metrics.service';
 import { EVENT_STORE, KAFKA, MONGO_CONNECTION, SERVICE_RUNTIME_OPTIONS } from './tokens';
@@ -53,6 +54,15 @@ export interface ServiceRuntimeOptions {
   topicPrefix?: string;
   /** Relay and consumers can be switched off (e.g. in a replay tool). Default true. */
   startMessaging?: boolean;
+  /** How long a retried POST with the same Idempotency-Key returns the first answer. Default 24 h. */
+  idempotencyKeyTtlMs?: number;
+  /**
+   * How long consumers remember the event ids they processed (redeliveries older than that are still harmless:
+   * projections are version-guarded). Default 30 days.
+   */
+  processedEventsRetentionMs?: number;
+  /** How often both are swept (no TTL indexes on FerretDB); 0 = never. Default 1 h. */
+  sweepIntervalMs?: number;
 }
 
 @Injectable()
@@ -61,6 +71,8 @@ export class EventSourcedRuntime implements OnModuleInit, OnApplicationShutdown 
   private producer?: Producer;
   relay?: OutboxRelay;
   readonly consumers: IdempotentConsumer[] = [];
+  private processed?: ProcessedStore;
+  private sweeper?: NodeJS.Timeout;
 
   constructor(
     @Inject(SERVICE_RUNTIME_OPTIONS) private readonly options: ServiceRuntimeOptions,
@@ -69,7 +81,19 @@ export class EventSourcedRuntime implements OnModuleInit, OnApplicationShutdown 
     @Inject(KAFKA) private readonly kafka: Kafka,
     private readonly moduleRef: ModuleRef,
     private readonly metrics: MetricsService,
+    private readonly idempotency: IdempotencyStore,
   ) {}
+
+  /**
+   * Deletes idempotency keys and processed-event records past their retention (system time, as they were
+   * written). Runs every sweepIntervalMs; callable directly (tests, tools).
+   */
+  async sweep(now: Date = new Date()): Promise<{ idempotencyKeys: number; processedEvents: number }> {
+    const idempotencyKeys = await this.idempotency.sweep(this.options.idempotencyKeyTtlMs ?? 86_400_000, now);
+    const retention = this.options.processedEventsRetentionMs ?? 30 * 86_400_000;
+    const processedEvents = (await this.processed?.sweep(new Date(now.getTime() - retention))) ?? 0;
+    return { idempotencyKeys, processedEvents };
+  }
 
   async onModuleInit(): Promise<void> {
     await this.store.init();
@@ -110,6 +134,14 @@ export class EventSourcedRuntime implements OnModuleInit, OnApplicationShutdown 
 
     const processed = new ProcessedStore(this.connection);
     await processed.init();
+    this.processed = processed;
+    const every = this.options.sweepIntervalMs ?? 3_600_000;
+    if (every > 0) {
+      this.sweeper = setInterval(() => {
+        this.sweep().catch((err: unknown) => this.logger.warn(`sweep: ${(err as Error).message}`));
+      }, every);
+      this.sweeper.unref();
+    }
     for (const definition of this.options.consumers ?? []) {
       const handler = this.moduleRef.get(definition.handler, { strict: false });
       const consumer = new IdempotentConsumer({
@@ -134,6 +166,7 @@ export class EventSourcedRuntime implements OnModuleInit, OnApplicationShutdown 
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
     await Promise.allSettled(this.consumers.map((c) => c.stop()));
     await this.relay?.stop();
     await this.producer?.disconnect().catch(() => undefined);
