@@ -73,7 +73,9 @@ export async function startService(
   mkdirSync(settings.logDir, { recursive: true });
   const logFile = path.join(settings.logDir, `${name}.log`);
   const log = createWriteStream(logFile);
-  const child: ChildProcess = spawn(process.execPath, ['-r', '@swc-node/register', `services/${name}/src/main.ts`], {
+  // BENCH_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profile the services under load.
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', `services/${name}/src/main.ts`], {
     cwd: ROOT,
     env: {
       ...process.env,
