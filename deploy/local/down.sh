@@ -12,19 +12,8 @@ SERVICES=(alerts milestones agreements)
 
 say() { printf '[down] %s\n' "$*" >&2; }
 
-# Same check as up.sh: the pid file must name a live process running this service's main.ts.
-pid_of() {
-  local f="$RUN/$1.pid" pid
-  [ -f "$f" ] || return 1
-  pid="$(cat "$f")"
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
-    grep -qaF "services/$1/src/main.ts" "/proc/$pid/cmdline" 2>/dev/null; then
-    echo "$pid"
-  else
-    rm -f "$f"
-    return 1
-  fi
-}
+# shellcheck source=services.sh
+source "$HERE/services.sh"
 
 # SIGTERM to every running service first (they shut down in parallel), then wait, then SIGKILL what is left.
 declare -A pids=()

@@ -29,20 +29,8 @@ port_of() {
   esac
 }
 
-# The pid of our running service process, if any (the pid file is checked against the process's command line,
-# so a recycled pid is not mistaken for the service).
-pid_of() {
-  local f="$RUN/$1.pid" pid
-  [ -f "$f" ] || return 1
-  pid="$(cat "$f")"
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
-    grep -qaF "services/$1/src/main.ts" "/proc/$pid/cmdline" 2>/dev/null; then
-    echo "$pid"
-  else
-    rm -f "$f"
-    return 1
-  fi
-}
+# shellcheck source=services.sh
+source "$HERE/services.sh"
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

@@ -397,12 +397,20 @@ export class EventStore {
    * `batchSize` by position, so memory stays bounded whatever the size of the log.
    */
   async *readAll(options: ReadAllOptions = {}): AsyncGenerator<EventEnvelope, void, undefined> {
-    const batchSize = Math.max(1, options.batchSize ?? 500);
-    let after = options.fromPosition ?? 0;
-    let remaining = options.limit ?? Number.POSITIVE_INFINITY;
     const filter: mongo.Filter<StoredEvent> = {};
     if (options.types) filter.type = { $in: [...options.types] };
     if (options.agreementId !== undefined) filter.agreementId = options.agreementId;
+    for await (const doc of this.storedInPositionOrder(filter, options)) yield this.upcasters.upcast(fromStored(doc));
+  }
+
+  /** Stored documents after `fromPosition`, in position order, fetched `batchSize` at a time (bounded memory). */
+  private async *storedInPositionOrder(
+    filter: mongo.Filter<StoredEvent>,
+    options: { fromPosition?: number; limit?: number; batchSize?: number } = {},
+  ): AsyncGenerator<StoredEvent, void, undefined> {
+    const batchSize = Math.max(1, options.batchSize ?? 500);
+    let after = options.fromPosition ?? 0;
+    let remaining = options.limit ?? Number.POSITIVE_INFINITY;
     while (remaining > 0) {
       const n = Math.min(batchSize, remaining);
       const docs = await this.collection
@@ -410,7 +418,7 @@ export class EventStore {
         .sort({ position: 1 })
         .limit(n)
         .toArray();
-      for (const doc of docs) yield this.upcasters.upcast(fromStored(doc));
+      yield* docs;
       remaining -= docs.length;
       if (docs.length < n) return;
       after = docs[docs.length - 1].position;
@@ -463,22 +471,11 @@ export class EventStore {
   async *exportLog(options: { service: string; agreementId?: string; batchSize?: number }): AsyncGenerator<string, ExportManifest, undefined> {
     const checker = new HashChainChecker();
     const exportedAt = this.now().toISOString();
-    const batchSize = Math.max(1, options.batchSize ?? 500);
     const filter: mongo.Filter<StoredEvent> = options.agreementId === undefined ? {} : { agreementId: options.agreementId };
-    let after = 0;
-    for (;;) {
-      const docs = await this.collection
-        .find({ ...filter, position: { $gt: after } })
-        .sort({ position: 1 })
-        .limit(batchSize)
-        .toArray();
-      for (const doc of docs) {
-        const envelope = fromStored(doc);
-        checker.add(envelope);
-        yield `${JSON.stringify(envelope)}\n`;
-      }
-      if (docs.length < batchSize) break;
-      after = docs[docs.length - 1].position;
+    for await (const doc of this.storedInPositionOrder(filter, { batchSize: options.batchSize })) {
+      const envelope = fromStored(doc);
+      checker.add(envelope);
+      yield `${JSON.stringify(envelope)}\n`;
     }
     const report = checker.report();
     const manifest: ExportManifest = {

@@ -66,7 +66,10 @@ export interface OutboxBatch {
   readonly full: boolean;
   /** Gaps stepped over by this batch, with the first position after each. */
   readonly gaps: ReadonlyArray<PositionRange & { before: number }>;
-  readonly lateWindowMs: number;
+  /** The gaps under watch when the batch was read (commit updates this list instead of reading it again). */
+  readonly watching: readonly SkippedRange[];
+  /** Ids of the burned-position records the batch stepped over (deleted on commit). */
+  readonly burnedIds: readonly string[];
 }
 
 const burnedId = (from: number) => `burned:${from}`;
@@ -103,8 +106,8 @@ export class Outbox {
     const gapTimeoutMs = options.gapTimeoutMs ?? 5_000;
     const lateWindowMs = options.lateWindowMs ?? 10 * 60_000;
     const cp = await this.checkpoint(options.relay);
-    const empty: OutboxBatch = { relay: options.relay, events: [], checkpoint: cp.position, full: false, gaps: [], lateWindowMs };
     const watching = cp.skipped.filter((r) => this.now().getTime() - new Date(r.at).getTime() < lateWindowMs);
+    const empty: OutboxBatch = { relay: options.relay, events: [], checkpoint: cp.position, full: false, gaps: [], watching, burnedIds: [] };
     // Idle check without touching the events collection (a scan on FerretDB): nothing allocated past the checkpoint.
     if (watching.length === 0 && (await this.highestAllocated()) <= cp.position) return empty;
 
@@ -125,12 +128,14 @@ export class Outbox {
 
     const run: StoredEvent[] = [];
     const gaps: Array<PositionRange & { before: number }> = [];
+    const burnedIds: string[] = [];
     let expected = cp.position + 1;
     const room = Math.max(0, options.limit - late.length);
     for (const doc of docs.slice(0, room)) {
       while (doc.position > expected) {
         const burned = await this.burned.findOne({ _id: burnedId(expected) });
         if (burned && burned.to < doc.position) {
+          burnedIds.push(burned._id);
           expected = burned.to + 1;
           continue;
         }
@@ -149,7 +154,8 @@ export class Outbox {
       checkpoint: cp.position,
       full: docs.length > room && run.length === room,
       gaps,
-      lateWindowMs,
+      watching,
+      burnedIds,
     };
   }
 
@@ -161,13 +167,11 @@ export class Outbox {
     const lastNew = [...published].reverse().find((e) => e.position > batch.checkpoint);
     const upTo = lastNew?.position ?? batch.checkpoint;
     const publishedLate = published.filter((e) => e.position <= batch.checkpoint).map((e) => e.position);
-    const cp = await this.checkpoint(batch.relay);
     const now = this.now();
-    const lateWindowStart = now.getTime() - batch.lateWindowMs;
-    // Split watched ranges around the late events just published; forget ranges past the late window.
+    // Split watched ranges around the late events just published (ranges past the late window were already
+    // left out when the batch was read).
     const skipped: SkippedRange[] = [];
-    for (const r of cp.skipped) {
-      if (new Date(r.at).getTime() < lateWindowStart) continue;
+    for (const r of batch.watching) {
       let from = r.from;
       for (const p of publishedLate.filter((x) => x >= r.from && x <= r.to).sort((a, b) => a - b)) {
         if (p > from) skipped.push({ from, to: p - 1, at: r.at });
@@ -176,20 +180,14 @@ export class Outbox {
       if (from <= r.to) skipped.push({ from, to: r.to, at: r.at });
     }
     for (const g of batch.gaps) if (g.before <= upTo) skipped.push({ from: g.from, to: g.to, at: now });
-    const position = Math.max(cp.position, upTo);
-    // One document, replaced whole: relays of one topic take turns under a lease, and the checkpoint only grows.
-    await this.checkpoints.replaceOne(
+    // One document; $max keeps the checkpoint from moving back if another relay got further meanwhile.
+    await this.checkpoints.updateOne(
       { _id: checkpointId(batch.relay) },
-      { position, skipped, updatedAt: now },
+      { $max: { position: upTo }, $set: { skipped, updatedAt: now } },
       { upsert: true },
     );
-    await this.pruneBurned(position);
-    return position;
-  }
-
-  private async pruneBurned(upTo: number): Promise<void> {
-    const old = await this.burned.find({ _id: { $regex: /^burned:/ }, to: { $lte: upTo } }, { projection: { _id: 1 } }).toArray();
-    for (const doc of old) await this.burned.deleteOne({ _id: doc._id });
+    for (const id of batch.burnedIds) await this.burned.deleteOne({ _id: id });
+    return Math.max(batch.checkpoint, upTo);
   }
 
   /** The first event after the checkpoint (null when the relay has caught up). */

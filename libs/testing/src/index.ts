@@ -1,5 +1,8 @@
 /** Helpers shared by the integration tests of the libraries and tests/ (test code only, never imported by a service at runtime). */
 import { randomBytes } from 'node:crypto';
+import type { Producer } from 'kafkajs';
+import { v7 as uuidv7 } from 'uuid';
+import type { EventEnvelope } from '@tracker/contracts';
 
 /** Polls until `check` returns a truthy value without throwing, or the deadline passes (then rethrows). */
 export async function eventually<T>(
@@ -34,7 +37,8 @@ export function mongoUrl(): string {
 
 export function kafkaBrokers(): string[] {
   const brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) throw new Error('KAFKA_BROKERS is not set (run jest with the lib config: its globalSetup sets it)');
+  if (!brokers)
+    throw new Error('KAFKA_BROKERS is not set (run jest with the lib config: its globalSetup sets it)');
   return brokers.split(',');
 }
 
@@ -61,4 +65,53 @@ export async function updatesAreIsolated(conn: import('mongoose').Connection): P
   if (!info || !('ferretdbVersion' in info)) return true;
   const options = conn.getClient().options as { maxPoolSize?: number };
   return options.maxPoolSize === 1;
+}
+
+/**
+ * Events as another service would publish them, for consumer tests: stream versions counted per stream, times
+ * from `now`. The hash is a placeholder (consumers do not check chains).
+ */
+export class ForeignEvents {
+  private readonly versions = new Map<string, number>();
+  constructor(private readonly now: () => Date) {}
+
+  next(
+    streamId: string,
+    agreementId: string,
+    type: string,
+    data: unknown,
+    overrides: Partial<EventEnvelope> = {},
+  ): EventEnvelope {
+    const version = (this.versions.get(streamId) ?? 0) + 1;
+    this.versions.set(streamId, version);
+    const at = this.now().toISOString();
+    return {
+      eventId: uuidv7(),
+      type,
+      schemaVersion: 1,
+      streamId,
+      streamVersion: version,
+      position: version,
+      agreementId,
+      occurredAt: at,
+      recordedAt: at,
+      actor: { id: 'dev-monitor', role: 'monitor' },
+      correlationId: uuidv7(),
+      causationId: null,
+      data,
+      hash: 'f'.repeat(64),
+      prevHash: null,
+      ...overrides,
+    };
+  }
+}
+
+/** Sends an envelope as the outbox relay does: keyed by agreement id, the envelope as JSON. */
+export async function publishEvent(
+  producer: Producer,
+  topic: string,
+  envelope: EventEnvelope,
+): Promise<EventEnvelope> {
+  await producer.send({ topic, messages: [{ key: envelope.agreementId, value: JSON.stringify(envelope) }] });
+  return envelope;
 }

@@ -11,7 +11,7 @@
  */
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
-import { Topics, type EventEnvelope } from '@tracker/contracts';
+import { Topics } from '@tracker/contracts';
 import { TestClock } from '@tracker/platform';
 import {
   eventually,
@@ -25,6 +25,7 @@ import {
   type RequestFactory,
   OK,
 } from '@tracker/platform/testing';
+import { ForeignEvents, publishEvent } from '@tracker/testing';
 import { AppModule } from './app.module';
 import { MilestonesConfig } from './config';
 
@@ -125,20 +126,11 @@ describe('milestones service: access by route and role', () => {
     });
     producer = kafka.producer();
     await producer.connect();
-    const registered: EventEnvelope = {
-      eventId: uuidv7(),
-      type: 'agreement.registered',
-      schemaVersion: 1,
-      streamId: `agreement-${agreementId}`,
-      streamVersion: 1,
-      position: 1,
+    const registered = new ForeignEvents(() => clock.now()).next(
+      `agreement-${agreementId}`,
       agreementId,
-      occurredAt: clock.now().toISOString(),
-      recordedAt: clock.now().toISOString(),
-      actor: { id: 'dev-monitor', role: 'monitor' },
-      correlationId: uuidv7(),
-      causationId: null,
-      data: {
+      'agreement.registered',
+      {
         agreementId,
         reference: 'ACCESS-TEST',
         title: 'Memorandum of Understanding on critical minerals',
@@ -153,13 +145,8 @@ describe('milestones service: access by route and role', () => {
         targets: [],
         sources: [],
       },
-      hash: 'f'.repeat(64),
-      prevHash: null,
-    };
-    await producer.send({
-      topic: `${prefix}${Topics.agreements}`,
-      messages: [{ key: agreementId, value: JSON.stringify(registered) }],
-    });
+    );
+    await publishEvent(producer, `${prefix}${Topics.agreements}`, registered);
     sharedId = await eventually(async () => {
       const res = await svc.as('admin').post('/milestones').send(milestone());
       if (res.status !== 201)

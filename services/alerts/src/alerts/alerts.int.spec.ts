@@ -9,7 +9,14 @@ import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope, type MilestoneEventData } from '@tracker/contracts';
 import { EventStore } from '@tracker/event-store';
 import { EVENT_STORE, TestClock } from '@tracker/platform';
-import { eventually, startService, testConfig, uniqueTestName, type RunningService } from '@tracker/platform/testing';
+import {
+  eventually,
+  startService,
+  testConfig,
+  uniqueTestName,
+  type RunningService,
+} from '@tracker/platform/testing';
+import { ForeignEvents, publishEvent } from '@tracker/testing';
 import { AppModule } from '../app.module';
 import { AlertsConfig } from '../config';
 import { DeadlineStore, MilestoneEventsHandler } from '../read-model/deadlines';
@@ -27,49 +34,39 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
   let scheduler: DeadlineScheduler;
   let deadlines: DeadlineStore;
   const published: EventEnvelope[] = [];
-  const versions = new Map<string, number>();
+  const events = new ForeignEvents(() => clock.now());
 
   const agreementId = uuidv7();
   const milestoneId = uuidv7();
 
-  function envelope(streamId: string, type: string, data: object): EventEnvelope {
-    const version = (versions.get(streamId) ?? 0) + 1;
-    versions.set(streamId, version);
-    return {
-      eventId: uuidv7(),
-      type,
-      schemaVersion: 1,
-      streamId,
-      streamVersion: version,
-      position: version,
-      agreementId,
-      occurredAt: clock.now().toISOString(),
-      recordedAt: clock.now().toISOString(),
-      actor: { id: 'dev-monitor', role: 'monitor' },
-      correlationId: uuidv7(),
-      causationId: null,
-      data,
-      hash: 'f'.repeat(64),
-      prevHash: null,
-    };
-  }
+  const envelope = (streamId: string, type: string, data: object): EventEnvelope =>
+    events.next(streamId, agreementId, type, data);
 
-  async function publish(topic: string, e: EventEnvelope): Promise<EventEnvelope> {
-    await producer.send({ topic: `${prefix}${topic}`, messages: [{ key: e.agreementId, value: JSON.stringify(e) }] });
-    return e;
-  }
+  const publish = (topic: string, e: EventEnvelope): Promise<EventEnvelope> =>
+    publishEvent(producer, `${prefix}${topic}`, e);
 
-  const milestoneEvent = <K extends keyof MilestoneEventData>(type: K, data: Omit<MilestoneEventData[K], 'milestoneId' | 'agreementId'>) =>
-    publish(Topics.milestones, envelope(`milestone-${milestoneId}`, type, { milestoneId, agreementId, ...data }));
+  const milestoneEvent = <K extends keyof MilestoneEventData>(
+    type: K,
+    data: Omit<MilestoneEventData[K], 'milestoneId' | 'agreementId'>,
+  ) =>
+    publish(
+      Topics.milestones,
+      envelope(`milestone-${milestoneId}`, type, { milestoneId, agreementId, ...data }),
+    );
 
   const alertsOf = async (query = ''): Promise<AlertView[]> =>
-    (await svc.as('auditor').get(`/alerts?milestoneId=${milestoneId}&limit=100${query}`).expect(200)).body.items;
+    (await svc.as('auditor').get(`/alerts?milestoneId=${milestoneId}&limit=100${query}`).expect(200)).body
+      .items;
 
   beforeAll(async () => {
     svc = await startService(AppModule.forRoot(config, { clock }));
     scheduler = svc.app.get(DeadlineScheduler);
     deadlines = svc.app.get(DeadlineStore);
-    const kafka = new Kafka({ clientId: 'alerts-test', brokers: config.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'alerts-test',
+      brokers: config.KAFKA_BROKERS.split(','),
+      logLevel: logLevel.NOTHING,
+    });
     producer = kafka.producer();
     await producer.connect();
     consumer = kafka.consumer({ groupId: `${prefix}observer` });
@@ -88,7 +85,10 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
         reference: 'TR-UZ-2026-CM',
         title: 'MoU on critical minerals and rare earths',
         kind: 'mou',
-        parties: [{ country: 'TR', name: 'Türkiye' }, { country: 'uz', name: 'Uzbekistan' }],
+        parties: [
+          { country: 'TR', name: 'Türkiye' },
+          { country: 'uz', name: 'Uzbekistan' },
+        ],
         signatories: [],
         signedOn: '2026-01-29',
         datePrecision: 'day',
@@ -99,7 +99,12 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
         sources: [],
       }),
     );
-    await milestoneEvent('milestone.planned', { type: 'geological_survey', title: 'Joint resource mapping', dueDate: '2026-03-31', evidence: [] });
+    await milestoneEvent('milestone.planned', {
+      type: 'geological_survey',
+      title: 'Joint resource mapping',
+      dueDate: '2026-03-31',
+      evidence: [],
+    });
   });
 
   afterAll(async () => {
@@ -110,9 +115,21 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
 
   it('keeps the agreement info and the milestone deadline from the events', async () => {
     const info = await eventually(() => svc.app.get(AgreementInfoStore).get(agreementId));
-    expect(info).toMatchObject({ version: 1, partyCountries: ['TR', 'UZ'], commodities: ['rare earths'], lifecycle: 'active' });
+    expect(info).toMatchObject({
+      version: 1,
+      partyCountries: ['TR', 'UZ'],
+      commodities: ['rare earths'],
+      lifecycle: 'active',
+    });
     const m = await eventually(() => deadlines.get(milestoneId));
-    expect(m).toMatchObject({ version: 1, agreementId, status: 'scheduled', dueDate: '2026-03-31', watched: true, slipCount: 0 });
+    expect(m).toMatchObject({
+      version: 1,
+      agreementId,
+      status: 'scheduled',
+      dueDate: '2026-03-31',
+      watched: true,
+      slipCount: 0,
+    });
   });
 
   it('raises nothing before the first window, then one alert per window however often it runs', async () => {
@@ -146,14 +163,24 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
     clock.set('2026-03-25T06:00:00Z'); // 6 days before: the 7-day window
     // Two more instances, each with its own connection, event store and scheduler, racing the app's own.
     const others = await Promise.all(
-      [1, 2].map(() => mongoose.createConnection(config.MONGO_URL, { dbName: config.MONGO_DB, autoIndex: false }).asPromise()),
+      [1, 2].map(() =>
+        mongoose
+          .createConnection(config.MONGO_URL, { dbName: config.MONGO_DB, autoIndex: false })
+          .asPromise(),
+      ),
     );
     try {
       const schedulers = await Promise.all(
         others.map(async (other) => {
           const otherStore = new EventStore(other, { now: () => clock.now() });
           await otherStore.init();
-          return new DeadlineScheduler(clock, config, new DeadlineStore(other), new AlertsService(otherStore, other), new AgreementInfoStore(other));
+          return new DeadlineScheduler(
+            clock,
+            config,
+            new DeadlineStore(other),
+            new AlertsService(otherStore, other),
+            new AgreementInfoStore(other),
+          );
         }),
       );
       const results = await Promise.all([scheduler, ...schedulers].map((s) => s.runOnce()));
@@ -188,10 +215,18 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
       status: 'open',
       dueDate: '2026-06-30',
       window: 1,
-      facts: { previousDueDate: '2026-03-31', slipDays: 91, slipCount: 1, reason: 'financing approval delayed' },
+      facts: {
+        previousDueDate: '2026-03-31',
+        slipDays: 91,
+        slipCount: 1,
+        reason: 'financing approval delayed',
+      },
     });
     await eventually(async () => (await alertsOf('&kind=deadline.approaching&status=resolved')).length === 2);
-    expect((await alertsOf('&kind=deadline.approaching')).map((a) => a.resolution)).toEqual(['rescheduled', 'rescheduled']);
+    expect((await alertsOf('&kind=deadline.approaching')).map((a) => a.resolution)).toEqual([
+      'rescheduled',
+      'rescheduled',
+    ]);
     expect((await deadlines.get(milestoneId))?.dueDate).toBe('2026-06-30');
   });
 
@@ -200,25 +235,48 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
     expect(await scheduler.runOnce()).toMatchObject({ raised: 1 });
     expect(await scheduler.runOnce()).toMatchObject({ raised: 0 });
     const [missed] = await alertsOf('&kind=deadline.missed');
-    expect(missed).toMatchObject({ severity: 'high', status: 'open', dueDate: '2026-06-30', facts: { daysOverdue: 1, slipCount: 1 } });
+    expect(missed).toMatchObject({
+      severity: 'high',
+      status: 'open',
+      dueDate: '2026-06-30',
+      facts: { daysOverdue: 1, slipCount: 1 },
+    });
   });
 
   it('acknowledges an alert (stakeholder), idempotently; unknown alerts are 404', async () => {
     const [missed] = await alertsOf('&kind=deadline.missed');
-    const ack = await svc.as('stakeholder').post(`/alerts/${missed.id}/ack`).send({ note: 'asked the ministry' }).expect(200);
-    expect(ack.body).toMatchObject({ id: missed.id, status: 'acknowledged', acknowledgedBy: 'dev-stakeholder', version: 2 });
+    const ack = await svc
+      .as('stakeholder')
+      .post(`/alerts/${missed.id}/ack`)
+      .send({ note: 'asked the ministry' })
+      .expect(200);
+    expect(ack.body).toMatchObject({
+      id: missed.id,
+      status: 'acknowledged',
+      acknowledgedBy: 'dev-stakeholder',
+      version: 2,
+    });
     const again = await svc.as('stakeholder').post(`/alerts/${missed.id}/ack`).send({}).expect(200);
     expect(again.body).toMatchObject({ status: 'acknowledged', version: 2 });
-    expect((await svc.as('auditor').get(`/alerts/${missed.id}`).expect(200)).body).toMatchObject({ status: 'acknowledged' });
+    expect((await svc.as('auditor').get(`/alerts/${missed.id}`).expect(200)).body).toMatchObject({
+      status: 'acknowledged',
+    });
     await svc.as('auditor').get(`/alerts/${uuidv7()}`).expect(404);
     await svc.as('stakeholder').post(`/alerts/${uuidv7()}/ack`).send({}).expect(404);
     await svc.as('stakeholder').post(`/alerts/${missed.id}/ack`).send({ unknown: 1 }).expect(400);
   });
 
   it('closes every open alert with a resolved notice when the milestone is met; the scheduler then leaves it alone', async () => {
-    await milestoneEvent('milestone.met', { metOn: '2026-07-01', evidence: [{ url: 'https://example.org/map.pdf' }] });
+    await milestoneEvent('milestone.met', {
+      metOn: '2026-07-01',
+      evidence: [{ url: 'https://example.org/map.pdf' }],
+    });
     const notice = await eventually(async () => (await alertsOf('&kind=milestone.resolved'))[0]);
-    expect(notice).toMatchObject({ severity: 'info', status: 'open', facts: { outcome: 'met', outcomeOn: '2026-07-01' } });
+    expect(notice).toMatchObject({
+      severity: 'info',
+      status: 'open',
+      facts: { outcome: 'met', outcomeOn: '2026-07-01' },
+    });
     await eventually(async () => (await alertsOf('&status=resolved')).length === 4);
     const all = await alertsOf();
     expect(all.filter((a) => a.kind !== 'milestone.resolved').map((a) => [a.kind, a.status])).toEqual(
@@ -232,7 +290,11 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
     clock.set('2026-08-01T00:00:00Z');
     expect(await scheduler.runOnce()).toMatchObject({ checked: 0, raised: 0 });
     // Acknowledging a resolved alert is refused.
-    await svc.as('stakeholder').post(`/alerts/${all.find((a) => a.kind === 'deadline.missed')?.id}/ack`).send({}).expect(409);
+    await svc
+      .as('stakeholder')
+      .post(`/alerts/${all.find((a) => a.kind === 'deadline.missed')?.id}/ack`)
+      .send({})
+      .expect(409);
   });
 
   it('re-processing old milestone events changes nothing (version guard, idempotent effects)', async () => {
@@ -254,11 +316,17 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
   });
 
   it('filters by kind, status and minimum severity, and pages newest first', async () => {
-    expect((await alertsOf('&minSeverity=high')).map((a) => a.kind).sort()).toEqual(['deadline.missed', 'milestone.slipped']);
+    expect((await alertsOf('&minSeverity=high')).map((a) => a.kind).sort()).toEqual([
+      'deadline.missed',
+      'milestone.slipped',
+    ]);
     expect((await alertsOf('&status=open')).map((a) => a.kind)).toEqual(['milestone.resolved']);
     const first = await svc.as('monitor').get(`/alerts?agreementId=${agreementId}&limit=3`).expect(200);
     expect(first.body.items).toHaveLength(3);
-    const second = await svc.as('monitor').get(`/alerts?agreementId=${agreementId}&limit=3&cursor=${first.body.nextCursor}`).expect(200);
+    const second = await svc
+      .as('monitor')
+      .get(`/alerts?agreementId=${agreementId}&limit=3&cursor=${first.body.nextCursor}`)
+      .expect(200);
     expect(second.body).toMatchObject({ nextCursor: null });
     const all = [...first.body.items, ...second.body.items] as AlertView[];
     expect(all).toHaveLength(5);
@@ -269,11 +337,27 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
 
   it('serves the inbox of a subscription: only the alerts its filters match, only to its owner (and auditors)', async () => {
     const subscribe = async (filters: object) =>
-      (await svc.as('stakeholder').post('/subscriptions').send({ filters, channel: { type: 'inbox' } }).expect(201)).body.id as string;
+      (
+        await svc
+          .as('stakeholder')
+          .post('/subscriptions')
+          .send({ filters, channel: { type: 'inbox' } })
+          .expect(201)
+      ).body.id as string;
     const inbox = async (id: string, query = '', role: 'stakeholder' | 'auditor' = 'stakeholder') =>
-      ((await svc.as(role).get(`/alerts?subscriptionId=${id}&limit=100${query}`).expect(200)).body.items as AlertView[]).map((a) => a.kind).sort();
+      (
+        (await svc.as(role).get(`/alerts?subscriptionId=${id}&limit=100${query}`).expect(200)).body
+          .items as AlertView[]
+      )
+        .map((a) => a.kind)
+        .sort();
 
-    const uzSerious = await subscribe({ partyCountries: ['UZ'], commodities: ['Rare Earths'], kinds: ['deadline.missed', 'milestone.slipped', 'deadline.approaching'], minSeverity: 'medium' });
+    const uzSerious = await subscribe({
+      partyCountries: ['UZ'],
+      commodities: ['Rare Earths'],
+      kinds: ['deadline.missed', 'milestone.slipped', 'deadline.approaching'],
+      minSeverity: 'medium',
+    });
     expect(await inbox(uzSerious)).toEqual(['deadline.approaching', 'deadline.missed', 'milestone.slipped']);
     expect(await inbox(uzSerious, '&kind=deadline.missed')).toEqual(['deadline.missed']);
     expect(await inbox(uzSerious, '&minSeverity=high')).toEqual(['deadline.missed', 'milestone.slipped']);
@@ -281,13 +365,25 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
     expect(await inbox(await subscribe({ partyCountries: ['US'] }))).toEqual([]);
     expect(await inbox(await subscribe({ commodities: ['lithium'] }))).toEqual([]);
     expect(await inbox(await subscribe({ milestoneTypes: ['refinery'] }))).toEqual([]);
-    expect(await inbox(await subscribe({ agreementIds: [agreementId], milestoneTypes: ['geological_survey'], kinds: ['milestone.resolved'] }))).toEqual(['milestone.resolved']);
+    expect(
+      await inbox(
+        await subscribe({
+          agreementIds: [agreementId],
+          milestoneTypes: ['geological_survey'],
+          kinds: ['milestone.resolved'],
+        }),
+      ),
+    ).toEqual(['milestone.resolved']);
     await svc.as('stakeholder').get(`/alerts?subscriptionId=${uuidv7()}`).expect(404);
     await svc.as('monitor').get(`/alerts?subscriptionId=${uzSerious}`).expect(404);
   });
 
   it('publishes every alert event to alerts.events, keyed by the agreement', async () => {
-    await eventually(() => published.filter((e) => e.type === 'alert.raised').length === 5 && published.filter((e) => e.type === 'alert.resolved').length === 4);
+    await eventually(
+      () =>
+        published.filter((e) => e.type === 'alert.raised').length === 5 &&
+        published.filter((e) => e.type === 'alert.resolved').length === 4,
+    );
     expect(published.filter((e) => e.type === 'alert.acknowledged')).toHaveLength(1);
     expect(new Set(published.map((e) => e.agreementId))).toEqual(new Set([agreementId]));
     expect(published.every((e) => e.streamId.startsWith('alert-') && e.schemaVersion === 1)).toBe(true);
@@ -295,13 +391,17 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
 
   it('raises agreement.stalled once the agreement saw no milestone progress for 180 days, once', async () => {
     // The last progress was the milestone met on 2026-07-01.
-    expect((await svc.app.get(AgreementInfoStore).get(agreementId))?.lastActivityAt).toBe('2026-07-01T00:00:00.000Z');
+    expect((await svc.app.get(AgreementInfoStore).get(agreementId))?.lastActivityAt).toBe(
+      '2026-07-01T00:00:00.000Z',
+    );
     clock.set('2026-12-27T23:00:00Z'); // 179 days
     expect(await scheduler.runOnce()).toMatchObject({ idleAgreements: 0, raised: 0 });
     clock.set('2026-12-28T01:00:00Z'); // 180 days
     expect(await scheduler.runOnce()).toMatchObject({ idleAgreements: 1, raised: 1 });
     expect(await scheduler.runOnce()).toMatchObject({ idleAgreements: 1, raised: 0 });
-    const stalled = (await svc.as('auditor').get(`/alerts?agreementId=${agreementId}&kind=agreement.stalled`).expect(200)).body.items;
+    const stalled = (
+      await svc.as('auditor').get(`/alerts?agreementId=${agreementId}&kind=agreement.stalled`).expect(200)
+    ).body.items;
     expect(stalled).toEqual([
       expect.objectContaining({
         kind: 'agreement.stalled',

@@ -13,7 +13,14 @@ import mongoose from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
 import { TestClock } from '@tracker/platform';
-import { eventually, startService, testConfig, uniqueTestName, type RunningService } from '@tracker/platform/testing';
+import {
+  eventually,
+  startService,
+  testConfig,
+  uniqueTestName,
+  type RunningService,
+} from '@tracker/platform/testing';
+import { ForeignEvents, publishEvent } from '@tracker/testing';
 import { AppModule } from '../app.module';
 import { DeadlineScheduler } from '../alerts/deadline-scheduler';
 import { AlertsService } from '../alerts/alerts.service';
@@ -43,38 +50,24 @@ describe('webhook deliveries', () => {
   /** What the receiver answers next. */
   let answer = 503;
   const agreementId = uuidv7();
-  const versions = new Map<string, number>();
+  const events = new ForeignEvents(() => clock.now());
 
-  function envelope(streamId: string, type: string, data: object): EventEnvelope {
-    const version = (versions.get(streamId) ?? 0) + 1;
-    versions.set(streamId, version);
-    const at = clock.now().toISOString();
-    return {
-      eventId: uuidv7(),
-      type,
-      schemaVersion: 1,
-      streamId,
-      streamVersion: version,
-      position: version,
-      agreementId,
-      occurredAt: at,
-      recordedAt: at,
-      actor: { id: 'dev-monitor', role: 'monitor' },
-      correlationId: uuidv7(),
-      causationId: null,
-      data,
-      hash: 'f'.repeat(64),
-      prevHash: null,
-    };
-  }
-  const publish = (topic: string, e: EventEnvelope) =>
-    producer.send({ topic: `${prefix}${topic}`, messages: [{ key: e.agreementId, value: JSON.stringify(e) }] });
+  const envelope = (streamId: string, type: string, data: object): EventEnvelope =>
+    events.next(streamId, agreementId, type, data);
+  const publish = (topic: string, e: EventEnvelope) => publishEvent(producer, `${prefix}${topic}`, e);
 
   async function planMilestone(dueDate: string): Promise<string> {
     const milestoneId = uuidv7();
     await publish(
       Topics.milestones,
-      envelope(`milestone-${milestoneId}`, 'milestone.planned', { milestoneId, agreementId, type: 'refinery', title: `Refinery due ${dueDate}`, dueDate, evidence: [] }),
+      envelope(`milestone-${milestoneId}`, 'milestone.planned', {
+        milestoneId,
+        agreementId,
+        type: 'refinery',
+        title: `Refinery due ${dueDate}`,
+        dueDate,
+        evidence: [],
+      }),
     );
     await eventually(() => svc.app.get(DeadlineStore).get(milestoneId));
     return milestoneId;
@@ -99,7 +92,11 @@ describe('webhook deliveries', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), answered: answer });
+        received.push({
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          answered: answer,
+        });
         res.statusCode = answer;
         res.end();
       });
@@ -107,11 +104,20 @@ describe('webhook deliveries', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/tracker`;
 
-    config = testConfig(AlertsConfig, { KAFKA_TOPIC_PREFIX: prefix, ALERT_SCAN_INTERVAL_MS: '0', DELIVERY_INTERVAL_MS: '0', ALERT_APPROACH_WINDOWS_DAYS: '7' });
+    config = testConfig(AlertsConfig, {
+      KAFKA_TOPIC_PREFIX: prefix,
+      ALERT_SCAN_INTERVAL_MS: '0',
+      DELIVERY_INTERVAL_MS: '0',
+      ALERT_APPROACH_WINDOWS_DAYS: '7',
+    });
     svc = await startService(AppModule.forRoot(config, { clock }));
     deliveries = svc.app.get(DeliveriesService);
     deliveries.random = () => 1;
-    const kafka = new Kafka({ clientId: 'deliveries-test', brokers: config.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'deliveries-test',
+      brokers: config.KAFKA_BROKERS.split(','),
+      logLevel: logLevel.NOTHING,
+    });
     producer = kafka.producer();
     await producer.connect();
 
@@ -122,7 +128,10 @@ describe('webhook deliveries', () => {
         reference: 'TR-CN-2026',
         title: 'MoU on natural resources',
         kind: 'mou',
-        parties: [{ country: 'TR', name: 'Türkiye' }, { country: 'CN', name: 'China' }],
+        parties: [
+          { country: 'TR', name: 'Türkiye' },
+          { country: 'CN', name: 'China' },
+        ],
         signatories: [],
         signedOn: '2026-02-10',
         datePrecision: 'day',
@@ -138,10 +147,19 @@ describe('webhook deliveries', () => {
     // window (7 days) and only deadline.approaching subscribed, each milestone gives exactly one delivery.
     await stakeholder()
       .post('/subscriptions')
-      .send({ filters: { partyCountries: ['TR'], commodities: ['Copper'], kinds: ['deadline.approaching'] }, channel: { type: 'webhook', url, secret } })
+      .send({
+        filters: { partyCountries: ['TR'], commodities: ['Copper'], kinds: ['deadline.approaching'] },
+        channel: { type: 'webhook', url, secret },
+      })
       .expect(201);
-    await stakeholder().post('/subscriptions').send({ filters: { partyCountries: ['US'] }, channel: { type: 'webhook', url, secret } }).expect(201);
-    await stakeholder().post('/subscriptions').send({ channel: { type: 'inbox' } }).expect(201);
+    await stakeholder()
+      .post('/subscriptions')
+      .send({ filters: { partyCountries: ['US'] }, channel: { type: 'webhook', url, secret } })
+      .expect(201);
+    await stakeholder()
+      .post('/subscriptions')
+      .send({ channel: { type: 'inbox' } })
+      .expect(201);
   });
 
   afterAll(async () => {
@@ -160,7 +178,14 @@ describe('webhook deliveries', () => {
       return all.length === 1 ? all : null;
     })) as DeliveryView[];
     first = items[0];
-    expect(first).toMatchObject({ status: 'pending', eventType: 'alert.raised', url, owner: 'dev-stakeholder', attempts: [], attemptCount: 0 });
+    expect(first).toMatchObject({
+      status: 'pending',
+      eventType: 'alert.raised',
+      url,
+      owner: 'dev-stakeholder',
+      attempts: [],
+      attemptCount: 0,
+    });
     expect(first).not.toHaveProperty('body');
   });
 
@@ -172,7 +197,9 @@ describe('webhook deliveries', () => {
     for (let i = 0; i < 6; i++) await nextAttempt(first.id);
     const [d] = await listDeliveries();
     expect(d.status).toBe('pending');
-    expect(d.attempts.map((a) => [a.n, a.status, a.error])).toEqual([1, 2, 3, 4, 5, 6, 7].map((n) => [n, 503, 'HTTP 503']));
+    expect(d.attempts.map((a) => [a.n, a.status, a.error])).toEqual(
+      [1, 2, 3, 4, 5, 6, 7].map((n) => [n, 503, 'HTTP 503']),
+    );
     const gaps = d.attempts.slice(1).map((a, i) => Date.parse(a.at) - Date.parse(d.attempts[i].at));
     expect(gaps).toEqual([30_000, 60_000, 120_000, 240_000, 480_000, 960_000]);
     expect(clock.now().getTime() - start).toBe(gaps.reduce((x, y) => x + y, 0));
@@ -185,7 +212,9 @@ describe('webhook deliveries', () => {
 
     answer = 204;
     // A second instance (own connection) dispatching at the same time: one of them sends.
-    const other = await mongoose.createConnection(config.MONGO_URL, { dbName: config.MONGO_DB, autoIndex: false }).asPromise();
+    const other = await mongoose
+      .createConnection(config.MONGO_URL, { dbName: config.MONGO_DB, autoIndex: false })
+      .asPromise();
     try {
       const [d] = await listDeliveries();
       clock.set(d.nextAttemptAt!);
@@ -203,7 +232,11 @@ describe('webhook deliveries', () => {
       await other.close();
     }
     const [d] = await listDeliveries();
-    expect(d).toMatchObject({ status: 'delivered', nextAttemptAt: null, deliveredAt: clock.now().toISOString() });
+    expect(d).toMatchObject({
+      status: 'delivered',
+      nextAttemptAt: null,
+      deliveredAt: clock.now().toISOString(),
+    });
     expect(d.attempts.at(-1)).toMatchObject({ status: 204 });
     expect(d.attempts.length).toBeGreaterThan(15);
 
@@ -243,7 +276,9 @@ describe('webhook deliveries', () => {
     }
     const failed = (await listDeliveries('&status=failed'))[0];
     expect(failed).toMatchObject({ id: d.id, status: 'failed', nextAttemptAt: null });
-    expect(clock.now().getTime() - Date.parse(failed.since)).toBeLessThanOrEqual(config.DELIVERY_GIVE_UP_AFTER_MS);
+    expect(clock.now().getTime() - Date.parse(failed.since)).toBeLessThanOrEqual(
+      config.DELIVERY_GIVE_UP_AFTER_MS,
+    );
     clock.advance({ days: 1 });
     expect(await deliveries.runOnce()).toMatchObject({ attempted: 0 });
 
@@ -253,7 +288,9 @@ describe('webhook deliveries', () => {
     expect(redriven.body).toMatchObject({ status: 'pending', nextAttemptAt: clock.now().toISOString() });
     answer = 200;
     expect(await deliveries.runOnce()).toEqual({ attempted: 1, delivered: 1, failed: 0 });
-    expect((await listDeliveries('&status=delivered')).map((x) => x.id).sort()).toEqual([first.id, d.id].sort());
+    expect((await listDeliveries('&status=delivered')).map((x) => x.id).sort()).toEqual(
+      [first.id, d.id].sort(),
+    );
   });
 
   it('sends nothing again after a restart', async () => {
@@ -268,8 +305,12 @@ describe('webhook deliveries', () => {
   });
 
   it('shows every delivery to auditors and admins (stakeholders: their own, by owner); validates the filters', async () => {
-    expect((await svc.http.get('/deliveries').set('Authorization', 'Bearer dev-auditor').expect(200)).body.items).toHaveLength(2);
-    expect((await svc.http.get('/deliveries').set('Authorization', 'Bearer dev-admin').expect(200)).body.items).toHaveLength(2);
+    expect(
+      (await svc.http.get('/deliveries').set('Authorization', 'Bearer dev-auditor').expect(200)).body.items,
+    ).toHaveLength(2);
+    expect(
+      (await svc.http.get('/deliveries').set('Authorization', 'Bearer dev-admin').expect(200)).body.items,
+    ).toHaveLength(2);
     await svc.http.get('/deliveries?status=lost').set('Authorization', 'Bearer dev-auditor').expect(400);
   });
 });

@@ -6,7 +6,14 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
 import { TestClock } from '@tracker/platform';
-import { eventually, startService, testConfig, uniqueTestName, type RunningService } from '@tracker/platform/testing';
+import {
+  eventually,
+  startService,
+  testConfig,
+  uniqueTestName,
+  type RunningService,
+} from '@tracker/platform/testing';
+import { ForeignEvents, publishEvent } from '@tracker/testing';
 import { AppModule } from '../app.module';
 import { MilestonesConfig } from '../config';
 
@@ -15,30 +22,12 @@ describe('milestones service (HTTP + Kafka)', () => {
   const prefix = `${uniqueTestName('ms')}.`;
   let svc: RunningService;
   let producer: Producer;
-  const versions = new Map<string, number>();
+  const events = new ForeignEvents(() => clock.now());
 
   /** Publishes an agreement event the way the agreements service does. */
   async function agreementEvent(agreementId: string, type: string, data: object): Promise<void> {
-    const version = (versions.get(agreementId) ?? 0) + 1;
-    versions.set(agreementId, version);
-    const envelope: EventEnvelope = {
-      eventId: uuidv7(),
-      type,
-      schemaVersion: 1,
-      streamId: `agreement-${agreementId}`,
-      streamVersion: version,
-      position: version,
-      agreementId,
-      occurredAt: clock.now().toISOString(),
-      recordedAt: clock.now().toISOString(),
-      actor: { id: 'dev-monitor', role: 'monitor' },
-      correlationId: uuidv7(),
-      causationId: null,
-      data: { agreementId, ...data },
-      hash: 'f'.repeat(64),
-      prevHash: null,
-    };
-    await producer.send({ topic: `${prefix}${Topics.agreements}`, messages: [{ key: agreementId, value: JSON.stringify(envelope) }] });
+    const envelope = events.next(`agreement-${agreementId}`, agreementId, type, { agreementId, ...data });
+    await publishEvent(producer, `${prefix}${Topics.agreements}`, envelope);
   }
 
   const registered = (reference: string, title: string) => ({
@@ -60,12 +49,26 @@ describe('milestones service (HTTP + Kafka)', () => {
   const terminated = uuidv7();
 
   beforeAll(async () => {
-    svc = await startService(AppModule.forRoot(testConfig(MilestonesConfig, { KAFKA_TOPIC_PREFIX: prefix }), { clock }));
-    const kafka = new Kafka({ clientId: 'test', brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.ERROR });
+    svc = await startService(
+      AppModule.forRoot(testConfig(MilestonesConfig, { KAFKA_TOPIC_PREFIX: prefix }), { clock }),
+    );
+    const kafka = new Kafka({
+      clientId: 'test',
+      brokers: process.env.KAFKA_BROKERS!.split(','),
+      logLevel: logLevel.ERROR,
+    });
     producer = kafka.producer();
     await producer.connect();
-    await agreementEvent(trUz, 'agreement.registered', registered('TR-UZ-2026-MINING', 'MoU on cooperation in the mining sector'));
-    await agreementEvent(terminated, 'agreement.registered', registered('TR-NE-MINING', 'MoU on mineral exploration'));
+    await agreementEvent(
+      trUz,
+      'agreement.registered',
+      registered('TR-UZ-2026-MINING', 'MoU on cooperation in the mining sector'),
+    );
+    await agreementEvent(
+      terminated,
+      'agreement.registered',
+      registered('TR-NE-MINING', 'MoU on mineral exploration'),
+    );
     await agreementEvent(terminated, 'agreement.terminated', { reason: 'withdrawn' });
   });
   afterAll(async () => {
@@ -77,7 +80,10 @@ describe('milestones service (HTTP + Kafka)', () => {
     type: 'geological_survey',
     title: 'Joint exploration and resource-mapping programme launched',
     responsibleParty: 'State Committee on Geology',
-    expectedOutcome: { description: 'Resource map of three regions', quantity: { amount: 3, unit: 'regions' } },
+    expectedOutcome: {
+      description: 'Resource map of three regions',
+      quantity: { amount: 3, unit: 'regions' },
+    },
     dueDate: '2026-12-31',
   };
   const plan = (body: object) => svc.as('monitor').post('/milestones').send(body);
@@ -92,7 +98,12 @@ describe('milestones service (HTTP + Kafka)', () => {
     surveyId = res.body.id;
     expect(res.headers.location).toBe(`/milestones/${surveyId}`);
     expect(res.headers.etag).toBe('"1"');
-    expect(res.body).toMatchObject({ status: 'scheduled', dueDate: '2026-12-31', slipCount: 0, agreementId: trUz });
+    expect(res.body).toMatchObject({
+      status: 'scheduled',
+      dueDate: '2026-12-31',
+      slipCount: 0,
+      agreementId: trUz,
+    });
   });
 
   it('refuses an unknown agreement (422) and a terminated one (409)', async () => {
@@ -111,7 +122,11 @@ describe('milestones service (HTTP + Kafka)', () => {
     ['an impossible due date', { ...survey, dueDate: '2026-02-30' }, 'dueDate'],
     ['a missing title', { ...survey, title: undefined }, 'title'],
     ['an agreement id that is not a UUID', { ...survey, agreementId: 'TR-UZ' }, 'agreementId'],
-    ['a negative quantity', { ...survey, expectedOutcome: { description: 'x', quantity: { amount: -1, unit: 't' } } }, 'expectedOutcome.quantity.amount'],
+    [
+      'a negative quantity',
+      { ...survey, expectedOutcome: { description: 'x', quantity: { amount: -1, unit: 't' } } },
+      'expectedOutcome.quantity.amount',
+    ],
     ['evidence that is not a URL', { ...survey, evidence: [{ url: 'not a url' }] }, 'evidence[0].url'],
     ['an unknown field', { ...survey, priority: 'high' }, 'priority'],
     ['a Mongo operator key', { ...survey, $where: 'sleep(1000)' }, '$where'],
@@ -140,10 +155,24 @@ describe('milestones service (HTTP + Kafka)', () => {
       expect(res.body.slips.at(-1)).toMatchObject({ newDueDate, slipDays });
     }
     const res = await svc.as('stakeholder').get(`/milestones/${surveyId}`).expect(200);
-    expect(res.body).toMatchObject({ dueDate: '2027-09-30', plannedDueDate: '2026-12-31', slipCount: 3, repeatedlySlipped: true });
+    expect(res.body).toMatchObject({
+      dueDate: '2027-09-30',
+      plannedDueDate: '2026-12-31',
+      slipCount: 3,
+      repeatedlySlipped: true,
+    });
     expect(res.body.slips.map((s: { slipDays: number }) => s.slipDays)).toEqual([90, 91, -30, 122]);
-    await svc.as('monitor').post(`/milestones/${surveyId}/reschedule`).set('If-Match', '"1"').send({ newDueDate: '2028-01-01', reason: 'stale' }).expect(409);
-    await svc.as('monitor').post(`/milestones/${surveyId}/reschedule`).send({ newDueDate: '2028-01-01', reason: 'no version' }).expect(428);
+    await svc
+      .as('monitor')
+      .post(`/milestones/${surveyId}/reschedule`)
+      .set('If-Match', '"1"')
+      .send({ newDueDate: '2028-01-01', reason: 'stale' })
+      .expect(409);
+    await svc
+      .as('monitor')
+      .post(`/milestones/${surveyId}/reschedule`)
+      .send({ newDueDate: '2028-01-01', reason: 'no version' })
+      .expect(428);
   });
 
   it('reports progress, refuses met without evidence (409), then marks it met with evidence', async () => {
@@ -152,27 +181,64 @@ describe('milestones service (HTTP + Kafka)', () => {
       .as('monitor')
       .post(`/milestones/${surveyId}/progress`)
       .set('If-Match', '"5"')
-      .send({ percent: 60, note: 'two regions mapped', evidence: [{ url: 'https://example.org/interim.pdf' }] })
+      .send({
+        percent: 60,
+        note: 'two regions mapped',
+        evidence: [{ url: 'https://example.org/interim.pdf' }],
+      })
       .expect(200);
     expect(progress.body).toMatchObject({ status: 'inProgress', percent: 60, version: 6 });
-    const refused = await svc.as('monitor').post(`/milestones/${surveyId}/met`).set('If-Match', '"6"').send({ metOn: '2026-05-30' }).expect(409);
+    const refused = await svc
+      .as('monitor')
+      .post(`/milestones/${surveyId}/met`)
+      .set('If-Match', '"6"')
+      .send({ metOn: '2026-05-30' })
+      .expect(409);
     expect(refused.body.detail).toMatch(/requires evidence/);
-    await svc.as('monitor').post(`/milestones/${surveyId}/met`).set('If-Match', '"6"').send({ metOn: '2026-07-01', evidence: [{ url: 'https://example.org/final.pdf' }] }).expect(400);
+    await svc
+      .as('monitor')
+      .post(`/milestones/${surveyId}/met`)
+      .set('If-Match', '"6"')
+      .send({ metOn: '2026-07-01', evidence: [{ url: 'https://example.org/final.pdf' }] })
+      .expect(400);
     const met = await svc
       .as('monitor')
       .post(`/milestones/${surveyId}/met`)
       .set('If-Match', '"6"')
-      .send({ metOn: '2026-05-30', evidence: [{ url: 'https://example.org/final.pdf', title: 'Final report' }] })
+      .send({
+        metOn: '2026-05-30',
+        evidence: [{ url: 'https://example.org/final.pdf', title: 'Final report' }],
+      })
       .expect(200);
     expect(met.body).toMatchObject({ status: 'met', outcomeOn: '2026-05-30', percent: 100 });
-    const late = await svc.as('monitor').post(`/milestones/${surveyId}/progress`).set('If-Match', '"7"').send({ percent: 70 }).expect(409);
+    const late = await svc
+      .as('monitor')
+      .post(`/milestones/${surveyId}/progress`)
+      .set('If-Match', '"7"')
+      .send({ percent: 70 })
+      .expect(409);
     expect(late.body.detail).toMatch(/already met/);
   });
 
   it('filters the list and pages it', async () => {
-    const training = await plan({ agreementId: trUz, type: 'workforce_training', title: 'Common training standards', dueDate: '2026-03-31' }).expect(201);
-    const jv = await plan({ agreementId: trUz, type: 'joint_venture', title: 'First joint venture registered', dueDate: '2027-12-31' }).expect(201);
-    await svc.as('monitor').post(`/milestones/${jv.body.id}/cancel`).set('If-Match', '"1"').send({ reason: 'merged into another venture' }).expect(200);
+    const training = await plan({
+      agreementId: trUz,
+      type: 'workforce_training',
+      title: 'Common training standards',
+      dueDate: '2026-03-31',
+    }).expect(201);
+    const jv = await plan({
+      agreementId: trUz,
+      type: 'joint_venture',
+      title: 'First joint venture registered',
+      dueDate: '2027-12-31',
+    }).expect(201);
+    await svc
+      .as('monitor')
+      .post(`/milestones/${jv.body.id}/cancel`)
+      .set('If-Match', '"1"')
+      .send({ reason: 'merged into another venture' })
+      .expect(200);
     const ids = (res: { body: { items: Array<{ id: string }> } }) => res.body.items.map((m) => m.id);
     const q = (query: string) => svc.as('auditor').get(`/milestones?${query}`).expect(200);
     expect(ids(await q(`agreementId=${trUz}`))).toEqual([surveyId, training.body.id, jv.body.id]);
@@ -185,13 +251,22 @@ describe('milestones service (HTTP + Kafka)', () => {
     const page1 = await q('limit=2');
     const page2 = await q(`limit=2&cursor=${page1.body.nextCursor}`);
     expect([...ids(page1), ...ids(page2)]).toEqual([surveyId, training.body.id, jv.body.id]);
-    for (const bad of ['slipped=yes', 'status=done', 'overdue[$ne]=true', 'dueBefore=tomorrow', 'agreementId=1']) {
+    for (const bad of [
+      'slipped=yes',
+      'status=done',
+      'overdue[$ne]=true',
+      'dueBefore=tomorrow',
+      'agreementId=1',
+    ]) {
       await svc.as('auditor').get(`/milestones?${bad}`).expect(400);
     }
   });
 
   it('answers as-of, the event history for auditors, and 404 for unknown milestones', async () => {
-    const before = await svc.as('auditor').get(`/milestones/${surveyId}?asOf=2026-03-01T00:00:00Z`).expect(200);
+    const before = await svc
+      .as('auditor')
+      .get(`/milestones/${surveyId}?asOf=2026-03-01T00:00:00Z`)
+      .expect(200);
     expect(before.body).toMatchObject({ status: 'scheduled', slipCount: 3 });
     const events = await svc.as('auditor').get(`/milestones/${surveyId}/events`).expect(200);
     expect(events.body.items.map((e: EventEnvelope) => e.type)).toEqual([
@@ -211,8 +286,15 @@ describe('milestones service (HTTP + Kafka)', () => {
 
   it('tells the agreement’s timeline with the derived status after each step', async () => {
     const res = await svc.as('stakeholder').get(`/agreements/${trUz}/timeline`).expect(200);
-    expect(res.body).toMatchObject({ agreementId: trUz, reference: 'TR-UZ-2026-MINING', currentStatus: 'delivering' });
-    const steps = res.body.steps.map((s: { type: string; agreementStatus: string }) => [s.type, s.agreementStatus]);
+    expect(res.body).toMatchObject({
+      agreementId: trUz,
+      reference: 'TR-UZ-2026-MINING',
+      currentStatus: 'delivering',
+    });
+    const steps = res.body.steps.map((s: { type: string; agreementStatus: string }) => [
+      s.type,
+      s.agreementStatus,
+    ]);
     expect(steps).toEqual([
       ['milestone.planned', 'signed'],
       ['milestone.rescheduled', 'signed'],
@@ -231,7 +313,11 @@ describe('milestones service (HTTP + Kafka)', () => {
   });
 
   it('publishes its events to milestones.events keyed by agreement id', async () => {
-    const kafka = new Kafka({ clientId: 'test-reader', brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.ERROR });
+    const kafka = new Kafka({
+      clientId: 'test-reader',
+      brokers: process.env.KAFKA_BROKERS!.split(','),
+      logLevel: logLevel.ERROR,
+    });
     const consumer = kafka.consumer({ groupId: uniqueTestName('reader') });
     const seen: Array<{ key: string; type: string; ceType: string }> = [];
     await consumer.connect();
@@ -239,7 +325,11 @@ describe('milestones service (HTTP + Kafka)', () => {
     await consumer.run({
       eachMessage: async ({ message }) => {
         const e = JSON.parse(message.value!.toString()) as EventEnvelope;
-        seen.push({ key: message.key!.toString(), type: e.type, ceType: message.headers!.ce_type!.toString() });
+        seen.push({
+          key: message.key!.toString(),
+          type: e.type,
+          ceType: message.headers!.ce_type!.toString(),
+        });
       },
     });
     await eventually(() => seen.length >= 10);
