@@ -403,6 +403,19 @@ export class EventStore {
     for await (const doc of this.storedInPositionOrder(filter, options)) yield this.upcasters.upcast(fromStored(doc));
   }
 
+  /**
+   * Events at the given positions (e.g. gaps seen in an earlier read, which an append in flight may fill later),
+   * upcast, in position order. Positions never used are simply absent.
+   */
+  async readPositions(positions: readonly number[]): Promise<EventEnvelope[]> {
+    const out: EventEnvelope[] = [];
+    for (let i = 0; i < positions.length; i += 1000) {
+      const docs = await this.collection.find({ position: { $in: positions.slice(i, i + 1000) } }).toArray();
+      for (const doc of docs) out.push(this.upcasters.upcast(fromStored(doc)));
+    }
+    return out.sort((a, b) => a.position - b.position);
+  }
+
   /** Stored documents after `fromPosition`, in position order, fetched `batchSize` at a time (bounded memory). */
   private async *storedInPositionOrder(
     filter: mongo.Filter<StoredEvent>,

@@ -32,3 +32,4 @@ export {
 } from './idempotent-consumer';
 export { applyOnce, type ApplyOnceGuard } from './apply-once';
 export { installShutdownHooks, closeAll, type Closable, type ShutdownOptions } from './shutdown';
+export { TopicReplay, type TopicReplayOptions, type TopicRange } from './topic-replay';

@@ -103,3 +103,4 @@ export { configureApp, createHttpApp, bootstrapService } from './http/bootstrap'
 export * from './dto';
 export * from './idempotency';
 export * from './runtime';
+export * from './read-models';

@@ -28,6 +28,7 @@ import {
 import { IdempotencyStore } from '../idempotency';
 import { correlationContext } from '../logging/correlation';
 import { MetricsService } from '../metrics/metrics.service';
+import { ReadModels } from '../read-models/read-models';
 import { EVENT_STORE, KAFKA, MONGO_CONNECTION, SERVICE_RUNTIME_OPTIONS } from './tokens';
 
 /** A class whose `handle` processes one event of the consumed topics; resolved from the service's module. */
@@ -82,6 +83,7 @@ export class EventSourcedRuntime implements OnModuleInit, OnApplicationShutdown 
     private readonly moduleRef: ModuleRef,
     private readonly metrics: MetricsService,
     private readonly idempotency: IdempotencyStore,
+    private readonly readModels: ReadModels,
   ) {}
 
   /**
@@ -167,6 +169,7 @@ export class EventSourcedRuntime implements OnModuleInit, OnApplicationShutdown 
 
   async onApplicationShutdown(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
+    this.readModels.stop();
     await Promise.allSettled(this.consumers.map((c) => c.stop()));
     await this.relay?.stop();
     await this.producer?.disconnect().catch(() => undefined);

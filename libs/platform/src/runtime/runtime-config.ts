@@ -28,4 +28,13 @@ export class EventSourcedServiceConfig extends BaseServiceConfig {
   @IsInt({ message: 'KAFKA_TOPIC_RETENTION_MS must be an integer number of milliseconds, or -1 for ever' })
   @Min(-1, { message: 'KAFKA_TOPIC_RETENTION_MS must be an integer number of milliseconds, or -1 for ever' })
   KAFKA_TOPIC_RETENTION_MS?: number;
+
+  /**
+   * How often the service re-reads which collections its read models live in (a replay in another instance
+   * switches them); a replay waits this long after its switch before catching up. 0 = never re-read.
+   */
+  @Type(() => Number)
+  @IsInt({ message: 'READ_MODEL_REFRESH_MS must be an integer number of milliseconds (0 = never)' })
+  @Min(0, { message: 'READ_MODEL_REFRESH_MS must be an integer number of milliseconds (0 = never)' })
+  READ_MODEL_REFRESH_MS = 5000;
 }

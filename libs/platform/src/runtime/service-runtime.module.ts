@@ -4,6 +4,8 @@ import { EventStore } from '@tracker/event-store';
 import { createKafka } from '@tracker/messaging';
 import type { Clock } from '../clock/clock';
 import { IdempotencyStore } from '../idempotency';
+import { ReadModels } from '../read-models/read-models';
+import { ReplayRunner } from '../read-models/replay';
 import { CLOCK } from '../tokens';
 import { EventSourcedRuntime, type ServiceRuntimeOptions } from './event-sourced-runtime';
 import { EVENT_STORE, KAFKA, MONGO_CONNECTION, SERVICE_RUNTIME_OPTIONS } from './tokens';
@@ -15,11 +17,12 @@ export interface RuntimeConnectionSettings {
   KAFKA_TOPIC_PREFIX?: string;
   KAFKA_TOPIC_PARTITIONS?: number;
   KAFKA_TOPIC_RETENTION_MS?: number;
+  READ_MODEL_REFRESH_MS?: number;
 }
 
 /**
- * Provides MONGO_CONNECTION, EVENT_STORE, KAFKA, IdempotencyStore and the EventSourcedRuntime (relay and
- * consumers) to a service. Needs PlatformModule (CLOCK) in the same application.
+ * Provides MONGO_CONNECTION, EVENT_STORE, KAFKA, IdempotencyStore, ReadModels (the read models' collections),
+ * ReplayRunner and the EventSourcedRuntime (relay and consumers) to a service. Needs PlatformModule (CLOCK) in the same application.
  */
 @Global()
 @Module({})
@@ -62,9 +65,19 @@ export class ServiceRuntimeModule {
             return store;
           },
         },
+        {
+          provide: ReadModels,
+          inject: [MONGO_CONNECTION],
+          useFactory: async (connection: mongoose.Connection) => {
+            const readModels = new ReadModels(connection, { refreshMs: settings.READ_MODEL_REFRESH_MS ?? 5000 });
+            await readModels.start();
+            return readModels;
+          },
+        },
         EventSourcedRuntime,
+        ReplayRunner,
       ],
-      exports: [MONGO_CONNECTION, EVENT_STORE, KAFKA, IdempotencyStore, EventSourcedRuntime, SERVICE_RUNTIME_OPTIONS],
+      exports: [MONGO_CONNECTION, EVENT_STORE, KAFKA, IdempotencyStore, EventSourcedRuntime, SERVICE_RUNTIME_OPTIONS, ReadModels, ReplayRunner],
     };
   }
 }

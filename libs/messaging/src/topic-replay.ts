@@ -1,0 +1,113 @@
+/**
+ * Re-reads Kafka topics from their beginning under a throw-away consumer group, one message at a time in offset
+ * order per partition, until the end offsets of a moment (`readToEnd`, callable again to catch up). For
+ * rebuilding read models: the handler must be idempotent (version-guarded), as a topic can hold an event twice.
+ * Not an IdempotentConsumer: no dedup records, no dead letters (an unreadable message was dead-lettered by the
+ * live consumer already; here it is counted and skipped).
+ */
+import type { EventEnvelope } from '@tracker/contracts';
+import type { Upcasters } from '@tracker/event-store';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import { decodeMessage } from './codec';
+
+export interface TopicReplayOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: readonly string[];
+  handler: (envelope: EventEnvelope, topic: string) => Promise<void>;
+  upcasters?: Upcasters;
+}
+
+export interface TopicRange {
+  topic: string;
+  partition: number;
+  low: string;
+  high: string;
+}
+
+export class TopicReplay {
+  private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  /** `topic:partition` → offset of the next message to handle */
+  private readonly next = new Map<string, bigint>();
+  private targets = new Map<string, { low: bigint; high: bigint }>();
+  private waiter?: () => void;
+  private failure?: Error;
+  private started = false;
+  handled = 0;
+  skipped = 0;
+
+  constructor(private readonly options: TopicReplayOptions) {
+    this.consumer = options.kafka.consumer({ groupId: options.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    this.admin = options.kafka.admin();
+  }
+
+  /** Low and high offsets of every partition now: what a read to the end covers. */
+  async ranges(): Promise<TopicRange[]> {
+    const out: TopicRange[] = [];
+    for (const topic of this.options.topics) {
+      for (const p of await this.admin.fetchTopicOffsets(topic)) out.push({ topic, partition: p.partition, low: p.low, high: p.high });
+    }
+    return out;
+  }
+
+  async start(): Promise<void> {
+    await this.admin.connect();
+    await this.consumer.connect();
+    for (const topic of this.options.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
+    this.started = true;
+    await this.consumer.run({
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale()) return;
+          const decoded = decodeMessage(message);
+          if (decoded.ok) {
+            const envelope = this.options.upcasters ? this.options.upcasters.upcast(decoded.envelope) : decoded.envelope;
+            try {
+              await this.options.handler(envelope, batch.topic);
+            } catch (err) {
+              this.failure = err as Error;
+              this.waiter?.();
+              throw err;
+            }
+            this.handled++;
+          } else {
+            this.skipped++;
+          }
+          resolveOffset(message.offset);
+          this.next.set(`${batch.topic}:${batch.partition}`, BigInt(message.offset) + 1n);
+          this.waiter?.();
+          await heartbeat();
+        }
+      },
+    });
+  }
+
+  /** Resolves once every message up to the end offsets of this moment was handled. */
+  async readToEnd(ranges?: TopicRange[]): Promise<TopicRange[]> {
+    if (!this.started) throw new Error('TopicReplay not started');
+    const now = ranges ?? (await this.ranges());
+    this.targets = new Map(now.map((r) => [`${r.topic}:${r.partition}`, { low: BigInt(r.low), high: BigInt(r.high) }]));
+    await new Promise<void>((resolve, reject) => {
+      this.waiter = () => (this.failure ? reject(this.failure) : this.reached() && resolve());
+      this.waiter();
+    });
+    this.waiter = undefined;
+    return now;
+  }
+
+  private reached(): boolean {
+    for (const [key, { low, high }] of this.targets) {
+      if (high > low && (this.next.get(key) ?? low) < high) return false;
+    }
+    return true;
+  }
+
+  /** Stops reading and deletes the consumer group (it served this replay only). */
+  async stop(): Promise<void> {
+    await this.consumer.disconnect().catch(() => undefined);
+    if (this.started) await this.admin.deleteGroups([this.options.groupId]).catch(() => undefined);
+    await this.admin.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,309 @@
+/**
+ * Rebuilds a service's read models while it keeps serving (issue 8): into a fresh generation of collections,
+ * then a switch of the generation pointers, then a catch-up of what happened meanwhile.
+ *
+ * 1. Store projections: every event of the service's store in position order, folded in memory per stream, then
+ *    written once per stream. Positions missing from the sequence are remembered: an append still in flight
+ *    holds a lower position than one already visible, and is read again in the catch-up.
+ * 2. Topic projections: the topics from their beginning under a new consumer group, up to the end offsets of
+ *    that moment (after 1, so a read model of both, e.g. activity times, finds its documents).
+ * 3. Switch: queries and live writes move to the new collections (other instances within the refresh interval,
+ *    which the catch-up waits out).
+ * 4. Catch-up: store events after the last position read (and the missing ones), folded onto the states of 1
+ *    and written version-guarded; topics read on to their new end offsets. Live writes made to the old
+ *    collections before the switch are redone here; writes after it land in the new ones. Then the old
+ *    collections and the consumer group are deleted.
+ * One replay at a time per service (a lock document with a heartbeat); progress is kept in `replays`.
+ */
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import type { Connection, mongo } from 'mongoose';
+import type { Actor, EventEnvelope } from '@tracker/contracts';
+import type { EventStore } from '@tracker/event-store';
+import { TopicReplay, type TopicRange } from '@tracker/messaging';
+import type { ServiceRuntimeOptions } from '../runtime/event-sourced-runtime';
+import { EVENT_STORE, KAFKA, MONGO_CONNECTION, SERVICE_RUNTIME_OPTIONS } from '../runtime/tokens';
+import { READ_MODEL_PROJECTIONS, type FoldedStream, type Projection, type StoreProjection, type TopicProjection } from './projections';
+import { ReadModels, type CollectionSource, type Generation } from './read-models';
+
+export type ReplayPhase = 'preparing' | 'reading-store' | 'writing' | 'reading-topics' | 'switching' | 'catching-up' | 'cleaning-up' | 'done';
+
+export interface ReplayStatus {
+  id: string;
+  service: string;
+  requestedBy: string;
+  status: 'running' | 'succeeded' | 'failed';
+  phase: ReplayPhase;
+  startedAt: string;
+  finishedAt: string | null;
+  /** Events to read (store size plus topic offsets at the start; an estimate while running). */
+  eventsTotal: number;
+  eventsDone: number;
+  eventsPerSecond: number;
+  /** Estimated from the rate so far; null until there is one. */
+  secondsLeft: number | null;
+  /** Documents per read model, when done. */
+  documents: Record<string, number>;
+  /** e.g. a topic whose oldest events were deleted by retention. */
+  warnings: string[];
+  error: string | null;
+}
+
+interface LockDoc {
+  _id: string;
+  runId: string;
+  heartbeatAt: Date;
+}
+
+const LOCK_STALE_MS = 60_000;
+
+export class ReplayInProgressError extends Error {
+  constructor(readonly runningId: string) {
+    super(`a replay of this service is already running (${runningId}); follow it at GET /admin/replays/${runningId}`);
+  }
+}
+
+@Injectable()
+export class ReplayRunner implements OnApplicationShutdown {
+  private readonly logger = new Logger('ReplayRunner');
+  private readonly runs = new Map<string, ReplayStatus>();
+  private running?: Promise<void>;
+
+  constructor(
+    @Inject(SERVICE_RUNTIME_OPTIONS) private readonly options: ServiceRuntimeOptions,
+    @Inject(MONGO_CONNECTION) private readonly connection: Connection,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly readModels: ReadModels,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  /** The service's projections (provided by its AppModule under READ_MODEL_PROJECTIONS). */
+  private get projections(): Projection[] {
+    try {
+      return this.moduleRef.get<Projection[]>(READ_MODEL_PROJECTIONS, { strict: false });
+    } catch {
+      return [];
+    }
+  }
+
+  private get history(): mongo.Collection<ReplayStatus & { _id: string }> {
+    return this.connection.collection('replays');
+  }
+
+  private get locks(): mongo.Collection<LockDoc> {
+    return this.connection.collection<LockDoc>('replay_locks');
+  }
+
+  /** Starts a replay in the background; its status at once. Throws ReplayInProgressError if one runs. */
+  async start(actor: Actor): Promise<ReplayStatus> {
+    const id = randomUUID();
+    await this.lock(id);
+    const status: ReplayStatus = {
+      id,
+      service: this.options.serviceName,
+      requestedBy: actor.id,
+      status: 'running',
+      phase: 'preparing',
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      eventsTotal: 0,
+      eventsDone: 0,
+      eventsPerSecond: 0,
+      secondsLeft: null,
+      documents: {},
+      warnings: [],
+      error: null,
+    };
+    this.runs.set(id, status);
+    await this.history.insertOne({ _id: id, ...status });
+    this.running = this.run(status).finally(() => (this.running = undefined));
+    return { ...status };
+  }
+
+  /** Waits for the replay this instance runs, if any (tests, tools). */
+  async settled(): Promise<void> {
+    await this.running;
+  }
+
+  async get(id: string): Promise<ReplayStatus | null> {
+    const mine = this.runs.get(id);
+    if (mine) return { ...mine, documents: { ...mine.documents }, warnings: [...mine.warnings] };
+    const doc = await this.history.findOne({ _id: id });
+    if (!doc) return null;
+    const { _id, ...status } = doc;
+    return status;
+  }
+
+  async list(limit = 20): Promise<ReplayStatus[]> {
+    const docs = await this.history.find({}).sort({ startedAt: -1 }).limit(limit).toArray();
+    return docs.map(({ _id, ...status }) => this.runs.get(_id) ?? status);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // A replay stopped half-way leaves only an unused generation behind: the pointers still name the old one.
+    await this.running?.catch(() => undefined);
+  }
+
+  private async lock(runId: string): Promise<void> {
+    const _id = this.options.serviceName;
+    const held = await this.locks.findOne({ _id });
+    if (held && Date.now() - held.heartbeatAt.getTime() < LOCK_STALE_MS) throw new ReplayInProgressError(held.runId);
+    if (held) await this.locks.deleteOne({ _id, runId: held.runId });
+    try {
+      await this.locks.insertOne({ _id, runId, heartbeatAt: new Date() });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+      const winner = await this.locks.findOne({ _id });
+      throw new ReplayInProgressError(winner?.runId ?? 'unknown');
+    }
+  }
+
+  private async run(status: ReplayStatus): Promise<void> {
+    const started = Date.now();
+    let lastSaved = 0;
+    const progress = async (force = false) => {
+      const seconds = (Date.now() - started) / 1000;
+      status.eventsPerSecond = seconds > 0 ? Math.round(status.eventsDone / seconds) : 0;
+      const left = Math.max(0, status.eventsTotal - status.eventsDone);
+      status.secondsLeft = status.eventsPerSecond > 0 ? Math.ceil(left / status.eventsPerSecond) : null;
+      if (!force && Date.now() - lastSaved < 1000) return;
+      lastSaved = Date.now();
+      const { id, ...rest } = status;
+      await this.history.updateOne({ _id: id }, { $set: rest });
+      await this.locks.updateOne({ _id: this.options.serviceName, runId: id }, { $set: { heartbeatAt: new Date() } });
+    };
+    const phase = async (p: ReplayPhase) => {
+      status.phase = p;
+      this.logger.log(`replay ${status.id}: ${p} (${status.eventsDone}/${status.eventsTotal} events)`);
+      await progress(true);
+    };
+
+    const projections = this.projections;
+    const storeProjections = projections.filter((p): p is StoreProjection => p.source === 'store');
+    const topicProjections = projections.filter((p): p is TopicProjection => p.source === 'topics');
+    const prefix = this.options.topicPrefix ?? '';
+    const topics = [...new Set(topicProjections.flatMap((p) => p.topics))];
+    let reader: TopicReplay | undefined;
+    let generation: Generation | undefined;
+    // Where topic projections write: the new generation until the switch, then the live (= new) collections.
+    let target: CollectionSource = this.readModels;
+    let switched = false;
+    try {
+      const names = [...new Set(projections.flatMap((p) => p.collections))];
+      generation = await this.readModels.newGeneration(names, `r${status.startedAt.replace(/\D/g, '').slice(0, 14)}_${status.id.slice(0, 8)}`);
+      const into: CollectionSource = generation;
+      target = into;
+
+      let ranges: TopicRange[] = [];
+      if (topics.length > 0) {
+        reader = new TopicReplay({
+          kafka: this.kafka,
+          groupId: `${prefix}${this.options.serviceName}.replay-${status.id}`,
+          topics: topics.map((t) => prefix + t),
+          upcasters: this.store.upcasters,
+          handler: async (event, topic) => {
+            for (const p of topicProjections) if (p.topics.some((t) => prefix + t === topic)) await p.apply(target, event);
+            status.eventsDone++;
+            await progress();
+          },
+        });
+        ranges = await reader.ranges();
+        for (const r of ranges) {
+          if (BigInt(r.low) > 0n) status.warnings.push(`${r.topic} partition ${r.partition} starts at offset ${r.low}: older events were deleted by the topic's retention and cannot be replayed (set KAFKA_TOPIC_RETENTION_MS=-1)`);
+        }
+      }
+      status.eventsTotal =
+        (storeProjections.length > 0 ? await this.store.collection.estimatedDocumentCount() : 0) +
+        ranges.reduce((n, r) => n + Number(BigInt(r.high) - BigInt(r.low)), 0);
+
+      // 1. The store, folded in memory.
+      const folds = new Map<StoreProjection, Map<string, FoldedStream<unknown>>>(storeProjections.map((p) => [p, new Map()]));
+      const fold = (event: EventEnvelope, touched?: Set<string>) => {
+        for (const [p, streams] of folds) {
+          if (!p.accepts(event)) continue;
+          const s = streams.get(event.streamId);
+          if (s && s.version >= event.streamVersion) continue;
+          streams.set(event.streamId, {
+            streamId: event.streamId,
+            state: p.evolve(s ? s.state : p.initial(), event),
+            version: event.streamVersion,
+            first: s?.first ?? event,
+            last: event,
+          });
+          touched?.add(event.streamId);
+        }
+      };
+      let lastPosition = 0;
+      const missing: number[] = [];
+      if (storeProjections.length > 0) {
+        await phase('reading-store');
+        for await (const event of this.store.readAll({ batchSize: 1000 })) {
+          for (let p = lastPosition + 1; p < event.position; p++) missing.push(p);
+          lastPosition = event.position;
+          fold(event);
+          status.eventsDone++;
+          await progress();
+        }
+        await phase('writing');
+        for (const [p, streams] of folds) for (const folded of streams.values()) await p.write(into, folded);
+      }
+
+      // 2. The topics, to their end offsets of the start.
+      if (reader) {
+        await phase('reading-topics');
+        await reader.start();
+        await reader.readToEnd(ranges);
+      }
+
+      // 3. Switch, then give other instances time to see it.
+      await phase('switching');
+      const previous = await this.readModels.switchTo(generation);
+      switched = true;
+      target = this.readModels;
+      await new Promise((r) => setTimeout(r, this.readModels.refreshMs > 0 ? this.readModels.refreshMs + 1000 : 0));
+
+      // 4. Catch up on what was recorded meanwhile, into the live collections.
+      await phase('catching-up');
+      if (storeProjections.length > 0) {
+        const touched = new Set<string>();
+        const late = await this.store.readPositions(missing);
+        for await (const event of this.store.readAll({ fromPosition: lastPosition, batchSize: 1000 })) late.push(event);
+        for (const event of late) {
+          fold(event, touched);
+          status.eventsDone++;
+        }
+        for (const [p, streams] of folds) {
+          for (const streamId of touched) {
+            const folded = streams.get(streamId);
+            if (folded) await p.write(this.readModels, folded);
+          }
+        }
+      }
+      if (reader) await reader.readToEnd();
+
+      await phase('cleaning-up');
+      await reader?.stop();
+      reader = undefined;
+      await this.readModels.drop(previous.filter((name) => ![...generation!.physical.values()].includes(name)));
+      for (const name of names) status.documents[name] = await this.readModels.collection(name).countDocuments({});
+      status.status = 'succeeded';
+      status.phase = 'done';
+    } catch (err) {
+      status.status = 'failed';
+      status.error = (err as Error).message;
+      this.logger.error(`replay ${status.id} failed in ${status.phase}: ${(err as Error).stack ?? err}`);
+      await reader?.stop();
+      // Not switched yet: the new collections are of no use. Switched: they are live, keep them.
+      if (generation && !switched) {
+        await this.readModels.drop([...generation.physical.values()]).catch(() => undefined);
+      }
+    } finally {
+      status.finishedAt = new Date().toISOString();
+      await progress(true).catch(() => undefined);
+      await this.locks.deleteOne({ _id: this.options.serviceName, runId: status.id }).catch(() => undefined);
+    }
+  }
+}
