@@ -8,6 +8,7 @@
  * The table is checked against the routes the app really serves (its controllers, its express router and its
  * OpenAPI document), so a route added without a row here fails this test.
  */
+import { randomUUID } from 'node:crypto';
 import {
   startService,
   testConfig,
@@ -39,6 +40,9 @@ const TABLE: readonly AccessRow[] = [
   ['POST',   '/deliveries/:id/redrive',          401,    401,       403,         OK,              403,         OK],
   ['GET',    '/audit/verify',                    401,    401,       403,         403,             OK,          OK],
   ['GET',    '/audit/export',                    401,    401,       403,         403,             OK,          OK],
+  ['POST',   '/admin/replays',                   401,    401,       403,         403,             403,         OK],
+  ['GET',    '/admin/replays',                   401,    401,       403,         403,             403,         OK],
+  ['GET',    '/admin/replays/:id',               401,    401,       403,         403,             403,         OK],
 ];
 
 describe('alerts service: access by route and role', () => {
@@ -62,6 +66,10 @@ describe('alerts service: access by route and role', () => {
   const REQUESTS: Record<string, RequestFactory> = {
     'GET /audit/verify': async () => ({ url: '/audit/verify', status: 200 }),
     'GET /audit/export': async () => ({ url: '/audit/export', status: 200 }),
+    // Only the admin gets through: a replay really runs (202), and an unknown replay is a 404.
+    'POST /admin/replays': async () => ({ url: '/admin/replays', status: 202 }),
+    'GET /admin/replays': async () => ({ url: '/admin/replays', status: 200 }),
+    'GET /admin/replays/:id': async () => ({ url: `/admin/replays/${randomUUID()}`, status: 404 }),
     'GET /alerts': async () => ({ url: '/alerts?status=open&limit=5', status: 200 }),
     'GET /alerts/:id': async (allowed) =>
       allowed ? { url: `/alerts/${alertId}`, status: 200 } : { url: `/alerts/${uuidv7()}`, status: 404 },

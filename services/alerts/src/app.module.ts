@@ -9,6 +9,8 @@ import {
   mongoReadiness,
   AuditController,
   PlatformModule,
+  READ_MODEL_PROJECTIONS,
+  ReplayController,
   ServiceRuntimeModule,
   type Clock,
 } from '@tracker/platform';
@@ -20,6 +22,7 @@ import { DeliveriesController } from './deliveries/deliveries.controller';
 import { DeliveriesService } from './deliveries/deliveries.service';
 import { LiveAlerts } from './live/live-alerts';
 import { OwnEventsHandler } from './own-events.handler';
+import { alertsProjections } from './read-models';
 import { AgreementEventsHandler, AgreementInfoStore } from './read-model/agreement-info';
 import { DeadlineStore, MilestoneEventsHandler } from './read-model/deadlines';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
@@ -70,7 +73,7 @@ export class AppModule implements OnModuleInit {
           ],
         }),
       ],
-      controllers: [AlertsController, SubscriptionsController, DeliveriesController, AuditController],
+      controllers: [AlertsController, SubscriptionsController, DeliveriesController, AuditController, ReplayController],
       providers: [
         AlertsService,
         DeadlineStore,
@@ -82,6 +85,7 @@ export class AppModule implements OnModuleInit {
         SubscriptionsService,
         DeliveriesService,
         LiveAlerts,
+        { provide: READ_MODEL_PROJECTIONS, useValue: alertsProjections },
       ],
     };
   }

@@ -9,6 +9,7 @@
  * The table is checked against the routes the app really serves (its controllers, its express router and its
  * OpenAPI document), so a route added without a row here fails this test.
  */
+import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics } from '@tracker/contracts';
@@ -46,6 +47,9 @@ const TABLE: readonly AccessRow[] = [
   ['POST', '/milestones/:id/cancel',            401,    401,       OK,          403,             403,         OK],
   ['GET',  '/audit/verify',                  401,    401,       403,         403,             OK,          OK],
   ['GET',  '/audit/export',                  401,    401,       403,         403,             OK,          OK],
+  ['POST', '/admin/replays',                 401,    401,       403,         403,             403,         OK],
+  ['GET',  '/admin/replays',                 401,    401,       403,         403,             403,         OK],
+  ['GET',  '/admin/replays/:id',             401,    401,       403,         403,             403,         OK],
 ];
 
 describe('milestones service: access by route and role', () => {
@@ -89,6 +93,10 @@ describe('milestones service: access by route and role', () => {
   const REQUESTS: Record<string, RequestFactory> = {
     'GET /audit/verify': async () => ({ url: '/audit/verify', status: 200 }),
     'GET /audit/export': async () => ({ url: '/audit/export', status: 200 }),
+    // Only the admin gets through: a replay really runs (202), and an unknown replay is a 404.
+    'POST /admin/replays': async () => ({ url: '/admin/replays', status: 202 }),
+    'GET /admin/replays': async () => ({ url: '/admin/replays', status: 200 }),
+    'GET /admin/replays/:id': async () => ({ url: `/admin/replays/${randomUUID()}`, status: 404 }),
     'POST /milestones': async (allowed) => ({
       url: '/milestones',
       body: allowed ? milestone() : milestone('Denied planning attempt'),

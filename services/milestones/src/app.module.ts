@@ -9,6 +9,8 @@ import {
   mongoReadiness,
   AuditController,
   PlatformModule,
+  READ_MODEL_PROJECTIONS,
+  ReplayController,
   ServiceRuntimeModule,
   type Clock,
 } from '@tracker/platform';
@@ -18,10 +20,14 @@ import { MilestonesConfig } from './config';
 import { MilestonesController } from './milestones/milestones.controller';
 import { MilestonesService } from './milestones/milestones.service';
 import { OwnEventsHandler } from './own-events.handler';
+import { milestonesProjections } from './read-models';
 
 @Module({})
 export class AppModule implements OnModuleInit {
-  constructor(private readonly milestones: MilestonesService) {}
+  constructor(
+    private readonly milestones: MilestonesService,
+    private readonly directory: AgreementDirectory,
+  ) {}
 
   /** `clock` replaces the system clock (tests move time with a TestClock). */
   static forRoot(config: MilestonesConfig, options: { clock?: Clock } = {}): DynamicModule {
@@ -53,12 +59,18 @@ export class AppModule implements OnModuleInit {
           ],
         }),
       ],
-      controllers: [MilestonesController, AuditController],
-      providers: [MilestonesService, AgreementDirectory, AgreementEventsHandler, OwnEventsHandler],
+      controllers: [MilestonesController, AuditController, ReplayController],
+      providers: [
+        MilestonesService,
+        AgreementDirectory,
+        AgreementEventsHandler,
+        OwnEventsHandler,
+        { provide: READ_MODEL_PROJECTIONS, useValue: milestonesProjections },
+      ],
     };
   }
 
   async onModuleInit(): Promise<void> {
-    await this.milestones.init();
+    await Promise.all([this.milestones.init(), this.directory.init()]);
   }
 }

@@ -5,18 +5,22 @@
  * - `milestone_summaries`: what each milestone contributes to its agreement, folded from `milestones.events`.
  * Counts and the stalled status depend on today's date, so they are computed when read, never stored.
  */
-import type { Collection, Connection, mongo } from 'mongoose';
+import type { mongo } from 'mongoose';
 
 type Filter<T> = mongo.Filter<T>;
+type Collection<T extends mongo.Document> = mongo.Collection<T>;
 import {
   applyStall,
   countMilestones,
+  summarizeMilestoneEvent,
+  type MilestoneEventEnvelope,
   type AgreementStatus,
   type ImplementationStatus,
   type MilestoneCounts,
   type MilestoneSummary,
 } from '@tracker/contracts';
 import { statusOf, type AgreementState } from '@tracker/agreements-domain';
+import type { CollectionSource } from '@tracker/platform';
 
 export type ExistingAgreement = AgreementState & { exists: true };
 
@@ -60,25 +64,28 @@ function signedFrom(state: ExistingAgreement): string | null {
   return state.datePrecision === 'year' ? `${state.signedOn}-01-01` : state.datePrecision === 'month' ? `${state.signedOn}-01` : state.signedOn;
 }
 
+/** On the live collections (ReadModels) or on ones a replay is filling (its Generation). */
 export class AgreementReadModel {
-  readonly views: Collection<AgreementViewDoc>;
-  readonly milestones: Collection<MilestoneSummaryDoc>;
-
   constructor(
-    connection: Connection,
+    private readonly source: CollectionSource,
     private readonly stalledAfterDays: number,
-  ) {
-    this.views = connection.collection<AgreementViewDoc>('agreement_views');
-    this.milestones = connection.collection<MilestoneSummaryDoc>('milestone_summaries');
+  ) {}
+
+  get views(): Collection<AgreementViewDoc> {
+    return this.source.collection<AgreementViewDoc>('agreement_views');
+  }
+
+  get milestones(): Collection<MilestoneSummaryDoc> {
+    return this.source.collection<MilestoneSummaryDoc>('milestone_summaries');
   }
 
   async init(): Promise<void> {
-    await Promise.all([
-      this.views.createIndex({ partyCountries: 1, _id: 1 }),
-      this.views.createIndex({ 'state.commodities': 1, _id: 1 }),
-      this.views.createIndex({ 'state.reference': 1 }),
-      this.milestones.createIndex({ agreementId: 1 }),
+    await this.source.define('agreement_views', [
+      { key: { partyCountries: 1, _id: 1 } },
+      { key: { 'state.commodities': 1, _id: 1 } },
+      { key: { 'state.reference': 1 } },
     ]);
+    await this.source.define('milestone_summaries', [{ key: { agreementId: 1 } }]);
   }
 
   /** Writes the agreement's state at `version` unless a newer one is already there. */
@@ -136,6 +143,18 @@ export class AgreementReadModel {
       if ((err as { code?: number }).code === DUPLICATE_KEY) return false;
       throw err;
     }
+  }
+
+  /**
+   * Folds a milestone event (from `milestones.events`) into its summary unless it is a redelivery; the same
+   * live and in a replay.
+   */
+  async projectMilestoneEvent(event: MilestoneEventEnvelope): Promise<void> {
+    const previous = await this.milestoneSummary(event.data.milestoneId);
+    if (previous && previous.version >= event.streamVersion) return;
+    const summary = summarizeMilestoneEvent(previous?.summary, event.type, event.data as never);
+    if (!summary) return; // an event of a milestone whose planning we never saw: nothing to count
+    await this.applyMilestone(summary, event.agreementId, event.streamVersion, event.occurredAt);
   }
 
   async milestoneSummary(milestoneId: string): Promise<MilestoneSummaryDoc | null> {

@@ -14,7 +14,7 @@ import {
   type EventEnvelope,
 } from '@tracker/contracts';
 import { AggregateCache, ConcurrencyError, handleCommand, type EventStore } from '@tracker/event-store';
-import { CLOCK, Cursor, EVENT_STORE, MONGO_CONNECTION, type Clock } from '@tracker/platform';
+import { CLOCK, Cursor, EVENT_STORE, MONGO_CONNECTION, ReadModels, type Clock } from '@tracker/platform';
 import { agreementDecider, type AgreementCommand, type AgreementState } from '@tracker/agreements-domain';
 import { AgreementsConfig } from '../config';
 import { AgreementReadModel, type AgreementView, type ExistingAgreement } from './agreement-read-model';
@@ -47,8 +47,9 @@ export class AgreementsService {
     @Inject(MONGO_CONNECTION) connection: Connection,
     @Inject(CLOCK) private readonly clock: Clock,
     config: AgreementsConfig,
+    readModels: ReadModels,
   ) {
-    this.readModel = new AgreementReadModel(connection, config.STALLED_AFTER_DAYS);
+    this.readModel = new AgreementReadModel(readModels, config.STALLED_AFTER_DAYS);
     this.references = connection.collection<ReferenceDoc>('agreement_references');
   }
 

@@ -6,7 +6,6 @@
 import { Injectable } from '@nestjs/common';
 import {
   deriveImplementationStatus,
-  summarizeMilestoneEvent,
   type EventEnvelope,
   type MilestoneEventEnvelope,
 } from '@tracker/contracts';
@@ -25,12 +24,7 @@ export class MilestoneProgressHandler implements EventConsumer {
     const { milestoneId } = event.data;
     const readModel = this.agreements.readModel;
 
-    const previous = await readModel.milestoneSummary(milestoneId);
-    if (!previous || previous.version < event.streamVersion) {
-      const summary = summarizeMilestoneEvent(previous?.summary, event.type, event.data as never);
-      if (!summary) return; // an event of a milestone whose planning we never saw: nothing to count
-      await readModel.applyMilestone(summary, event.agreementId, event.streamVersion, event.occurredAt);
-    }
+    await readModel.projectMilestoneEvent(event);
 
     // Derived again even for a redelivery: the first delivery may have stopped between the two writes.
     const milestones = (await readModel.milestonesOf([event.agreementId])).get(event.agreementId) ?? [];

@@ -8,7 +8,7 @@ import mongoose from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope, type MilestoneEventData } from '@tracker/contracts';
 import { EventStore } from '@tracker/event-store';
-import { EVENT_STORE, TestClock } from '@tracker/platform';
+import { EVENT_STORE, ReadModels, TestClock } from '@tracker/platform';
 import {
   eventually,
   startService,
@@ -174,12 +174,14 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
         others.map(async (other) => {
           const otherStore = new EventStore(other, { now: () => clock.now() });
           await otherStore.init();
+          const readModels = new ReadModels(other, { refreshMs: 0 });
+          await readModels.start();
           return new DeadlineScheduler(
             clock,
             config,
-            new DeadlineStore(other),
-            new AlertsService(otherStore, other),
-            new AgreementInfoStore(other),
+            new DeadlineStore(readModels),
+            new AlertsService(otherStore, readModels),
+            new AgreementInfoStore(readModels),
           );
         }),
       );

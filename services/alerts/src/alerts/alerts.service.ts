@@ -7,7 +7,7 @@
  * second; a crash in between is healed by the next attempt or by our own event coming back from Kafka.
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Collection, Connection, mongo } from 'mongoose';
+import type { mongo } from 'mongoose';
 import { v5 as uuidv5 } from 'uuid';
 import {
   AlertSeverities,
@@ -24,7 +24,7 @@ import {
   type NewEvent,
 } from '@tracker/contracts';
 import { ConcurrencyError, type EventStore } from '@tracker/event-store';
-import { Cursor, EVENT_STORE, MONGO_CONNECTION } from '@tracker/platform';
+import { Cursor, EVENT_STORE, ReadModels, type CollectionSource } from '@tracker/platform';
 import { severityRank, type AlertDraft, type OpenAlertRef } from '@tracker/alerts-domain';
 
 /** Namespace of the alert ids (UUID v5 of the dedup key). */
@@ -115,24 +115,61 @@ export function evolveAlertDoc(doc: AlertDoc | null, e: EventEnvelope): AlertDoc
   }
 }
 
-@Injectable()
-export class AlertsService {
-  private readonly logger = new Logger('AlertsService');
-  readonly alerts: Collection<AlertDoc>;
+/** The `alerts` collection, live (ReadModels) or being filled by a replay. */
+export class AlertDocuments {
+  constructor(private readonly source: CollectionSource) {}
 
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(MONGO_CONNECTION) connection: Connection,
-  ) {
-    this.alerts = connection.collection<AlertDoc>('alerts');
+  get collection(): mongo.Collection<AlertDoc> {
+    return this.source.collection<AlertDoc>('alerts');
   }
 
   async init(): Promise<void> {
-    await Promise.all([
-      this.alerts.createIndex({ dedupKey: 1 }, { unique: true }),
-      this.alerts.createIndex({ milestoneId: 1, status: 1 }),
-      this.alerts.createIndex({ seq: -1 }),
+    await this.source.define('alerts', [
+      { key: { dedupKey: 1 }, options: { unique: true } },
+      { key: { milestoneId: 1, status: 1 } },
+      { key: { seq: -1 } },
     ]);
+  }
+
+  /** Writes `doc` unless a newer version is there (insert, or a version-guarded update). */
+  async save(doc: AlertDoc): Promise<void> {
+    try {
+      const { _id, ...rest } = doc;
+      await this.collection.updateOne({ _id, version: { $lt: doc.version } }, { $set: rest }, { upsert: true });
+    } catch (err) {
+      if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+    }
+  }
+
+  /** Folds one `alert.*` event (from `alerts.events`, in stream order) onto its document; redeliveries do nothing. */
+  async project(event: EventEnvelope): Promise<void> {
+    const { alertId } = event.data as { alertId?: string };
+    if (!alertId) return;
+    const doc = await this.collection.findOne({ _id: alertId });
+    if (doc && doc.version >= event.streamVersion) return;
+    const next = evolveAlertDoc(doc, event);
+    if (next) await this.save(next);
+  }
+}
+
+@Injectable()
+export class AlertsService {
+  private readonly logger = new Logger('AlertsService');
+  private readonly documents: AlertDocuments;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    readModels: ReadModels,
+  ) {
+    this.documents = new AlertDocuments(readModels);
+  }
+
+  get alerts(): mongo.Collection<AlertDoc> {
+    return this.documents.collection;
+  }
+
+  async init(): Promise<void> {
+    await this.documents.init();
   }
 
   /**
@@ -169,14 +206,8 @@ export class AlertsService {
     }
   }
 
-  /** Writes `doc` unless a newer version is there (insert, or a version-guarded update). */
-  private async save(doc: AlertDoc): Promise<void> {
-    try {
-      const { _id, ...rest } = doc;
-      await this.alerts.updateOne({ _id, version: { $lt: doc.version } }, { $set: rest }, { upsert: true });
-    } catch (err) {
-      if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
-    }
+  private save(doc: AlertDoc): Promise<void> {
+    return this.documents.save(doc);
   }
 
   /** Brings the document up to the event store when it is older than `atLeastVersion`. */

@@ -12,7 +12,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import mongoose from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
-import { TestClock } from '@tracker/platform';
+import { ReadModels, TestClock } from '@tracker/platform';
 import {
   eventually,
   startService,
@@ -218,12 +218,14 @@ describe('webhook deliveries', () => {
     try {
       const [d] = await listDeliveries();
       clock.set(d.nextAttemptAt!);
+      const readModels = new ReadModels(other, { refreshMs: 0 });
+      await readModels.start();
       const second = new DeliveriesService(
         other,
         clock,
         config,
         new SubscriptionsService(other, clock),
-        new AgreementInfoStore(other),
+        new AgreementInfoStore(readModels),
         svc.app.get(AlertsService),
       );
       const results = await Promise.all([deliveries.runOnce(), second.runOnce()]);

@@ -6,10 +6,10 @@
  * no guard: applying a milestone event twice, or out of order, gives the same result.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import type { Collection, Connection } from 'mongoose';
+import type { mongo } from 'mongoose';
 import { agreementStatusChange, type AgreementEventEnvelope, type EventEnvelope, type Party } from '@tracker/contracts';
 import { applyOnce } from '@tracker/messaging';
-import { MONGO_CONNECTION, type EventConsumer } from '@tracker/platform';
+import { ReadModels, type CollectionSource, type EventConsumer } from '@tracker/platform';
 
 export interface AgreementInfo {
   _id: string;
@@ -31,16 +31,17 @@ const PROGRESS = new Set(['milestone.started', 'milestone.progress-reported', 'm
 
 const countriesOf = (parties: readonly Party[]) => [...new Set(parties.flatMap((p) => (p.country ? [p.country.toUpperCase()] : [])))];
 
+/** On the live collections (ReadModels) or on ones a replay is filling. */
 @Injectable()
 export class AgreementInfoStore {
-  readonly entries: Collection<AgreementInfo>;
+  constructor(@Inject(ReadModels) private readonly source: CollectionSource) {}
 
-  constructor(@Inject(MONGO_CONNECTION) connection: Connection) {
-    this.entries = connection.collection<AgreementInfo>('agreement_info');
+  get entries(): mongo.Collection<AgreementInfo> {
+    return this.source.collection<AgreementInfo>('agreement_info');
   }
 
   async init(): Promise<void> {
-    await this.entries.createIndex({ lastActivityAt: 1 });
+    await this.source.define('agreement_info', [{ key: { lastActivityAt: 1 } }]);
   }
 
   get(agreementId: string): Promise<AgreementInfo | null> {

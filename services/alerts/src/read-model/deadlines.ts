@@ -7,10 +7,10 @@
  * effects loses nothing.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import type { Collection, Connection } from 'mongoose';
+import type { mongo } from 'mongoose';
 import type { EventEnvelope, MilestoneEventData, MilestoneEventEnvelope } from '@tracker/contracts';
 import { applyOnce, type ConsumerContext } from '@tracker/messaging';
-import { MONGO_CONNECTION, type EventConsumer } from '@tracker/platform';
+import { ReadModels, type CollectionSource, type EventConsumer } from '@tracker/platform';
 import { deadlinePatch, isWatched, resolution, slipAlert, type MilestoneDeadline } from '@tracker/alerts-domain';
 import { AlertsService, type Cause } from '../alerts/alerts.service';
 import { AgreementInfoStore } from './agreement-info';
@@ -25,16 +25,17 @@ export interface DeadlineDoc extends MilestoneDeadline {
   updatedAt: string;
 }
 
+/** On the live collections (ReadModels) or on ones a replay is filling. */
 @Injectable()
 export class DeadlineStore {
-  readonly deadlines: Collection<DeadlineDoc>;
+  constructor(@Inject(ReadModels) private readonly source: CollectionSource) {}
 
-  constructor(@Inject(MONGO_CONNECTION) connection: Connection) {
-    this.deadlines = connection.collection<DeadlineDoc>('milestone_deadlines');
+  get deadlines(): mongo.Collection<DeadlineDoc> {
+    return this.source.collection<DeadlineDoc>('milestone_deadlines');
   }
 
   async init(): Promise<void> {
-    await this.deadlines.createIndex({ watched: 1, dueDate: 1, _id: 1 });
+    await this.source.define('milestone_deadlines', [{ key: { watched: 1, dueDate: 1, _id: 1 } }]);
   }
 
   get(milestoneId: string): Promise<DeadlineDoc | null> {

@@ -4,9 +4,9 @@
  * older event never moves an entry backwards.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import type { Collection, Connection } from 'mongoose';
+import type { mongo } from 'mongoose';
 import { agreementStatusChange, type AgreementEventEnvelope, type EventEnvelope } from '@tracker/contracts';
-import { MONGO_CONNECTION } from '@tracker/platform';
+import { ReadModels, type CollectionSource } from '@tracker/platform';
 import type { AgreementFacts } from '@tracker/milestones-domain';
 
 export interface AgreementEntry {
@@ -21,12 +21,17 @@ export interface AgreementEntry {
   registeredAt: string;
 }
 
+/** On the live collections (ReadModels) or on ones a replay is filling. */
 @Injectable()
 export class AgreementDirectory {
-  readonly entries: Collection<AgreementEntry>;
+  constructor(@Inject(ReadModels) private readonly source: CollectionSource) {}
 
-  constructor(@Inject(MONGO_CONNECTION) connection: Connection) {
-    this.entries = connection.collection<AgreementEntry>('agreement_directory');
+  get entries(): mongo.Collection<AgreementEntry> {
+    return this.source.collection<AgreementEntry>('agreement_directory');
+  }
+
+  async init(): Promise<void> {
+    await this.source.define('agreement_directory');
   }
 
   async facts(agreementId: string): Promise<AgreementFacts | null> {

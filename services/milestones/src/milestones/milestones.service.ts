@@ -3,7 +3,7 @@
  * list current, answer queries, and tell an agreement's path from signing to outcome (its timeline).
  */
 import { Inject, Injectable } from '@nestjs/common';
-import type { Collection, Connection, mongo } from 'mongoose';
+import type { mongo } from 'mongoose';
 
 type Filter<T> = mongo.Filter<T>;
 import { v7 as uuidv7 } from 'uuid';
@@ -21,24 +21,15 @@ import {
   type MilestoneSummary,
 } from '@tracker/contracts';
 import { AggregateCache, ConcurrencyError, handleCommand, type EventStore } from '@tracker/event-store';
-import { CLOCK, Cursor, EVENT_STORE, MONGO_CONNECTION, type Clock } from '@tracker/platform';
+import { CLOCK, Cursor, EVENT_STORE, ReadModels, type Clock } from '@tracker/platform';
 import { milestoneDecider, type MilestoneCommand, type MilestoneState } from '@tracker/milestones-domain';
 import { AgreementDirectory } from '../agreement-directory/agreement-directory';
 import type { ListMilestonesQuery, PlanMilestoneDto } from './dto';
+import { MilestoneViews, type ExistingMilestone, type MilestoneViewDoc } from './milestone-views';
 
 export interface RequestContext {
   actor: Actor;
   correlationId: string;
-}
-
-type ExistingMilestone = MilestoneState & { exists: true };
-
-interface MilestoneViewDoc {
-  _id: string;
-  version: number;
-  state: ExistingMilestone;
-  plannedAt: string;
-  updatedAt: string;
 }
 
 export type MilestoneView = Omit<ExistingMilestone, 'exists'> & {
@@ -58,29 +49,27 @@ export type MilestoneChange =
   | Omit<Extract<MilestoneCommand, { kind: 'markMet' }>, 'today'>
   | Omit<Extract<MilestoneCommand, { kind: 'markPartiallyMet' }>, 'today'>;
 
-const DUPLICATE_KEY = 11000;
-
 @Injectable()
 export class MilestonesService {
-  private readonly views: Collection<MilestoneViewDoc>;
+  private readonly milestoneViews: MilestoneViews;
   /** Folded states of recent streams: a command on a known stream needs no stream read (see AggregateCache). */
   private readonly aggregates = new AggregateCache<MilestoneState>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(MONGO_CONNECTION) connection: Connection,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly directory: AgreementDirectory,
+    readModels: ReadModels,
   ) {
-    this.views = connection.collection<MilestoneViewDoc>('milestone_views');
+    this.milestoneViews = new MilestoneViews(readModels);
+  }
+
+  private get views() {
+    return this.milestoneViews.collection;
   }
 
   async init(): Promise<void> {
-    await Promise.all([
-      this.views.createIndex({ 'state.agreementId': 1, _id: 1 }),
-      this.views.createIndex({ 'state.dueDate': 1, _id: 1 }),
-      this.views.createIndex({ 'state.status': 1, _id: 1 }),
-    ]);
+    await this.milestoneViews.init();
   }
 
   private today(): string {
@@ -144,20 +133,9 @@ export class MilestonesService {
     }
   }
 
-  /** Writes the milestone's state at `version` unless a newer one is already there. */
+  /** `events`: the ones just appended (the first of a new stream plans it), or the whole stream on a refresh. */
   private async save(state: ExistingMilestone, version: number, events: readonly EventEnvelope[]) {
-    try {
-      await this.views.updateOne(
-        { _id: state.milestoneId, version: { $lt: version } },
-        {
-          $set: { version, state, updatedAt: events.at(-1)!.recordedAt },
-          $setOnInsert: { plannedAt: events[0].recordedAt },
-        },
-        { upsert: true },
-      );
-    } catch (err) {
-      if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
-    }
+    await this.milestoneViews.save(state, version, { plannedAt: events[0].recordedAt, updatedAt: events.at(-1)!.recordedAt });
   }
 
   /** Brings the list up to the event store for one milestone (after a crash, or when our own event returns). */
