@@ -6,3 +6,4 @@ export * from './milestone-events';
 export * from './agreement-status';
 export * from './decider';
 export * from './alert-events';
+export * from './milestone-overview';

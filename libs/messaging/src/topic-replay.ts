@@ -38,7 +38,8 @@ export class TopicReplay {
   skipped = 0;
 
   constructor(private readonly options: TopicReplayOptions) {
-    this.consumer = options.kafka.consumer({ groupId: options.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    // A short fetch wait: the read ends at known offsets, and stopping should not wait out a long poll.
+    this.consumer = options.kafka.consumer({ groupId: options.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 250 });
     this.admin = options.kafka.admin();
   }
 

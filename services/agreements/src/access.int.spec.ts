@@ -32,6 +32,8 @@ const TABLE: readonly AccessRow[] = [
   ['GET',  '/agreements/commodities',        401,    401,       OK,          OK,              OK,          OK],
   ['GET',  '/agreements/:id',                401,    401,       OK,          OK,              OK,          OK],
   ['GET',  '/agreements/:id/events',         401,    401,       403,         403,             OK,          OK],
+  ['GET',  '/agreements/:id/history',        401,    401,       403,         403,             OK,          OK],
+  ['GET',  '/agreements/:id/as-of',          401,    401,       OK,          OK,              OK,          OK],
   ['POST', '/agreements/:id/amend',          401,    401,       OK,          403,             403,         OK],
   ['POST', '/agreements/:id/sources',        401,    401,       OK,          403,             403,         OK],
   ['POST', '/agreements/:id/objectives',     401,    401,       OK,          403,             403,         OK],
@@ -121,6 +123,11 @@ describe('agreements service: access by route and role', () => {
     'GET /agreements/commodities': async () => ({ url: '/agreements/commodities', status: 200 }),
     'GET /agreements/:id': async () => ({ url: `/agreements/${sharedId}`, status: 200 }),
     'GET /agreements/:id/events': async () => ({ url: `/agreements/${sharedId}/events`, status: 200 }),
+    'GET /agreements/:id/history': async () => ({ url: `/agreements/${sharedId}/history`, status: 200 }),
+    'GET /agreements/:id/as-of': async () => ({
+      url: `/agreements/${sharedId}/as-of?at=${new Date().toISOString()}`,
+      status: 200,
+    }),
     'POST /agreements/:id/amend': change('amend', { place: 'Tashkent, Uzbekistan' }),
     'POST /agreements/:id/sources': change('sources', {
       title: 'Press release',

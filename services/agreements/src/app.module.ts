@@ -9,14 +9,20 @@ import {
   mongoReadiness,
   AuditController,
   PlatformModule,
+  READ_MODEL_PROJECTIONS,
+  ReplayController,
   ServiceRuntimeModule,
   type Clock,
 } from '@tracker/platform';
 import { AgreementsController } from './agreements/agreements.controller';
 import { AgreementsService } from './agreements/agreements.service';
 import { AgreementsConfig } from './config';
+import { AgreementHistoryController } from './history/agreement-history.controller';
+import { AgreementHistoryService } from './history/agreement-history.service';
+import { AgreementJournalHandler } from './history/agreement-journal.handler';
 import { MilestoneProgressHandler } from './milestone-progress/milestone-progress.handler';
 import { OwnEventsHandler } from './own-events.handler';
+import { agreementsProjections } from './read-models';
 
 @Module({})
 export class AppModule implements OnModuleInit {
@@ -49,11 +55,27 @@ export class AppModule implements OnModuleInit {
           consumers: [
             { name: 'milestone-progress', topics: [Topics.milestones], handler: MilestoneProgressHandler },
             { name: 'agreement-views', topics: [Topics.agreements], handler: OwnEventsHandler },
+            {
+              name: 'agreement-journal',
+              topics: [Topics.agreements, Topics.milestones, Topics.alerts],
+              handler: AgreementJournalHandler,
+            },
           ],
         }),
       ],
-      controllers: [AgreementsController, AuditController],
-      providers: [AgreementsService, MilestoneProgressHandler, OwnEventsHandler],
+      controllers: [AgreementsController, AgreementHistoryController, AuditController, ReplayController],
+      providers: [
+        AgreementsService,
+        MilestoneProgressHandler,
+        OwnEventsHandler,
+        AgreementHistoryService,
+        AgreementJournalHandler,
+        {
+          provide: READ_MODEL_PROJECTIONS,
+          inject: [AgreementsConfig],
+          useFactory: (c: AgreementsConfig) => agreementsProjections(c.STALLED_AFTER_DAYS),
+        },
+      ],
     };
   }
 

@@ -1,12 +1,13 @@
 /**
  * How each read model of the agreements service is built from events, for a replay (POST /admin/replays,
  * `npm run replay`): the agreement list from this service's own store, the milestone summaries from
- * `milestones.events`. The code is the live code, pointed at the collections being rebuilt.
+ * `milestones.events`, the audit journal from all three topics. The code is the live code, pointed at the collections being rebuilt.
  */
 import { Topics, type EventEnvelope, type MilestoneEventEnvelope } from '@tracker/contracts';
 import type { Projection, StoreProjection } from '@tracker/platform';
 import { agreementDecider, type AgreementState } from '@tracker/agreements-domain';
 import { AgreementReadModel, type ExistingAgreement } from './agreements/agreement-read-model';
+import { agreementJournalProjection } from './history/agreement-journal';
 
 export function agreementsProjections(stalledAfterDays: number): Projection[] {
   const agreementViews: StoreProjection<AgreementState> = {
@@ -36,5 +37,6 @@ export function agreementsProjections(stalledAfterDays: number): Projection[] {
         if (event.type.startsWith('milestone.')) await new AgreementReadModel(into, stalledAfterDays).projectMilestoneEvent(event as MilestoneEventEnvelope);
       },
     },
+    agreementJournalProjection,
   ];
 }

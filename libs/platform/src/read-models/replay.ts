@@ -46,6 +46,8 @@ export interface ReplayStatus {
   secondsLeft: number | null;
   /** Documents per read model, when done. */
   documents: Record<string, number>;
+  /** Seconds spent in each phase so far (where a slow replay spends its time). */
+  phaseSeconds: Partial<Record<ReplayPhase, number>>;
   /** e.g. a topic whose oldest events were deleted by retention. */
   warnings: string[];
   error: string | null;
@@ -114,6 +116,7 @@ export class ReplayRunner implements OnApplicationShutdown {
       eventsPerSecond: 0,
       secondsLeft: null,
       documents: {},
+      phaseSeconds: {},
       warnings: [],
       error: null,
     };
@@ -130,7 +133,7 @@ export class ReplayRunner implements OnApplicationShutdown {
 
   async get(id: string): Promise<ReplayStatus | null> {
     const mine = this.runs.get(id);
-    if (mine) return { ...mine, documents: { ...mine.documents }, warnings: [...mine.warnings] };
+    if (mine) return structuredClone(mine);
     const doc = await this.history.findOne({ _id: id });
     if (!doc) return null;
     const { _id, ...status } = doc;
@@ -175,7 +178,10 @@ export class ReplayRunner implements OnApplicationShutdown {
       await this.history.updateOne({ _id: id }, { $set: rest });
       await this.locks.updateOne({ _id: this.options.serviceName, runId: id }, { $set: { heartbeatAt: new Date() } });
     };
+    let phaseStarted = Date.now();
     const phase = async (p: ReplayPhase) => {
+      status.phaseSeconds[status.phase] = (status.phaseSeconds[status.phase] ?? 0) + (Date.now() - phaseStarted) / 1000;
+      phaseStarted = Date.now();
       status.phase = p;
       this.logger.log(`replay ${status.id}: ${p} (${status.eventsDone}/${status.eventsTotal} events)`);
       await progress(true);
@@ -193,6 +199,9 @@ export class ReplayRunner implements OnApplicationShutdown {
     let switched = false;
     try {
       const names = [...new Set(projections.flatMap((p) => p.collections))];
+      for (const name of this.readModels.names()) {
+        if (!names.includes(name)) status.warnings.push(`read model ${name} has no projection in this service: it was not rebuilt`);
+      }
       generation = await this.readModels.newGeneration(names, `r${status.startedAt.replace(/\D/g, '').slice(0, 14)}_${status.id.slice(0, 8)}`);
       const into: CollectionSource = generation;
       target = into;
@@ -289,8 +298,8 @@ export class ReplayRunner implements OnApplicationShutdown {
       reader = undefined;
       await this.readModels.drop(previous.filter((name) => ![...generation!.physical.values()].includes(name)));
       for (const name of names) status.documents[name] = await this.readModels.collection(name).countDocuments({});
+      await phase('done');
       status.status = 'succeeded';
-      status.phase = 'done';
     } catch (err) {
       status.status = 'failed';
       status.error = (err as Error).message;

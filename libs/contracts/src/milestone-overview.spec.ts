@@ -1,0 +1,92 @@
+import { deriveImplementationStatus } from './agreement-status';
+import type { MilestoneEventData, MilestoneEventType } from './milestone-events';
+import { foldMilestoneOverview, type MilestoneOverview } from './milestone-overview';
+
+const ids = { milestoneId: 'm1', agreementId: 'a1' };
+type Step = {
+  [K in MilestoneEventType]: [K, Omit<MilestoneEventData[K], 'milestoneId' | 'agreementId'>];
+}[MilestoneEventType];
+
+const fold = (steps: Step[]): MilestoneOverview | undefined =>
+  steps.reduce<MilestoneOverview | undefined>(
+    (overview, [type, data]) => foldMilestoneOverview(overview, type, { ...ids, ...data } as never),
+    undefined,
+  );
+
+const planned: Step = [
+  'milestone.planned',
+  { type: 'processing_plant', title: 'Lithium plant', dueDate: '2026-06-30', evidence: [] },
+];
+
+describe('foldMilestoneOverview', () => {
+  it('knows nothing before the milestone was planned', () => {
+    expect(fold([['milestone.started', { startedOn: '2026-04-01' }]])).toBeUndefined();
+  });
+
+  it('starts from the plan', () => {
+    expect(fold([planned])).toEqual({
+      milestoneId: 'm1',
+      agreementId: 'a1',
+      type: 'processing_plant',
+      title: 'Lithium plant',
+      status: 'scheduled',
+      dueDate: '2026-06-30',
+      plannedDueDate: '2026-06-30',
+      slipCount: 0,
+      percent: 0,
+      active: false,
+      outcomeOn: null,
+    });
+  });
+
+  it('follows start, progress, a slip and the outcome, keeping the first due date', () => {
+    const steps: Step[] = [
+      planned,
+      ['milestone.started', { startedOn: '2026-04-01' }],
+      ['milestone.progress-reported', { percent: 40, evidence: [] }],
+      [
+        'milestone.rescheduled',
+        {
+          previousDueDate: '2026-06-30',
+          newDueDate: '2026-08-31',
+          slipDays: 62,
+          reason: 'permits',
+          slipCount: 1,
+        },
+      ],
+    ];
+    expect(fold(steps)).toMatchObject({
+      status: 'inProgress',
+      active: true,
+      percent: 40,
+      dueDate: '2026-08-31',
+      plannedDueDate: '2026-06-30',
+      slipCount: 1,
+      outcomeOn: null,
+    });
+    const met = fold([...steps, ['milestone.met', { metOn: '2026-08-15', evidence: [] }]]);
+    expect(met).toMatchObject({
+      status: 'met',
+      percent: 100,
+      outcomeOn: '2026-08-15',
+      title: 'Lithium plant',
+    });
+    expect(deriveImplementationStatus(met ? [met] : [])).toBe('completed');
+  });
+
+  it.each([
+    [
+      'milestone.partially-met',
+      { metOn: '2026-07-01', evidence: [], note: 'half the capacity' },
+      { status: 'partiallyMet', percent: 0, outcomeOn: '2026-07-01' },
+    ],
+    [
+      'milestone.not-met',
+      { reason: 'funding withdrawn' },
+      { status: 'notMet', active: true, outcomeOn: null },
+    ],
+    ['milestone.cancelled', { reason: 'merged into another' }, { status: 'cancelled', active: false }],
+  ] as const)('closes with %s', (type, data, expected) => {
+    expect(fold([planned, [type, data] as Step])).toMatchObject(expected);
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * A milestone as a service other than the milestones service can know it from `milestones.events` alone: what
+ * the agreement's status needs ({@link MilestoneSummary}) plus what a reader looks for (title, progress, the
+ * first due date, the outcome date). Pure, so that an as-of view can fold any prefix of a milestone's events.
+ */
+import { summarizeMilestoneEvent, type MilestoneSummary } from './agreement-status';
+import type { MilestoneEventData, MilestoneEventType } from './milestone-events';
+
+export interface MilestoneOverview extends MilestoneSummary {
+  agreementId: string;
+  title: string;
+  /** The due date first planned, before any reschedule. */
+  plannedDueDate: string;
+  /** Last reported progress in percent; 100 once met. */
+  percent: number;
+  /** The date the outcome was reached (met or partially met), else null. */
+  outcomeOn: string | null;
+}
+
+/** Folds one milestone event into the overview of that milestone (undefined before `milestone.planned`). */
+export function foldMilestoneOverview<K extends MilestoneEventType>(
+  overview: MilestoneOverview | undefined,
+  type: K,
+  data: MilestoneEventData[K],
+): MilestoneOverview | undefined {
+  const summary = summarizeMilestoneEvent(overview, type, data);
+  if (!summary) return undefined;
+  if (type === 'milestone.planned') {
+    const d = data as MilestoneEventData['milestone.planned'];
+    return {
+      ...summary,
+      agreementId: d.agreementId,
+      title: d.title,
+      plannedDueDate: d.dueDate,
+      percent: 0,
+      outcomeOn: null,
+    };
+  }
+  if (!overview) return undefined; // only a plan starts a summary, so this cannot happen
+  const next: MilestoneOverview = { ...overview, ...summary };
+  switch (type) {
+    case 'milestone.progress-reported':
+      return { ...next, percent: (data as MilestoneEventData['milestone.progress-reported']).percent };
+    case 'milestone.met':
+      return { ...next, percent: 100, outcomeOn: (data as MilestoneEventData['milestone.met']).metOn };
+    case 'milestone.partially-met':
+      return { ...next, outcomeOn: (data as MilestoneEventData['milestone.partially-met']).metOn };
+    default:
+      return next;
+  }
+}

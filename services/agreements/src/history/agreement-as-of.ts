@@ -1,0 +1,153 @@
+/**
+ * What the journal says about an agreement's milestones and alerts at a past time: pure folds over the journal
+ * entries recorded up to that time. Each stream is folded in version order and stops at a gap, as the event
+ * store's as-of does (a later version recorded before an earlier one was).
+ */
+import {
+  foldMilestoneOverview,
+  type AlertEventData,
+  type AlertKind,
+  type AlertSeverity,
+  type MilestoneEventType,
+  type MilestoneOverview,
+} from '@tracker/contracts';
+import type { JournalEntryDoc } from './agreement-journal';
+
+export type JournalEntry = Pick<
+  JournalEntryDoc,
+  'source' | 'type' | 'streamId' | 'streamVersion' | 'recordedAt' | 'occurredAt' | 'at' | 'data' | 'sortKey'
+>;
+
+export interface MilestoneAsOf {
+  id: string;
+  title: string;
+  type: MilestoneOverview['type'];
+  status: MilestoneOverview['status'];
+  dueDate: string;
+  plannedDueDate: string;
+  slipCount: number;
+  percent: number;
+  outcomeOn: string | null;
+  /** The milestone's stream version at that time. */
+  version: number;
+}
+
+export interface AlertAsOf {
+  id: string;
+  kind: AlertKind;
+  severity: AlertSeverity;
+  status: 'open' | 'acknowledged';
+  milestoneId: string | null;
+  milestoneTitle: string | null;
+  dueDate: string | null;
+  window: number | null;
+  raisedAt: string;
+  acknowledgedAt: string | null;
+}
+
+export interface SurroundingsAsOf {
+  milestones: Array<MilestoneAsOf & { overview: MilestoneOverview }>;
+  openAlerts: AlertAsOf[];
+  /** Latest of the agreement's own events and its milestones' activity (what `stalled` is measured from). */
+  lastActivityAt: string | null;
+}
+
+/** Each stream's entries in version order, streams in the order they were first recorded. */
+function streams(entries: readonly JournalEntry[], source: JournalEntry['source']): JournalEntry[][] {
+  const byStream = new Map<string, JournalEntry[]>();
+  for (const e of [...entries].sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0))) {
+    if (e.source !== source) continue;
+    const list = byStream.get(e.streamId) ?? [];
+    list.push(e);
+    byStream.set(e.streamId, list);
+  }
+  return [...byStream.values()].map((list) => list.sort((a, b) => a.streamVersion - b.streamVersion));
+}
+
+/** Folds `stream` in version order, stopping at the first gap. */
+function foldStream<S>(
+  stream: readonly JournalEntry[],
+  initial: S,
+  evolve: (state: S, e: JournalEntry) => S,
+): { state: S; version: number } {
+  let state = initial;
+  let version = 0;
+  for (const e of stream) {
+    if (e.streamVersion !== version + 1) break;
+    state = evolve(state, e);
+    version = e.streamVersion;
+  }
+  return { state, version };
+}
+
+const later = (a: string | null, b: string): string => {
+  const time = new Date(b);
+  const iso = Number.isNaN(time.getTime()) ? b : time.toISOString();
+  return a === null || iso > a ? iso : a;
+};
+
+/** `entries`: the journal entries of one agreement recorded up to the time asked (any order). */
+export function surroundingsAsOf(entries: readonly JournalEntry[]): SurroundingsAsOf {
+  let lastActivityAt: string | null = null;
+  for (const e of entries) if (e.source === 'agreements') lastActivityAt = later(lastActivityAt, e.at);
+
+  const milestones: SurroundingsAsOf['milestones'] = [];
+  for (const stream of streams(entries, 'milestones')) {
+    const { state, version } = foldStream<MilestoneOverview | undefined>(stream, undefined, (overview, e) => {
+      const next = foldMilestoneOverview(overview, e.type as MilestoneEventType, e.data as never);
+      // As the agreement list counts it: an event that leaves the milestone active is activity on the agreement.
+      if (next?.active) lastActivityAt = later(lastActivityAt, e.occurredAt);
+      return next;
+    });
+    if (!state) continue;
+    milestones.push({
+      id: state.milestoneId,
+      title: state.title,
+      type: state.type,
+      status: state.status,
+      dueDate: state.dueDate,
+      plannedDueDate: state.plannedDueDate,
+      slipCount: state.slipCount,
+      percent: state.percent,
+      outcomeOn: state.outcomeOn,
+      version,
+      overview: state,
+    });
+  }
+
+  const openAlerts: AlertAsOf[] = [];
+  for (const stream of streams(entries, 'alerts')) {
+    const { state } = foldStream<(AlertAsOf & { resolved: boolean }) | undefined>(
+      stream,
+      undefined,
+      (alert, e) => {
+        if (e.type === 'alert.raised') {
+          const d = e.data as AlertEventData['alert.raised'];
+          return {
+            id: d.alertId,
+            kind: d.kind,
+            severity: d.severity,
+            status: 'open',
+            milestoneId: d.milestoneId,
+            milestoneTitle: d.milestoneTitle,
+            dueDate: d.dueDate,
+            window: d.window,
+            raisedAt: e.recordedAt,
+            acknowledgedAt: null,
+            resolved: false,
+          };
+        }
+        if (!alert) return undefined;
+        if (e.type === 'alert.acknowledged')
+          return { ...alert, status: 'acknowledged', acknowledgedAt: alert.acknowledgedAt ?? e.recordedAt };
+        if (e.type === 'alert.resolved') return { ...alert, resolved: true };
+        return alert;
+      },
+    );
+    if (state && !state.resolved) {
+      const { resolved: _resolved, ...alert } = state;
+      openAlerts.push(alert);
+    }
+  }
+  return { milestones, openAlerts, lastActivityAt };
+}

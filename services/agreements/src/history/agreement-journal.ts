@@ -1,0 +1,129 @@
+/**
+ * The agreement journal (issue 8): a copy of every published event that is about an agreement, from the three
+ * topics, so that this service can tell an agreement's whole history and its state at a past time without
+ * calling the other services. Insert-only (FerretDB scans on every update): one document per event, `_id` =
+ * `<source>:<eventId>`, so a redelivered event is refused by the primary key and recorded once.
+ */
+import type { mongo } from 'mongoose';
+import { Topics, type Actor, type EventEnvelope } from '@tracker/contracts';
+import type { CollectionSource, IndexDefinition, TopicProjection } from '@tracker/platform';
+
+export const JOURNAL = 'agreement_journal';
+
+export const JournalSources = ['agreements', 'milestones', 'alerts'] as const;
+export type JournalSource = (typeof JournalSources)[number];
+
+export interface JournalEntryDoc {
+  _id: string;
+  source: JournalSource;
+  eventId: string;
+  type: string;
+  schemaVersion: number;
+  streamId: string;
+  streamVersion: number;
+  position: number;
+  agreementId: string;
+  occurredAt: string;
+  recordedAt: string;
+  actor: Actor;
+  correlationId: string;
+  causationId: string | null;
+  hash: string;
+  prevHash: string | null;
+  data: unknown;
+  /** recordedAt as a UTC ISO string, whatever form it was published in: compared as a string by time filters. */
+  at: string;
+  /** `<at>|<source>|<position>|<eventId>`: the history's order (ties by source, then position) and its cursor. */
+  sortKey: string;
+}
+
+const INDEXES: readonly IndexDefinition[] = [{ key: { agreementId: 1, sortKey: 1 } }];
+const DUPLICATE_KEY = 11000;
+
+/** The source of a live event, from the topic it came on (the topic carries the environment's prefix). */
+export function sourceOfTopic(topic: string): JournalSource | undefined {
+  if (topic.endsWith(Topics.agreements)) return 'agreements';
+  if (topic.endsWith(Topics.milestones)) return 'milestones';
+  if (topic.endsWith(Topics.alerts)) return 'alerts';
+  return undefined;
+}
+
+/** The source of an event from its type: each service publishes only its own `<aggregate>.*` types. */
+export function sourceOfType(type: string): JournalSource | undefined {
+  if (type.startsWith('agreement.')) return 'agreements';
+  if (type.startsWith('milestone.')) return 'milestones';
+  if (type.startsWith('alert.')) return 'alerts';
+  return undefined;
+}
+
+function normalizedTime(value: string): string {
+  const time = new Date(value);
+  return Number.isNaN(time.getTime()) ? String(value) : time.toISOString();
+}
+
+export function journalSortKey(at: string, source: JournalSource, position: number, eventId: string): string {
+  const pos =
+    Number.isSafeInteger(position) && position >= 0 ? String(position).padStart(16, '0') : '0'.repeat(16);
+  return `${at}|${source}|${pos}|${eventId}`;
+}
+
+/** The journal in one set of collections: the live ones, or those a replay is building. */
+export class AgreementJournal {
+  constructor(private readonly source: CollectionSource) {}
+
+  /** Resolved on every use: a replay switches the live collection underneath. */
+  get entries(): mongo.Collection<JournalEntryDoc> {
+    return this.source.collection<JournalEntryDoc>(JOURNAL);
+  }
+
+  async init(): Promise<void> {
+    await this.source.define(JOURNAL, INDEXES);
+  }
+
+  /** Records an event once; false when it is not about an agreement or was recorded before (a redelivery). */
+  async record(envelope: EventEnvelope, source: JournalSource): Promise<boolean> {
+    if (typeof envelope.agreementId !== 'string' || envelope.agreementId === '') return false;
+    const at = normalizedTime(envelope.recordedAt);
+    const doc: JournalEntryDoc = {
+      _id: `${source}:${envelope.eventId}`,
+      source,
+      eventId: envelope.eventId,
+      type: envelope.type,
+      schemaVersion: envelope.schemaVersion,
+      streamId: envelope.streamId,
+      streamVersion: envelope.streamVersion,
+      position: envelope.position,
+      agreementId: envelope.agreementId,
+      occurredAt: envelope.occurredAt,
+      recordedAt: envelope.recordedAt,
+      actor: envelope.actor,
+      correlationId: envelope.correlationId,
+      causationId: envelope.causationId ?? null,
+      hash: envelope.hash,
+      prevHash: envelope.prevHash ?? null,
+      data: envelope.data,
+      at,
+      sortKey: journalSortKey(at, source, envelope.position, envelope.eventId),
+    };
+    try {
+      await this.entries.insertOne(doc);
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === DUPLICATE_KEY) return false;
+      throw err;
+    }
+  }
+}
+
+/** How a replay rebuilds the journal: the three topics from their beginning, each event recorded as live. */
+export const agreementJournalProjection: TopicProjection = {
+  source: 'topics',
+  name: 'agreement-journal',
+  collections: [JOURNAL],
+  topics: [Topics.agreements, Topics.milestones, Topics.alerts],
+  async apply(into, event) {
+    // No topic here: the type's prefix names the publishing service just as well.
+    const source = sourceOfType(event.type);
+    if (source) await new AgreementJournal(into).record(event, source);
+  },
+};
