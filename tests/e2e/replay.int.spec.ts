@@ -5,7 +5,9 @@
  * live ones, document for document, while queries keep answering; the alerts replay sends nothing; writes made
  * during a replay are kept; only an admin replays, one at a time.
  */
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { EventStore } from '@tracker/event-store';
@@ -302,5 +304,34 @@ describe('replaying the read models (e2e)', () => {
       await services.agreements.as(role).post('/admin/replays').expect(403);
       await services.agreements.as(role).get('/admin/replays').expect(403);
     }
+  });
+
+  it('npm run replay: shows progress and ends with the documents per read model; refuses a key that is not admin', async () => {
+    const server = services.milestones.app.getHttpServer();
+    if (!server.listening) await services.milestones.app.listen(0, '127.0.0.1');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const run = (key: string) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['-r', '@swc-node/register', 'tools/replay/replay.ts', 'milestones', '--url', url, '--api-key', key], {
+          cwd: path.resolve(__dirname, '../..'),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+
+    const ok = await run('dev-admin');
+    expect({ code: ok.code, stderr: ok.stderr }).toMatchObject({ code: 0 });
+    expect(ok.stderr).toMatch(/\[milestones\] replay [0-9a-f-]{36} started/);
+    expect(ok.stderr).toMatch(/\[milestones\] done: [\d,]+ events in [\d.]+ s/);
+    const views = await readModels(services.milestones).collection('milestone_views').countDocuments({});
+    expect(ok.stdout).toContain(`| milestone_views | ${views.toLocaleString('en-US')} |`);
+
+    const refused = await run('dev-auditor');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/403 .*replays need an admin key/);
   });
 });
