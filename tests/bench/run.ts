@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: benchmarks of the tracker, each figure next to a baseline measured in the same run.
  * Starts what it needs (deploy/local/infra.sh unless KAFKA_BROKERS and MONGO_URL are set; the agreements and
- * milestones services as child processes on free ports with a fresh database and topic prefix), runs the
+ * milestones services, and the alerts service for scenarios 5 and 6, as child processes on free ports with a
+ * fresh database and topic prefix), runs the
  * scenarios, prints a Markdown table (also written to tests/bench/results/latest.md, and latest.json), and stops
  * and deletes whatever it started or created. Progress goes to stderr. See tests/bench/README.md.
  */
@@ -16,6 +17,7 @@ import { parseOptions, USAGE, type BenchOptions } from './lib/options';
 import { ensureInfra, localVersions, RESULTS_DIR, startService, stopInfra, type Infra, type Service } from './lib/stack';
 import { fmt, progress, runningChildren } from './lib/util';
 import { commandThroughput } from './scenarios/command-throughput';
+import { deadlineWebhookScenario } from './scenarios/deadline-webhook';
 import { eventStoreScenario } from './scenarios/event-store';
 import { propagationScenario } from './scenarios/propagation';
 import { replayScenario } from './scenarios/replay';
@@ -49,7 +51,7 @@ export function markdown(env: Environment, options: BenchOptions, rows: Row[], n
     '',
     `- Machine: ${env.cores} cores (${env.cpu}), ${fmt(env.memoryGiB, 1)} GiB memory, ${os.platform()} ${os.release()}`,
     `- Node ${env.node}; Kafka ${env.kafka}; database ${env.database}`,
-    `- Sizes: ${options.connections} clients × ${options.duration} s (warm-up ${options.warmup} s); event store ${options.streams} streams × ${options.eventsPerStream} events, ${options.storeConcurrency} in parallel; propagation ${options.rate}/s × ${options.propagationSeconds} s; EndToEndLatency ${options.e2eRecords} records; ${options.reps} repetition(s)`,
+    `- Sizes: ${options.connections} clients × ${options.duration} s (warm-up ${options.warmup} s); event store ${options.streams} streams × ${options.eventsPerStream} events, ${options.storeConcurrency} in parallel; propagation ${options.rate}/s × ${options.propagationSeconds} s; EndToEndLatency ${options.e2eRecords} records; ${options.deadlineMilestones} deadlines at once; ${options.reps} repetition(s)`,
     '',
     '| Scenario | Metric | Tracker | Baseline | Tracker / baseline | Baseline is |',
     '| --- | --- | ---: | ---: | ---: | --- |',
@@ -101,7 +103,7 @@ async function main(): Promise<number> {
   const runId = `bench_${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const services: Service[] = [];
   const ctx: Partial<BenchContext> = { runId, topicPrefix: `${runId}.`, benchDb: `${runId}_store` };
-  const dbs = [`${runId}_agreements`, `${runId}_milestones`, `${runId}_store`];
+  const dbs = [`${runId}_agreements`, `${runId}_milestones`, `${runId}_store`, `${runId}_alerts`];
   let infra: Infra | undefined;
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -138,19 +140,21 @@ async function main(): Promise<number> {
     };
     progress(`run ${runId}: ${env.cores} cores, Node ${env.node}, ${env.database}; scenarios ${options.only.join(',')}${options.smoke ? ' (smoke)' : ''}`);
 
-    const needServices = options.only.some((n) => n === 1 || n === 3 || n === 5);
+    const needServices = options.only.some((n) => n === 1 || n === 3 || n === 5 || n === 6);
+    // The alerts service consumes both streams: it runs only where it is measured (scenario 5, then scenario 6).
+    const withAlerts = options.only.includes(5);
+    const settings = { kafkaBrokers: infra.kafkaBrokers, mongoUrl: infra.mongoUrl, topicPrefix: ctx.topicPrefix!, logDir: path.join(outDir, 'logs') };
     if (needServices) {
-      const settings = { kafkaBrokers: infra.kafkaBrokers, mongoUrl: infra.mongoUrl, topicPrefix: ctx.topicPrefix!, logDir: path.join(outDir, 'logs') };
-      progress('starting the agreements and milestones services...');
+      progress(`starting the agreements${withAlerts ? ', milestones and alerts' : ' and milestones'} services...`);
       const started = await Promise.allSettled([
         startService('agreements', { ...settings, db: dbs[0] }),
         startService('milestones', { ...settings, db: dbs[1] }),
+        ...(withAlerts ? [startService('alerts', { ...settings, db: dbs[3] })] : []),
       ]);
       for (const s of started) if (s.status === 'fulfilled') services.push(s.value);
       const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failure) throw failure.reason;
-      ctx.agreements = services[0];
-      ctx.milestones = services[1];
+      [ctx.agreements, ctx.milestones, ctx.alerts] = services;
     }
     const full = ctx as BenchContext;
     const attempt = async (name: string, scenario: () => Promise<ScenarioResult>) => {
@@ -168,6 +172,8 @@ async function main(): Promise<number> {
     if (options.only.includes(1) || options.only.includes(5)) {
       await attempt('1. Command throughput', () => commandThroughput(full, options.only.includes(5)));
     }
+    // Scenarios 2-4 measure without its load on the database; scenario 6 starts it again.
+    await ctx.alerts?.stop();
     if (options.only.includes(2) || options.only.includes(4)) {
       let scenario2: Awaited<ReturnType<typeof eventStoreScenario>> | undefined;
       await attempt('2. Event store', async () => {
@@ -183,7 +189,15 @@ async function main(): Promise<number> {
       await scenario2?.connection.close();
     }
     if (options.only.includes(3)) await attempt('3. Propagation', () => propagationScenario(full));
-    rows.push({ scenario: '6. Deadline to webhook', metric: '—', tracker: 'not measured: alerts delivery not built yet', baseline: '', baselineWhat: '', unit: '' });
+    // Last: its hundreds of milestones would make every later scan on FerretDB longer (scenario 1 fell from 35 to 6 req/s after it).
+    if (options.only.includes(6)) {
+      await attempt('6. Deadline → webhook', async () => {
+        progress('scenario 6: starting the alerts service (again)');
+        if (ctx.alerts) await ctx.alerts.restart();
+        else services.push((ctx.alerts = await startService('alerts', { ...settings, db: dbs[3] })));
+        return deadlineWebhookScenario(full);
+      });
+    }
 
     const order = (r: Row) => Number(/^(\d)/.exec(r.scenario)?.[1] ?? 9);
     rows.sort((a, b) => order(a) - order(b));

@@ -15,6 +15,8 @@ export interface BenchContext {
   client: mongo.MongoClient;
   agreements?: Service;
   milestones?: Service;
+  /** Started when scenario 5 or 6 runs. */
+  alerts?: Service;
 }
 
 /** One line of the results table: a figure and its baseline, measured in the same run. */

@@ -5,7 +5,7 @@
  */
 export interface BenchOptions {
   smoke: boolean;
-  /** Scenarios to run (1-5); default all. */
+  /** Scenarios to run (1-6); default all. */
   only: number[];
   reps: number;
   /** Scenario 1: concurrent HTTP clients, seconds per repetition, warm-up seconds, milestones shared by the clients. */
@@ -20,6 +20,8 @@ export interface BenchOptions {
   rate: number;
   propagationSeconds: number;
   e2eRecords: number;
+  /** Scenario 6: milestones falling due at once (one signed webhook each). */
+  deadlineMilestones: number;
 }
 
 const FLAGS: Record<string, keyof BenchOptions> = {
@@ -33,6 +35,7 @@ const FLAGS: Record<string, keyof BenchOptions> = {
   rate: 'rate',
   'propagation-seconds': 'propagationSeconds',
   'e2e-records': 'e2eRecords',
+  'deadline-milestones': 'deadlineMilestones',
 };
 
 export const USAGE = `npm run bench -- [--smoke] [--only=1,3] [--out=DIR] ${Object.keys(FLAGS)
@@ -50,7 +53,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, is
   const defaults: BenchOptions = smoke
     ? {
         smoke,
-        only: [1, 2, 3, 4, 5],
+        only: [1, 2, 3, 4, 5, 6],
         reps: 1,
         connections: 4,
         duration: 2,
@@ -61,10 +64,11 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, is
         rate: 4,
         propagationSeconds: 2,
         e2eRecords: 20,
+        deadlineMilestones: 5,
       }
     : {
         smoke,
-        only: [1, 2, 3, 4, 5],
+        only: [1, 2, 3, 4, 5, 6],
         reps: 3,
         connections: 32,
         duration: 20,
@@ -75,6 +79,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, is
         rate: isFerretDb ? 5 : 50,
         propagationSeconds: isFerretDb ? 10 : 20,
         e2eRecords: 500,
+        deadlineMilestones: isFerretDb ? 100 : 500,
       };
   const options = { ...defaults };
   for (const [flag, key] of Object.entries(FLAGS)) {
@@ -88,7 +93,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, is
   const only = argv.find((a) => a.startsWith('--only='))?.split('=')[1] ?? env.BENCH_ONLY;
   if (only) {
     options.only = only.split(',').map(Number);
-    if (options.only.some((n) => !Number.isInteger(n) || n < 1 || n > 5)) throw new Error(`--only takes scenario numbers 1-5 (got "${only}")`);
+    if (options.only.some((n) => !Number.isInteger(n) || n < 1 || n > 6)) throw new Error(`--only takes scenario numbers 1-6 (got "${only}")`);
   }
   return options;
 }

@@ -1,7 +1,7 @@
 /**
  * What the benchmark runs against: Kafka and MongoDB (from the environment, or deploy/local/infra.sh started
  * here and stopped at the end), and the services as child processes on free ports with a fresh database and
- * topic prefix per run.
+ * topic prefix per run (restartable with other settings: scenario 6 moves the alerts service's clock).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
@@ -59,82 +59,110 @@ export async function stopInfra(infra: Infra): Promise<void> {
 export interface Service {
   name: string;
   url: string;
+  /** The current process (a restart changes it). */
   pid: number | undefined;
   db: string;
   stop(): Promise<void>;
+  /**
+   * Stops the process if it runs and starts it again on the same port and database, with `env` added to the
+   * settings of the first start (replacing what an earlier restart added); resolves when ready.
+   */
+  restart(env?: Record<string, string>): Promise<void>;
 }
+
+export type ServiceName = 'agreements' | 'milestones' | 'alerts';
 
 /** Starts `services/<name>/src/main.ts` with its own port, database and topic prefix; resolves when ready. */
 export async function startService(
-  name: 'agreements' | 'milestones',
+  name: ServiceName,
   settings: { kafkaBrokers: string; mongoUrl: string; db: string; topicPrefix: string; logDir: string },
 ): Promise<Service> {
   const port = await freePort();
   mkdirSync(settings.logDir, { recursive: true });
   const logFile = path.join(settings.logDir, `${name}.log`);
-  const log = createWriteStream(logFile);
+  const url = `http://127.0.0.1:${port}`;
   // BENCH_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profile the services under load.
   const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', `services/${name}/src/main.ts`], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      KAFKA_BROKERS: settings.kafkaBrokers,
-      MONGO_URL: settings.mongoUrl,
-      MONGO_DB: settings.db,
-      KAFKA_TOPIC_PREFIX: settings.topicPrefix,
-      // The load generator is one client: the per-client rate limit would measure the limiter, not the service.
-      RATE_LIMIT_PER_MINUTE: '1000000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  let exited: number | null | undefined;
-  const exit = new Promise<void>((resolve) =>
-    child.on('exit', (code) => {
-      exited = code;
-      resolve();
-    }),
-  );
-  const url = `http://127.0.0.1:${port}`;
+  let current: { child: ChildProcess; exit: Promise<void>; exited?: number | null } | undefined;
+  let starts = 0;
+
+  const stop = async () => {
+    const running = current;
+    if (!running || running.exited !== undefined) return;
+    running.child.kill('SIGTERM');
+    const stopped = await Promise.race([running.exit.then(() => true), sleep(15000).then(() => false)]);
+    if (!stopped) {
+      progress(`${name} did not stop within 15 s after SIGTERM; killing it`);
+      running.child.kill('SIGKILL');
+      await running.exit;
+    }
+  };
+
+  const start = async (extraEnv: Record<string, string>) => {
+    // A restart appends to the first start's log.
+    const log = createWriteStream(logFile, { flags: starts++ === 0 ? 'w' : 'a' });
+    const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', `services/${name}/src/main.ts`], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'warn',
+        PORT: String(port),
+        KAFKA_BROKERS: settings.kafkaBrokers,
+        MONGO_URL: settings.mongoUrl,
+        MONGO_DB: settings.db,
+        KAFKA_TOPIC_PREFIX: settings.topicPrefix,
+        // The load generator is one client: the per-client rate limit would measure the limiter, not the service.
+        RATE_LIMIT_PER_MINUTE: '1000000',
+        ...extraEnv,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    const running: NonNullable<typeof current> = { child, exit: Promise.resolve() };
+    running.exit = new Promise<void>((resolve) =>
+      child.on('exit', (code) => {
+        running.exited = code;
+        resolve();
+      }),
+    );
+    current = running;
+    service.pid = child.pid;
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      if (running.exited !== undefined) throw new Error(`${name} exited with ${running.exited} while starting; see ${logFile}`);
+      try {
+        const res = await fetch(`${url}/health/ready`);
+        if (res.ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`${name} not ready after 120 s; see ${logFile}`);
+      }
+      await sleep(250);
+    }
+    progress(`${name} ready on ${url} (pid ${child.pid}, db ${settings.db}${Object.keys(extraEnv).length ? `, ${Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''})`);
+  };
+
   const service: Service = {
     name,
     url,
-    pid: child.pid,
+    pid: undefined,
     db: settings.db,
-    async stop() {
-      if (exited !== undefined) return;
-      child.kill('SIGTERM');
-      const killed = await Promise.race([exit.then(() => true), sleep(15000).then(() => false)]);
-      if (!killed) {
-        progress(`${name} did not stop within 15 s after SIGTERM; killing it`);
-        child.kill('SIGKILL');
-        await exit;
-      }
+    stop,
+    async restart(env = {}) {
+      await stop();
+      await start(env);
     },
   };
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (exited !== undefined) throw new Error(`${name} exited with ${exited} while starting; see ${logFile}`);
-    try {
-      const res = await fetch(`${url}/health/ready`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await service.stop();
-      throw new Error(`${name} not ready after 120 s; see ${logFile}`);
-    }
-    await sleep(250);
-  }
-  progress(`${name} ready on ${url} (pid ${child.pid}, db ${settings.db})`);
+  await start({});
   return service;
 }
 
 /** Authorization header of the development monitor key (NODE_ENV=development, no API_KEYS). */
 export const MONITOR = { authorization: 'Bearer dev-monitor', 'content-type': 'application/json' };
+/** Authorization header of the development stakeholder key (subscriptions are a stakeholder's). */
+export const STAKEHOLDER = { authorization: 'Bearer dev-stakeholder', 'content-type': 'application/json' };
