@@ -140,7 +140,7 @@ async function main(): Promise<number> {
     };
     progress(`run ${runId}: ${env.cores} cores, Node ${env.node}, ${env.database}; scenarios ${options.only.join(',')}${options.smoke ? ' (smoke)' : ''}`);
 
-    const needServices = options.only.some((n) => n === 1 || n === 3 || n === 5 || n === 6);
+    const needServices = options.only.some((n) => n === 1 || n === 3 || n === 4 || n === 5 || n === 6);
     // The alerts service consumes both streams: it runs only where it is measured (scenario 5, then scenario 6).
     const withAlerts = options.only.includes(5);
     const settings = { kafkaBrokers: infra.kafkaBrokers, mongoUrl: infra.mongoUrl, topicPrefix: ctx.topicPrefix!, logDir: path.join(outDir, 'logs') };
@@ -174,20 +174,12 @@ async function main(): Promise<number> {
     }
     // Scenarios 2-4 measure without its load on the database; scenario 6 starts it again.
     await ctx.alerts?.stop();
-    if (options.only.includes(2) || options.only.includes(4)) {
+    if (options.only.includes(2)) {
       let scenario2: Awaited<ReturnType<typeof eventStoreScenario>> | undefined;
-      await attempt('2. Event store', async () => {
-        scenario2 = await eventStoreScenario(full);
-        return options.only.includes(2) ? scenario2 : { rows: [], notes: [] };
-      });
-      if (options.only.includes(4)) {
-        await attempt('4. Replay', async () => {
-          if (!scenario2) throw new Error('needs scenario 2, which failed');
-          return replayScenario(full, scenario2.store);
-        });
-      }
+      await attempt('2. Event store', async () => (scenario2 = await eventStoreScenario(full)));
       await scenario2?.connection.close();
     }
+    if (options.only.includes(4)) await attempt('4. Replay', () => replayScenario(full));
     if (options.only.includes(3)) await attempt('3. Propagation', () => propagationScenario(full));
     // Last: its hundreds of milestones would make every later scan on FerretDB longer (scenario 1 fell from 35 to 6 req/s after it).
     if (options.only.includes(6)) {
