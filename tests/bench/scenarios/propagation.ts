@@ -31,7 +31,10 @@ function summarize(values: number[], lost: number, errors: number): Latencies {
 }
 
 async function measure(ctx: BenchContext, rep: string, rate: number, seconds: number): Promise<Latencies> {
-  const directory = ctx.client.db(ctx.milestones!.db).collection<{ _id: string; registeredAt: string }>('agreement_directory');
+  const db = ctx.client.db(ctx.milestones!.db);
+  // The collection the read model lives in now: a replay (scenario 4) moves it (ADR 0006).
+  const pointer = await db.collection<{ _id: string; collection: string }>('read_model_generations').findOne({ _id: 'agreement_directory' });
+  const directory = db.collection<{ _id: string; registeredAt: string }>(pointer?.collection ?? 'agreement_directory');
   const pending = new Map<string, true>();
   const latencies: number[] = [];
   let errors = 0;
