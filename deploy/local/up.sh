@@ -125,8 +125,8 @@ Agreement tracker is up.
 Development API keys (Authorization: Bearer <key>; valid only while API_KEYS is unset and NODE_ENV is not production):
   dev-monitor      register agreements, plan and update milestones
   dev-stakeholder  read; subscribe to alerts, acknowledge them
-  dev-auditor      read, event history (/agreements/{id}/events, /milestones/{id}/events), /audit/verify, /audit/export
-  dev-admin        everything
+  dev-auditor      read, event history (/agreements/{id}/events and /history, /milestones/{id}/events), /audit/verify, /audit/export
+  dev-admin        everything, including read-model replays (npm run replay -- all)
 
   curl -H 'Authorization: Bearer dev-auditor' http://127.0.0.1:$a/agreements
   curl -H 'Authorization: Bearer dev-stakeholder' http://127.0.0.1:$l/alerts

@@ -5,19 +5,14 @@
 import { Injectable } from '@nestjs/common';
 import type { EventEnvelope } from '@tracker/contracts';
 import { ReadModels, type EventConsumer } from '@tracker/platform';
-import type { ConsumerContext } from '@tracker/messaging';
-import { AgreementJournal, sourceOfTopic, sourceOfType } from './agreement-journal';
+import { agreementJournalProjection } from './agreement-journal';
 
+/** The same code as the replay's: one way to tell an event's source (its type's prefix) and record it. */
 @Injectable()
 export class AgreementJournalHandler implements EventConsumer {
-  private readonly journal: AgreementJournal;
+  constructor(private readonly readModels: ReadModels) {}
 
-  constructor(readModels: ReadModels) {
-    this.journal = new AgreementJournal(readModels);
-  }
-
-  async handle(envelope: EventEnvelope, ctx: ConsumerContext): Promise<void> {
-    const source = sourceOfTopic(ctx.topic) ?? sourceOfType(envelope.type);
-    if (source) await this.journal.record(envelope, source);
+  async handle(envelope: EventEnvelope): Promise<void> {
+    await agreementJournalProjection.apply(this.readModels, envelope);
   }
 }

@@ -5,7 +5,7 @@
  * `<source>:<eventId>`, so a redelivered event is refused by the primary key and recorded once.
  */
 import type { mongo } from 'mongoose';
-import { Topics, type Actor, type EventEnvelope } from '@tracker/contracts';
+import { Topics, type EventEnvelope } from '@tracker/contracts';
 import type { CollectionSource, IndexDefinition, TopicProjection } from '@tracker/platform';
 
 export const JOURNAL = 'agreement_journal';
@@ -13,24 +13,10 @@ export const JOURNAL = 'agreement_journal';
 export const JournalSources = ['agreements', 'milestones', 'alerts'] as const;
 export type JournalSource = (typeof JournalSources)[number];
 
-export interface JournalEntryDoc {
+/** The envelope as published, plus where it came from and its place in the history. */
+export interface JournalEntryDoc extends EventEnvelope {
   _id: string;
   source: JournalSource;
-  eventId: string;
-  type: string;
-  schemaVersion: number;
-  streamId: string;
-  streamVersion: number;
-  position: number;
-  agreementId: string;
-  occurredAt: string;
-  recordedAt: string;
-  actor: Actor;
-  correlationId: string;
-  causationId: string | null;
-  hash: string;
-  prevHash: string | null;
-  data: unknown;
   /** recordedAt as a UTC ISO string, whatever form it was published in: compared as a string by time filters. */
   at: string;
   /** `<at>|<source>|<position>|<eventId>`: the history's order (ties by source, then position) and its cursor. */
@@ -39,14 +25,6 @@ export interface JournalEntryDoc {
 
 const INDEXES: readonly IndexDefinition[] = [{ key: { agreementId: 1, sortKey: 1 } }];
 const DUPLICATE_KEY = 11000;
-
-/** The source of a live event, from the topic it came on (the topic carries the environment's prefix). */
-export function sourceOfTopic(topic: string): JournalSource | undefined {
-  if (topic.endsWith(Topics.agreements)) return 'agreements';
-  if (topic.endsWith(Topics.milestones)) return 'milestones';
-  if (topic.endsWith(Topics.alerts)) return 'alerts';
-  return undefined;
-}
 
 /** The source of an event from its type: each service publishes only its own `<aggregate>.*` types. */
 export function sourceOfType(type: string): JournalSource | undefined {
