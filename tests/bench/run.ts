@@ -51,7 +51,7 @@ export function markdown(env: Environment, options: BenchOptions, rows: Row[], n
     '',
     `- Machine: ${env.cores} cores (${env.cpu}), ${fmt(env.memoryGiB, 1)} GiB memory, ${os.platform()} ${os.release()}`,
     `- Node ${env.node}; Kafka ${env.kafka}; database ${env.database}`,
-    `- Sizes: ${options.connections} clients × ${options.duration} s (warm-up ${options.warmup} s); event store ${options.streams} streams × ${options.eventsPerStream} events, ${options.storeConcurrency} in parallel; propagation ${options.rate}/s × ${options.propagationSeconds} s; EndToEndLatency ${options.e2eRecords} records; ${options.deadlineMilestones} deadlines at once; ${options.reps} repetition(s)`,
+    `- Sizes: ${options.connections} clients × ${options.duration} s (warm-up ${options.warmup} s); event store ${options.streams} streams × ${options.eventsPerStream} events, ${options.storeConcurrency} in parallel; propagation ${options.rate}/s × ${options.propagationSeconds} s; EndToEndLatency ${options.e2eRecords} records; replay of ${options.replayEvents} events; ${options.deadlineMilestones} deadlines at once; ${options.reps} repetition(s)`,
     '',
     '| Scenario | Metric | Tracker | Baseline | Tracker / baseline | Baseline is |',
     '| --- | --- | ---: | ---: | ---: | --- |',
@@ -103,7 +103,7 @@ async function main(): Promise<number> {
   const runId = `bench_${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const services: Service[] = [];
   const ctx: Partial<BenchContext> = { runId, topicPrefix: `${runId}.`, benchDb: `${runId}_store` };
-  const dbs = [`${runId}_agreements`, `${runId}_milestones`, `${runId}_store`, `${runId}_alerts`];
+  const dbs = [`${runId}_agreements`, `${runId}_milestones`, `${runId}_store`, `${runId}_alerts`, `${runId}_replay`];
   let infra: Infra | undefined;
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -140,7 +140,8 @@ async function main(): Promise<number> {
     };
     progress(`run ${runId}: ${env.cores} cores, Node ${env.node}, ${env.database}; scenarios ${options.only.join(',')}${options.smoke ? ' (smoke)' : ''}`);
 
-    const needServices = options.only.some((n) => n === 1 || n === 3 || n === 4 || n === 5 || n === 6);
+    // Scenario 4 starts a milestones instance of its own (replay.ts).
+    const needServices = options.only.some((n) => n === 1 || n === 3 || n === 5 || n === 6);
     // The alerts service consumes both streams: it runs only where it is measured (scenario 5, then scenario 6).
     const withAlerts = options.only.includes(5);
     const settings = { kafkaBrokers: infra.kafkaBrokers, mongoUrl: infra.mongoUrl, topicPrefix: ctx.topicPrefix!, logDir: path.join(outDir, 'logs') };
@@ -179,7 +180,7 @@ async function main(): Promise<number> {
       await attempt('2. Event store', async () => (scenario2 = await eventStoreScenario(full)));
       await scenario2?.connection.close();
     }
-    if (options.only.includes(4)) await attempt('4. Replay', () => replayScenario(full));
+    if (options.only.includes(4)) await attempt('4. Replay', () => replayScenario(full, { ...settings, db: dbs[4] }, services));
     if (options.only.includes(3)) await attempt('3. Propagation', () => propagationScenario(full));
     // Last: its hundreds of milestones would make every later scan on FerretDB longer (scenario 1 fell from 35 to 6 req/s after it).
     if (options.only.includes(6)) {

@@ -208,7 +208,7 @@ describe('EventStore (integration)', () => {
       expect(await store.readStream('no-such-stream')).toEqual([]);
     });
 
-    it('readAll pages through every stream in position order, lazily, in bounded batches', async () => {
+    it('readAll reads every stream in position order through one cursor, and reaches events appended meanwhile', async () => {
       const local = new EventStore(conn, { collection: uniqueName('events_all'), now: clock.now });
       await local.init();
       for (let round = 0; round < 4; round++) {
@@ -220,17 +220,24 @@ describe('EventStore (integration)', () => {
       const find = jest.spyOn(local.collection, 'find');
       for await (const e of local.readAll({ batchSize: 5 })) {
         all.push(e);
-        // Appended while iterating: reached because pages are read by position, one at a time.
+        // Appended while iterating: a position handed out during the pass makes the reader look again after it.
         if (all.length === 1) await local.append('all-late', [ev(99)], { expectedVersion: 'none', ...ctx('agr-late') });
       }
-      const pages = find.mock.calls.length;
+      const passes = find.mock.calls.length;
       find.mockRestore();
       expect(all).toHaveLength(25);
-      expect(pages).toBe(6 /* 5 full pages and an empty one; the late append to a new stream needs no head lookup */);
+      // One query per pass, not per batch of 5 (a query is a scan of the whole log where the index is not used).
+      expect(passes).toBe(2);
       const positions = all.map((e) => e.position);
       expect(positions).toEqual([...positions].sort((x, y) => x - y));
       expect(new Set(positions).size).toBe(25);
       expect(all[24].streamId).toBe('all-late');
+
+      const quiet = jest.spyOn(local.collection, 'find');
+      let n = 0;
+      for await (const e of local.readAll({ batchSize: 5 })) if (e) n++;
+      expect([n, quiet.mock.calls.length]).toEqual([25, 1]);
+      quiet.mockRestore();
 
       const ofB: EventEnvelope[] = [];
       for await (const e of local.readAll({ agreementId: 'agr-b', batchSize: 3 })) ofB.push(e);
@@ -244,6 +251,31 @@ describe('EventStore (integration)', () => {
       const typed: EventEnvelope[] = [];
       for await (const e of local.readAll({ types: ['other.type'] })) typed.push(e);
       expect(typed.map((e) => e.streamId)).toEqual(['all-typed']);
+    });
+
+    it('readAll resumes after the last position read when the server drops its cursor (a slow reader)', async () => {
+      const local = new EventStore(conn, { collection: uniqueName('events_resume'), now: clock.now });
+      await local.init();
+      for (let i = 0; i < 12; i++) await local.append(`resume-${i % 3}`, [ev(i)], { expectedVersion: 'any', ...ctx() });
+      const coll = local.collection;
+      const original = coll.find.bind(coll);
+      const cursors: Array<{ id?: unknown }> = [];
+      const find = jest.spyOn(coll, 'find').mockImplementation(((...args: Parameters<typeof coll.find>) => {
+        const cursor = original(...args);
+        cursors.push(cursor);
+        return cursor;
+      }) as typeof coll.find);
+      const read: number[] = [];
+      for await (const e of local.readAll({ batchSize: 4 })) {
+        read.push(e.position);
+        // What MongoDB does to a cursor idle for 10 minutes.
+        if (read.length === 2) await conn.db!.command({ killCursors: local.collection.collectionName, cursors: [cursors[0].id] });
+      }
+      find.mockRestore();
+      expect(read).toHaveLength(12);
+      expect(new Set(read).size).toBe(12);
+      expect(read).toEqual([...read].sort((x, y) => x - y));
+      expect(cursors.length).toBe(2);
     });
 
     it('stateAsOf folds what had been recorded by then', async () => {
@@ -313,6 +345,18 @@ describe('EventStore (integration)', () => {
       // Each relay (topic) has its own checkpoint; the events themselves are never touched.
       expect(await local.countUnpublished('other')).toBe(3);
       expect((await local.verify()).broken).toEqual([]);
+    });
+
+    it('markPublished moves a relay past history it must never send, and never moves it back', async () => {
+      const local = await freshStore();
+      await local.append('imported', [ev(1), ev(2), ev(3)], { expectedVersion: 'none', ...ctx() });
+      const imported = await local.highestPosition();
+      await local.markPublished('t', imported);
+      expect(await local.oldestUnpublished('t')).toBeNull();
+      await local.append('live', [ev(1)], { expectedVersion: 'none', ...ctx() });
+      await local.markPublished('t', imported - 2);
+      expect((await local.outboxBatch({ relay: 't', limit: 10 })).events.map((e) => e.streamId)).toEqual(['live']);
+      expect(await local.countUnpublished('other')).toBe(4);
     });
 
     it('steps over the positions of a lost race at once', async () => {

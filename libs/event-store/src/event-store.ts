@@ -60,6 +60,8 @@ interface StreamHead {
 }
 
 const DUPLICATE_KEY = 11000;
+/** The server dropped an idle cursor (10 minutes without a getMore on MongoDB). */
+const CURSOR_NOT_FOUND = 43;
 /** Retries of an append after position collisions (only possible where $inc is not atomic, i.e. FerretDB v1). */
 const MAX_POSITION_ATTEMPTS = 50;
 const MAX_CACHED_HEADS = 10_000;
@@ -115,9 +117,17 @@ export class EventStore {
     this.outbox = new Outbox(
       () => this.collection,
       () => this.connection.collection(outboxName),
-      async () => (await this.counters.findOne({ _id: this.collectionName }))?.seq ?? 0,
+      () => this.highestPosition(),
       this.now,
     );
+  }
+
+  /**
+   * The highest position handed out so far (0 for an empty store). No event has a higher one yet; a lower one may
+   * still be in flight. One lookup by `_id`, cheap on every database.
+   */
+  async highestPosition(): Promise<number> {
+    return (await this.counters.findOne({ _id: this.collectionName }))?.seq ?? 0;
   }
 
   /** The raw events collection. For the outbox relay and tests; services go through the methods. */
@@ -393,8 +403,8 @@ export class EventStore {
   }
 
   /**
-   * Every event in position order (optionally of some types or one agreement), upcast. Reads in batches of
-   * `batchSize` by position, so memory stays bounded whatever the size of the log.
+   * Every event in position order (optionally of some types or one agreement), upcast. One cursor read
+   * `batchSize` at a time, so memory stays bounded whatever the size of the log.
    */
   async *readAll(options: ReadAllOptions = {}): AsyncGenerator<EventEnvelope, void, undefined> {
     const filter: mongo.Filter<StoredEvent> = {};
@@ -416,7 +426,13 @@ export class EventStore {
     return out.sort((a, b) => a.position - b.position);
   }
 
-  /** Stored documents after `fromPosition`, in position order, fetched `batchSize` at a time (bounded memory). */
+  /**
+   * Stored documents after `fromPosition`, in position order, through one cursor fetching `batchSize` at a time.
+   * One cursor, not a query per page: where the position index is not used (FerretDB v1 scans), every query
+   * reads the whole collection, so paging would be quadratic in the log's size. Positions handed out while the
+   * cursor ran are read by another pass, so events appended meanwhile are reached too; a cursor the server timed
+   * out (a slow reader) is resumed after the last position read.
+   */
   private async *storedInPositionOrder(
     filter: mongo.Filter<StoredEvent>,
     options: { fromPosition?: number; limit?: number; batchSize?: number } = {},
@@ -425,16 +441,26 @@ export class EventStore {
     let after = options.fromPosition ?? 0;
     let remaining = options.limit ?? Number.POSITIVE_INFINITY;
     while (remaining > 0) {
-      const n = Math.min(batchSize, remaining);
-      const docs = await this.collection
+      const highestBefore = await this.highestPosition();
+      const cursor = this.collection
         .find({ ...filter, position: { $gt: after } })
         .sort({ position: 1 })
-        .limit(n)
-        .toArray();
-      yield* docs;
-      remaining -= docs.length;
-      if (docs.length < n) return;
-      after = docs[docs.length - 1].position;
+        .batchSize(Math.min(batchSize, remaining));
+      if (Number.isFinite(remaining)) cursor.limit(remaining);
+      let timedOut = false;
+      try {
+        for await (const doc of cursor) {
+          yield doc;
+          after = doc.position;
+          if (--remaining <= 0) return;
+        }
+      } catch (err) {
+        if ((err as { code?: number }).code !== CURSOR_NOT_FOUND) throw err;
+        timedOut = true;
+      } finally {
+        await cursor.close();
+      }
+      if (!timedOut && (await this.highestPosition()) <= highestBefore) return;
     }
   }
 
@@ -512,6 +538,14 @@ export class EventStore {
   /** After `published` (a prefix of batch.events) reached the broker: moves the relay's checkpoint past them. */
   commitOutbox(batch: OutboxBatch, published: readonly EventEnvelope[] = batch.events): Promise<number> {
     return this.outbox.commit(batch, published);
+  }
+
+  /**
+   * Counts every event up to `upTo` as published by the relay `relay`, which will never send them: for history
+   * that must not go out again, such as events copied in from elsewhere or a benchmark's seeded log.
+   */
+  markPublished(relay: string, upTo: number): Promise<void> {
+    return this.outbox.markPublished(relay, upTo);
   }
 
   /** The oldest event the relay has not passed yet, or null when it has caught up. */

@@ -99,7 +99,8 @@ export class Outbox {
 
   async checkpoint(relay: string): Promise<CheckpointDoc> {
     const doc = await this.checkpoints.findOne({ _id: checkpointId(relay) });
-    return doc ?? { _id: checkpointId(relay), position: 0, skipped: [], updatedAt: new Date(0) };
+    // `skipped` may be missing: FerretDB v1 drops an empty array set by $setOnInsert (markPublished).
+    return doc ? { ...doc, skipped: doc.skipped ?? [] } : { _id: checkpointId(relay), position: 0, skipped: [], updatedAt: new Date(0) };
   }
 
   async nextBatch(options: OutboxBatchOptions): Promise<OutboxBatch> {
@@ -188,6 +189,15 @@ export class Outbox {
     );
     for (const id of batch.burnedIds) await this.burned.deleteOne({ _id: id });
     return Math.max(batch.checkpoint, upTo);
+  }
+
+  /** Moves the relay's checkpoint to `upTo` (never back) without publishing anything. */
+  async markPublished(relay: string, upTo: number): Promise<void> {
+    await this.checkpoints.updateOne(
+      { _id: checkpointId(relay) },
+      { $max: { position: upTo }, $set: { updatedAt: this.now() }, $setOnInsert: { skipped: [] } },
+      { upsert: true },
+    );
   }
 
   /** The first event after the checkpoint (null when the relay has caught up). */

@@ -17,6 +17,10 @@ export function agreementsProjections(stalledAfterDays: number): Projection[] {
     accepts: (event) => event.type.startsWith('agreement.'),
     initial: () => agreementDecider.initialState(),
     evolve: (state, event) => agreementDecider.evolve(state, event as never),
+    documents: ({ state, version, first, last }) =>
+      state.exists
+        ? [{ collection: 'agreement_views', document: AgreementReadModel.document(state, version, { recordedAt: last.recordedAt, registeredAt: first.recordedAt }) }]
+        : [],
     async write(into, { state, version, first, last }) {
       if (!state.exists) return;
       await new AgreementReadModel(into, stalledAfterDays).save(state as ExistingAgreement, version, {

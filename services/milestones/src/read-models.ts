@@ -16,6 +16,10 @@ const milestoneViews: StoreProjection<MilestoneState> = {
   accepts: (event) => event.type.startsWith('milestone.'),
   initial: () => milestoneDecider.initialState(),
   evolve: (state, event) => milestoneDecider.evolve(state, event as never),
+  documents: ({ state, version, first, last }) =>
+    state.exists
+      ? [{ collection: 'milestone_views', document: MilestoneViews.document(state, version, { plannedAt: first.recordedAt, updatedAt: last.recordedAt }) }]
+      : [],
   async write(into, { state, version, first, last }) {
     if (state.exists) await new MilestoneViews(into).save(state as ExistingMilestone, version, { plannedAt: first.recordedAt, updatedAt: last.recordedAt });
   },

@@ -12,7 +12,7 @@ export interface BenchOptions {
   connections: number;
   duration: number;
   warmup: number;
-  /** Scenario 2 (and 4, which replays its events): streams, events per stream, streams appended in parallel. */
+  /** Scenario 2: streams, events per stream (also scenario 4's), streams appended in parallel. */
   streams: number;
   eventsPerStream: number;
   storeConcurrency: number;
@@ -20,6 +20,8 @@ export interface BenchOptions {
   rate: number;
   propagationSeconds: number;
   e2eRecords: number;
+  /** Scenario 4: events stored before the replay (milestone streams of `eventsPerStream` events). */
+  replayEvents: number;
   /** Scenario 6: milestones falling due at once (one signed webhook each). */
   deadlineMilestones: number;
 }
@@ -35,6 +37,7 @@ const FLAGS: Record<string, keyof BenchOptions> = {
   rate: 'rate',
   'propagation-seconds': 'propagationSeconds',
   'e2e-records': 'e2eRecords',
+  'replay-events': 'replayEvents',
   'deadline-milestones': 'deadlineMilestones',
 };
 
@@ -64,6 +67,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, is
         rate: 4,
         propagationSeconds: 2,
         e2eRecords: 20,
+        replayEvents: 400,
         deadlineMilestones: 5,
       }
     : {
@@ -79,6 +83,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, is
         rate: isFerretDb ? 5 : 50,
         propagationSeconds: isFerretDb ? 10 : 20,
         e2eRecords: 500,
+        replayEvents: 200_000,
         deadlineMilestones: isFerretDb ? 100 : 500,
       };
   const options = { ...defaults };

@@ -72,14 +72,18 @@ export interface Service {
 
 export type ServiceName = 'agreements' | 'milestones' | 'alerts';
 
-/** Starts `services/<name>/src/main.ts` with its own port, database and topic prefix; resolves when ready. */
+/**
+ * Starts `services/<name>/src/main.ts` with its own port, database and topic prefix; resolves when ready. `label`
+ * names a second instance of a service (its log file, progress lines).
+ */
 export async function startService(
   name: ServiceName,
-  settings: { kafkaBrokers: string; mongoUrl: string; db: string; topicPrefix: string; logDir: string },
+  settings: { kafkaBrokers: string; mongoUrl: string; db: string; topicPrefix: string; logDir: string; label?: string },
 ): Promise<Service> {
+  const label = settings.label ?? name;
   const port = await freePort();
   mkdirSync(settings.logDir, { recursive: true });
-  const logFile = path.join(settings.logDir, `${name}.log`);
+  const logFile = path.join(settings.logDir, `${label}.log`);
   const url = `http://127.0.0.1:${port}`;
   // BENCH_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profile the services under load.
   const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
@@ -92,7 +96,7 @@ export async function startService(
     running.child.kill('SIGTERM');
     const stopped = await Promise.race([running.exit.then(() => true), sleep(15000).then(() => false)]);
     if (!stopped) {
-      progress(`${name} did not stop within 15 s after SIGTERM; killing it`);
+      progress(`${label} did not stop within 15 s after SIGTERM; killing it`);
       running.child.kill('SIGKILL');
       await running.exit;
     }
@@ -131,7 +135,7 @@ export async function startService(
     service.pid = child.pid;
     const deadline = Date.now() + 120_000;
     for (;;) {
-      if (running.exited !== undefined) throw new Error(`${name} exited with ${running.exited} while starting; see ${logFile}`);
+      if (running.exited !== undefined) throw new Error(`${label} exited with ${running.exited} while starting; see ${logFile}`);
       try {
         const res = await fetch(`${url}/health/ready`);
         if (res.ok) break;
@@ -140,15 +144,15 @@ export async function startService(
       }
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`${name} not ready after 120 s; see ${logFile}`);
+        throw new Error(`${label} not ready after 120 s; see ${logFile}`);
       }
       await sleep(250);
     }
-    progress(`${name} ready on ${url} (pid ${child.pid}, db ${settings.db}${Object.keys(extraEnv).length ? `, ${Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''})`);
+    progress(`${label} ready on ${url} (pid ${child.pid}, db ${settings.db}${Object.keys(extraEnv).length ? `, ${Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''})`);
   };
 
   const service: Service = {
-    name,
+    name: label,
     url,
     pid: undefined,
     db: settings.db,

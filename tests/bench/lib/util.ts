@@ -132,3 +132,13 @@ export async function runWorker<T>(file: string, input: unknown, timeoutMs: numb
     throw new Error(`worker ${file} printed no result: ${result.stdout.slice(-500)} ${result.stderr.slice(-1500)}`);
   }
 }
+
+/** Runs `work` over items with at most `concurrency` in flight. */
+export async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
+}

@@ -10,38 +10,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
-import { milestoneStreamId, type NewEvent } from '@tracker/contracts';
+import { milestoneStreamId } from '@tracker/contracts';
 import { EventStore } from '@tracker/event-store';
 import type { BenchContext, Row, ScenarioResult } from '../lib/context';
-import { median, progress } from '../lib/util';
-
-const agreementId = '0190f4a0-0000-7000-8000-000000000001';
-
-/** The i-th event (1-based) of a milestone stream: planned, then progress reports. */
-export function milestoneEvent(milestoneId: string, i: number): NewEvent {
-  if (i === 1) {
-    return {
-      type: 'milestone.planned',
-      schemaVersion: 1,
-      data: { milestoneId, agreementId, type: 'geological_survey', title: 'Joint exploration and resource-mapping programme', dueDate: '2030-12-31', evidence: [] },
-    };
-  }
-  return {
-    type: 'milestone.progress-reported',
-    schemaVersion: 1,
-    data: { milestoneId, agreementId, percent: Math.min(100, i), note: `benchmark progress report ${i}: field work continues as planned`, evidence: [] },
-  };
-}
-
-/** Runs `work` over items with at most `concurrency` in flight. */
-async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]);
-    }),
-  );
-}
+import { agreementId, milestoneEvent } from '../lib/events';
+import { median, pool, progress } from '../lib/util';
 
 interface Timing {
   appendPerSecond: number;

@@ -1,13 +1,20 @@
 /**
- * 4. Replay: the replay command (`POST /admin/replays`, what `npm run replay -- milestones` calls) on the running
- *    milestones service, whose store holds the events scenario 1 recorded (real progress reports). The figure is
- *    the store part of the replay: events read and folded per stream, documents written into fresh collections
- *    (phases reading-store + writing); the whole replay's time is reported too (it also re-reads the agreements
- *    topic and waits one READ_MODEL_REFRESH_MS after its switch). Baseline: a raw driver cursor over the same
- *    events collection.
+ * 4. Replay: the replay command (`POST /admin/replays`, what `npm run replay -- milestones` calls) on a milestones
+ *    instance of its own, whose store holds `replayEvents` events (200,000 by default): milestone streams of
+ *    `eventsPerStream` events, appended through libs/event-store before the instance starts and marked as
+ *    published (the relay must not send them to Kafka: that would measure the relay, and load the database
+ *    during the replay). Its topics are its own and empty, so the replay's work is the store: read every event,
+ *    fold per stream, insert one document per milestone into fresh collections. Baseline: a raw driver cursor
+ *    over the same events collection.
  */
+import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
+import { milestoneStreamId, Topics } from '@tracker/contracts';
+import { EventStore } from '@tracker/event-store';
 import type { BenchContext, Row, ScenarioResult } from '../lib/context';
-import { median, progress, sleep } from '../lib/util';
+import { agreementId, milestoneEvent } from '../lib/events';
+import { startService, type Service } from '../lib/stack';
+import { median, pool, progress, sampleRss, sleep } from '../lib/util';
 
 const ADMIN = { authorization: 'Bearer dev-admin', 'content-type': 'application/json' };
 
@@ -15,6 +22,7 @@ interface ReplayStatus {
   id: string;
   status: 'running' | 'succeeded' | 'failed';
   eventsDone: number;
+  documents: Record<string, number>;
   phaseSeconds: Record<string, number>;
   startedAt: string;
   finishedAt: string | null;
@@ -26,57 +34,104 @@ async function replay(url: string): Promise<ReplayStatus> {
   if (res.status !== 202) throw new Error(`POST /admin/replays answered ${res.status}: ${await res.text()}`);
   let status = (await res.json()) as ReplayStatus;
   while (status.status === 'running') {
-    await sleep(250);
+    await sleep(1000);
     status = (await (await fetch(`${url}/admin/replays/${status.id}`, { headers: ADMIN })).json()) as ReplayStatus;
   }
   if (status.status !== 'succeeded') throw new Error(`replay failed: ${status.error}`);
   return status;
 }
 
-export async function replayScenario(ctx: BenchContext): Promise<ScenarioResult> {
-  const { reps } = ctx.options;
-  const milestones = ctx.milestones;
-  if (!milestones) throw new Error('needs the milestones service');
-  const events = ctx.client.db(milestones.db).collection('events');
-  const stored = await events.countDocuments({});
-  if (stored === 0) throw new Error('the milestones store is empty: scenario 4 replays what scenario 1 recorded (run --only=1,4)');
-  const scan = async () => {
-    const t = performance.now();
-    let n = 0;
-    for await (const doc of events.find({}).batchSize(500)) if (doc) n++;
-    return n / ((performance.now() - t) / 1000);
-  };
-  progress(`scenario 4: warm-up (${stored} stored events)`);
-  await scan();
-  const ours: number[] = [];
-  const whole: number[] = [];
-  const raw: number[] = [];
-  for (let i = 1; i <= reps; i++) {
-    progress(`scenario 4: replay, repetition ${i}/${reps}`);
-    const s = await replay(milestones.url);
-    const storeSeconds = (s.phaseSeconds['reading-store'] ?? 0) + (s.phaseSeconds.writing ?? 0);
-    ours.push(stored / storeSeconds);
-    whole.push((new Date(s.finishedAt!).getTime() - new Date(s.startedAt).getTime()) / 1000);
-    raw.push(await scan());
-    progress(`  store part ${(stored / storeSeconds).toFixed(0)} events/s, whole replay ${whole.at(-1)!.toFixed(1)} s, raw cursor ${raw.at(-1)!.toFixed(0)} events/s`);
+/** Appends `streams` milestone streams of `eventsPerStream` events (one append per stream) to a fresh store. */
+async function seed(mongoUrl: string, db: string, topicPrefix: string, streams: number, eventsPerStream: number): Promise<number> {
+  const connection = await mongoose.createConnection(mongoUrl, { dbName: db }).asPromise();
+  try {
+    const store = new EventStore(connection);
+    await store.init();
+    const meta = { agreementId, correlationId: randomUUID(), actor: { id: 'bench', role: 'monitor' as const }, expectedVersion: 'none' as const };
+    const ids = Array.from({ length: streams }, () => randomUUID());
+    const started = performance.now();
+    let done = 0;
+    let reported = 0;
+    await pool(ids, 4, async (id) => {
+      const events = Array.from({ length: eventsPerStream }, (_, i) => milestoneEvent(id, i + 1));
+      await store.append(milestoneStreamId(id), events, meta);
+      done++;
+      if (done - reported >= streams / 10) {
+        reported = done;
+        const rate = (done * eventsPerStream) / ((performance.now() - started) / 1000);
+        progress(`  seeded ${done * eventsPerStream} of ${streams * eventsPerStream} events (${rate.toFixed(0)} events/s)`);
+      }
+    });
+    const highest = await store.highestPosition();
+    await store.markPublished(topicPrefix + Topics.milestones, highest);
+    return (await store.collection.estimatedDocumentCount()) as number;
+  } finally {
+    await connection.close();
   }
-  const rows: Row[] = [
-    {
-      scenario: `4. Replay (${stored} events)`,
-      metric: 'replay command, store part: read, fold per stream, write fresh collections',
-      tracker: median(ours),
-      baseline: median(raw),
-      baselineWhat: 'raw driver cursor over the same events collection',
-      unit: 'events/s',
-    },
-    {
-      scenario: `4. Replay (${stored} events)`,
-      metric: 'whole replay (store, agreements topic, switch, catch-up)',
-      tracker: median(whole),
-      baseline: '',
-      baselineWhat: '',
-      unit: 's',
-    },
-  ];
-  return { rows, notes: ['Scenario 4 runs the replay command on the milestones service over the events scenario 1 recorded; its whole time includes a wait of READ_MODEL_REFRESH_MS (5 s) after the switch, for other instances.'] };
+}
+
+export async function replayScenario(
+  ctx: BenchContext,
+  settings: { kafkaBrokers: string; mongoUrl: string; topicPrefix: string; logDir: string; db: string },
+  services: Service[],
+): Promise<ScenarioResult> {
+  const { reps, replayEvents, eventsPerStream } = ctx.options;
+  const streams = Math.ceil(replayEvents / eventsPerStream);
+  const topicPrefix = `${settings.topicPrefix}replay.`;
+  progress(`scenario 4: seeding ${streams} milestones × ${eventsPerStream} events through libs/event-store`);
+  const stored = await seed(settings.mongoUrl, settings.db, topicPrefix, streams, eventsPerStream);
+  const instance = await startService('milestones', { ...settings, topicPrefix, label: 'milestones-replay' });
+  services.push(instance);
+  try {
+    const events = ctx.client.db(settings.db).collection('events');
+    const scan = async () => {
+      const t = performance.now();
+      let n = 0;
+      for await (const doc of events.find({}).batchSize(1000)) if (doc) n++;
+      if (n !== stored) throw new Error(`the raw cursor read ${n} events, ${stored} are stored`);
+      return n / ((performance.now() - t) / 1000);
+    };
+    progress(`scenario 4: warm-up (a raw scan of ${stored} stored events)`);
+    await scan();
+    const ours: number[] = [];
+    const whole: number[] = [];
+    const rss: number[] = [];
+    const raw: number[] = [];
+    for (let i = 1; i <= reps; i++) {
+      progress(`scenario 4: replay of ${stored} events, repetition ${i}/${reps}`);
+      const sampler = sampleRss({ service: instance.pid }, 500);
+      const s = await replay(instance.url);
+      rss.push(sampler.stop().service ?? Number.NaN);
+      if (s.documents.milestone_views !== streams) throw new Error(`the replay wrote ${s.documents.milestone_views} milestone views, expected ${streams}`);
+      const storeSeconds = (s.phaseSeconds['reading-store'] ?? 0) + (s.phaseSeconds.writing ?? 0);
+      ours.push(stored / storeSeconds);
+      whole.push((new Date(s.finishedAt!).getTime() - new Date(s.startedAt).getTime()) / 1000);
+      raw.push(await scan());
+      const phases = Object.entries(s.phaseSeconds)
+        .map(([p, sec]) => `${p} ${sec.toFixed(1)} s`)
+        .join(', ');
+      progress(`  store part ${ours.at(-1)!.toFixed(0)} events/s, whole replay ${whole.at(-1)!.toFixed(1)} s (${phases}), RSS peak ${rss.at(-1)!.toFixed(0)} MiB; raw cursor ${raw.at(-1)!.toFixed(0)} events/s`);
+    }
+    const title = `4. Replay (${stored} events, ${streams} milestones)`;
+    const rows: Row[] = [
+      {
+        scenario: title,
+        metric: 'replay command, store part: read in position order, fold per stream, insert fresh collections',
+        tracker: median(ours),
+        baseline: median(raw),
+        baselineWhat: 'raw driver cursor over the same events collection',
+        unit: 'events/s',
+      },
+      { scenario: title, metric: 'whole replay (store, empty topics, switch, catch-up)', tracker: median(whole), baseline: '', baselineWhat: '', unit: 's' },
+      { scenario: title, metric: 'milestones service RSS during the replay (peak)', tracker: median(rss), baseline: '', baselineWhat: '', unit: 'MiB' },
+    ];
+    return {
+      rows,
+      notes: [
+        `Scenario 4: a milestones instance of its own over ${stored} events seeded through libs/event-store (${streams} streams × ${eventsPerStream}: planned, then progress reports) and marked as published; its topics are empty. The whole time includes a wait of READ_MODEL_REFRESH_MS (5 s) after the switch, for other instances.`,
+      ],
+    };
+  } finally {
+    await instance.stop();
+  }
 }

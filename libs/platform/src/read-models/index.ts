@@ -5,6 +5,7 @@ export {
   type StoreProjection,
   type TopicProjection,
   type FoldedStream,
+  type ReadModelDocument,
 } from './projections';
 export { ReplayRunner, ReplayInProgressError, type ReplayStatus, type ReplayPhase } from './replay';
 export { ReplayController } from './replay.controller';

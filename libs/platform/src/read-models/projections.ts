@@ -14,10 +14,18 @@ export interface FoldedStream<S> {
   last: EventEnvelope;
 }
 
+/** A document for a fresh collection of a replay, by logical collection name. */
+export interface ReadModelDocument {
+  collection: string;
+  document: { _id: string };
+}
+
 /**
  * A read model of the service's own event store, one document per stream: the replay folds every stream in
- * memory (one state per stream) and writes each once, which is what a database without secondary indexes can do
- * quickly (an update per event would scan the collection per event).
+ * memory (one state per stream) and inserts each stream's documents in bulk into the fresh collections. Inserts,
+ * not updates: a database without secondary indexes (FerretDB v1) scans the collection for every update, so
+ * an update per stream would be quadratic in the number of streams. What the replay reads after its switch goes
+ * through `write`, onto documents that exist.
  */
 export interface StoreProjection<S = unknown> {
   source: 'store';
@@ -28,6 +36,8 @@ export interface StoreProjection<S = unknown> {
   accepts(event: EventEnvelope): boolean;
   initial(): S;
   evolve(state: S, event: EventEnvelope): S;
+  /** One stream's documents, whole (for an empty collection); none if the stream makes none. */
+  documents(folded: FoldedStream<S>): ReadModelDocument[];
   /** Writes one stream's state, version-guarded: never moves a document backwards. */
   write(into: CollectionSource, folded: FoldedStream<S>): Promise<void>;
 }

@@ -60,6 +60,8 @@ interface LockDoc {
 }
 
 const LOCK_STALE_MS = 60_000;
+/** Documents per insert into a fresh collection. */
+const WRITE_BATCH = 1000;
 
 export class ReplayInProgressError extends Error {
   constructor(readonly runningId: string) {
@@ -257,7 +259,22 @@ export class ReplayRunner implements OnApplicationShutdown {
           await progress();
         }
         await phase('writing');
-        for (const [p, streams] of folds) for (const folded of streams.values()) await p.write(into, folded);
+        const pending = new Map<string, Array<{ _id: string }>>();
+        const flush = async (collection: string, docs: Array<{ _id: string }>) => {
+          pending.delete(collection);
+          if (docs.length > 0) await into.collection(collection).insertMany(docs as never[], { ordered: false });
+        };
+        for (const [p, streams] of folds) {
+          for (const folded of streams.values()) {
+            for (const { collection, document } of p.documents(folded)) {
+              const docs = pending.get(collection) ?? [];
+              docs.push(document);
+              pending.set(collection, docs);
+              if (docs.length >= WRITE_BATCH) await flush(collection, docs);
+            }
+          }
+        }
+        for (const [collection, docs] of [...pending]) await flush(collection, docs);
       }
 
       // 2. The topics, to their end offsets of the start.
@@ -278,8 +295,11 @@ export class ReplayRunner implements OnApplicationShutdown {
       await phase('catching-up');
       if (storeProjections.length > 0) {
         const touched = new Set<string>();
-        const late = await this.store.readPositions(missing);
-        for await (const event of this.store.readAll({ fromPosition: lastPosition, batchSize: 1000 })) late.push(event);
+        const late = missing.length > 0 ? await this.store.readPositions(missing) : [];
+        // Only if positions were handed out since: a read of the store is a scan of it on FerretDB.
+        if ((await this.store.highestPosition()) > lastPosition) {
+          for await (const event of this.store.readAll({ fromPosition: lastPosition, batchSize: 1000 })) late.push(event);
+        }
         for (const event of late) {
           fold(event, touched);
           status.eventsDone++;

@@ -88,16 +88,25 @@ export class AgreementReadModel {
     await this.source.define('milestone_summaries', [{ key: { agreementId: 1 } }]);
   }
 
-  /** Writes the agreement's state at `version` unless a newer one is already there. */
-  async save(state: ExistingAgreement, version: number, at: { recordedAt: string; registeredAt?: string }): Promise<void> {
-    const doc: Omit<AgreementViewDoc, '_id' | 'registeredAt' | 'lastActivityAt'> = {
+  /** The whole document of an agreement whose events from `registeredAt` to `recordedAt` were folded into `state`. */
+  static document(state: ExistingAgreement, version: number, at: { recordedAt: string; registeredAt: string }): AgreementViewDoc {
+    return { _id: state.agreementId, ...AgreementReadModel.fields(state, version, at.recordedAt), registeredAt: at.registeredAt, lastActivityAt: at.recordedAt };
+  }
+
+  private static fields(state: ExistingAgreement, version: number, recordedAt: string): Omit<AgreementViewDoc, '_id' | 'registeredAt' | 'lastActivityAt'> {
+    return {
       version,
       state,
       partyCountries: state.parties.flatMap((p) => (p.country ? [p.country] : [])),
       signedFrom: signedFrom(state),
       titleLower: state.title.toLowerCase(),
-      updatedAt: at.recordedAt,
+      updatedAt: recordedAt,
     };
+  }
+
+  /** Writes the agreement's state at `version` unless a newer one is already there. */
+  async save(state: ExistingAgreement, version: number, at: { recordedAt: string; registeredAt?: string }): Promise<void> {
+    const doc = AgreementReadModel.fields(state, version, at.recordedAt);
     try {
       await this.views.updateOne(
         { _id: state.agreementId, version: { $lt: version } },

@@ -33,6 +33,11 @@ export class MilestoneViews {
     ]);
   }
 
+  /** The whole document of a milestone whose events from `plannedAt` to `updatedAt` were folded into `state`. */
+  static document(state: ExistingMilestone, version: number, at: { plannedAt: string; updatedAt: string }): MilestoneViewDoc {
+    return { _id: state.milestoneId, version, state, plannedAt: at.plannedAt, updatedAt: at.updatedAt };
+  }
+
   /** Writes the milestone's state at `version` unless a newer one is already there. */
   async save(state: ExistingMilestone, version: number, at: { plannedAt: string; updatedAt: string }): Promise<void> {
     try {
