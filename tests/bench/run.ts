@@ -72,16 +72,17 @@ async function cleanup(ctx: Partial<BenchContext>, services: Service[], infra: I
     await ctx.client.close().catch(() => undefined);
     progress(`dropped databases ${dbs.join(', ')}`);
   }
-  if (infra && ctx.topicPrefix) {
+  if (infra && ctx.runId) {
     const kafka = new Kafka({ clientId: 'bench-cleanup', brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     try {
       await admin.connect();
-      const topics = (await admin.listTopics()).filter((t) => t.startsWith(ctx.topicPrefix!));
+      // Every topic prefix of the run starts with its id (scenario 4's instance has one of its own).
+      const topics = (await admin.listTopics()).filter((t) => t.startsWith(ctx.runId!));
       if (topics.length) await admin.deleteTopics({ topics });
-      const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.includes(ctx.topicPrefix!));
+      const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.includes(ctx.runId!));
       if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
-      progress(`deleted ${topics.length} topics and ${groups.length} consumer groups of ${ctx.topicPrefix}`);
+      progress(`deleted ${topics.length} topics and ${groups.length} consumer groups of ${ctx.runId}`);
     } catch (err) {
       progress(`Kafka cleanup failed: ${(err as Error).message}`);
     } finally {
