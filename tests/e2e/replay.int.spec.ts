@@ -299,6 +299,49 @@ describe('replaying the read models (e2e)', () => {
     expect(runs.body.items.map((r: ReplayStatus) => r.id)).toContain(first.body.id);
   });
 
+  it('records a replay whose process died as abandoned, drops what it half built, and lets a new one start', async () => {
+    const s = services.milestones;
+    const db = s.app.get<Connection>(MONGO_CONNECTION).db!;
+    // What a process killed in the middle of a replay leaves: its run record, its lock (no heartbeat since),
+    // and a collection of its generation half filled.
+    const deadId = '0dead0ff-7a3e-4c1b-9a55-2f0c8e1d4b6a';
+    const halfBuilt = `milestone_views__r20260202090000_${deadId.slice(0, 8)}`;
+    await db.collection(halfBuilt).insertOne({ _id: 'half' as never });
+    await db.collection('replays').insertOne({
+      _id: deadId as never,
+      id: deadId,
+      service: 'milestones',
+      requestedBy: 'dev-admin',
+      status: 'running',
+      phase: 'writing',
+      startedAt: '2026-02-02T09:00:00.000Z',
+      finishedAt: null,
+      eventsTotal: 100,
+      eventsDone: 40,
+      eventsPerSecond: 10,
+      secondsLeft: 6,
+      documents: {},
+      phaseSeconds: {},
+      warnings: [],
+      error: null,
+    });
+    await db.collection('replay_locks').insertOne({ _id: 'milestones' as never, runId: deadId, heartbeatAt: new Date(Date.now() - 61_000) });
+    const liveBefore = readModels(s).physicalName('milestone_views');
+
+    const seen = (await s.as('admin').get(`/admin/replays/${deadId}`).expect(200)).body as ReplayStatus;
+    expect(seen).toMatchObject({ status: 'failed', error: expect.stringContaining('abandoned in phase writing') });
+    expect(seen.finishedAt).not.toBeNull();
+    const existing = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    expect(existing).not.toContain(halfBuilt);
+    expect(existing).toContain(liveBefore);
+    const listed = (await s.as('admin').get('/admin/replays').expect(200)).body.items as ReplayStatus[];
+    expect(listed.find((r) => r.id === deadId)?.status).toBe('failed');
+
+    // Its stale lock does not block a new replay.
+    const status = await replay(s);
+    expect(status.status).toBe('succeeded');
+  });
+
   it('lets only an admin replay', async () => {
     for (const role of ['monitor', 'stakeholder', 'auditor'] as const) {
       await services.agreements.as(role).post('/admin/replays').expect(403);

@@ -60,6 +60,10 @@ interface LockDoc {
 }
 
 const LOCK_STALE_MS = 60_000;
+/** `r<the start time's 14 digits>_<the run id's first 8 characters>`: names the run that built a generation. */
+const generationTag = (run: { id: string; startedAt: string }) => `r${run.startedAt.replace(/\D/g, '').slice(0, 14)}_${run.id.slice(0, 8)}`;
+/** The collections of a run's generation: `<read model>__<its tag>`. */
+const ofRunGeneration = (runId: string) => new RegExp(`__r\\d{14}_${runId.slice(0, 8)}$`);
 /** Documents per insert into a fresh collection. */
 const WRITE_BATCH = 1000;
 
@@ -139,12 +143,54 @@ export class ReplayRunner implements OnApplicationShutdown {
     const doc = await this.history.findOne({ _id: id });
     if (!doc) return null;
     const { _id, ...status } = doc;
-    return status;
+    return this.unlessAbandoned(status);
   }
 
   async list(limit = 20): Promise<ReplayStatus[]> {
     const docs = await this.history.find({}).sort({ startedAt: -1 }).limit(limit).toArray();
-    return docs.map(({ _id, ...status }) => this.runs.get(_id) ?? status);
+    const out: ReplayStatus[] = [];
+    for (const { _id, ...status } of docs) out.push(this.runs.get(_id) ?? (await this.unlessAbandoned(status)));
+    return out;
+  }
+
+  /**
+   * A run recorded as running whose lock is gone or stale: the process running it stopped. It is recorded as
+   * failed, and the collections it was filling are dropped (unless it had switched to them: then they are live).
+   */
+  private async unlessAbandoned(status: ReplayStatus): Promise<ReplayStatus> {
+    if (status.status !== 'running') return status;
+    const lock = await this.locks.findOne({ _id: this.options.serviceName });
+    if (lock && lock.runId === status.id && Date.now() - lock.heartbeatAt.getTime() < LOCK_STALE_MS) return status;
+    const abandoned: ReplayStatus = {
+      ...status,
+      status: 'failed',
+      finishedAt: new Date().toISOString(),
+      error: `abandoned in phase ${status.phase}: the process running it stopped (no heartbeat for ${LOCK_STALE_MS / 1000} s); start a new replay`,
+    };
+    const marked = await this.history.updateOne(
+      { _id: status.id, status: 'running' },
+      { $set: { status: abandoned.status, finishedAt: abandoned.finishedAt, error: abandoned.error } },
+    );
+    if (marked.modifiedCount === 0) {
+      // It ended meanwhile (its last save came between our two reads).
+      const { _id, ...now } = (await this.history.findOne({ _id: status.id })) ?? { _id: status.id, ...status };
+      return now;
+    }
+    await this.dropLeftovers(status.id);
+    return abandoned;
+  }
+
+  /** Drops the collections of run `runId`'s generation that no pointer names. */
+  private async dropLeftovers(runId: string): Promise<void> {
+    await this.readModels.refresh();
+    const live = new Set(this.readModels.names().map((n) => this.readModels.physicalName(n)));
+    const ofRun = ofRunGeneration(runId);
+    const names = (await this.connection.db!.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    const leftovers = names.filter((n) => ofRun.test(n) && !live.has(n));
+    if (leftovers.length > 0) {
+      this.logger.warn(`dropping ${leftovers.join(', ')}: half-built by abandoned replay ${runId}`);
+      await this.readModels.drop(leftovers);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -156,7 +202,11 @@ export class ReplayRunner implements OnApplicationShutdown {
     const _id = this.options.serviceName;
     const held = await this.locks.findOne({ _id });
     if (held && Date.now() - held.heartbeatAt.getTime() < LOCK_STALE_MS) throw new ReplayInProgressError(held.runId);
-    if (held) await this.locks.deleteOne({ _id, runId: held.runId });
+    if (held) {
+      await this.locks.deleteOne({ _id, runId: held.runId });
+      const stale = await this.history.findOne({ _id: held.runId });
+      if (stale) await this.unlessAbandoned(stale);
+    }
     try {
       await this.locks.insertOne({ _id, runId, heartbeatAt: new Date() });
     } catch (err) {
@@ -178,8 +228,11 @@ export class ReplayRunner implements OnApplicationShutdown {
       lastSaved = Date.now();
       const { id, ...rest } = status;
       await this.history.updateOne({ _id: id }, { $set: rest });
-      await this.locks.updateOne({ _id: this.options.serviceName, runId: id }, { $set: { heartbeatAt: new Date() } });
     };
+    // On a timer, not with progress: one query of a phase (the store's first batch, sorted) can take long.
+    const heartbeat = setInterval(() => {
+      void this.locks.updateOne({ _id: this.options.serviceName, runId: status.id }, { $set: { heartbeatAt: new Date() } }).catch(() => undefined);
+    }, LOCK_STALE_MS / 6);
     let phaseStarted = Date.now();
     const phase = async (p: ReplayPhase) => {
       status.phaseSeconds[status.phase] = (status.phaseSeconds[status.phase] ?? 0) + (Date.now() - phaseStarted) / 1000;
@@ -204,7 +257,7 @@ export class ReplayRunner implements OnApplicationShutdown {
       for (const name of this.readModels.names()) {
         if (!names.includes(name)) status.warnings.push(`read model ${name} has no projection in this service: it was not rebuilt`);
       }
-      generation = await this.readModels.newGeneration(names, `r${status.startedAt.replace(/\D/g, '').slice(0, 14)}_${status.id.slice(0, 8)}`);
+      generation = await this.readModels.newGeneration(names, generationTag(status));
       const into: CollectionSource = generation;
       target = into;
 
@@ -333,6 +386,7 @@ export class ReplayRunner implements OnApplicationShutdown {
         await this.readModels.drop([...generation.physical.values()]).catch(() => undefined);
       }
     } finally {
+      clearInterval(heartbeat);
       status.finishedAt = new Date().toISOString();
       await progress(true).catch(() => undefined);
       await this.locks.deleteOne({ _id: this.options.serviceName, runId: status.id }).catch(() => undefined);
