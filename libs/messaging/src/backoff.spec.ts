@@ -1,4 +1,4 @@
-import { backoffDelay } from './backoff';
+import { backoffDelay, retryRetriable } from './backoff';
 
 describe('backoffDelay', () => {
   const policy = { initialMs: 100, maxMs: 1000 };
@@ -27,5 +27,40 @@ describe('backoffDelay', () => {
         expect(d).toBeLessThanOrEqual(step);
       }
     }
+  });
+});
+
+describe('retryRetriable', () => {
+  const retriable = Object.assign(new Error('This server does not host this topic-partition'), { retriable: true });
+  const fatal = Object.assign(new Error('Topic authorization failed'), { retriable: false });
+
+  /** A clock that moves only when the code under test sleeps. */
+  function fakeTime() {
+    let t = 0;
+    const slept: number[] = [];
+    return { slept, now: () => t, sleep: async (ms: number) => void (slept.push(ms), (t += ms)) };
+  }
+
+  it('retries while the error is retriable, then returns the result', async () => {
+    const time = fakeTime();
+    const work = jest.fn().mockRejectedValueOnce(retriable).mockRejectedValueOnce(retriable).mockResolvedValue('subscribed');
+    await expect(retryRetriable(work, time)).resolves.toBe('subscribed');
+    expect(work).toHaveBeenCalledTimes(3);
+    expect(time.slept).toHaveLength(2);
+  });
+
+  it('gives up at once on an error that is not retriable', async () => {
+    const time = fakeTime();
+    const work = jest.fn().mockRejectedValue(fatal);
+    await expect(retryRetriable(work, time)).rejects.toBe(fatal);
+    expect(work).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives up with the last error when the time is up', async () => {
+    const time = fakeTime();
+    const work = jest.fn().mockRejectedValue(retriable);
+    await expect(retryRetriable(work, { ...time, timeoutMs: 5000 })).rejects.toBe(retriable);
+    expect(time.now()).toBeLessThanOrEqual(5000);
+    expect(work.mock.calls.length).toBeGreaterThan(3);
   });
 });

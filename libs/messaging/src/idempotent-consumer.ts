@@ -14,7 +14,7 @@
 import { dlqTopicOf, type EventEnvelope } from '@tracker/contracts';
 import type { Upcasters } from '@tracker/event-store';
 import type { Admin, Consumer, ConsumerConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { backoffDelay, defaultRetryPolicy, type RetryPolicy } from './backoff';
+import { backoffDelay, defaultRetryPolicy, retryRetriable, type RetryPolicy } from './backoff';
 import { decodeMessage } from './codec';
 import { isPermanentError } from './errors';
 import { createOrderedProducer } from './kafka';
@@ -146,7 +146,7 @@ export class IdempotentConsumer {
     if (this.ownsDlqProducer) await this.dlqProducer.connect();
     await consumer.connect();
     for (const topic of this.options.topics) {
-      await consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
+      await retryRetriable(() => consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true }));
     }
     await consumer.run({
       autoCommit: false,

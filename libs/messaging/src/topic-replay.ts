@@ -9,6 +9,7 @@ import type { EventEnvelope } from '@tracker/contracts';
 import type { Upcasters } from '@tracker/event-store';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { decodeMessage } from './codec';
+import { retryRetriable } from './backoff';
 
 export interface TopicReplayOptions {
   kafka: Kafka;
@@ -55,7 +56,7 @@ export class TopicReplay {
   async start(): Promise<void> {
     await this.admin.connect();
     await this.consumer.connect();
-    for (const topic of this.options.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
+    for (const topic of this.options.topics) await retryRetriable(() => this.consumer.subscribe({ topic, fromBeginning: true }));
     this.started = true;
     await this.consumer.run({
       partitionsConsumedConcurrently: 1,
