@@ -429,9 +429,9 @@ export class EventStore {
   /**
    * Stored documents after `fromPosition`, in position order, through one cursor fetching `batchSize` at a time.
    * One cursor, not a query per page: where the position index is not used (FerretDB v1 scans), every query
-   * reads the whole collection, so paging would be quadratic in the log's size. Positions handed out while the
-   * cursor ran are read by another pass, so events appended meanwhile are reached too; a cursor the server timed
-   * out (a slow reader) is resumed after the last position read.
+   * reads the whole collection, so paging would be quadratic in the log's size. Events appended while the cursor
+   * runs may or may not be included (a caller that must see them reads again after its last position, as the
+   * replay's catch-up does). A cursor the server timed out (a slow reader) is resumed after the last position read.
    */
   private async *storedInPositionOrder(
     filter: mongo.Filter<StoredEvent>,
@@ -441,26 +441,23 @@ export class EventStore {
     let after = options.fromPosition ?? 0;
     let remaining = options.limit ?? Number.POSITIVE_INFINITY;
     while (remaining > 0) {
-      const highestBefore = await this.highestPosition();
       const cursor = this.collection
         .find({ ...filter, position: { $gt: after } })
         .sort({ position: 1 })
         .batchSize(Math.min(batchSize, remaining));
       if (Number.isFinite(remaining)) cursor.limit(remaining);
-      let timedOut = false;
       try {
         for await (const doc of cursor) {
           yield doc;
           after = doc.position;
           if (--remaining <= 0) return;
         }
+        return;
       } catch (err) {
         if ((err as { code?: number }).code !== CURSOR_NOT_FOUND) throw err;
-        timedOut = true;
       } finally {
         await cursor.close();
       }
-      if (!timedOut && (await this.highestPosition()) <= highestBefore) return;
     }
   }
 
