@@ -32,9 +32,8 @@ function summarize(values: number[], lost: number, errors: number): Latencies {
 
 async function measure(ctx: BenchContext, rep: string, rate: number, seconds: number): Promise<Latencies> {
   const db = ctx.client.db(ctx.milestones!.db);
-  // The collection the read model lives in now: a replay (scenario 4) moves it (ADR 0006).
-  const pointer = await db.collection<{ _id: string; collection: string }>('read_model_generations').findOne({ _id: 'agreement_directory' });
-  const directory = db.collection<{ _id: string; registeredAt: string }>(pointer?.collection ?? 'agreement_directory');
+  // Never replayed (scenario 4 replays an instance of its own), so the read model is in its first collection (ADR 0006).
+  const directory = db.collection<{ _id: string; registeredAt: string }>('agreement_directory');
   const pending = new Map<string, true>();
   const latencies: number[] = [];
   let errors = 0;
