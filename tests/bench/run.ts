@@ -106,13 +106,12 @@ async function main(): Promise<number> {
   const ctx: Partial<BenchContext> = { runId, topicPrefix: `${runId}.`, benchDb: `${runId}_store` };
   const dbs = [`${runId}_agreements`, `${runId}_milestones`, `${runId}_store`, `${runId}_alerts`, `${runId}_replay`];
   let infra: Infra | undefined;
-  let interrupted = false;
+  let interrupted: Promise<void> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) return;
-    interrupted = true;
     progress(`${signal}: stopping what this run started`);
     for (const child of runningChildren()) child.kill('SIGTERM');
-    void cleanup(ctx, services, infra, dbs).finally(() => process.exit(130));
+    interrupted = cleanup(ctx, services, infra, dbs).finally(() => process.exit(130));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -206,7 +205,9 @@ async function main(): Promise<number> {
     failed++;
     progress(`benchmark failed: ${(err as Error).stack ?? String(err)}`);
   } finally {
-    if (!interrupted) await cleanup(ctx, services, infra, dbs);
+    // Interrupted: the scenario in progress may end early (its requests fail), but the exit waits for the cleanup.
+    if (interrupted) await interrupted;
+    else await cleanup(ctx, services, infra, dbs);
   }
   return failed ? 1 : 0;
 }
