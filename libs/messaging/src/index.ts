@@ -15,7 +15,7 @@ export {
   headersToStrings,
   type DecodeResult,
 } from './codec';
-export { backoffDelay, defaultRetryPolicy, type RetryPolicy } from './backoff';
+export { backoffDelay, defaultRetryPolicy, retryRetriable, type RetryPolicy } from './backoff';
 export { PermanentError, isPermanentError } from './errors';
 export { Lease, type LeaseOptions } from './lease';
 export { OutboxRelay, type OutboxRelayOptions, type OutboxRelayMetrics } from './outbox-relay';

@@ -9,7 +9,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Consumer, Kafka } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type AlertEventData, type EventEnvelope } from '@tracker/contracts';
-import { decodeMessage } from '@tracker/messaging';
+import { decodeMessage, retryRetriable } from '@tracker/messaging';
 import { KAFKA } from '@tracker/platform';
 import { matchesSubscription, type SubscriptionFilters } from '@tracker/alerts-domain';
 import { AlertsConfig } from '../config';
@@ -52,7 +52,7 @@ export class LiveAlerts implements OnApplicationShutdown {
     const consumer = this.kafka.consumer({ groupId: `${prefix}alerts.live.${uuidv7()}`, allowAutoTopicCreation: false });
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: false });
+    await retryRetriable(() => consumer.subscribe({ topic, fromBeginning: false }));
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({
       autoCommit: false,
