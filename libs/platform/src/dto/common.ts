@@ -51,21 +51,28 @@ export class EventsQuery {
   limit?: number;
 }
 
-export class CursorQuery {
-  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
+/** Cursor pagination: `limit` from 1 to `maxLimit` (default `defaultLimit`) and the previous page's `nextCursor`. */
+export function CursorQueryOf(defaultLimit: number, maxLimit: number) {
+  class PageQuery {
+    @ApiPropertyOptional({ default: defaultLimit, minimum: 1, maximum: maxLimit })
+    @IsOptional()
+    @Type(() => Number)
+    @IsInt()
+    @Min(1)
+    @Max(maxLimit)
+    limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'cursor must be the nextCursor value of a previous page' })
-  cursor?: string;
+    @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+    @IsOptional()
+    @IsString()
+    @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'cursor must be the nextCursor value of a previous page' })
+    cursor?: string;
+  }
+  return PageQuery;
 }
+
+/** The lists' pagination: 20 a page by default, at most 100. */
+export class CursorQuery extends CursorQueryOf(20, 100) {}
 
 /** Opaque cursors over an ascending string key (ids are UUID v7, so creation order). */
 export const Cursor = {

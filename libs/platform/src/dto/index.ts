@@ -1,1 +1,1 @@
-export { IsCalendarDate, AsOfQuery, EventsQuery, CursorQuery, Cursor } from './common';
+export { IsCalendarDate, AsOfQuery, EventsQuery, CursorQuery, CursorQueryOf, Cursor } from './common';

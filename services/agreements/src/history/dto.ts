@@ -1,22 +1,13 @@
 /** Queries of GET /agreements/{id}/history and /as-of: whitelisted, validated (platform's ValidationPipe). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsOptional,
-  Matches,
-  Max,
-  Min,
-  registerDecorator,
-  type ValidationArguments,
-} from 'class-validator';
+import { IsIn, IsOptional, Matches, registerDecorator, type ValidationArguments } from 'class-validator';
 import {
   AgreementEventTypes,
   AlertEventTypes,
   isCalendarDate,
   MilestoneEventTypes,
 } from '@tracker/contracts';
+import { CursorQueryOf } from '@tracker/platform';
 import { JournalSources, type JournalSource } from './agreement-journal';
 
 const INSTANT =
@@ -98,7 +89,8 @@ function IsEventTypeList() {
     });
 }
 
-export class AgreementHistoryQuery {
+/** 100 events a page by default, at most 1,000: an audit reads far more at a time than a list. */
+export class AgreementHistoryQuery extends CursorQueryOf(100, 1000) {
   @ApiPropertyOptional({ example: '2026-03-01T00:00:00Z', description: 'recorded at or after this time' })
   @IsOptional()
   @IsInstant()
@@ -130,19 +122,6 @@ export class AgreementHistoryQuery {
   @IsOptional()
   @IsIn(JournalSources)
   source?: JournalSource;
-
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'cursor must be the nextCursor value of a previous page' })
-  cursor?: string;
 }
 
 export class AgreementAsOfQuery {
