@@ -9,7 +9,6 @@
  * The table is checked against the routes the app really serves (its controllers, its express router and its
  * OpenAPI document), so a route added without a row here fails this test.
  */
-import { randomUUID } from 'node:crypto';
 import {
   startService,
   testConfig,
@@ -20,6 +19,8 @@ import {
   type PreparedRequest,
   type RequestFactory,
   OK,
+  PLATFORM_ROUTES,
+  PLATFORM_ROUTE_REQUESTS,
 } from '@tracker/platform/testing';
 import { AppModule } from './app.module';
 import { AgreementsConfig } from './config';
@@ -42,11 +43,7 @@ const TABLE: readonly AccessRow[] = [
   ['POST', '/agreements/:id/resume',         401,    401,       OK,          403,             403,         OK],
   ['POST', '/agreements/:id/terminate',      401,    401,       OK,          403,             403,         OK],
   ['POST', '/agreements/:id/expire',         401,    401,       OK,          403,             403,         OK],
-  ['GET',  '/audit/verify',                  401,    401,       403,         403,             OK,          OK],
-  ['GET',  '/audit/export',                  401,    401,       403,         403,             OK,          OK],
-  ['POST', '/admin/replays',                 401,    401,       403,         403,             403,         OK],
-  ['GET',  '/admin/replays',                 401,    401,       403,         403,             403,         OK],
-  ['GET',  '/admin/replays/:id',             401,    401,       403,         403,             403,         OK],
+  ...PLATFORM_ROUTES,
 ];
 
 describe('agreements service: access by route and role', () => {
@@ -105,12 +102,7 @@ describe('agreements service: access by route and role', () => {
 
   /** One request per row of the table, with the status an allowed caller gets. */
   const REQUESTS: Record<string, RequestFactory> = {
-    'GET /audit/verify': async () => ({ url: '/audit/verify', status: 200 }),
-    'GET /audit/export': async () => ({ url: '/audit/export', status: 200 }),
-    // Only the admin gets through: a replay really runs (202), and an unknown replay is a 404.
-    'POST /admin/replays': async () => ({ url: '/admin/replays', status: 202 }),
-    'GET /admin/replays': async () => ({ url: '/admin/replays', status: 200 }),
-    'GET /admin/replays/:id': async () => ({ url: `/admin/replays/${randomUUID()}`, status: 404 }),
+    ...PLATFORM_ROUTE_REQUESTS,
     'POST /agreements': async (allowed) =>
       allowed
         ? { url: '/agreements', body: agreement(`ACCESS-${++references}`), status: 201 }

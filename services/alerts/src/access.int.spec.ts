@@ -8,7 +8,6 @@
  * The table is checked against the routes the app really serves (its controllers, its express router and its
  * OpenAPI document), so a route added without a row here fails this test.
  */
-import { randomUUID } from 'node:crypto';
 import {
   startService,
   testConfig,
@@ -19,6 +18,8 @@ import {
   expectProblem,
   type RequestFactory,
   OK,
+  PLATFORM_ROUTES,
+  PLATFORM_ROUTE_REQUESTS,
 } from '@tracker/platform/testing';
 import { v7 as uuidv7 } from 'uuid';
 import { AlertsService } from './alerts/alerts.service';
@@ -38,11 +39,7 @@ const TABLE: readonly AccessRow[] = [
   ['GET',    '/subscriptions/:id/stream',        401,    401,       403,         OK,              OK,          OK],
   ['GET',    '/deliveries',                      401,    401,       403,         OK,              OK,          OK],
   ['POST',   '/deliveries/:id/redrive',          401,    401,       403,         OK,              403,         OK],
-  ['GET',    '/audit/verify',                    401,    401,       403,         403,             OK,          OK],
-  ['GET',    '/audit/export',                    401,    401,       403,         403,             OK,          OK],
-  ['POST',   '/admin/replays',                   401,    401,       403,         403,             403,         OK],
-  ['GET',    '/admin/replays',                   401,    401,       403,         403,             403,         OK],
-  ['GET',    '/admin/replays/:id',               401,    401,       403,         403,             403,         OK],
+  ...PLATFORM_ROUTES,
 ];
 
 describe('alerts service: access by route and role', () => {
@@ -64,12 +61,7 @@ describe('alerts service: access by route and role', () => {
 
   /** One request per row of the table, with the status an allowed caller gets. */
   const REQUESTS: Record<string, RequestFactory> = {
-    'GET /audit/verify': async () => ({ url: '/audit/verify', status: 200 }),
-    'GET /audit/export': async () => ({ url: '/audit/export', status: 200 }),
-    // Only the admin gets through: a replay really runs (202), and an unknown replay is a 404.
-    'POST /admin/replays': async () => ({ url: '/admin/replays', status: 202 }),
-    'GET /admin/replays': async () => ({ url: '/admin/replays', status: 200 }),
-    'GET /admin/replays/:id': async () => ({ url: `/admin/replays/${randomUUID()}`, status: 404 }),
+    ...PLATFORM_ROUTE_REQUESTS,
     'GET /alerts': async () => ({ url: '/alerts?status=open&limit=5', status: 200 }),
     'GET /alerts/:id': async (allowed) =>
       allowed ? { url: `/alerts/${alertId}`, status: 200 } : { url: `/alerts/${uuidv7()}`, status: 404 },

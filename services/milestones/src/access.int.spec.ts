@@ -9,7 +9,6 @@
  * The table is checked against the routes the app really serves (its controllers, its express router and its
  * OpenAPI document), so a route added without a row here fails this test.
  */
-import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics } from '@tracker/contracts';
@@ -25,6 +24,8 @@ import {
   type PreparedRequest,
   type RequestFactory,
   OK,
+  PLATFORM_ROUTES,
+  PLATFORM_ROUTE_REQUESTS,
 } from '@tracker/platform/testing';
 import { ForeignEvents, publishEvent } from '@tracker/testing';
 import { AppModule } from './app.module';
@@ -45,11 +46,7 @@ const TABLE: readonly AccessRow[] = [
   ['POST', '/milestones/:id/partially-met',     401,    401,       OK,          403,             403,         OK],
   ['POST', '/milestones/:id/not-met',           401,    401,       OK,          403,             403,         OK],
   ['POST', '/milestones/:id/cancel',            401,    401,       OK,          403,             403,         OK],
-  ['GET',  '/audit/verify',                  401,    401,       403,         403,             OK,          OK],
-  ['GET',  '/audit/export',                  401,    401,       403,         403,             OK,          OK],
-  ['POST', '/admin/replays',                 401,    401,       403,         403,             403,         OK],
-  ['GET',  '/admin/replays',                 401,    401,       403,         403,             403,         OK],
-  ['GET',  '/admin/replays/:id',             401,    401,       403,         403,             403,         OK],
+  ...PLATFORM_ROUTES,
 ];
 
 describe('milestones service: access by route and role', () => {
@@ -91,12 +88,7 @@ describe('milestones service: access by route and role', () => {
 
   /** One request per row of the table, with the status an allowed caller gets. */
   const REQUESTS: Record<string, RequestFactory> = {
-    'GET /audit/verify': async () => ({ url: '/audit/verify', status: 200 }),
-    'GET /audit/export': async () => ({ url: '/audit/export', status: 200 }),
-    // Only the admin gets through: a replay really runs (202), and an unknown replay is a 404.
-    'POST /admin/replays': async () => ({ url: '/admin/replays', status: 202 }),
-    'GET /admin/replays': async () => ({ url: '/admin/replays', status: 200 }),
-    'GET /admin/replays/:id': async () => ({ url: `/admin/replays/${randomUUID()}`, status: 404 }),
+    ...PLATFORM_ROUTE_REQUESTS,
     'POST /milestones': async (allowed) => ({
       url: '/milestones',
       body: allowed ? milestone() : milestone('Denied planning attempt'),

@@ -1,9 +1,11 @@
 /**
  * The mechanics of the per-service role-by-route tests (`services/<name>/src/access.int.spec.ts`): callers and
  * their keys, the routes an app really serves (from its controllers, its express router and its OpenAPI
- * document), and the RFC 9457 shape every 401/403 must have. The tables themselves stay in the services' tests.
+ * document), and the RFC 9457 shape every 401/403 must have. The tables stay in the services' tests, but for the
+ * routes the platform gives every service (PLATFORM_ROUTES).
  * Test-only: imported as `@tracker/platform/testing`.
  */
+import { randomUUID } from 'node:crypto';
 import { RequestMethod, type INestApplication } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
@@ -348,3 +350,27 @@ export function describeRouteCoverage(spec: CoverageSpec): void {
     });
   });
 }
+
+// prettier-ignore
+/**
+ * The routes the platform gives every event-sourced service (its audit and replay controllers): the same rule
+ * everywhere, so one set of rows and requests, spread into each service's table.
+ */
+export const PLATFORM_ROUTES: readonly AccessRow[] = [
+  //                                         no key  wrong key  dev-monitor  dev-stakeholder  dev-auditor  dev-admin
+  ['GET',  '/audit/verify',                  401,    401,       403,         403,             OK,          OK],
+  ['GET',  '/audit/export',                  401,    401,       403,         403,             OK,          OK],
+  ['POST', '/admin/replays',                 401,    401,       403,         403,             403,         OK],
+  ['GET',  '/admin/replays',                 401,    401,       403,         403,             403,         OK],
+  ['GET',  '/admin/replays/:id',             401,    401,       403,         403,             403,         OK],
+];
+
+/** One request per row of PLATFORM_ROUTES, with the status an allowed caller gets. */
+export const PLATFORM_ROUTE_REQUESTS: Readonly<Record<string, RequestFactory>> = {
+  'GET /audit/verify': async () => ({ url: '/audit/verify', status: 200 }),
+  'GET /audit/export': async () => ({ url: '/audit/export', status: 200 }),
+  // Only the admin gets through: a replay really runs (202), and an unknown replay is a 404.
+  'POST /admin/replays': async () => ({ url: '/admin/replays', status: 202 }),
+  'GET /admin/replays': async () => ({ url: '/admin/replays', status: 200 }),
+  'GET /admin/replays/:id': async () => ({ url: `/admin/replays/${randomUUID()}`, status: 404 }),
+};

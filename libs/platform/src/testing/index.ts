@@ -12,6 +12,8 @@ export {
   routerRoutes,
   describeRouteCoverage,
   PUBLIC_CONTROLLER_ROUTES,
+  PLATFORM_ROUTES,
+  PLATFORM_ROUTE_REQUESTS,
   send,
   WRONG_KEY,
   type AccessRequest,
