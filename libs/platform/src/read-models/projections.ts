@@ -57,6 +57,13 @@ export interface TopicProjection {
    * model: no new events, no notifications, so a replay never alerts or sends anything twice.
    */
   apply(into: CollectionSource, event: EventEnvelope): Promise<void>;
+  /**
+   * Applies up to a hundred events of one topic partition at once, in offset order, where the read model can
+   * write them together (an insert-only journal: one insert of many). The replay uses it instead of `apply`,
+   * after the other projections' `apply` of the same events: so only for a projection that reads no other
+   * read model.
+   */
+  applyMany?(into: CollectionSource, events: readonly EventEnvelope[]): Promise<void>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -268,9 +268,11 @@ export class ReplayRunner implements OnApplicationShutdown {
           groupId: `${prefix}${this.options.serviceName}.replay-${status.id}`,
           topics: topics.map((t) => prefix + t),
           upcasters: this.store.upcasters,
-          handler: async (event, topic) => {
-            for (const p of topicProjections) if (p.topics.some((t) => prefix + t === topic)) await p.apply(target, event);
-            status.eventsDone++;
+          handler: async (events, topic) => {
+            const ofTopic = topicProjections.filter((p) => p.topics.some((t) => prefix + t === topic));
+            for (const event of events) for (const p of ofTopic) if (!p.applyMany) await p.apply(target, event);
+            for (const p of ofTopic) await p.applyMany?.(target, events);
+            status.eventsDone += events.length;
             await progress();
           },
         });

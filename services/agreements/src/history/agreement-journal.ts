@@ -60,37 +60,57 @@ export class AgreementJournal {
 
   /** Records an event once; false when it is not about an agreement or was recorded before (a redelivery). */
   async record(envelope: EventEnvelope, source: JournalSource): Promise<boolean> {
-    if (typeof envelope.agreementId !== 'string' || envelope.agreementId === '') return false;
-    const at = normalizedTime(envelope.recordedAt);
-    const doc: JournalEntryDoc = {
-      _id: `${source}:${envelope.eventId}`,
-      source,
-      eventId: envelope.eventId,
-      type: envelope.type,
-      schemaVersion: envelope.schemaVersion,
-      streamId: envelope.streamId,
-      streamVersion: envelope.streamVersion,
-      position: envelope.position,
-      agreementId: envelope.agreementId,
-      occurredAt: envelope.occurredAt,
-      recordedAt: envelope.recordedAt,
-      actor: envelope.actor,
-      correlationId: envelope.correlationId,
-      causationId: envelope.causationId ?? null,
-      hash: envelope.hash,
-      prevHash: envelope.prevHash ?? null,
-      data: envelope.data,
-      at,
-      sortKey: journalSortKey(at, source, envelope.position, envelope.eventId),
-    };
+    if (!aboutAnAgreement(envelope)) return false;
     try {
-      await this.entries.insertOne(doc);
+      await this.entries.insertOne(entryOf(envelope, source));
       return true;
     } catch (err) {
       if ((err as { code?: number }).code === DUPLICATE_KEY) return false;
       throw err;
     }
   }
+
+  /** Records many events at once (a replay), each once: those recorded before are left as they are. */
+  async recordMany(events: ReadonlyArray<{ envelope: EventEnvelope; source: JournalSource }>): Promise<void> {
+    const docs = events.filter((e) => aboutAnAgreement(e.envelope)).map((e) => entryOf(e.envelope, e.source));
+    if (docs.length === 0) return;
+    try {
+      await this.entries.insertMany(docs, { ordered: false });
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
+      const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+      if (list.length === 0 || list.some((w) => w.code !== DUPLICATE_KEY)) throw err;
+    }
+  }
+}
+
+function aboutAnAgreement(envelope: EventEnvelope): boolean {
+  return typeof envelope.agreementId === 'string' && envelope.agreementId !== '';
+}
+
+function entryOf(envelope: EventEnvelope, source: JournalSource): JournalEntryDoc {
+  const at = normalizedTime(envelope.recordedAt);
+  return {
+    _id: `${source}:${envelope.eventId}`,
+    source,
+    eventId: envelope.eventId,
+    type: envelope.type,
+    schemaVersion: envelope.schemaVersion,
+    streamId: envelope.streamId,
+    streamVersion: envelope.streamVersion,
+    position: envelope.position,
+    agreementId: envelope.agreementId,
+    occurredAt: envelope.occurredAt,
+    recordedAt: envelope.recordedAt,
+    actor: envelope.actor,
+    correlationId: envelope.correlationId,
+    causationId: envelope.causationId ?? null,
+    hash: envelope.hash,
+    prevHash: envelope.prevHash ?? null,
+    data: envelope.data,
+    at,
+    sortKey: journalSortKey(at, source, envelope.position, envelope.eventId),
+  };
 }
 
 /** How a replay rebuilds the journal: the three topics from their beginning, each event recorded as live. */
@@ -103,5 +123,12 @@ export const agreementJournalProjection: TopicProjection = {
     // No topic here: the type's prefix names the publishing service just as well.
     const source = sourceOfType(event.type);
     if (source) await new AgreementJournal(into).record(event, source);
+  },
+  async applyMany(into, events) {
+    const known = events.flatMap((envelope) => {
+      const source = sourceOfType(envelope.type);
+      return source ? [{ envelope, source }] : [];
+    });
+    await new AgreementJournal(into).recordMany(known);
   },
 };
