@@ -14,7 +14,7 @@ import type { EventStore } from '@tracker/event-store';
 import { Topics } from '@tracker/contracts';
 import { EVENT_STORE, EventSourcedRuntime, MONGO_CONNECTION, ReadModels, TestClock, type ReplayStatus } from '@tracker/platform';
 import { eventually, startService, testConfig, uniqueTestName, type RunningService } from '@tracker/platform/testing';
-import { publishEvent } from '@tracker/testing';
+import { publishEvent, trUzMemorandum } from '@tracker/testing';
 import type { Connection } from 'mongoose';
 // The run needs the services' own modules in this process (one TestClock for all three).
 /* eslint-disable @nx/enforce-module-boundaries */
@@ -158,15 +158,12 @@ describe('replaying the read models (e2e)', () => {
       const res = await services.agreements
         .as('monitor')
         .post('/agreements')
-        .send({
-          reference: `RPL-${prefix.slice(7, 15)}-${i}`,
-          title: `Critical minerals cooperation memorandum ${i}`,
-          kind: 'mou',
-          parties: [{ country: 'TR', name: 'Republic of Türkiye' }, { country: 'UZ', name: 'Republic of Uzbekistan' }],
-          signedOn: '2026-01-29',
-          datePrecision: 'day',
-          commodities: ['copper', 'tungsten'],
-        })
+        .send(
+          trUzMemorandum(`RPL-${prefix.slice(7, 15)}-${i}`, {
+            title: `Critical minerals cooperation memorandum ${i}`,
+            commodities: ['copper', 'tungsten'],
+          }),
+        )
         .expect(201);
       agreementIds.push(res.body.id);
     }

@@ -115,3 +115,23 @@ export async function publishEvent(
   await producer.send({ topic, messages: [{ key: envelope.agreementId, value: JSON.stringify(envelope) }] });
   return envelope;
 }
+
+/**
+ * A registration body of the Türkiye–Uzbekistan memorandum on critical minerals (signed in Ankara on 29 January
+ * 2026), for tests that need a valid agreement: give each one its own reference, and override what the test is
+ * about (title, dates, commodities…).
+ */
+export function trUzMemorandum(reference: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    reference,
+    title: 'Memorandum of Understanding on critical minerals',
+    kind: 'mou',
+    parties: [
+      { country: 'TR', name: 'Republic of Türkiye' },
+      { country: 'UZ', name: 'Republic of Uzbekistan' },
+    ],
+    signedOn: '2026-01-29',
+    datePrecision: 'day',
+    ...overrides,
+  };
+}

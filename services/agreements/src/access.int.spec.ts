@@ -22,6 +22,7 @@ import {
   PLATFORM_ROUTES,
   PLATFORM_ROUTE_REQUESTS,
 } from '@tracker/platform/testing';
+import { trUzMemorandum } from '@tracker/testing';
 import { AppModule } from './app.module';
 import { AgreementsConfig } from './config';
 
@@ -51,17 +52,8 @@ describe('agreements service: access by route and role', () => {
   let sharedId: string;
   let references = 0;
 
-  const agreement = (reference: string, title = 'Memorandum of Understanding on critical minerals') => ({
-    reference,
-    title,
-    kind: 'mou',
-    parties: [
-      { country: 'TR', name: 'Republic of Türkiye' },
-      { country: 'UZ', name: 'Republic of Uzbekistan' },
-    ],
-    signedOn: null,
-    datePrecision: 'unknown',
-  });
+  const agreement = (reference: string, title = 'Memorandum of Understanding on critical minerals') =>
+    trUzMemorandum(reference, { title, signedOn: null, datePrecision: 'unknown' });
   /** A new agreement (version 1), registered by the admin: each allowed change gets its own. */
   const fresh = async (): Promise<string> => {
     const res = await svc

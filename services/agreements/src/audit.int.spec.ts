@@ -8,20 +8,10 @@ import { agreementStreamId } from '@tracker/contracts';
 import { verifyExport, type EventStore } from '@tracker/event-store';
 import { EVENT_STORE, MONGO_CONNECTION } from '@tracker/platform';
 import { startService, testConfig, uniqueTestName, type RunningService } from '@tracker/platform/testing';
+import { trUzMemorandum } from '@tracker/testing';
 import { AppModule } from './app.module';
 import { AgreementsConfig } from './config';
 
-const agreement = (reference: string) => ({
-  reference,
-  title: 'Memorandum of Understanding on critical minerals',
-  kind: 'mou',
-  parties: [
-    { country: 'TR', name: 'Republic of Türkiye' },
-    { country: 'UZ', name: 'Republic of Uzbekistan' },
-  ],
-  signedOn: '2026-01-29',
-  datePrecision: 'day',
-});
 
 /** Collects an NDJSON body as text (supertest parses only JSON by itself). */
 function asText(res: request.Response, done: (err: Error | null, body: string) => void): void {
@@ -38,7 +28,7 @@ describe('audit over HTTP (agreements service)', () => {
   beforeAll(async () => {
     svc = await startService(AppModule.forRoot(testConfig(AgreementsConfig, { KAFKA_TOPIC_PREFIX: `${uniqueTestName('aud')}.` })));
     for (const ref of ['AUDIT-1', 'AUDIT-2']) {
-      const res = await svc.as('monitor').post('/agreements').send(agreement(ref)).expect(201);
+      const res = await svc.as('monitor').post('/agreements').send(trUzMemorandum(ref)).expect(201);
       ids.push(res.body.id);
     }
     await svc.as('monitor').post(`/agreements/${ids[0]}/amend`).set('If-Match', '"1"').send({ place: 'Ankara' }).expect(200);

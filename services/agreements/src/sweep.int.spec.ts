@@ -5,6 +5,7 @@
 import type { Connection } from 'mongoose';
 import { EventSourcedRuntime, MONGO_CONNECTION } from '@tracker/platform';
 import { eventually, startService, testConfig, uniqueTestName, type RunningService } from '@tracker/platform/testing';
+import { trUzMemorandum } from '@tracker/testing';
 import { AppModule } from './app.module';
 import { AgreementsConfig } from './config';
 
@@ -13,17 +14,7 @@ const HOUR = 3_600_000;
 describe('sweeping idempotency keys and processed-event records', () => {
   let svc: RunningService;
   let db: Connection;
-  const body = {
-    reference: 'SWEEP-1',
-    title: 'Memorandum of Understanding on critical minerals',
-    kind: 'mou',
-    parties: [
-      { country: 'TR', name: 'Republic of Türkiye' },
-      { country: 'UZ', name: 'Republic of Uzbekistan' },
-    ],
-    signedOn: null,
-    datePrecision: 'unknown',
-  };
+  const body = trUzMemorandum('SWEEP-1', { signedOn: null, datePrecision: 'unknown' });
   const register = () => svc.as('monitor').post('/agreements').set('Idempotency-Key', 'sweep-key-1').send(body);
 
   beforeAll(async () => {

@@ -13,7 +13,7 @@ import {
   uniqueTestName,
   type RunningService,
 } from '@tracker/platform/testing';
-import { ForeignEvents, publishEvent } from '@tracker/testing';
+import { ForeignEvents, publishEvent, trUzMemorandum } from '@tracker/testing';
 import { AppModule } from '../app.module';
 import { AgreementsConfig } from '../config';
 import { agreementJournalProjection, JOURNAL, type JournalEntryDoc } from './agreement-journal';
@@ -110,17 +110,7 @@ describe('agreement history and as-of view', () => {
     const registered = await svc
       .as('monitor')
       .post('/agreements')
-      .send({
-        reference: 'TR-UZ-2026-HISTORY',
-        title: 'Memorandum on critical minerals',
-        kind: 'mou',
-        parties: [
-          { country: 'TR', name: 'Republic of Türkiye' },
-          { country: 'UZ', name: 'Republic of Uzbekistan' },
-        ],
-        signedOn: '2026-01-29',
-        datePrecision: 'day',
-      })
+      .send(trUzMemorandum('TR-UZ-2026-HISTORY', { title: 'Memorandum on critical minerals' }))
       .expect(201);
     id = registered.body.id;
 
