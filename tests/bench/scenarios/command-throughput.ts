@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { mongo } from 'mongoose';
+import { trUzMemorandum } from '@tracker/testing';
 import type { BenchContext, Row, ScenarioResult } from '../lib/context';
 import { MONITOR, ROOT } from '../lib/stack';
 import { median, progress, rssMiB, runWorker, sampleRss, sleep } from '../lib/util';
@@ -36,18 +37,10 @@ export function reference(ctx: BenchContext, suffix: string): string {
 
 /** Registers an agreement in the agreements service; returns its id. */
 export async function registerAgreement(agreementsUrl: string, reference: string): Promise<{ id: string }> {
-  const res = await post(`${agreementsUrl}/agreements`, {
-    reference,
-    title: `Benchmark memorandum ${reference}`,
-    kind: 'mou',
-    parties: [
-      { country: 'TR', name: 'Republic of Türkiye' },
-      { country: 'UZ', name: 'Republic of Uzbekistan' },
-    ],
-    signedOn: '2026-01-29',
-    datePrecision: 'day',
-    commodities: ['copper'],
-  });
+  const res = await post(
+    `${agreementsUrl}/agreements`,
+    trUzMemorandum(reference, { title: `Benchmark memorandum ${reference}`, commodities: ['copper'] }),
+  );
   if (res.status !== 201) throw new Error(`registering ${reference} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as { id: string };
 }
