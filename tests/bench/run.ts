@@ -106,12 +106,15 @@ async function main(): Promise<number> {
   const ctx: Partial<BenchContext> = { runId, topicPrefix: `${runId}.`, benchDb: `${runId}_store` };
   const dbs = [`${runId}_agreements`, `${runId}_milestones`, `${runId}_store`, `${runId}_alerts`, `${runId}_replay`];
   let infra: Infra | undefined;
+  // Once, whoever asks first: the end of the run or a signal (which may come while the run's end cleans up).
+  let cleaning: Promise<void> | undefined;
+  const cleanupOnce = () => (cleaning ??= cleanup(ctx, services, infra, dbs));
   let interrupted: Promise<void> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) return;
     progress(`${signal}: stopping what this run started`);
     for (const child of runningChildren()) child.kill('SIGTERM');
-    interrupted = cleanup(ctx, services, infra, dbs).finally(() => process.exit(130));
+    interrupted = cleanupOnce().finally(() => process.exit(130));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -207,7 +210,7 @@ async function main(): Promise<number> {
   } finally {
     // Interrupted: the scenario in progress may end early (its requests fail), but the exit waits for the cleanup.
     if (interrupted) await interrupted;
-    else await cleanup(ctx, services, infra, dbs);
+    else await cleanupOnce();
   }
   return failed ? 1 : 0;
 }

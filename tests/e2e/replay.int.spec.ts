@@ -304,9 +304,9 @@ describe('replaying the read models (e2e)', () => {
     const deadId = '0dead0ff-7a3e-4c1b-9a55-2f0c8e1d4b6a';
     const halfBuilt = `milestone_views__r20260202090000_${deadId.slice(0, 8)}`;
     await db.collection(halfBuilt).insertOne({ _id: 'half' as never });
-    await db.collection('replays').insertOne({
-      _id: deadId as never,
-      id: deadId,
+    const deadRun = (id: string) => ({
+      _id: id,
+      id,
       service: 'milestones',
       requestedBy: 'dev-admin',
       status: 'running',
@@ -322,6 +322,7 @@ describe('replaying the read models (e2e)', () => {
       warnings: [],
       error: null,
     });
+    await db.collection('replays').insertOne(deadRun(deadId) as never);
     await db.collection('replay_locks').insertOne({ _id: 'milestones' as never, runId: deadId, heartbeatAt: new Date(Date.now() - 61_000) });
     const liveBefore = readModels(s).physicalName('milestone_views');
 
@@ -334,9 +335,23 @@ describe('replaying the read models (e2e)', () => {
     const listed = (await s.as('admin').get('/admin/replays').expect(200)).body.items as ReplayStatus[];
     expect(listed.find((r) => r.id === deadId)?.status).toBe('failed');
 
-    // Its stale lock does not block a new replay.
+    // Another service's run in the same database is none of this service's business (a shared MONGO_DB).
+    const otherId = '0a1e0000-7a3e-4c1b-9a55-2f0c8e1d4b6a';
+    await db.collection('replays').insertOne({ ...deadRun(otherId), service: 'alerts' } as never);
+    expect((await s.as('admin').get(`/admin/replays/${otherId}`).expect(200)).body.status).toBe('running');
+    expect(((await s.as('admin').get('/admin/replays').expect(200)).body.items as ReplayStatus[]).map((r) => r.id)).not.toContain(otherId);
+    await db.collection('replays').deleteOne({ _id: otherId as never });
+
+    // A second dead run, found by the next replay taking over its stale lock (nobody asked for its status).
+    const secondId = '0dead0ee-7a3e-4c1b-9a55-2f0c8e1d4b6a';
+    const secondHalf = `milestone_views__r20260202090000_${secondId.slice(0, 8)}`;
+    await db.collection(secondHalf).insertOne({ _id: 'half' as never });
+    await db.collection('replays').insertOne(deadRun(secondId) as never);
+    await db.collection('replay_locks').insertOne({ _id: 'milestones' as never, runId: secondId, heartbeatAt: new Date(Date.now() - 61_000) });
     const status = await replay(s);
     expect(status.status).toBe('succeeded');
+    expect((await db.collection('replays').findOne({ _id: secondId as never }))?.status).toBe('failed');
+    expect((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name)).not.toContain(secondHalf);
   });
 
   it('lets only an admin replay', async () => {

@@ -123,8 +123,9 @@ export class EventStore {
   }
 
   /**
-   * The highest position handed out so far (0 for an empty store). No event has a higher one yet; a lower one may
-   * still be in flight. One lookup by `_id`, cheap on every database.
+   * The highest position handed out so far (0 for an empty store); a lower one may still be in flight. No event has
+   * a higher one, except on a database that does not isolate the counter's update (FerretDB v1) with several
+   * processes appending: there, until the next append lifts the counter (ADR 0002). One lookup by `_id`.
    */
   async highestPosition(): Promise<number> {
     return (await this.counters.findOne({ _id: this.collectionName }))?.seq ?? 0;
@@ -538,8 +539,9 @@ export class EventStore {
   }
 
   /**
-   * Counts every event up to `upTo` as published by the relay `relay`, which will never send them: for history
-   * that must not go out again, such as events copied in from elsewhere or a benchmark's seeded log.
+   * Counts every event up to `upTo` as published by the relay `relay`, which will not send them: for history that
+   * must not go out again, such as events copied in from elsewhere or a benchmark's seeded log. (Gaps the relay
+   * already watches for late events are left as they are: an event filling one is still sent.)
    */
   markPublished(relay: string, upTo: number): Promise<void> {
     return this.outbox.markPublished(relay, upTo);

@@ -25,7 +25,8 @@ export interface ReadModelDocument {
  * memory (one state per stream) and inserts each stream's documents in bulk into the fresh collections. Inserts,
  * not updates: a database without secondary indexes (FerretDB v1) scans the collection for every update, so
  * an update per stream would be quadratic in the number of streams. What the replay reads after its switch goes
- * through `write`, onto documents that exist.
+ * through `write`, version-guarded, onto the live documents. `documents` must give each `_id` once per collection
+ * (one stream, one document).
  */
 export interface StoreProjection<S = unknown> {
   source: 'store';

@@ -64,6 +64,8 @@ const LOCK_STALE_MS = 60_000;
 const generationTag = (run: { id: string; startedAt: string }) => `r${run.startedAt.replace(/\D/g, '').slice(0, 14)}_${run.id.slice(0, 8)}`;
 /** The collections of a run's generation: `<read model>__<its tag>`. */
 const ofRunGeneration = (runId: string) => new RegExp(`__r\\d{14}_${runId.slice(0, 8)}$`);
+const LOCK_LOST =
+  'this replay lost its lock (no heartbeat for 60 s, e.g. behind a slow database) and another replay may have taken over: it stopped without switching';
 /** Documents per insert into a fresh collection. */
 const WRITE_BATCH = 1000;
 
@@ -77,7 +79,7 @@ export class ReplayInProgressError extends Error {
 export class ReplayRunner implements OnApplicationShutdown {
   private readonly logger = new Logger('ReplayRunner');
   private readonly runs = new Map<string, ReplayStatus>();
-  private running?: Promise<void>;
+  private running?: { id: string; done: Promise<void> };
 
   constructor(
     @Inject(SERVICE_RUNTIME_OPTIONS) private readonly options: ServiceRuntimeOptions,
@@ -128,13 +130,13 @@ export class ReplayRunner implements OnApplicationShutdown {
     };
     this.runs.set(id, status);
     await this.history.insertOne({ _id: id, ...status });
-    this.running = this.run(status).finally(() => (this.running = undefined));
+    this.running = { id, done: this.run(status).finally(() => (this.running = undefined)) };
     return { ...status };
   }
 
   /** Waits for the replay this instance runs, if any (tests, tools). */
   async settled(): Promise<void> {
-    await this.running;
+    await this.running?.done;
   }
 
   async get(id: string): Promise<ReplayStatus | null> {
@@ -147,7 +149,8 @@ export class ReplayRunner implements OnApplicationShutdown {
   }
 
   async list(limit = 20): Promise<ReplayStatus[]> {
-    const docs = await this.history.find({}).sort({ startedAt: -1 }).limit(limit).toArray();
+    // The service's own runs: several services may share one database.
+    const docs = await this.history.find({ service: this.options.serviceName }).sort({ startedAt: -1 }).limit(limit).toArray();
     const out: ReplayStatus[] = [];
     for (const { _id, ...status } of docs) out.push(this.runs.get(_id) ?? (await this.unlessAbandoned(status)));
     return out;
@@ -158,7 +161,7 @@ export class ReplayRunner implements OnApplicationShutdown {
    * failed, and the collections it was filling are dropped (unless it had switched to them: then they are live).
    */
   private async unlessAbandoned(status: ReplayStatus): Promise<ReplayStatus> {
-    if (status.status !== 'running') return status;
+    if (status.status !== 'running' || status.service !== this.options.serviceName) return status;
     const lock = await this.locks.findOne({ _id: this.options.serviceName });
     if (lock && lock.runId === status.id && Date.now() - lock.heartbeatAt.getTime() < LOCK_STALE_MS) return status;
     const abandoned: ReplayStatus = {
@@ -171,6 +174,8 @@ export class ReplayRunner implements OnApplicationShutdown {
       { _id: status.id, status: 'running' },
       { $set: { status: abandoned.status, finishedAt: abandoned.finishedAt, error: abandoned.error } },
     );
+    // Its stale lock goes too: a new replay may start, and the run, should it be alive after all, stops.
+    await this.locks.deleteOne({ _id: this.options.serviceName, runId: status.id });
     if (marked.modifiedCount === 0) {
       // It ended meanwhile (its last save came between our two reads).
       const { _id, ...now } = (await this.history.findOne({ _id: status.id })) ?? { _id: status.id, ...status };
@@ -195,11 +200,12 @@ export class ReplayRunner implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     // A replay stopped half-way leaves only an unused generation behind: the pointers still name the old one.
-    await this.running?.catch(() => undefined);
+    await this.running?.done.catch(() => undefined);
   }
 
   private async lock(runId: string): Promise<void> {
     const _id = this.options.serviceName;
+    if (this.running) throw new ReplayInProgressError(this.running.id);
     const held = await this.locks.findOne({ _id });
     if (held && Date.now() - held.heartbeatAt.getTime() < LOCK_STALE_MS) throw new ReplayInProgressError(held.runId);
     if (held) {
@@ -227,11 +233,21 @@ export class ReplayRunner implements OnApplicationShutdown {
       if (!force && Date.now() - lastSaved < 1000) return;
       lastSaved = Date.now();
       const { id, ...rest } = status;
-      await this.history.updateOne({ _id: id }, { $set: rest });
+      // Only while recorded as running: never over the "abandoned" another instance recorded.
+      const saved = await this.history.updateOne({ _id: id, status: 'running' }, { $set: rest });
+      if (status.status === 'running' && (lockLost || saved.matchedCount === 0)) throw new Error(LOCK_LOST);
     };
-    // On a timer, not with progress: one query of a phase (the store's first batch, sorted) can take long.
+    // On a timer, not with progress: a phase can be long without progress (the store's first, sorted batch). On one
+    // connection (maxPoolSize=1) a beat still waits behind a long query: a run whose lock went stale meanwhile and
+    // was taken over stops at its next progress, before it switches anything.
+    let lockLost = false;
     const heartbeat = setInterval(() => {
-      void this.locks.updateOne({ _id: this.options.serviceName, runId: status.id }, { $set: { heartbeatAt: new Date() } }).catch(() => undefined);
+      void this.locks
+        .updateOne({ _id: this.options.serviceName, runId: status.id }, { $set: { heartbeatAt: new Date() } })
+        .then((r) => {
+          if (r.matchedCount === 0) lockLost = true;
+        })
+        .catch(() => undefined);
     }, LOCK_STALE_MS / 6);
     let phaseStarted = Date.now();
     const phase = async (p: ReplayPhase) => {

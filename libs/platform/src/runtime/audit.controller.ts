@@ -57,7 +57,16 @@ export class AuditController {
     res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
     for await (const line of this.store.exportLog({ service: this.options.serviceName, agreementId: query.agreementId })) {
       if (res.destroyed) return; // the client went away: stop reading
-      if (!res.write(line)) await new Promise<void>((resolve) => res.once('drain', resolve));
+      // A client that goes away while we wait for a drain: stop, and close the store's cursor (the loop's return).
+      if (!res.write(line)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done).off('close', done);
+            resolve();
+          };
+          res.once('drain', done).once('close', done);
+        });
+      }
     }
     res.end();
   }

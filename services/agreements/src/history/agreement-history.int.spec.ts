@@ -351,6 +351,8 @@ describe('agreement history and as-of view', () => {
       const readModels = svc.app.get(ReadModels);
       await agreementJournalProjection.apply(readModels, startedEnvelope);
       await agreementJournalProjection.apply(readModels, startedEnvelope);
+      // The replay's chunks: one event already recorded, one twice in the same chunk.
+      await agreementJournalProjection.applyMany!(readModels, [startedEnvelope, startedEnvelope]);
       expect((await all()).filter((e) => e.eventId === startedEnvelope.eventId)).toHaveLength(1);
     });
 
@@ -363,11 +365,11 @@ describe('agreement history and as-of view', () => {
         .toArray();
       const generation = await readModels.newGeneration([JOURNAL], uniqueTestName('journal'));
       try {
-        for (const doc of live) {
-          const { _id, source: _source, at: _at, sortKey: _sortKey, ...envelope } = doc;
-          await agreementJournalProjection.apply(generation, envelope as unknown as EventEnvelope);
-          await agreementJournalProjection.apply(generation, envelope as unknown as EventEnvelope);
-        }
+        const envelopes = live.map(({ _id, source: _source, at: _at, sortKey: _sortKey, ...envelope }) => envelope as unknown as EventEnvelope);
+        // As a replay hands them over: in chunks, with redeliveries (each event twice, once in another chunk).
+        await agreementJournalProjection.applyMany!(generation, envelopes.slice(0, 3));
+        await agreementJournalProjection.applyMany!(generation, envelopes);
+        for (const envelope of envelopes) await agreementJournalProjection.apply(generation, envelope);
         const rebuilt = await generation
           .collection<JournalEntryDoc>(JOURNAL)
           .find({})

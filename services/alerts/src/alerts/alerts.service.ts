@@ -135,7 +135,10 @@ export class AlertDocuments {
   async save(doc: AlertDoc): Promise<void> {
     try {
       const { _id, ...rest } = doc;
-      await this.collection.updateOne({ _id, version: { $lt: doc.version } }, { $set: rest }, { upsert: true });
+      // A new alert is inserted: any document already there is as new or newer, and the primary key refuses the
+      // insert. (An upsert behind a version guard scans the collection on FerretDB: each new alert cost one scan.)
+      if (doc.version === 1) await this.collection.insertOne(doc);
+      else await this.collection.updateOne({ _id, version: { $lt: doc.version } }, { $set: rest }, { upsert: true });
     } catch (err) {
       if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
     }
