@@ -17,7 +17,7 @@ const SERVICES: Record<string, { env: string; url: string }> = {
 };
 const DEV_ADMIN_KEY = 'dev-admin';
 
-interface ReplayStatus {
+export interface ReplayStatus {
   id: string;
   service: string;
   status: 'running' | 'succeeded' | 'failed';
@@ -27,6 +27,8 @@ interface ReplayStatus {
   eventsPerSecond: number;
   secondsLeft: number | null;
   documents: Record<string, number>;
+  /** Seconds spent in each phase. */
+  phaseSeconds: Record<string, number>;
   warnings: string[];
   error: string | null;
   startedAt: string;
@@ -59,7 +61,8 @@ function line(s: ReplayStatus): string {
   return `[${s.service}] ${s.phase}: ${n(s.eventsDone)} / ${n(s.eventsTotal)} events, ${n(s.eventsPerSecond)} events/s${left}`;
 }
 
-async function replay(service: string, base: string, key: string): Promise<ReplayStatus> {
+/** Runs one service's replay to its end, progress on stderr (also the benchmark's scenario 4). */
+export async function replay(service: string, base: string, key: string): Promise<ReplayStatus> {
   let status = await call(`${base}/admin/replays`, key, { method: 'POST' });
   console.error(`[${service}] replay ${status.id} started`);
   let last = '';
@@ -105,7 +108,7 @@ async function main(): Promise<number> {
   return results.every((r) => r.status === 'succeeded') ? 0 : 1;
 }
 
-main().then(
+if (require.main === module) main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     console.error(err instanceof UsageError ? err.message : (err as Error).stack);

@@ -10,7 +10,7 @@ export type {
   BrokenEvent,
   AppendListener,
 } from './types';
-export { computeEventHash, canonicalJson, sha256Hex, HASHED_FIELDS, type HashedEnvelope } from './hash';
+export { computeEventHash, canonicalJson, sha256Hex, hashedPart, HASHED_FIELDS, type HashedEnvelope } from './hash';
 export { Upcasters, type Upcaster, type UpcasterDefinition } from './upcasters';
 export { SnapshotStore, type Snapshot, type SnapshotStoreOptions } from './snapshot-store';
 export {

@@ -1,3 +1,5 @@
+import { setTimeout as wait } from 'node:timers/promises';
+
 /** Retry policy of the consumer: `max` retries after the first attempt, exponential delays with jitter. */
 export interface RetryPolicy {
   max: number;
@@ -28,7 +30,7 @@ export async function retryRetriable<T>(
   options: { timeoutMs?: number; policy?: Pick<RetryPolicy, 'initialMs' | 'maxMs'>; sleep?: (ms: number) => Promise<void>; now?: () => number } = {},
 ): Promise<T> {
   const { timeoutMs = 30_000, policy = { initialMs: 200, maxMs: 2000 } } = options;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? ((ms: number) => wait(ms));
   const now = options.now ?? Date.now;
   const deadline = now() + timeoutMs;
   for (let attempt = 1; ; attempt++) {

@@ -332,22 +332,21 @@ export class ReplayRunner implements OnApplicationShutdown {
           await progress();
         }
         await phase('writing');
-        const pending = new Map<string, Array<{ _id: string }>>();
-        const flush = async (collection: string, docs: Array<{ _id: string }>) => {
-          pending.delete(collection);
-          if (docs.length > 0) await into.collection(collection).insertMany(docs as never[], { ordered: false });
-        };
+        const byCollection = new Map<string, Array<{ _id: string }>>();
         for (const [p, streams] of folds) {
           for (const folded of streams.values()) {
             for (const { collection, document } of p.documents(folded)) {
-              const docs = pending.get(collection) ?? [];
-              docs.push(document);
-              pending.set(collection, docs);
-              if (docs.length >= WRITE_BATCH) await flush(collection, docs);
+              const docs = byCollection.get(collection);
+              if (docs) docs.push(document);
+              else byCollection.set(collection, [document]);
             }
           }
         }
-        for (const [collection, docs] of [...pending]) await flush(collection, docs);
+        for (const [collection, docs] of byCollection) {
+          for (let i = 0; i < docs.length; i += WRITE_BATCH) {
+            await into.collection(collection).insertMany(docs.slice(i, i + WRITE_BATCH) as never[], { ordered: false });
+          }
+        }
       }
 
       // 2. The topics, to their end offsets of the start.

@@ -6,6 +6,7 @@
  */
 import type { mongo } from 'mongoose';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
+import { hashedPart } from '@tracker/event-store';
 import type { CollectionSource, IndexDefinition, TopicProjection } from '@tracker/platform';
 
 export const JOURNAL = 'agreement_journal';
@@ -93,21 +94,11 @@ function entryOf(envelope: EventEnvelope, source: JournalSource): JournalEntryDo
   return {
     _id: `${source}:${envelope.eventId}`,
     source,
-    eventId: envelope.eventId,
-    type: envelope.type,
-    schemaVersion: envelope.schemaVersion,
-    streamId: envelope.streamId,
-    streamVersion: envelope.streamVersion,
-    position: envelope.position,
-    agreementId: envelope.agreementId,
-    occurredAt: envelope.occurredAt,
-    recordedAt: envelope.recordedAt,
-    actor: envelope.actor,
-    correlationId: envelope.correlationId,
+    // The envelope's own fields only (the hashed ones and the hash), whatever else the message carried.
+    ...hashedPart(envelope),
     causationId: envelope.causationId ?? null,
-    hash: envelope.hash,
     prevHash: envelope.prevHash ?? null,
-    data: envelope.data,
+    hash: envelope.hash,
     at,
     sortKey: journalSortKey(at, source, envelope.position, envelope.eventId),
   };

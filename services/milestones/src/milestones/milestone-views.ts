@@ -40,12 +40,10 @@ export class MilestoneViews {
 
   /** Writes the milestone's state at `version` unless a newer one is already there. */
   async save(state: ExistingMilestone, version: number, at: { plannedAt: string; updatedAt: string }): Promise<void> {
+    // The whole document, except that an existing one keeps the time it was planned.
+    const { _id, plannedAt, ...fields } = MilestoneViews.document(state, version, at);
     try {
-      await this.collection.updateOne(
-        { _id: state.milestoneId, version: { $lt: version } },
-        { $set: { version, state, updatedAt: at.updatedAt }, $setOnInsert: { plannedAt: at.plannedAt } },
-        { upsert: true },
-      );
+      await this.collection.updateOne({ _id, version: { $lt: version } }, { $set: fields, $setOnInsert: { plannedAt } }, { upsert: true });
     } catch (err) {
       if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
     }
