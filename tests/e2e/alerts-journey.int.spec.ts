@@ -7,22 +7,22 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TestClock } from '@tracker/platform';
+import { TestClock } from '@tracker/testing';
 import {
   eventually,
   startService,
   testConfig,
-  uniqueTestName,
+  uniqueName,
   type RunningService,
-} from '@tracker/platform/testing';
+} from '@tracker/testing';
 // The journey needs the services' own modules in this process (one TestClock for all three); nothing else in
 // tests/ imports an application.
 /* eslint-disable @nx/enforce-module-boundaries */
-import { AppModule as AgreementsModule } from '../../services/agreements/src/app.module';
+import { AgreementsApp } from '../../services/agreements/src/service';
 import { AgreementsConfig } from '../../services/agreements/src/config';
-import { AppModule as MilestonesModule } from '../../services/milestones/src/app.module';
+import { MilestonesApp } from '../../services/milestones/src/service';
 import { MilestonesConfig } from '../../services/milestones/src/config';
-import { AppModule as AlertsModule } from '../../services/alerts/src/app.module';
+import { AlertsApp } from '../../services/alerts/src/service';
 import { AlertsConfig } from '../../services/alerts/src/config';
 import { DeadlineScheduler } from '../../services/alerts/src/alerts/deadline-scheduler';
 import { DeliveriesService } from '../../services/alerts/src/deliveries/deliveries.service';
@@ -50,7 +50,7 @@ function verifySignature(headers: IncomingHttpHeaders, body: string): boolean {
 
 describe('an agreement’s journey across the three services (e2e)', () => {
   const clock = new TestClock('2026-03-01T09:00:00Z');
-  const prefix = `${uniqueTestName('e2e')}.`;
+  const prefix = `${uniqueName('e2e')}.`;
   let agreements: RunningService;
   let milestones: RunningService;
   let alerts: RunningService;
@@ -108,13 +108,13 @@ describe('an agreement’s journey across the three services (e2e)', () => {
     await listen();
     const common = { KAFKA_TOPIC_PREFIX: prefix };
     agreements = await startService(
-      AgreementsModule.forRoot(testConfig(AgreementsConfig, common), { clock }),
+      AgreementsApp.forRoot(testConfig(AgreementsConfig, common), { clock }),
     );
     milestones = await startService(
-      MilestonesModule.forRoot(testConfig(MilestonesConfig, common), { clock }),
+      MilestonesApp.forRoot(testConfig(MilestonesConfig, common), { clock }),
     );
     alerts = await startService(
-      AlertsModule.forRoot(
+      AlertsApp.forRoot(
         testConfig(AlertsConfig, {
           ...common,
           ALERT_SCAN_INTERVAL_MS: '0',

@@ -12,17 +12,18 @@ import type { AddressInfo } from 'node:net';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { EventStore } from '@tracker/event-store';
 import { Topics } from '@tracker/contracts';
-import { EVENT_STORE, EventSourcedRuntime, MONGO_CONNECTION, ReadModels, TestClock, type ReplayStatus } from '@tracker/platform';
-import { eventually, startService, testConfig, uniqueTestName, type RunningService } from '@tracker/platform/testing';
+import { EVENT_STORE, ServiceRuntime, MONGO_CONNECTION, ReadModels, type ReplayStatus } from '@tracker/service-runtime';
+import { TestClock } from '@tracker/testing';
+import { eventually, startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
 import { publishEvent, trUzMemorandum } from '@tracker/testing';
 import type { Connection } from 'mongoose';
 // The run needs the services' own modules in this process (one TestClock for all three).
 /* eslint-disable @nx/enforce-module-boundaries */
-import { AppModule as AgreementsModule } from '../../services/agreements/src/app.module';
+import { AgreementsApp } from '../../services/agreements/src/service';
 import { AgreementsConfig } from '../../services/agreements/src/config';
-import { AppModule as MilestonesModule } from '../../services/milestones/src/app.module';
+import { MilestonesApp } from '../../services/milestones/src/service';
 import { MilestonesConfig } from '../../services/milestones/src/config';
-import { AppModule as AlertsModule } from '../../services/alerts/src/app.module';
+import { AlertsApp } from '../../services/alerts/src/service';
 import { AlertsConfig } from '../../services/alerts/src/config';
 import { DeadlineScheduler } from '../../services/alerts/src/alerts/deadline-scheduler';
 import { DeliveriesService } from '../../services/alerts/src/deliveries/deliveries.service';
@@ -48,7 +49,7 @@ async function pool<T>(items: readonly T[], n: number, work: (item: T, i: number
 
 describe('replaying the read models (e2e)', () => {
   const clock = new TestClock('2026-02-02T09:00:00Z');
-  const prefix = `${uniqueTestName('replay')}.`;
+  const prefix = `${uniqueName('replay')}.`;
   const services: Record<'agreements' | 'milestones' | 'alerts', RunningService> = {} as never;
   let server: Server;
   const webhooks: string[] = [];
@@ -70,10 +71,10 @@ describe('replaying the read models (e2e)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     // One test client sends far more than a monitor would: no rate limit here.
     const common = { KAFKA_TOPIC_PREFIX: prefix, READ_MODEL_REFRESH_MS: '200', RATE_LIMIT_PER_MINUTE: '1000000' };
-    services.agreements = await startService(AgreementsModule.forRoot(testConfig(AgreementsConfig, common), { clock }));
-    services.milestones = await startService(MilestonesModule.forRoot(testConfig(MilestonesConfig, common), { clock }));
+    services.agreements = await startService(AgreementsApp.forRoot(testConfig(AgreementsConfig, common), { clock }));
+    services.milestones = await startService(MilestonesApp.forRoot(testConfig(MilestonesConfig, common), { clock }));
     services.alerts = await startService(
-      AlertsModule.forRoot(
+      AlertsApp.forRoot(
         testConfig(AlertsConfig, { ...common, ALERT_SCAN_INTERVAL_MS: '0', DELIVERY_INTERVAL_MS: '0', ALERT_APPROACH_WINDOWS_DAYS: '30,7' }),
         { clock },
       ),
@@ -102,7 +103,7 @@ describe('replaying the read models (e2e)', () => {
           for (const [name, s] of Object.entries(services)) {
             const topic = prefix + Topics[name as keyof typeof Topics];
             if (await store(s).oldestUnpublished(topic)) throw new Error(`${name}: outbox not drained`);
-            for (const consumer of s.app.get(EventSourcedRuntime).consumers) {
+            for (const consumer of s.app.get(ServiceRuntime).consumers) {
               const behind = (await consumer.fetchLag(admin)).filter((l) => l.lag > 0);
               if (behind.length) throw new Error(`${consumer.groupId} behind: ${JSON.stringify(behind)}`);
             }

@@ -33,6 +33,7 @@ import type {
   VerifyReport,
 } from './types';
 import { Upcasters, type UpcasterDefinition } from './upcasters';
+import { isDuplicateKey } from '@tracker/mongo';
 
 export interface EventStoreOptions {
   /** Collection of the events. Default `events`. */
@@ -59,20 +60,11 @@ interface StreamHead {
   position: number;
 }
 
-const DUPLICATE_KEY = 11000;
 /** The server dropped an idle cursor (10 minutes without a getMore on MongoDB). */
 const CURSOR_NOT_FOUND = 43;
 /** Retries of an append after position collisions (only possible where $inc is not atomic, i.e. FerretDB v1). */
 const MAX_POSITION_ATTEMPTS = 50;
 const MAX_CACHED_HEADS = 10_000;
-
-function isDuplicateKey(err: unknown): boolean {
-  const e = err as { code?: number; writeErrors?: unknown };
-  if (e?.code === DUPLICATE_KEY) return true;
-  const writeErrors = e?.writeErrors;
-  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-  return list.some((w: { code?: number; err?: { code?: number } }) => w?.code === DUPLICATE_KEY || w?.err?.code === DUPLICATE_KEY);
-}
 
 /** How many documents an ordered insertMany stored before it failed. */
 function insertedBeforeError(err: unknown): number {

@@ -5,6 +5,7 @@
  */
 import type { Connection, mongo } from 'mongoose';
 import { toPlainJson } from './stored-event';
+import { isDuplicateKey } from '@tracker/mongo';
 
 export interface Snapshot<S = unknown> {
   streamId: string;
@@ -72,7 +73,7 @@ export class SnapshotStore {
       return result.modifiedCount + result.upsertedCount > 0;
     } catch (err) {
       // The upsert collided with an existing snapshot at a newer version: nothing to do.
-      if ((err as { code?: number }).code === 11000) return false;
+      if (isDuplicateKey(err)) return false;
       throw err;
     }
   }

@@ -8,7 +8,7 @@ import mongoose, { type Connection } from 'mongoose';
 import type { EventEnvelope, NewEvent } from '@tracker/contracts';
 import { EventStore } from '@tracker/event-store';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { applyOnce } from './apply-once';
+import { applyOnce } from '@tracker/mongo';
 import { IdempotentConsumer } from './idempotent-consumer';
 import { createOrderedProducer, ensureTopics } from './kafka';
 import { OutboxRelay } from './outbox-relay';

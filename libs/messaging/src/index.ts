@@ -30,6 +30,5 @@ export {
   type PartitionLag,
   type DlqReason,
 } from './idempotent-consumer';
-export { applyOnce, type ApplyOnceGuard } from './apply-once';
 export { installShutdownHooks, closeAll, type Closable, type ShutdownOptions } from './shutdown';
 export { TopicReplay, type TopicReplayOptions, type TopicRange } from './topic-replay';

@@ -9,6 +9,7 @@
  * Expiry compares instances' clocks: keep them NTP-synchronized, and ttlMs well above the clock skew.
  */
 import type { Connection, mongo } from 'mongoose';
+import { isDuplicateKey } from '@tracker/mongo';
 
 export interface LeaseDoc {
   _id: string;
@@ -71,7 +72,7 @@ export class Lease {
       return mine;
     } catch (err) {
       this.heldUntil = 0;
-      if ((err as { code?: number }).code === 11000) return false;
+      if (isDuplicateKey(err)) return false;
       throw err;
     }
   }

@@ -5,6 +5,7 @@
  * FerretDB, so sweeping is a periodic call.
  */
 import type { Connection, mongo } from 'mongoose';
+import { onlyDuplicateKeys } from '@tracker/mongo';
 
 export interface ProcessedRecord {
   eventId: string;
@@ -27,12 +28,6 @@ export interface ProcessedStoreOptions {
 
 const idOf = (groupId: string, eventId: string) => `${groupId}:${eventId}`;
 
-function onlyDuplicateKeyErrors(err: unknown): boolean {
-  const e = err as { code?: number; writeErrors?: unknown };
-  const list = Array.isArray(e?.writeErrors) ? e.writeErrors : e?.writeErrors ? [e.writeErrors] : [];
-  if (list.length === 0) return e?.code === 11000;
-  return list.every((w: { code?: number; err?: { code?: number } }) => (w?.code ?? w?.err?.code) === 11000);
-}
 
 export class ProcessedStore {
   readonly collectionName: string;
@@ -86,7 +81,7 @@ export class ProcessedStore {
     try {
       await this.collection.insertMany(docs, { ordered: false });
     } catch (err) {
-      if (!onlyDuplicateKeyErrors(err)) throw err;
+      if (!onlyDuplicateKeys(err)) throw err;
     }
   }
 

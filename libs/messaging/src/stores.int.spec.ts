@@ -1,6 +1,6 @@
 /** The database-side building blocks of delivery: the lease, the processed-events store and applyOnce. */
 import mongoose, { type Connection } from 'mongoose';
-import { applyOnce } from './apply-once';
+import { applyOnce } from '@tracker/mongo';
 import { Lease } from './lease';
 import { ProcessedStore } from './processed-store';
 import { mongoUrl, TestClock, uniqueName, updatesAreIsolated } from '@tracker/testing';

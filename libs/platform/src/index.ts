@@ -1,43 +1,15 @@
 /**
- * @tracker/platform — what every service uses the same way: config, clock, API-key auth, problem details,
- * validation, logging with correlation ids, health, metrics, HTTP bootstrap. The only public entry.
+ * @tracker/platform — the HTTP side every service shares: config, clock, API-key auth, problem details,
+ * validation, logging with correlation ids, health, metrics registry, Idempotency-Key, the change and create
+ * route shapes, housekeeping sweeps, HTTP bootstrap. No event store, no Kafka: those are @tracker/service-runtime's
+ * (a lint rule keeps it so). The only public entry.
  *
- * A service:
- * ```ts
- * // config.ts
- * export class AgreementsConfig extends BaseServiceConfig { override PORT = 3001; override MONGO_DB = 'agreements'; }
- *
- * // app.module.ts
- * @Module({})
- * export class AppModule {
- *   static forRoot(config: AgreementsConfig): DynamicModule {
- *     return {
- *       module: AppModule,
- *       imports: [
- *         PlatformModule.forRoot({
- *           serviceName: 'agreements', title: 'Agreements API', version: '1.0.0', config,
- *           // Readiness: a list of {name, check}, or a factory injecting the service's own providers.
- *           readiness: {
- *             inject: [MONGO_CONNECTION, KAFKA],
- *             useFactory: (db: Connection, kafka: Kafka) => [mongoReadiness(db), kafkaReadiness(kafka.admin())],
- *           },
- *         }),
- *       ],
- *       controllers: [AgreementsController],
- *     };
- *   }
- * }
- *
- * // main.ts
- * const config = loadConfigOrExit(AgreementsConfig); // prints every bad variable and exits 1
- * void bootstrapService(AppModule.forRoot(config));   // helmet, limits, CORS, Swagger, listen on PORT
- * ```
- * In routes: `@Roles('monitor')`, `@Public()`, `@CurrentActor() actor: Actor`, `@CorrelationId() id: string`,
- * `parseIfMatch(ifMatch, { required: true })`, throw `NotFoundProblem` / `ConflictProblem` / `UnprocessableProblem`
- * / `Problem`. A `ConcurrencyError` (event store) becomes 409 with `currentVersion` by itself.
- * Injectables: `@Inject(CLOCK) clock: Clock`, the config class itself, `MetricsService`.
- * Kafka consumers: `correlationContext.run(envelope.correlationId, () => handle(envelope))` so logs carry the id.
- * Tests: `DEV_KEYS.monitor` etc. are accepted outside production when API_KEYS is unset; `TestClock`.
+ * In routes: `@ChangeRoute('milestones/:id/start', 'Start work')` with `@Change() change: ChangeContext`,
+ * `@CreateRoute('milestones', 'Plan a milestone', (m: { id: string }) => `/milestones/${m.id}`)`,
+ * `@Roles('monitor')`, `@Public()`, `@CurrentActor() actor: Actor`, `@CorrelationId() id: string`; throw
+ * `NotFoundProblem` / `ConflictProblem` / `UnprocessableProblem` / `Problem`. A `ConcurrencyError` (event store)
+ * becomes 409 with `currentVersion` by itself (recognised by its shape).
+ * Injectables: `@Inject(CLOCK) clock: Clock`, the config class itself, `MetricsService`, `Housekeeping`.
  */
 
 // Config
@@ -46,7 +18,7 @@ export { loadConfig, loadConfigOrExit, ConfigError, type ConfigIssue } from './c
 
 // Clock
 export { CLOCK, PLATFORM_LOGGER, PLATFORM_OPTIONS } from './tokens';
-export { SystemClock, TestClock, type Clock, type Duration } from './clock/clock';
+export { SystemClock, type Clock } from './clock/clock';
 
 // Auth
 export { Public, Roles, CurrentActor, requireRole, IS_PUBLIC, REQUIRED_ROLES } from './auth/decorators';
@@ -93,14 +65,14 @@ export { createPinoLogger, REDACTED_PATHS } from './logging/logger';
 
 // Health and metrics
 export { mongoReadiness, kafkaReadiness, withTimeout, type ReadinessCheck } from './health/readiness';
-export { MetricsService, type PartitionLagSample } from './metrics/metrics.service';
+export { MetricsService } from './metrics/metrics.service';
+export { Housekeeping, type Sweep } from './housekeeping';
 
 // HTTP app
-export { PlatformModule, type PlatformOptions, type ReadinessFactory } from './http/platform.module';
+export { PlatformModule, type PlatformOptions, type ReadinessFactory, type FactoryOf } from './http/platform.module';
+export { Change, ChangeRoute, CreateRoute, ResourceHeadersInterceptor, etagOf, type ChangeContext } from './http/routes';
 export { configureApp, createHttpApp, bootstrapService } from './http/bootstrap';
 
-// Shared DTO pieces, idempotent POSTs and the event-sourced runtime (Mongo, event store, outbox relay, consumers)
+// Shared DTO pieces and idempotent POSTs
 export * from './dto';
 export * from './idempotency';
-export * from './runtime';
-export * from './read-models';

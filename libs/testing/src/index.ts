@@ -1,4 +1,8 @@
-/** Helpers shared by the integration tests of the libraries and tests/ (test code only, never imported by a service at runtime). */
+/**
+ * Helpers of every test in the repository (test code only: a lint rule keeps production code from importing
+ * it): waiting for a condition, unique names, a clock tests move, events as other services publish them, a
+ * registration body, a whole service in-process, and the access matrix of the services' routes.
+ */
 import { randomBytes } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
@@ -42,18 +46,7 @@ export function kafkaBrokers(): string[] {
   return brokers.split(',');
 }
 
-/** A clock tests move by hand. */
-export class TestClock {
-  constructor(private current = new Date('2026-01-29T09:00:00.000Z')) {}
-  now = (): Date => new Date(this.current.getTime());
-  set(time: Date | string): void {
-    this.current = new Date(time);
-  }
-  advance(ms: number): Date {
-    this.current = new Date(this.current.getTime() + ms);
-    return this.now();
-  }
-}
+export { TestClock, type Duration } from './clock';
 
 /**
  * Whether concurrent updates of one document are isolated: always on MongoDB; on FerretDB v1 (SQLite) only when
@@ -135,3 +128,32 @@ export function trUzMemorandum(reference: string, overrides: Record<string, unkn
     ...overrides,
   };
 }
+
+export { startService, testConfig, type RunningService } from './service-harness';
+export {
+  accessCases,
+  authorizationOf,
+  CALLERS,
+  controllerRoutes,
+  expectProblem,
+  OK,
+  openApiOperations,
+  openApiOperationsWithoutBearer,
+  routeKey,
+  routerRoutes,
+  describeRouteCoverage,
+  PUBLIC_CONTROLLER_ROUTES,
+  PLATFORM_ROUTES,
+  PLATFORM_ROUTE_REQUESTS,
+  send,
+  WRONG_KEY,
+  type AccessRequest,
+  type AccessRow,
+  type CoverageSpec,
+  type PreparedRequest,
+  type RequestFactory,
+  type Caller,
+  type HttpMethod,
+  type Outcome,
+  type RouteKey,
+} from './access-matrix';

@@ -12,7 +12,7 @@
 import {
   startService,
   testConfig,
-  uniqueTestName,
+  uniqueName,
   type AccessRow,
   type RunningService,
   describeRouteCoverage,
@@ -21,9 +21,9 @@ import {
   OK,
   PLATFORM_ROUTES,
   PLATFORM_ROUTE_REQUESTS,
-} from '@tracker/platform/testing';
+} from '@tracker/testing';
 import { trUzMemorandum } from '@tracker/testing';
-import { AppModule } from './app.module';
+import { AgreementsApp } from './service';
 import { AgreementsConfig } from './config';
 
 // prettier-ignore
@@ -130,8 +130,8 @@ describe('agreements service: access by route and role', () => {
   };
 
   beforeAll(async () => {
-    const config = testConfig(AgreementsConfig, { KAFKA_TOPIC_PREFIX: `${uniqueTestName('acc')}.` });
-    svc = await startService(AppModule.forRoot(config));
+    const config = testConfig(AgreementsConfig, { KAFKA_TOPIC_PREFIX: `${uniqueName('acc')}.` });
+    svc = await startService(AgreementsApp.forRoot(config));
     sharedId = await fresh();
   });
   afterAll(async () => {

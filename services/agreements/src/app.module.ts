@@ -2,18 +2,8 @@ import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import { Topics } from '@tracker/contracts';
-import {
-  KAFKA,
-  kafkaReadiness,
-  MONGO_CONNECTION,
-  mongoReadiness,
-  AuditController,
-  PlatformModule,
-  READ_MODEL_PROJECTIONS,
-  ReplayController,
-  ServiceRuntimeModule,
-  type Clock,
-} from '@tracker/platform';
+import { kafkaReadiness, mongoReadiness, PlatformModule, READ_MODEL_PROJECTIONS, ServiceRuntimeModule, type Clock } from '@tracker/platform';
+import { KAFKA, MONGO_CONNECTION, AuditController, ReplayController } from '@tracker/service-runtime';
 import { AgreementsController } from './agreements/agreements.controller';
 import { AgreementsService } from './agreements/agreements.service';
 import { AgreementsConfig } from './config';

@@ -6,10 +6,10 @@ import type { Connection } from 'mongoose';
 import type request from 'supertest';
 import { agreementStreamId } from '@tracker/contracts';
 import { verifyExport, type EventStore } from '@tracker/event-store';
-import { EVENT_STORE, MONGO_CONNECTION } from '@tracker/platform';
-import { startService, testConfig, uniqueTestName, type RunningService } from '@tracker/platform/testing';
+import { EVENT_STORE, MONGO_CONNECTION } from '@tracker/service-runtime';
+import { startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
 import { trUzMemorandum } from '@tracker/testing';
-import { AppModule } from './app.module';
+import { AgreementsApp } from './service';
 import { AgreementsConfig } from './config';
 
 
@@ -26,7 +26,7 @@ describe('audit over HTTP (agreements service)', () => {
   const ids: string[] = [];
 
   beforeAll(async () => {
-    svc = await startService(AppModule.forRoot(testConfig(AgreementsConfig, { KAFKA_TOPIC_PREFIX: `${uniqueTestName('aud')}.` })));
+    svc = await startService(AgreementsApp.forRoot(testConfig(AgreementsConfig, { KAFKA_TOPIC_PREFIX: `${uniqueName('aud')}.` })));
     for (const ref of ['AUDIT-1', 'AUDIT-2']) {
       const res = await svc.as('monitor').post('/agreements').send(trUzMemorandum(ref)).expect(201);
       ids.push(res.body.id);

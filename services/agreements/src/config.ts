@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
-import { EventSourcedServiceConfig } from '@tracker/platform';
+import { EventSourcedServiceConfig } from '@tracker/service-runtime';
 
 export class AgreementsConfig extends EventSourcedServiceConfig {
   override PORT = 3001;

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { bootstrapService, loadConfigOrExit } from '@tracker/platform';
-import { AppModule } from './app.module';
+import { AgreementsApp } from './service';
 import { AgreementsConfig } from './config';
 
-void bootstrapService(AppModule.forRoot(loadConfigOrExit(AgreementsConfig)));
+void bootstrapService(AgreementsApp.forRoot(loadConfigOrExit(AgreementsConfig)));

@@ -4,7 +4,7 @@
  * `milestones.events`, the audit journal from all three topics. The code is the live code, pointed at the collections being rebuilt.
  */
 import { Topics, type EventEnvelope, type MilestoneEventEnvelope } from '@tracker/contracts';
-import type { Projection, StoreProjection } from '@tracker/platform';
+import type { Projection, StoreProjection } from '@tracker/service-runtime';
 import { agreementDecider, type AgreementState } from '@tracker/agreements-domain';
 import { AgreementReadModel, type ExistingAgreement } from './agreements/agreement-read-model';
 import { agreementJournalProjection } from './history/agreement-journal';

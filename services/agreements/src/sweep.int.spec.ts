@@ -3,10 +3,10 @@
  * a retried POST within a day returns the first answer; after the sweep, the same key is a new request.
  */
 import type { Connection } from 'mongoose';
-import { EventSourcedRuntime, MONGO_CONNECTION } from '@tracker/platform';
-import { eventually, startService, testConfig, uniqueTestName, type RunningService } from '@tracker/platform/testing';
+import { ServiceRuntime, MONGO_CONNECTION } from '@tracker/service-runtime';
+import { eventually, startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
 import { trUzMemorandum } from '@tracker/testing';
-import { AppModule } from './app.module';
+import { AgreementsApp } from './service';
 import { AgreementsConfig } from './config';
 
 const HOUR = 3_600_000;
@@ -18,7 +18,7 @@ describe('sweeping idempotency keys and processed-event records', () => {
   const register = () => svc.as('monitor').post('/agreements').set('Idempotency-Key', 'sweep-key-1').send(body);
 
   beforeAll(async () => {
-    svc = await startService(AppModule.forRoot(testConfig(AgreementsConfig, { KAFKA_TOPIC_PREFIX: `${uniqueTestName('swp')}.` })));
+    svc = await startService(AgreementsApp.forRoot(testConfig(AgreementsConfig, { KAFKA_TOPIC_PREFIX: `${uniqueName('swp')}.` })));
     db = svc.app.get<Connection>(MONGO_CONNECTION);
   });
   afterAll(async () => svc?.close());
@@ -28,7 +28,7 @@ describe('sweeping idempotency keys and processed-event records', () => {
     expect((await register().expect(201)).body.id).toBe(first.body.id); // replayed from the key
     // The service's own event comes back from Kafka and is recorded as processed.
     await eventually(async () => (await db.collection('processed_events').countDocuments({})) > 0);
-    const runtime = svc.app.get(EventSourcedRuntime);
+    const runtime = svc.app.get(ServiceRuntime);
 
     expect(await runtime.sweep(new Date(Date.now() + HOUR))).toEqual({ idempotencyKeys: 0, processedEvents: 0 });
     const processed = await db.collection('processed_events').countDocuments({});

@@ -4,12 +4,12 @@
  */
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { Topics } from '@tracker/contracts';
-import { startService, testConfig, uniqueTestName, type RunningService } from '@tracker/platform/testing';
-import { AppModule } from './app.module';
+import { startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
+import { AgreementsApp } from './service';
 import { AgreementsConfig } from './config';
 
 describe('topic creation from configuration', () => {
-  const prefix = `${uniqueTestName('topics')}.`;
+  const prefix = `${uniqueName('topics')}.`;
   const kafka = new Kafka({ clientId: 'topics-test', brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.ERROR });
   const admin = kafka.admin();
   let svc: RunningService;
@@ -17,7 +17,7 @@ describe('topic creation from configuration', () => {
   beforeAll(async () => {
     await admin.connect();
     svc = await startService(
-      AppModule.forRoot(
+      AgreementsApp.forRoot(
         testConfig(AgreementsConfig, { KAFKA_TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '2', KAFKA_TOPIC_RETENTION_MS: '86400000' }),
       ),
     );

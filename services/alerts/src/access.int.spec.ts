@@ -11,7 +11,7 @@
 import {
   startService,
   testConfig,
-  uniqueTestName,
+  uniqueName,
   type AccessRow,
   type RunningService,
   describeRouteCoverage,
@@ -20,10 +20,10 @@ import {
   OK,
   PLATFORM_ROUTES,
   PLATFORM_ROUTE_REQUESTS,
-} from '@tracker/platform/testing';
+} from '@tracker/testing';
 import { v7 as uuidv7 } from 'uuid';
 import { AlertsService } from './alerts/alerts.service';
-import { AppModule } from './app.module';
+import { AlertsApp } from './service';
 import { AlertsConfig } from './config';
 
 // prettier-ignore
@@ -89,10 +89,10 @@ describe('alerts service: access by route and role', () => {
 
   beforeAll(async () => {
     const config = testConfig(AlertsConfig, {
-      KAFKA_TOPIC_PREFIX: `${uniqueTestName('acc')}.`,
+      KAFKA_TOPIC_PREFIX: `${uniqueName('acc')}.`,
       ALERT_SCAN_INTERVAL_MS: '0',
     });
-    svc = await startService(AppModule.forRoot(config));
+    svc = await startService(AlertsApp.forRoot(config));
     const milestoneId = uuidv7();
     const { alert } = await svc.app.get(AlertsService).raise(
       {

@@ -1,11 +1,11 @@
-import { startService, testConfig, uniqueTestName, type RunningService } from '@tracker/platform/testing';
-import { AppModule } from './app.module';
+import { startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
+import { AlertsApp } from './service';
 import { AlertsConfig } from './config';
 
 describe('alerts service', () => {
   let svc: RunningService;
   beforeAll(async () => {
-    svc = await startService(AppModule.forRoot(testConfig(AlertsConfig, { KAFKA_TOPIC_PREFIX: `${uniqueTestName('al')}.` })));
+    svc = await startService(AlertsApp.forRoot(testConfig(AlertsConfig, { KAFKA_TOPIC_PREFIX: `${uniqueName('al')}.` })));
   });
   afterAll(async () => svc?.close());
 

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, Matches, Max, Min } from 'class-validator';
-import { EventSourcedServiceConfig } from '@tracker/platform';
+import { EventSourcedServiceConfig } from '@tracker/service-runtime';
 import type { AlertPolicy } from '@tracker/alerts-domain';
 
 export class AlertsConfig extends EventSourcedServiceConfig {

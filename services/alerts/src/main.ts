@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { bootstrapService, loadConfigOrExit } from '@tracker/platform';
 import { AlertsConfig } from './config';
-import { AppModule } from './app.module';
+import { AlertsApp } from './service';
 
-void bootstrapService(AppModule.forRoot(loadConfigOrExit(AlertsConfig)));
+void bootstrapService(AlertsApp.forRoot(loadConfigOrExit(AlertsConfig)));

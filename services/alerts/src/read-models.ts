@@ -6,7 +6,7 @@
  * their own, not read models, and are left as they are.
  */
 import { Topics, type MilestoneEventEnvelope } from '@tracker/contracts';
-import type { Projection } from '@tracker/platform';
+import type { Projection } from '@tracker/service-runtime';
 import { AlertDocuments } from './alerts/alerts.service';
 import { AgreementInfoStore } from './read-model/agreement-info';
 import { DeadlineStore } from './read-model/deadlines';

@@ -12,12 +12,12 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics } from '@tracker/contracts';
-import { TestClock } from '@tracker/platform';
+import { TestClock } from '@tracker/testing';
 import {
   eventually,
   startService,
   testConfig,
-  uniqueTestName,
+  uniqueName,
   type AccessRow,
   type RunningService,
   describeRouteCoverage,
@@ -26,9 +26,9 @@ import {
   OK,
   PLATFORM_ROUTES,
   PLATFORM_ROUTE_REQUESTS,
-} from '@tracker/platform/testing';
+} from '@tracker/testing';
 import { ForeignEvents, publishEvent } from '@tracker/testing';
-import { AppModule } from './app.module';
+import { MilestonesApp } from './service';
 import { MilestonesConfig } from './config';
 
 // prettier-ignore
@@ -51,7 +51,7 @@ const TABLE: readonly AccessRow[] = [
 
 describe('milestones service: access by route and role', () => {
   const clock = new TestClock('2026-03-01T09:00:00Z');
-  const prefix = `${uniqueTestName('acc')}.`;
+  const prefix = `${uniqueName('acc')}.`;
   const agreementId = uuidv7();
   let svc: RunningService;
   let producer: Producer;
@@ -116,7 +116,7 @@ describe('milestones service: access by route and role', () => {
 
   beforeAll(async () => {
     svc = await startService(
-      AppModule.forRoot(testConfig(MilestonesConfig, { KAFKA_TOPIC_PREFIX: prefix }), { clock }),
+      MilestonesApp.forRoot(testConfig(MilestonesConfig, { KAFKA_TOPIC_PREFIX: prefix }), { clock }),
     );
     // The agreement exists here only as the agreements service's event on Kafka.
     const kafka = new Kafka({

@@ -1,4 +1,4 @@
-import { EventSourcedServiceConfig } from '@tracker/platform';
+import { EventSourcedServiceConfig } from '@tracker/service-runtime';
 
 export class MilestonesConfig extends EventSourcedServiceConfig {
   override PORT = 3002;

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { bootstrapService, loadConfigOrExit } from '@tracker/platform';
-import { AppModule } from './app.module';
 import { MilestonesConfig } from './config';
+import { MilestonesApp } from './service';
 
-void bootstrapService(AppModule.forRoot(loadConfigOrExit(MilestonesConfig)));
+void bootstrapService(MilestonesApp.forRoot(loadConfigOrExit(MilestonesConfig)));

@@ -12,6 +12,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
+import type { Connection } from 'mongoose';
 import type { DestinationStream } from 'pino';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ApiKeyStore } from '../auth/api-keys';
@@ -20,6 +21,8 @@ import { BaseServiceConfig } from '../config/base-service-config';
 import { ConfigError } from '../config/load-config';
 import { ProblemFilter } from '../errors/problem.filter';
 import { HealthController, READINESS_CHECKS } from '../health/health.controller';
+import { Housekeeping } from '../housekeeping';
+import { IdempotencyStore } from '../idempotency/idempotency-store';
 import type { ReadinessCheck } from '../health/readiness';
 import { correlationContextMiddleware } from '../logging/correlation';
 import { createPinoLogger, pinoHttpOptions } from '../logging/logger';
@@ -30,11 +33,14 @@ import { createValidationPipe } from '../validation/validation';
 import { CLOCK, PLATFORM_LOGGER, PLATFORM_OPTIONS } from '../tokens';
 import { HttpThrottlerGuard, throttlerOptions } from './rate-limit';
 
-/** Readiness checks built from the service's own providers (its connection, its Kafka client). */
-export interface ReadinessFactory {
+/** Something built from the service's own providers (its connection, its Kafka client). */
+export interface FactoryOf<T> {
   inject?: InjectionToken[];
-  useFactory: (...deps: never[]) => ReadinessCheck[] | Promise<ReadinessCheck[]>;
+  useFactory: (...deps: never[]) => T | Promise<T>;
 }
+
+/** Readiness checks built from the service's own providers. */
+export type ReadinessFactory = FactoryOf<ReadinessCheck[]>;
 
 export interface PlatformOptions<C extends BaseServiceConfig = BaseServiceConfig> {
   /** `agreements`: log field, metric label, realm. */
@@ -51,6 +57,12 @@ export interface PlatformOptions<C extends BaseServiceConfig = BaseServiceConfig
   clock?: Clock;
   /** Where logs go (default stdout). Tests capture them. */
   logDestination?: DestinationStream;
+  /** The database of Idempotency-Key records (POSTs with `CreateRoute`): the service's connection. */
+  database?: FactoryOf<Connection>;
+  /** How long a retried POST with the same Idempotency-Key returns the first answer. Default 24 h. */
+  idempotencyKeyTtlMs?: number;
+  /** How often Housekeeping sweeps (no TTL indexes on FerretDB); 0 = never. Default 1 h. */
+  sweepIntervalMs?: number;
 }
 
 /**
@@ -85,6 +97,22 @@ export class PlatformModule implements NestModule {
             inject: options.readiness.inject ?? [],
             useFactory: options.readiness.useFactory,
           };
+    const housekeeping = new Housekeeping(options.sweepIntervalMs ?? 3_600_000);
+    const idempotency: Provider[] = options.database
+      ? [
+          {
+            provide: IdempotencyStore,
+            inject: options.database.inject ?? [],
+            useFactory: async (...deps: never[]) => {
+              const store = new IdempotencyStore(await options.database!.useFactory(...deps));
+              await store.init();
+              const ttl = options.idempotencyKeyTtlMs ?? 86_400_000;
+              housekeeping.register('idempotencyKeys', (now) => store.sweep(ttl, now));
+              return store;
+            },
+          },
+        ]
+      : [];
     const configProviders: Provider[] = [{ provide: BaseServiceConfig, useValue: config }];
     if (config.constructor !== BaseServiceConfig)
       configProviders.push({ provide: config.constructor, useValue: config });
@@ -107,6 +135,8 @@ export class PlatformModule implements NestModule {
         { provide: CLOCK, useValue: options.clock ?? new SystemClock(config.CLOCK_OFFSET_MS) },
         { provide: MetricsService, useFactory: () => new MetricsService(options.serviceName) },
         readiness,
+        { provide: Housekeeping, useValue: housekeeping },
+        ...idempotency,
         ...configProviders,
         // Guards run in this order: rate limit (also for bad keys), then auth, then the operator check.
         { provide: APP_GUARD, useClass: HttpThrottlerGuard },
@@ -121,6 +151,8 @@ export class PlatformModule implements NestModule {
         ApiKeyStore,
         CLOCK,
         MetricsService,
+        Housekeeping,
+        ...idempotency.map((p) => (p as { provide: InjectionToken }).provide),
         ...configProviders.map((p) => (p as { provide: InjectionToken }).provide),
       ],
     };

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Collection, Connection } from 'mongoose';
+import { isDuplicateKey } from '@tracker/mongo';
 
 export interface StoredResponse {
   status: number;
@@ -53,7 +54,7 @@ export class IdempotencyStore {
       await this.collection.insertOne({ _id, requestHash, state: 'pending', createdAt: now });
       return { kind: 'new' };
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
     const existing = await this.collection.findOne({ _id });
     if (!existing) return this.begin(scope, key, requestHash, now); // released meanwhile: try again

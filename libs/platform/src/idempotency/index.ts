@@ -1,2 +1,2 @@
 export { IdempotencyStore, type StoredResponse, type IdempotencyOutcome } from './idempotency-store';
-export { withIdempotency } from './with-idempotency';
+export { IdempotencyInterceptor } from './idempotency.interceptor';

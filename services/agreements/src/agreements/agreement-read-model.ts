@@ -20,7 +20,7 @@ import {
   type MilestoneSummary,
 } from '@tracker/contracts';
 import { statusOf, type AgreementState } from '@tracker/agreements-domain';
-import type { CollectionSource } from '@tracker/platform';
+import type { CollectionSource } from '@tracker/service-runtime';
 
 export type ExistingAgreement = AgreementState & { exists: true };
 

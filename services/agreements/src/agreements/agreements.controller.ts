@@ -1,16 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import {
-  AsOfQuery,
-  CorrelationId,
-  CurrentActor,
-  EventsQuery,
-  IdempotencyStore,
-  parseIfMatch,
-  Roles,
-  withIdempotency,
-} from '@tracker/platform';
+import { AsOfQuery, CorrelationId, CurrentActor, EventsQuery, IdempotencyStore, parseIfMatch, Roles, withIdempotency } from '@tracker/platform';
 import type { Actor } from '@tracker/contracts';
 import { COMMODITIES } from './commodities';
 import {

@@ -4,16 +4,16 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
-import { TestClock } from '@tracker/platform';
+import { TestClock } from '@tracker/testing';
 import {
   eventually,
   startService,
   testConfig,
-  uniqueTestName,
+  uniqueName,
   type RunningService,
-} from '@tracker/platform/testing';
+} from '@tracker/testing';
 import { ForeignEvents, publishEvent } from '@tracker/testing';
-import { AppModule } from '../app.module';
+import { AgreementsApp } from '../service';
 import { AgreementsConfig } from '../config';
 
 const trUz = {
@@ -79,13 +79,13 @@ const usUz = {
 
 describe('agreements service (HTTP + Kafka)', () => {
   const clock = new TestClock('2026-03-01T09:00:00Z');
-  const prefix = `${uniqueTestName('agr')}.`;
+  const prefix = `${uniqueName('agr')}.`;
   let svc: RunningService;
   let trUzId: string;
 
   beforeAll(async () => {
     svc = await startService(
-      AppModule.forRoot(testConfig(AgreementsConfig, { KAFKA_TOPIC_PREFIX: prefix }), { clock }),
+      AgreementsApp.forRoot(testConfig(AgreementsConfig, { KAFKA_TOPIC_PREFIX: prefix }), { clock }),
     );
   });
   afterAll(async () => {

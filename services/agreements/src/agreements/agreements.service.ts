@@ -14,7 +14,8 @@ import {
   type EventEnvelope,
 } from '@tracker/contracts';
 import { AggregateCache, ConcurrencyError, handleCommand, type EventStore } from '@tracker/event-store';
-import { CLOCK, Cursor, EVENT_STORE, MONGO_CONNECTION, ReadModels, type Clock } from '@tracker/platform';
+import { CLOCK, Cursor, type Clock } from '@tracker/platform';
+import { EVENT_STORE, MONGO_CONNECTION, ReadModels } from '@tracker/service-runtime';
 import { agreementDecider, type AgreementCommand, type AgreementState } from '@tracker/agreements-domain';
 import { AgreementsConfig } from '../config';
 import { AgreementReadModel, type AgreementView, type ExistingAgreement } from './agreement-read-model';

@@ -5,16 +5,17 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type Actor, type EventEnvelope } from '@tracker/contracts';
-import { ReadModels, TestClock } from '@tracker/platform';
+import { ReadModels } from '@tracker/service-runtime';
+import { TestClock } from '@tracker/testing';
 import {
   eventually,
   startService,
   testConfig,
-  uniqueTestName,
+  uniqueName,
   type RunningService,
-} from '@tracker/platform/testing';
+} from '@tracker/testing';
 import { ForeignEvents, publishEvent, trUzMemorandum } from '@tracker/testing';
-import { AppModule } from '../app.module';
+import { AgreementsApp } from '../service';
 import { AgreementsConfig } from '../config';
 import { agreementJournalProjection, JOURNAL, type JournalEntryDoc } from './agreement-journal';
 
@@ -49,7 +50,7 @@ const ALERTS_SERVICE: Actor = { id: 'alerts-service', role: 'system' };
 
 describe('agreement history and as-of view', () => {
   const clock = new TestClock(T.registered);
-  const prefix = `${uniqueTestName('hist')}.`;
+  const prefix = `${uniqueName('hist')}.`;
   let svc: RunningService;
   let producer: Producer;
   let id: string;
@@ -97,7 +98,7 @@ describe('agreement history and as-of view', () => {
 
   beforeAll(async () => {
     svc = await startService(
-      AppModule.forRoot(testConfig(AgreementsConfig, { KAFKA_TOPIC_PREFIX: prefix }), { clock }),
+      AgreementsApp.forRoot(testConfig(AgreementsConfig, { KAFKA_TOPIC_PREFIX: prefix }), { clock }),
     );
     const kafka = new Kafka({
       clientId: 'test',
@@ -363,7 +364,7 @@ describe('agreement history and as-of view', () => {
         .find({ agreementId: id })
         .sort({ _id: 1 })
         .toArray();
-      const generation = await readModels.newGeneration([JOURNAL], uniqueTestName('journal'));
+      const generation = await readModels.newGeneration([JOURNAL], uniqueName('journal'));
       try {
         const envelopes = live.map(({ _id, source: _source, at: _at, sortKey: _sortKey, ...envelope }) => envelope as unknown as EventEnvelope);
         // As a replay hands them over: in chunks, with redeliveries (each event twice, once in another chunk).

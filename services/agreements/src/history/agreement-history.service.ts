@@ -13,7 +13,8 @@ import {
   DomainError,
 } from '@tracker/contracts';
 import type { EventStore } from '@tracker/event-store';
-import { Cursor, EVENT_STORE, ReadModels } from '@tracker/platform';
+import { Cursor } from '@tracker/platform';
+import { EVENT_STORE, ReadModels } from '@tracker/service-runtime';
 import { AgreementsService } from '../agreements/agreements.service';
 import { AgreementsConfig } from '../config';
 import { surroundingsAsOf } from './agreement-as-of';

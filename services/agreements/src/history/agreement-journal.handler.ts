@@ -4,7 +4,8 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { EventEnvelope } from '@tracker/contracts';
-import { ReadModels, type EventConsumer } from '@tracker/platform';
+import { type EventConsumer } from '@tracker/platform';
+import { ReadModels } from '@tracker/service-runtime';
 import { agreementJournalProjection } from './agreement-journal';
 
 /** The same code as the replay's: one way to tell an event's source (its type's prefix) and record it. */

@@ -7,7 +7,7 @@
 import type { mongo } from 'mongoose';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
 import { hashedPart } from '@tracker/event-store';
-import type { CollectionSource, IndexDefinition, TopicProjection } from '@tracker/platform';
+import type { CollectionSource, IndexDefinition, TopicProjection } from '@tracker/service-runtime';
 
 export const JOURNAL = 'agreement_journal';
 

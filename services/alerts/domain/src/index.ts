@@ -1,3 +1,4 @@
 export * from './rules';
 export * from './subscriptions';
 export * from './delivery';
+export * from './alert';

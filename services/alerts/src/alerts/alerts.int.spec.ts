@@ -8,16 +8,17 @@ import mongoose from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope, type MilestoneEventData } from '@tracker/contracts';
 import { EventStore } from '@tracker/event-store';
-import { EVENT_STORE, ReadModels, TestClock } from '@tracker/platform';
+import { EVENT_STORE, ReadModels } from '@tracker/service-runtime';
+import { TestClock } from '@tracker/testing';
 import {
   eventually,
   startService,
   testConfig,
-  uniqueTestName,
+  uniqueName,
   type RunningService,
-} from '@tracker/platform/testing';
+} from '@tracker/testing';
 import { ForeignEvents, publishEvent } from '@tracker/testing';
-import { AppModule } from '../app.module';
+import { AlertsApp } from '../service';
 import { AlertsConfig } from '../config';
 import { DeadlineStore, MilestoneEventsHandler } from '../read-model/deadlines';
 import { AgreementInfoStore } from '../read-model/agreement-info';
@@ -26,7 +27,7 @@ import { DeadlineScheduler } from './deadline-scheduler';
 
 describe('alerts pipeline (Kafka → read models → scheduler → alerts → alerts.events)', () => {
   const clock = new TestClock('2026-02-01T09:00:00Z');
-  const prefix = `${uniqueTestName('alp')}.`;
+  const prefix = `${uniqueName('alp')}.`;
   const config = testConfig(AlertsConfig, { KAFKA_TOPIC_PREFIX: prefix, ALERT_SCAN_INTERVAL_MS: '0' });
   let svc: RunningService;
   let producer: Producer;
@@ -59,7 +60,7 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
       .items;
 
   beforeAll(async () => {
-    svc = await startService(AppModule.forRoot(config, { clock }));
+    svc = await startService(AlertsApp.forRoot(config, { clock }));
     scheduler = svc.app.get(DeadlineScheduler);
     deadlines = svc.app.get(DeadlineStore);
     const kafka = new Kafka({

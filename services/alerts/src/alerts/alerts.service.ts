@@ -24,7 +24,8 @@ import {
   type NewEvent,
 } from '@tracker/contracts';
 import { ConcurrencyError, type EventStore } from '@tracker/event-store';
-import { Cursor, EVENT_STORE, ReadModels, type CollectionSource } from '@tracker/platform';
+import { Cursor } from '@tracker/platform';
+import { EVENT_STORE, ReadModels, type CollectionSource } from '@tracker/service-runtime';
 import { severityRank, type AlertDraft, type OpenAlertRef } from '@tracker/alerts-domain';
 
 /** Namespace of the alert ids (UUID v5 of the dedup key). */

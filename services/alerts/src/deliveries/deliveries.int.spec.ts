@@ -12,16 +12,17 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import mongoose from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
-import { ReadModels, TestClock } from '@tracker/platform';
+import { ReadModels } from '@tracker/service-runtime';
+import { TestClock } from '@tracker/testing';
 import {
   eventually,
   startService,
   testConfig,
-  uniqueTestName,
+  uniqueName,
   type RunningService,
-} from '@tracker/platform/testing';
+} from '@tracker/testing';
 import { ForeignEvents, publishEvent } from '@tracker/testing';
-import { AppModule } from '../app.module';
+import { AlertsApp } from '../service';
 import { DeadlineScheduler } from '../alerts/deadline-scheduler';
 import { AlertsService } from '../alerts/alerts.service';
 import { AlertsConfig } from '../config';
@@ -38,7 +39,7 @@ interface Received {
 
 describe('webhook deliveries', () => {
   const clock = new TestClock('2026-03-01T09:00:00Z');
-  const prefix = `${uniqueTestName('dlv')}.`;
+  const prefix = `${uniqueName('dlv')}.`;
   const secret = 'receiver-secret-0123456789';
   let config: AlertsConfig;
   let svc: RunningService;
@@ -110,7 +111,7 @@ describe('webhook deliveries', () => {
       DELIVERY_INTERVAL_MS: '0',
       ALERT_APPROACH_WINDOWS_DAYS: '7',
     });
-    svc = await startService(AppModule.forRoot(config, { clock }));
+    svc = await startService(AlertsApp.forRoot(config, { clock }));
     deliveries = svc.app.get(DeliveriesService);
     deliveries.random = () => 1;
     const kafka = new Kafka({
@@ -298,7 +299,7 @@ describe('webhook deliveries', () => {
   it('sends nothing again after a restart', async () => {
     const sent = received.length;
     await svc.close();
-    svc = await startService(AppModule.forRoot(config, { clock }));
+    svc = await startService(AlertsApp.forRoot(config, { clock }));
     deliveries = svc.app.get(DeliveriesService);
     clock.advance({ days: 1 });
     expect(await deliveries.runOnce()).toEqual({ attempted: 0, delivered: 0, failed: 0 });

@@ -16,7 +16,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { Collection, Connection, mongo } from 'mongoose';
 import { v5 as uuidv5 } from 'uuid';
 import { DomainError, type Actor, type AlertEventEnvelope, type AlertEventType, type EventEnvelope } from '@tracker/contracts';
-import { CLOCK, Cursor, MONGO_CONNECTION, type Clock } from '@tracker/platform';
+import { CLOCK, Cursor, type Clock } from '@tracker/platform';
+import { MONGO_CONNECTION } from '@tracker/service-runtime';
 import { isDelivered, matchesSubscription, nextAttemptAt, type RetrySchedule } from '@tracker/alerts-domain';
 import { AlertsService, toView } from '../alerts/alerts.service';
 import { AlertsConfig } from '../config';

@@ -10,7 +10,7 @@ import type { Consumer, Kafka } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type AlertEventData, type EventEnvelope } from '@tracker/contracts';
 import { decodeMessage, retryRetriable } from '@tracker/messaging';
-import { KAFKA } from '@tracker/platform';
+import { KAFKA } from '@tracker/service-runtime';
 import { matchesSubscription, type SubscriptionFilters } from '@tracker/alerts-domain';
 import { AlertsConfig } from '../config';
 import { AgreementInfoStore } from '../read-model/agreement-info';

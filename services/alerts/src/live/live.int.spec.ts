@@ -5,10 +5,10 @@
 import { get, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { v7 as uuidv7 } from 'uuid';
-import { eventually, startService, testConfig, uniqueTestName, type RunningService } from '@tracker/platform/testing';
+import { eventually, startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
 import type { AlertDraft } from '@tracker/alerts-domain';
 import { AlertsService } from '../alerts/alerts.service';
-import { AppModule } from '../app.module';
+import { AlertsApp } from '../service';
 import { AlertsConfig } from '../config';
 
 describe('live alert stream (SSE)', () => {
@@ -18,7 +18,7 @@ describe('live alert stream (SSE)', () => {
 
   beforeAll(async () => {
     svc = await startService(
-      AppModule.forRoot(testConfig(AlertsConfig, { KAFKA_TOPIC_PREFIX: `${uniqueTestName('live')}.`, ALERT_SCAN_INTERVAL_MS: '0', DELIVERY_INTERVAL_MS: '0' })),
+      AlertsApp.forRoot(testConfig(AlertsConfig, { KAFKA_TOPIC_PREFIX: `${uniqueName('live')}.`, ALERT_SCAN_INTERVAL_MS: '0', DELIVERY_INTERVAL_MS: '0' })),
     );
     await svc.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(svc.app.getHttpServer().address() as AddressInfo).port}`;

@@ -8,8 +8,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
 import { agreementStatusChange, type AgreementEventEnvelope, type EventEnvelope, type Party } from '@tracker/contracts';
-import { applyOnce } from '@tracker/messaging';
-import { ReadModels, type CollectionSource, type EventConsumer } from '@tracker/platform';
+import { applyOnce } from '@tracker/mongo';
+import { type EventConsumer } from '@tracker/platform';
+import { ReadModels, type CollectionSource } from '@tracker/service-runtime';
 
 export interface AgreementInfo {
   _id: string;

@@ -9,8 +9,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
 import type { EventEnvelope, MilestoneEventData, MilestoneEventEnvelope } from '@tracker/contracts';
-import { applyOnce, type ConsumerContext } from '@tracker/messaging';
-import { ReadModels, type CollectionSource, type EventConsumer } from '@tracker/platform';
+import type { ConsumerContext } from '@tracker/messaging';
+import { applyOnce } from '@tracker/mongo';
+import { type EventConsumer } from '@tracker/platform';
+import { ReadModels, type CollectionSource } from '@tracker/service-runtime';
 import { deadlinePatch, isWatched, resolution, slipAlert, type MilestoneDeadline } from '@tracker/alerts-domain';
 import { AlertsService, type Cause } from '../alerts/alerts.service';
 import { AgreementInfoStore } from './agreement-info';

@@ -1,7 +1,7 @@
 /** Subscriptions over HTTP against the real stack: validation, ownership, secrets never returned, pagination. */
 import { v7 as uuidv7 } from 'uuid';
-import { startService, testConfig, uniqueTestName, type RunningService } from '@tracker/platform/testing';
-import { AppModule } from '../app.module';
+import { startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
+import { AlertsApp } from '../service';
 import { AlertsConfig } from '../config';
 
 describe('subscriptions', () => {
@@ -10,7 +10,7 @@ describe('subscriptions', () => {
 
   beforeAll(async () => {
     svc = await startService(
-      AppModule.forRoot(testConfig(AlertsConfig, { KAFKA_TOPIC_PREFIX: `${uniqueTestName('sub')}.`, ALERT_SCAN_INTERVAL_MS: '0' })),
+      AlertsApp.forRoot(testConfig(AlertsConfig, { KAFKA_TOPIC_PREFIX: `${uniqueName('sub')}.`, ALERT_SCAN_INTERVAL_MS: '0' })),
     );
   });
   afterAll(async () => svc?.close());

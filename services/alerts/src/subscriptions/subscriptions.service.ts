@@ -7,7 +7,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Collection, Connection, mongo } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import { DomainError, type Actor, type AlertChannel } from '@tracker/contracts';
-import { CLOCK, Cursor, MONGO_CONNECTION, type Clock } from '@tracker/platform';
+import { CLOCK, Cursor, type Clock } from '@tracker/platform';
+import { MONGO_CONNECTION } from '@tracker/service-runtime';
 import type { SubscriptionFilters } from '@tracker/alerts-domain';
 import type { CreateSubscriptionDto, ListSubscriptionsQuery } from './dto';
 

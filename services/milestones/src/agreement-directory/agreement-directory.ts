@@ -5,8 +5,9 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
-import { agreementStatusChange, type AgreementEventEnvelope, type EventEnvelope } from '@tracker/contracts';
-import { ReadModels, type CollectionSource } from '@tracker/platform';
+import { agreementStatusChange, Topics, type AgreementEventEnvelope, type EventEnvelope } from '@tracker/contracts';
+import { unlessDuplicate } from '@tracker/mongo';
+import { ReadModels, type CollectionSource, type TopicProjection } from '@tracker/service-runtime';
 import type { AgreementFacts } from '@tracker/milestones-domain';
 
 export interface AgreementEntry {
@@ -28,10 +29,6 @@ export class AgreementDirectory {
 
   get entries(): mongo.Collection<AgreementEntry> {
     return this.source.collection<AgreementEntry>('agreement_directory');
-  }
-
-  async init(): Promise<void> {
-    await this.source.define('agreement_directory');
   }
 
   async facts(agreementId: string): Promise<AgreementFacts | null> {
@@ -56,20 +53,16 @@ export class AgreementDirectory {
     let set: Partial<AgreementEntry>;
     switch (event.type) {
       case 'agreement.registered':
-        try {
-          await this.entries.updateOne(
+        return unlessDuplicate(() =>
+          this.entries.updateOne(
             guard,
             {
               $set: { version: event.streamVersion, reference: event.data.reference, title: event.data.title, signedOn: event.data.signedOn },
               $setOnInsert: { implementation: 'signed', lifecycle: 'active', registeredAt: event.recordedAt },
             },
             { upsert: true },
-          );
-          return true;
-        } catch (err) {
-          if ((err as { code?: number }).code === 11000) return false;
-          throw err;
-        }
+          ),
+        );
       case 'agreement.amended':
         set = {
           ...(event.data.changes.title !== undefined && { title: event.data.changes.title }),
@@ -85,3 +78,14 @@ export class AgreementDirectory {
     return result.modifiedCount === 1;
   }
 }
+
+/** `agreement_directory`, folded from `agreements.events`, live and in a replay. */
+export const agreementDirectory: TopicProjection = {
+  source: 'topics',
+  name: 'agreement-directory',
+  collections: [{ name: 'agreement_directory' }],
+  topics: [Topics.agreements],
+  async apply(into, event) {
+    if (event.type.startsWith('agreement.')) await new AgreementDirectory(into).apply(event);
+  },
+};

@@ -1,10 +1,11 @@
 /**
- * `milestone_views`: one document per milestone, its folded state at `version`; on the live collections
- * (ReadModels) or on ones a replay is filling. A write never replaces a newer version (version-guarded upsert).
+ * The Milestone aggregate as this service runs it, and its view `milestone_views`: one document per milestone,
+ * its folded state at `version`, written after each command, healed from `milestones.events`, rebuilt by a
+ * replay from the store.
  */
-import type { mongo } from 'mongoose';
-import type { CollectionSource } from '@tracker/platform';
-import type { MilestoneState } from '@tracker/milestones-domain';
+import { milestoneStreamId } from '@tracker/contracts';
+import { defineAggregate, streamView } from '@tracker/service-runtime';
+import { milestoneDecider, type MilestoneState } from '@tracker/milestones-domain';
 
 export type ExistingMilestone = MilestoneState & { exists: true };
 
@@ -16,36 +17,24 @@ export interface MilestoneViewDoc {
   updatedAt: string;
 }
 
-const DUPLICATE_KEY = 11000;
+export const milestoneAggregate = defineAggregate({
+  name: 'milestone',
+  decider: milestoneDecider,
+  streamId: milestoneStreamId,
+  idOf: (event) => (event.data as { milestoneId: string }).milestoneId,
+  owns: (event) => event.type.startsWith('milestone.'),
+  agreementId: ({ state, events }) => (state.exists ? state.agreementId : (events[0].data as { agreementId: string }).agreementId),
+});
 
-export class MilestoneViews {
-  constructor(private readonly source: CollectionSource) {}
-
-  get collection(): mongo.Collection<MilestoneViewDoc> {
-    return this.source.collection<MilestoneViewDoc>('milestone_views');
-  }
-
-  async init(): Promise<void> {
-    await this.source.define('milestone_views', [
-      { key: { 'state.agreementId': 1, _id: 1 } },
-      { key: { 'state.dueDate': 1, _id: 1 } },
-      { key: { 'state.status': 1, _id: 1 } },
-    ]);
-  }
-
-  /** The whole document of a milestone whose events from `plannedAt` to `updatedAt` were folded into `state`. */
-  static document(state: ExistingMilestone, version: number, at: { plannedAt: string; updatedAt: string }): MilestoneViewDoc {
-    return { _id: state.milestoneId, version, state, plannedAt: at.plannedAt, updatedAt: at.updatedAt };
-  }
-
-  /** Writes the milestone's state at `version` unless a newer one is already there. */
-  async save(state: ExistingMilestone, version: number, at: { plannedAt: string; updatedAt: string }): Promise<void> {
-    // The whole document, except that an existing one keeps the time it was planned.
-    const { _id, plannedAt, ...fields } = MilestoneViews.document(state, version, at);
-    try {
-      await this.collection.updateOne({ _id, version: { $lt: version } }, { $set: fields, $setOnInsert: { plannedAt } }, { upsert: true });
-    } catch (err) {
-      if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
-    }
-  }
-}
+export const milestoneViews = streamView<MilestoneState, MilestoneViewDoc>({
+  name: 'milestone-views',
+  aggregate: milestoneAggregate,
+  collection: {
+    name: 'milestone_views',
+    indexes: [{ key: { 'state.agreementId': 1, _id: 1 } }, { key: { 'state.dueDate': 1, _id: 1 } }, { key: { 'state.status': 1, _id: 1 } }],
+  },
+  document: ({ state, version, first, last }) =>
+    state.exists ? { _id: state.milestoneId, version, state, plannedAt: first.recordedAt, updatedAt: last.recordedAt } : null,
+  // An existing document keeps the time the milestone was planned.
+  insertOnly: ['plannedAt'],
+});

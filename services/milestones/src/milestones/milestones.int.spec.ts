@@ -5,21 +5,21 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
-import { TestClock } from '@tracker/platform';
+import { TestClock } from '@tracker/testing';
 import {
   eventually,
   startService,
   testConfig,
-  uniqueTestName,
+  uniqueName,
   type RunningService,
-} from '@tracker/platform/testing';
+} from '@tracker/testing';
 import { ForeignEvents, publishEvent } from '@tracker/testing';
-import { AppModule } from '../app.module';
+import { MilestonesApp } from '../service';
 import { MilestonesConfig } from '../config';
 
 describe('milestones service (HTTP + Kafka)', () => {
   const clock = new TestClock('2026-02-01T09:00:00Z');
-  const prefix = `${uniqueTestName('ms')}.`;
+  const prefix = `${uniqueName('ms')}.`;
   let svc: RunningService;
   let producer: Producer;
   const events = new ForeignEvents(() => clock.now());
@@ -50,7 +50,7 @@ describe('milestones service (HTTP + Kafka)', () => {
 
   beforeAll(async () => {
     svc = await startService(
-      AppModule.forRoot(testConfig(MilestonesConfig, { KAFKA_TOPIC_PREFIX: prefix }), { clock }),
+      MilestonesApp.forRoot(testConfig(MilestonesConfig, { KAFKA_TOPIC_PREFIX: prefix }), { clock }),
     );
     const kafka = new Kafka({
       clientId: 'test',
@@ -318,7 +318,7 @@ describe('milestones service (HTTP + Kafka)', () => {
       brokers: process.env.KAFKA_BROKERS!.split(','),
       logLevel: logLevel.ERROR,
     });
-    const consumer = kafka.consumer({ groupId: uniqueTestName('reader') });
+    const consumer = kafka.consumer({ groupId: uniqueName('reader') });
     const seen: Array<{ key: string; type: string; ceType: string }> = [];
     await consumer.connect();
     await consumer.subscribe({ topic: `${prefix}${Topics.milestones}`, fromBeginning: true });

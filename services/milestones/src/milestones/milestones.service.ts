@@ -11,26 +11,20 @@ import {
   calendarDateOf,
   deriveImplementationStatus,
   DomainError,
-  milestoneStreamId,
   MilestoneEventTypes,
   OpenMilestoneStatuses,
   summarizeMilestoneEvent,
   type Actor,
-  type EventEnvelope,
   type MilestoneEventEnvelope,
   type MilestoneSummary,
 } from '@tracker/contracts';
-import { AggregateCache, ConcurrencyError, handleCommand, type EventStore } from '@tracker/event-store';
-import { CLOCK, Cursor, EVENT_STORE, ReadModels, type Clock } from '@tracker/platform';
-import { milestoneDecider, type MilestoneCommand, type MilestoneState } from '@tracker/milestones-domain';
+import type { EventStore } from '@tracker/event-store';
+import { CLOCK, Cursor, type Clock } from '@tracker/platform';
+import { Aggregates, EVENT_STORE, ReadModels, type CommandContext, type ExecuteOptions } from '@tracker/service-runtime';
+import type { MilestoneCommand } from '@tracker/milestones-domain';
 import { AgreementDirectory } from '../agreement-directory/agreement-directory';
 import type { ListMilestonesQuery, PlanMilestoneDto } from './dto';
-import { MilestoneViews, type ExistingMilestone, type MilestoneViewDoc } from './milestone-views';
-
-export interface RequestContext {
-  actor: Actor;
-  correlationId: string;
-}
+import { milestoneAggregate, milestoneViews, type ExistingMilestone, type MilestoneViewDoc } from './milestone-views';
 
 export type MilestoneView = Omit<ExistingMilestone, 'exists'> & {
   id: string;
@@ -51,35 +45,27 @@ export type MilestoneChange =
 
 @Injectable()
 export class MilestonesService {
-  private readonly milestoneViews: MilestoneViews;
-  /** Folded states of recent streams: a command on a known stream needs no stream read (see AggregateCache). */
-  private readonly aggregates = new AggregateCache<MilestoneState>();
-
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly directory: AgreementDirectory,
-    readModels: ReadModels,
-  ) {
-    this.milestoneViews = new MilestoneViews(readModels);
-  }
+    private readonly aggregates: Aggregates,
+    private readonly readModels: ReadModels,
+  ) {}
 
   private get views() {
-    return this.milestoneViews.collection;
-  }
-
-  async init(): Promise<void> {
-    await this.milestoneViews.init();
+    return this.readModels.collection<MilestoneViewDoc>(milestoneViews.collections[0].name);
   }
 
   private today(): string {
     return calendarDateOf(this.clock.now());
   }
 
-  async plan(dto: PlanMilestoneDto, ctx: RequestContext): Promise<MilestoneView> {
+  async plan(dto: PlanMilestoneDto, ctx: CommandContext): Promise<MilestoneView> {
     const milestoneId = uuidv7();
     const agreement = await this.directory.facts(dto.agreementId);
-    await this.run(
+    await this.aggregates.execute(
+      milestoneAggregate,
       milestoneId,
       {
         kind: 'plan',
@@ -99,52 +85,24 @@ export class MilestonesService {
         dueDate: dto.dueDate,
         evidence: (dto.evidence ?? []).map((e) => ({ ...e })),
       },
-      ctx,
-      0,
+      { ...ctx, expectedVersion: 0 },
     );
     return this.get(milestoneId);
   }
 
-  async change(milestoneId: string, change: MilestoneChange, expectedVersion: number, ctx: RequestContext): Promise<MilestoneView> {
+  /** A change with the client's If-Match version (`change.expectedVersion`). */
+  async change(milestoneId: string, change: MilestoneChange, ctx: ExecuteOptions): Promise<MilestoneView> {
     const today = this.today();
     const command: MilestoneCommand =
       change.kind === 'start' || change.kind === 'markMet' || change.kind === 'markPartiallyMet'
         ? ({ ...change, today } as MilestoneCommand)
         : change;
-    await this.run(milestoneId, command, ctx, expectedVersion);
-    return this.get(milestoneId);
-  }
-
-  private async run(milestoneId: string, command: MilestoneCommand, ctx: RequestContext, expectedVersion: number) {
-    const result = await handleCommand(this.store, milestoneDecider, milestoneStreamId(milestoneId), command, {
-      expectedVersion,
-      agreementId: ({ state, events }) =>
-        state.exists ? state.agreementId : (events[0].data as { agreementId: string }).agreementId,
+    await this.aggregates.execute(milestoneAggregate, milestoneId, command, {
       actor: ctx.actor,
       correlationId: ctx.correlationId,
-      cache: this.aggregates,
-    }).catch((err: unknown) => {
-      // A version expected of a stream that does not exist: the milestone is unknown, not stale.
-      if (err instanceof ConcurrencyError && err.actualVersion === 0 && expectedVersion) throw new DomainError('not-found', `milestone ${milestoneId} not found`);
-      throw err;
+      expectedVersion: ctx.expectedVersion,
     });
-    if (result.newEvents.length > 0 && result.state.exists) {
-      await this.save(result.state, result.version, result.newEvents);
-    }
-  }
-
-  /** `events`: the ones just appended (the first of a new stream plans it), or the whole stream on a refresh. */
-  private async save(state: ExistingMilestone, version: number, events: readonly EventEnvelope[]) {
-    await this.milestoneViews.save(state, version, { plannedAt: events[0].recordedAt, updatedAt: events.at(-1)!.recordedAt });
-  }
-
-  /** Brings the list up to the event store for one milestone (after a crash, or when our own event returns). */
-  async refresh(milestoneId: string, atLeastVersion: number): Promise<void> {
-    const doc = await this.views.findOne({ _id: milestoneId }, { projection: { version: 1 } });
-    if ((doc?.version ?? 0) >= atLeastVersion) return;
-    const events = await this.store.readStream(milestoneStreamId(milestoneId));
-    const state = events.reduce((s, e) => milestoneDecider.evolve(s, e as never), milestoneDecider.initialState());
-    if (state.exists) await this.save(state, events.at(-1)!.streamVersion, events);
+    return this.get(milestoneId);
   }
 
   private toView(doc: MilestoneViewDoc): MilestoneView {
@@ -163,7 +121,8 @@ export class MilestonesService {
   async get(milestoneId: string): Promise<MilestoneView> {
     let doc = await this.views.findOne({ _id: milestoneId });
     if (!doc) {
-      await this.refresh(milestoneId, 1);
+      // Written to the store but not yet to the view: repair now rather than answer 404.
+      await this.aggregates.refresh(milestoneAggregate, milestoneId, 1);
       doc = await this.views.findOne({ _id: milestoneId });
       if (!doc) throw new DomainError('not-found', `milestone ${milestoneId} not found`);
     }
@@ -171,16 +130,7 @@ export class MilestonesService {
   }
 
   async getAsOf(milestoneId: string, asOf: Date) {
-    const { state, version } = await this.store.stateAsOf<MilestoneState>(
-      milestoneStreamId(milestoneId),
-      asOf,
-      (s, e) => milestoneDecider.evolve(s, e as never),
-      milestoneDecider.initialState(),
-    );
-    if (!state.exists) {
-      const exists = (await this.store.streamVersion(milestoneStreamId(milestoneId))) > 0;
-      throw new DomainError('not-found', exists ? `milestone ${milestoneId} was not yet planned at ${asOf.toISOString()}` : `milestone ${milestoneId} not found`);
-    }
+    const { state, version } = await this.aggregates.asOf(milestoneAggregate, milestoneId, asOf, 'planned');
     const { exists: _exists, ...rest } = state;
     return { ...rest, id: milestoneId, version, asOf: asOf.toISOString() };
   }
@@ -216,13 +166,8 @@ export class MilestonesService {
     };
   }
 
-  async events(milestoneId: string, from: number, limit: number) {
-    const streamId = milestoneStreamId(milestoneId);
-    const version = await this.store.streamVersion(streamId);
-    if (version === 0) throw new DomainError('not-found', `milestone ${milestoneId} not found`);
-    const items = await this.store.readStream(streamId, { from, limit });
-    const last = items.at(-1)?.streamVersion ?? from - 1;
-    return { items, streamVersion: version, nextFrom: last < version ? last + 1 : null };
+  events(milestoneId: string, from: number, limit: number) {
+    return this.aggregates.history(milestoneAggregate, milestoneId, from, limit);
   }
 
   /**

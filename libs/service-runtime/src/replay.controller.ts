@@ -5,8 +5,7 @@ import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nes
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@tracker/contracts';
 import type { Response } from 'express';
-import { CurrentActor, Roles } from '../auth/decorators';
-import { ConflictProblem, NotFoundProblem } from '../errors/problem';
+import { ConflictProblem, CurrentActor, NotFoundProblem, Roles } from '@tracker/platform';
 import { ReplayInProgressError, ReplayRunner } from './replay';
 
 @ApiTags('admin')

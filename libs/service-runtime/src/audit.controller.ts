@@ -7,9 +7,9 @@ import { ApiBearerAuth, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags 
 import type { EventStore } from '@tracker/event-store';
 import { IsOptional, IsUUID, Matches } from 'class-validator';
 import type { Response } from 'express';
-import { Roles } from '../auth/decorators';
-import type { ServiceRuntimeOptions } from './event-sourced-runtime';
-import { EVENT_STORE, SERVICE_RUNTIME_OPTIONS } from './tokens';
+import { Roles } from '@tracker/platform';
+import type { ResolvedService } from './service-definition';
+import { EVENT_STORE, SERVICE } from './tokens';
 
 export class VerifyQuery {
   @ApiPropertyOptional({ description: 'one stream (an agreement or milestone id); default: every stream' })
@@ -31,7 +31,7 @@ export class ExportQuery {
 export class AuditController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(SERVICE_RUNTIME_OPTIONS) private readonly options: ServiceRuntimeOptions,
+    @Inject(SERVICE) private readonly service: ResolvedService,
   ) {}
 
   @Get('verify')
@@ -40,7 +40,7 @@ export class AuditController {
   async verify(@Query() query: VerifyQuery) {
     const started = Date.now();
     const report = await this.store.verify(query.streamId);
-    return { service: this.options.serviceName, ...report, ok: report.broken.length === 0, tookMs: Date.now() - started };
+    return { service: this.service.name, ...report, ok: report.broken.length === 0, tookMs: Date.now() - started };
   }
 
   @Get('export')
@@ -53,9 +53,9 @@ export class AuditController {
   async export(@Query() query: ExportQuery, @Res() res: Response): Promise<void> {
     res.status(200);
     res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
-    const name = `${this.options.serviceName}-${query.agreementId ?? 'all'}.ndjson`;
+    const name = `${this.service.name}-${query.agreementId ?? 'all'}.ndjson`;
     res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
-    for await (const line of this.store.exportLog({ service: this.options.serviceName, agreementId: query.agreementId })) {
+    for await (const line of this.store.exportLog({ service: this.service.name, agreementId: query.agreementId })) {
       if (res.destroyed) return; // the client went away: stop reading
       // A client that goes away while we wait for a drain: stop, and close the store's cursor (the loop's return).
       if (!res.write(line)) {

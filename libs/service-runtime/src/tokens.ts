@@ -2,4 +2,5 @@
 export const MONGO_CONNECTION = Symbol('MONGO_CONNECTION');
 export const EVENT_STORE = Symbol('EVENT_STORE');
 export const KAFKA = Symbol('KAFKA');
-export const SERVICE_RUNTIME_OPTIONS = Symbol('SERVICE_RUNTIME_OPTIONS');
+/** The service's declaration ({@link ServiceDefinition}) with its projections resolved for this config. */
+export const SERVICE = Symbol('SERVICE');

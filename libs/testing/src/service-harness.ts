@@ -1,19 +1,13 @@
 /**
  * Runs a whole service in-process against the real Kafka and MongoDB of the test run (KAFKA_BROKERS, MONGO_URL),
  * with its own database and topic prefix so that test files running side by side never see each other's data.
- * Test-only: imported as `@tracker/platform/testing`, never from `@tracker/platform`.
+ * Test-only (@tracker/testing).
  */
-import { randomBytes } from 'node:crypto';
 import type { DynamicModule } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { DEV_KEYS } from '../auth/api-keys';
-import { loadConfig } from '../config/load-config';
-import { createHttpApp } from '../http/bootstrap';
-
-export function uniqueTestName(prefix: string): string {
-  return `${prefix}_${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-}
+import { createHttpApp, DEV_KEYS, loadConfig } from '@tracker/platform';
+import { uniqueName } from './index';
 
 /** A config for tests: the run's Kafka and MongoDB, a fresh database, quiet logs. */
 export function testConfig<T extends object>(ConfigClass: new () => T, overrides: Record<string, string> = {}): T {
@@ -24,7 +18,7 @@ export function testConfig<T extends object>(ConfigClass: new () => T, overrides
     LOG_LEVEL: 'warn',
     KAFKA_BROKERS,
     MONGO_URL,
-    MONGO_DB: uniqueTestName('t'),
+    MONGO_DB: uniqueName('t'),
     ...overrides,
   });
 }
@@ -50,19 +44,4 @@ export async function startService(module: DynamicModule): Promise<RunningServic
     }),
     close: () => app.close(),
   };
-}
-
-/** Polls until `check` stops throwing or returns truthy: tests wait for a condition, never a guessed delay. */
-export async function eventually<T>(check: () => Promise<T> | T, { timeoutMs = 20000, intervalMs = 50 } = {}): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const result = await check();
-      if (result !== false && result !== undefined && result !== null) return result;
-      if (Date.now() > deadline) throw new Error(`condition still ${String(result)} after ${timeoutMs} ms`);
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { BaseServiceConfig } from '../config/base-service-config';
+import { BaseServiceConfig } from '@tracker/platform';
 
 /** Settings of a service with an event store and Kafka topics (all three services). */
 export class EventSourcedServiceConfig extends BaseServiceConfig {

@@ -13,6 +13,7 @@
  * reach Kafka slightly out of position order.
  */
 import type { mongo } from 'mongoose';
+import { isDuplicateKey, unlessDuplicate } from './duplicate-key';
 
 export interface ApplyOnceGuard {
   /** Field (or dotted path) holding the last applied version. Default `lastVersion`. */
@@ -42,7 +43,37 @@ export async function applyOnce(
     );
     return result.matchedCount + result.upsertedCount > 0;
   } catch (err) {
-    if ((err as { code?: number }).code === 11000) return false;
+    if (isDuplicateKey(err)) return false;
     throw err;
   }
+}
+
+/**
+ * Writes a read model's whole document for one stream at `doc.version` unless the stored one is as new or newer
+ * (`{_id, version: {$lt}}` upsert; a newer document makes the insert collide on _id). `insertOnly` fields are
+ * written when the document is created and kept after (e.g. when a milestone was planned); `max` fields only
+ * ever grow. True if written.
+ */
+export function guardedUpsert<D extends { _id: string; version: number }>(
+  collection: mongo.Collection<D>,
+  doc: D,
+  options: { insertOnly?: ReadonlyArray<keyof D>; max?: ReadonlyArray<keyof D> } = {},
+): Promise<boolean> {
+  const set: Record<string, unknown> = {};
+  const setOnInsert: Record<string, unknown> = {};
+  const max: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(doc)) {
+    if (key === '_id') continue;
+    if (options.insertOnly?.includes(key as keyof D)) setOnInsert[key] = value;
+    else if (options.max?.includes(key as keyof D)) max[key] = value;
+    else set[key] = value;
+  }
+  const update = {
+    $set: set,
+    ...(Object.keys(setOnInsert).length > 0 && { $setOnInsert: setOnInsert }),
+    ...(Object.keys(max).length > 0 && { $max: max }),
+  };
+  return unlessDuplicate(() =>
+    collection.updateOne({ _id: doc._id, version: { $lt: doc.version } } as mongo.Filter<D>, update as mongo.UpdateFilter<D>, { upsert: true }),
+  );
 }

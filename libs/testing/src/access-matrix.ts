@@ -3,7 +3,7 @@
  * their keys, the routes an app really serves (from its controllers, its express router and its OpenAPI
  * document), and the RFC 9457 shape every 401/403 must have. The tables stay in the services' tests, but for the
  * routes the platform gives every service (PLATFORM_ROUTES).
- * Test-only: imported as `@tracker/platform/testing`.
+ * Test-only (@tracker/testing).
  */
 import { randomUUID } from 'node:crypto';
 import { RequestMethod, type INestApplication } from '@nestjs/common';
@@ -11,8 +11,7 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import type request from 'supertest';
 import type { Role } from '@tracker/contracts';
-import { DEV_KEYS } from '../auth/api-keys';
-import { CORRELATION_HEADER } from '../logging/correlation';
+import { CORRELATION_HEADER, DEV_KEYS } from '@tracker/platform';
 
 /** Who calls: no Authorization header, a key that is not configured, or one of the development keys. */
 export type Caller = 'no key' | 'wrong key' | 'dev-monitor' | 'dev-stakeholder' | 'dev-auditor' | 'dev-admin';

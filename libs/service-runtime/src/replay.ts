@@ -16,16 +16,17 @@
  * One replay at a time per service (a lock document with a heartbeat); progress is kept in `replays`.
  */
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { Connection, mongo } from 'mongoose';
 import type { Actor, EventEnvelope } from '@tracker/contracts';
 import type { EventStore } from '@tracker/event-store';
 import { TopicReplay, type TopicRange } from '@tracker/messaging';
-import type { ServiceRuntimeOptions } from '../runtime/event-sourced-runtime';
-import { EVENT_STORE, KAFKA, MONGO_CONNECTION, SERVICE_RUNTIME_OPTIONS } from '../runtime/tokens';
-import { READ_MODEL_PROJECTIONS, type FoldedStream, type Projection, type StoreProjection, type TopicProjection } from './projections';
+import { isDuplicateKey } from '@tracker/mongo';
+import type { FoldedStream, StoreProjection, TopicProjection } from './projections';
+import { RUNTIME_SETTINGS, type RuntimeSettings } from './runtime';
+import type { ResolvedService } from './service-definition';
+import { EVENT_STORE, KAFKA, MONGO_CONNECTION, SERVICE } from './tokens';
 import { ReadModels, type CollectionSource, type Generation } from './read-models';
 
 export type ReplayPhase = 'preparing' | 'reading-store' | 'writing' | 'reading-topics' | 'switching' | 'catching-up' | 'cleaning-up' | 'done';
@@ -82,22 +83,13 @@ export class ReplayRunner implements OnApplicationShutdown {
   private running?: { id: string; done: Promise<void> };
 
   constructor(
-    @Inject(SERVICE_RUNTIME_OPTIONS) private readonly options: ServiceRuntimeOptions,
+    @Inject(SERVICE) private readonly service: ResolvedService,
+    @Inject(RUNTIME_SETTINGS) private readonly settings: RuntimeSettings,
     @Inject(MONGO_CONNECTION) private readonly connection: Connection,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(KAFKA) private readonly kafka: Kafka,
     private readonly readModels: ReadModels,
-    private readonly moduleRef: ModuleRef,
   ) {}
-
-  /** The service's projections (provided by its AppModule under READ_MODEL_PROJECTIONS). */
-  private get projections(): Projection[] {
-    try {
-      return this.moduleRef.get<Projection[]>(READ_MODEL_PROJECTIONS, { strict: false });
-    } catch {
-      return [];
-    }
-  }
 
   private get history(): mongo.Collection<ReplayStatus & { _id: string }> {
     return this.connection.collection('replays');
@@ -113,7 +105,7 @@ export class ReplayRunner implements OnApplicationShutdown {
     await this.lock(id);
     const status: ReplayStatus = {
       id,
-      service: this.options.serviceName,
+      service: this.service.name,
       requestedBy: actor.id,
       status: 'running',
       phase: 'preparing',
@@ -150,7 +142,7 @@ export class ReplayRunner implements OnApplicationShutdown {
 
   async list(limit = 20): Promise<ReplayStatus[]> {
     // The service's own runs: several services may share one database.
-    const docs = await this.history.find({ service: this.options.serviceName }).sort({ startedAt: -1 }).limit(limit).toArray();
+    const docs = await this.history.find({ service: this.service.name }).sort({ startedAt: -1 }).limit(limit).toArray();
     const out: ReplayStatus[] = [];
     for (const { _id, ...status } of docs) out.push(this.runs.get(_id) ?? (await this.unlessAbandoned(status)));
     return out;
@@ -161,8 +153,8 @@ export class ReplayRunner implements OnApplicationShutdown {
    * failed, and the collections it was filling are dropped (unless it had switched to them: then they are live).
    */
   private async unlessAbandoned(status: ReplayStatus): Promise<ReplayStatus> {
-    if (status.status !== 'running' || status.service !== this.options.serviceName) return status;
-    const lock = await this.locks.findOne({ _id: this.options.serviceName });
+    if (status.status !== 'running' || status.service !== this.service.name) return status;
+    const lock = await this.locks.findOne({ _id: this.service.name });
     if (lock && lock.runId === status.id && Date.now() - lock.heartbeatAt.getTime() < LOCK_STALE_MS) return status;
     const abandoned: ReplayStatus = {
       ...status,
@@ -175,7 +167,7 @@ export class ReplayRunner implements OnApplicationShutdown {
       { $set: { status: abandoned.status, finishedAt: abandoned.finishedAt, error: abandoned.error } },
     );
     // Its stale lock goes too: a new replay may start, and the run, should it be alive after all, stops.
-    await this.locks.deleteOne({ _id: this.options.serviceName, runId: status.id });
+    await this.locks.deleteOne({ _id: this.service.name, runId: status.id });
     if (marked.modifiedCount === 0) {
       // It ended meanwhile (its last save came between our two reads).
       const { _id, ...now } = (await this.history.findOne({ _id: status.id })) ?? { _id: status.id, ...status };
@@ -204,7 +196,7 @@ export class ReplayRunner implements OnApplicationShutdown {
   }
 
   private async lock(runId: string): Promise<void> {
-    const _id = this.options.serviceName;
+    const _id = this.service.name;
     if (this.running) throw new ReplayInProgressError(this.running.id);
     const held = await this.locks.findOne({ _id });
     if (held && Date.now() - held.heartbeatAt.getTime() < LOCK_STALE_MS) throw new ReplayInProgressError(held.runId);
@@ -216,7 +208,7 @@ export class ReplayRunner implements OnApplicationShutdown {
     try {
       await this.locks.insertOne({ _id, runId, heartbeatAt: new Date() });
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
       const winner = await this.locks.findOne({ _id });
       throw new ReplayInProgressError(winner?.runId ?? 'unknown');
     }
@@ -243,7 +235,7 @@ export class ReplayRunner implements OnApplicationShutdown {
     let lockLost = false;
     const heartbeat = setInterval(() => {
       void this.locks
-        .updateOne({ _id: this.options.serviceName, runId: status.id }, { $set: { heartbeatAt: new Date() } })
+        .updateOne({ _id: this.service.name, runId: status.id }, { $set: { heartbeatAt: new Date() } })
         .then((r) => {
           if (r.matchedCount === 0) lockLost = true;
         })
@@ -258,10 +250,10 @@ export class ReplayRunner implements OnApplicationShutdown {
       await progress(true);
     };
 
-    const projections = this.projections;
+    const { projections } = this.service;
     const storeProjections = projections.filter((p): p is StoreProjection => p.source === 'store');
     const topicProjections = projections.filter((p): p is TopicProjection => p.source === 'topics');
-    const prefix = this.options.topicPrefix ?? '';
+    const prefix = this.settings.topicPrefix;
     const topics = [...new Set(topicProjections.flatMap((p) => p.topics))];
     let reader: TopicReplay | undefined;
     let generation: Generation | undefined;
@@ -269,7 +261,7 @@ export class ReplayRunner implements OnApplicationShutdown {
     let target: CollectionSource = this.readModels;
     let switched = false;
     try {
-      const names = [...new Set(projections.flatMap((p) => p.collections))];
+      const names = [...new Set(projections.flatMap((p) => p.collections.map((c) => c.name)))];
       for (const name of this.readModels.names()) {
         if (!names.includes(name)) status.warnings.push(`read model ${name} has no projection in this service: it was not rebuilt`);
       }
@@ -281,7 +273,7 @@ export class ReplayRunner implements OnApplicationShutdown {
       if (topics.length > 0) {
         reader = new TopicReplay({
           kafka: this.kafka,
-          groupId: `${prefix}${this.options.serviceName}.replay-${status.id}`,
+          groupId: `${prefix}${this.service.name}.replay-${status.id}`,
           topics: topics.map((t) => prefix + t),
           upcasters: this.store.upcasters,
           handler: async (events, topic) => {
@@ -307,12 +299,12 @@ export class ReplayRunner implements OnApplicationShutdown {
       const folds = new Map<StoreProjection, Map<string, FoldedStream<unknown>>>(storeProjections.map((p) => [p, new Map()]));
       const fold = (event: EventEnvelope, touched?: Set<string>) => {
         for (const [p, streams] of folds) {
-          if (!p.accepts(event)) continue;
+          if (!p.aggregate.owns(event)) continue;
           const s = streams.get(event.streamId);
           if (s && s.version >= event.streamVersion) continue;
           streams.set(event.streamId, {
             streamId: event.streamId,
-            state: p.evolve(s ? s.state : p.initial(), event),
+            state: p.aggregate.decider.evolve(s ? s.state : p.aggregate.decider.initialState(), event as never),
             version: event.streamVersion,
             first: s?.first ?? event,
             last: event,
@@ -406,7 +398,7 @@ export class ReplayRunner implements OnApplicationShutdown {
       clearInterval(heartbeat);
       status.finishedAt = new Date().toISOString();
       await progress(true).catch(() => undefined);
-      await this.locks.deleteOne({ _id: this.options.serviceName, runId: status.id }).catch(() => undefined);
+      await this.locks.deleteOne({ _id: this.service.name, runId: status.id }).catch(() => undefined);
     }
   }
 }

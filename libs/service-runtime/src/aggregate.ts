@@ -1,0 +1,38 @@
+/**
+ * An aggregate as a service declares it: its pure decider and how its streams are named. The runtime runs its
+ * commands (`Aggregates.execute`) and keeps the aggregate's views (store projections) current after each one.
+ */
+import type { Actor, DecidedEvent, Decider, EventEnvelope } from '@tracker/contracts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface AggregateDefinition<State = any, Command = any, Event extends DecidedEvent = any> {
+  /** In the users' words, as errors name it: `milestone 0199… not found`. */
+  name: string;
+  decider: Decider<State, Command, Event>;
+  streamId(id: string): string;
+  /** The aggregate's id from one of its stored events. */
+  idOf(event: EventEnvelope): string;
+  /** Whether a stored or consumed event is one of this aggregate's. */
+  owns(event: EventEnvelope): boolean;
+  /** The Kafka key of new events (the agreement they are about), from the state before and the decided events. */
+  agreementId(context: { id: string; state: State; events: readonly Event[] }): string;
+}
+
+/** Who asks and why: becomes the new events' actor, correlation and causation ids. */
+export interface CommandContext {
+  actor: Actor;
+  correlationId: string;
+  causationId?: string | null;
+}
+
+export interface ExecuteOptions extends CommandContext {
+  /** The client's If-Match version: refused with 409 unless the stream is at it (404 if the stream does not exist). */
+  expectedVersion?: number;
+}
+
+/** Declares an aggregate (typed by its decider). */
+export function defineAggregate<State, Command, Event extends DecidedEvent>(
+  definition: AggregateDefinition<State, Command, Event>,
+): AggregateDefinition<State, Command, Event> {
+  return definition;
+}

@@ -1,0 +1,27 @@
+/**
+ * The milestones service, declared: the Milestone aggregate, its view, the agreements it knows of (from
+ * `agreements.events`), its REST routes. Nothing else wires it (ServiceModule does, from this declaration).
+ */
+import { Topics } from '@tracker/contracts';
+import { defineService } from '@tracker/service-runtime';
+import { AgreementDirectory, agreementDirectory } from './agreement-directory/agreement-directory';
+import type { MilestonesConfig } from './config';
+import { milestoneAggregate, milestoneViews } from './milestones/milestone-views';
+import { MilestonesController } from './milestones/milestones.controller';
+import { MilestonesService } from './milestones/milestones.service';
+
+export const MilestonesApp = defineService<MilestonesConfig>({
+  name: 'milestones',
+  topic: Topics.milestones,
+  api: {
+    title: 'Milestones API',
+    description:
+      'Plan implementation milestones of agreements, report progress, reschedule (slips) and record outcomes. ' +
+      'Errors are RFC 9457 problem details with a correlationId.',
+    version: '1.0.0',
+  },
+  aggregates: [milestoneAggregate],
+  projections: [milestoneViews, agreementDirectory],
+  controllers: [MilestonesController],
+  providers: [MilestonesService, AgreementDirectory],
+});
