@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { bootstrapService, loadConfigOrExit } from '@tracker/platform';
-import { AgreementsApp } from './service';
 import { AgreementsConfig } from './config';
+import { AgreementsApp } from './service';
 
 void bootstrapService(AgreementsApp.forRoot(loadConfigOrExit(AgreementsConfig)));

@@ -3,7 +3,8 @@
  * a retried POST within a day returns the first answer; after the sweep, the same key is a new request.
  */
 import type { Connection } from 'mongoose';
-import { ServiceRuntime, MONGO_CONNECTION } from '@tracker/service-runtime';
+import { Housekeeping } from '@tracker/platform';
+import { MONGO_CONNECTION } from '@tracker/service-runtime';
 import { eventually, startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
 import { trUzMemorandum } from '@tracker/testing';
 import { AgreementsApp } from './service';
@@ -28,7 +29,7 @@ describe('sweeping idempotency keys and processed-event records', () => {
     expect((await register().expect(201)).body.id).toBe(first.body.id); // replayed from the key
     // The service's own event comes back from Kafka and is recorded as processed.
     await eventually(async () => (await db.collection('processed_events').countDocuments({})) > 0);
-    const runtime = svc.app.get(ServiceRuntime);
+    const runtime = svc.app.get(Housekeeping);
 
     expect(await runtime.sweep(new Date(Date.now() + HOUR))).toEqual({ idempotencyKeys: 0, processedEvents: 0 });
     const processed = await db.collection('processed_events').countDocuments({});

@@ -84,10 +84,13 @@ export function ChangeRoute(path: string, summary: string, ...roles: Role[]) {
   );
 }
 
-/** POST `path`, 201 with Location (from the created resource) and ETag; retried safely with Idempotency-Key. */
+/**
+ * POST `path` ('' for the controller's own path), 201 with Location (from the created resource) and ETag;
+ * retried safely with Idempotency-Key.
+ */
 export function CreateRoute<T>(path: string, summary: string, location: (created: T) => string, ...roles: Role[]) {
   return applyDecorators(
-    Post(path),
+    path === '' ? Post() : Post(path),
     HttpCode(201),
     Roles(...(roles.length > 0 ? roles : (['monitor'] as Role[]))),
     ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key and body gets the first response again' }),

@@ -10,7 +10,9 @@ import type { mongo } from 'mongoose';
 type Filter<T> = mongo.Filter<T>;
 type Collection<T extends mongo.Document> = mongo.Collection<T>;
 import {
+  agreementStreamId,
   applyStall,
+  Topics,
   countMilestones,
   summarizeMilestoneEvent,
   type MilestoneEventEnvelope,
@@ -19,8 +21,9 @@ import {
   type MilestoneCounts,
   type MilestoneSummary,
 } from '@tracker/contracts';
-import { statusOf, type AgreementState } from '@tracker/agreements-domain';
-import type { CollectionSource } from '@tracker/service-runtime';
+import { agreementDecider, statusOf, type AgreementState } from '@tracker/agreements-domain';
+import { unlessDuplicate } from '@tracker/mongo';
+import { defineAggregate, streamView, type CollectionSource, type TopicProjection } from '@tracker/service-runtime';
 
 export type ExistingAgreement = AgreementState & { exists: true };
 
@@ -57,8 +60,6 @@ export interface AgreementView extends Omit<ExistingAgreement, 'exists' | 'agree
   lastActivityAt: string;
 }
 
-const DUPLICATE_KEY = 11000;
-
 function signedFrom(state: ExistingAgreement): string | null {
   if (!state.signedOn) return null;
   return state.datePrecision === 'year' ? `${state.signedOn}-01-01` : state.datePrecision === 'month' ? `${state.signedOn}-01` : state.signedOn;
@@ -79,55 +80,6 @@ export class AgreementReadModel {
     return this.source.collection<MilestoneSummaryDoc>('milestone_summaries');
   }
 
-  async init(): Promise<void> {
-    await this.source.define('agreement_views', [
-      { key: { partyCountries: 1, _id: 1 } },
-      { key: { 'state.commodities': 1, _id: 1 } },
-      { key: { 'state.reference': 1 } },
-    ]);
-    await this.source.define('milestone_summaries', [{ key: { agreementId: 1 } }]);
-  }
-
-  /** The whole document of an agreement whose events from `registeredAt` to `recordedAt` were folded into `state`. */
-  static document(state: ExistingAgreement, version: number, at: { recordedAt: string; registeredAt: string }): AgreementViewDoc {
-    return { _id: state.agreementId, ...AgreementReadModel.fields(state, version, at.recordedAt), registeredAt: at.registeredAt, lastActivityAt: at.recordedAt };
-  }
-
-  private static fields(state: ExistingAgreement, version: number, recordedAt: string): Omit<AgreementViewDoc, '_id' | 'registeredAt' | 'lastActivityAt'> {
-    return {
-      version,
-      state,
-      partyCountries: state.parties.flatMap((p) => (p.country ? [p.country] : [])),
-      signedFrom: signedFrom(state),
-      titleLower: state.title.toLowerCase(),
-      updatedAt: recordedAt,
-    };
-  }
-
-  /** Writes the agreement's state at `version` unless a newer one is already there. */
-  async save(state: ExistingAgreement, version: number, at: { recordedAt: string; registeredAt?: string }): Promise<void> {
-    const doc = AgreementReadModel.fields(state, version, at.recordedAt);
-    try {
-      await this.views.updateOne(
-        { _id: state.agreementId, version: { $lt: version } },
-        {
-          $set: doc,
-          $setOnInsert: { registeredAt: at.registeredAt ?? at.recordedAt },
-          $max: { lastActivityAt: at.recordedAt },
-        },
-        { upsert: true },
-      );
-    } catch (err) {
-      // The document exists with this version or a newer one: nothing to do.
-      if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
-    }
-  }
-
-  async version(agreementId: string): Promise<number> {
-    const doc = await this.views.findOne({ _id: agreementId }, { projection: { version: 1 } });
-    return doc?.version ?? 0;
-  }
-
   async findByReference(reference: string): Promise<AgreementViewDoc | null> {
     return this.views.findOne({ 'state.reference': reference });
   }
@@ -137,21 +89,19 @@ export class AgreementReadModel {
    * Returns whether it was applied.
    */
   async applyMilestone(summary: MilestoneSummary, agreementId: string, version: number, occurredAt: string): Promise<boolean> {
-    try {
+    let applied = false;
+    const written = await unlessDuplicate(async () => {
       const result = await this.milestones.updateOne(
         { _id: summary.milestoneId, version: { $lt: version } },
         { $set: { agreementId, version, summary, lastEventAt: occurredAt } },
         { upsert: true },
       );
-      const applied = result.modifiedCount + result.upsertedCount > 0;
-      if (applied && summary.active) {
-        await this.views.updateOne({ _id: agreementId }, { $max: { lastActivityAt: occurredAt } });
-      }
-      return applied;
-    } catch (err) {
-      if ((err as { code?: number }).code === DUPLICATE_KEY) return false;
-      throw err;
+      applied = result.modifiedCount + result.upsertedCount > 0;
+    });
+    if (written && applied && summary.active) {
+      await this.views.updateOne({ _id: agreementId }, { $max: { lastActivityAt: occurredAt } });
     }
+    return written && applied;
   }
 
   /**
@@ -234,3 +184,54 @@ export class AgreementReadModel {
     return filter;
   }
 }
+
+export const agreementAggregate = defineAggregate({
+  name: 'agreement',
+  decider: agreementDecider,
+  streamId: agreementStreamId,
+  idOf: (event) => event.agreementId,
+  owns: (event) => event.type.startsWith('agreement.'),
+  agreementId: ({ id }) => id,
+});
+
+/** `agreement_views`: one document per agreement, its folded state at `version` (see streamView). */
+export const agreementViews = streamView<AgreementState, AgreementViewDoc>({
+  name: 'agreement-views',
+  aggregate: agreementAggregate,
+  collection: {
+    name: 'agreement_views',
+    indexes: [{ key: { partyCountries: 1, _id: 1 } }, { key: { 'state.commodities': 1, _id: 1 } }, { key: { 'state.reference': 1 } }],
+  },
+  document: ({ state, version, first, last }) =>
+    state.exists
+      ? {
+          _id: state.agreementId,
+          version,
+          state,
+          partyCountries: state.parties.flatMap((p) => (p.country ? [p.country] : [])),
+          signedFrom: signedFrom(state),
+          titleLower: state.title.toLowerCase(),
+          updatedAt: last.recordedAt,
+          registeredAt: first.recordedAt,
+          lastActivityAt: last.recordedAt,
+        }
+      : null,
+  // The registration time is the first write's; activity (also moved by milestone events) only grows.
+  insertOnly: ['registeredAt'],
+  max: ['lastActivityAt'],
+});
+
+/**
+ * `milestone_summaries`: what each milestone contributes to its agreement, from `milestones.events`. Only the
+ * summary: deriving the agreement's status appends events, which is the reactor's (live only).
+ */
+export const milestoneSummaries: TopicProjection = {
+  source: 'topics',
+  name: 'milestone-summaries',
+  collections: [{ name: 'milestone_summaries', indexes: [{ key: { agreementId: 1 } }] }],
+  topics: [Topics.milestones],
+  async apply(into, event) {
+    // The stall period plays no part in what is written.
+    if (event.type.startsWith('milestone.')) await new AgreementReadModel(into, 0).projectMilestoneEvent(event as MilestoneEventEnvelope);
+  },
+};

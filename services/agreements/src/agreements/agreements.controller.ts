@@ -1,7 +1,18 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
-import { AsOfQuery, CorrelationId, CurrentActor, EventsQuery, IdempotencyStore, parseIfMatch, Roles, withIdempotency } from '@tracker/platform';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import {
+  AsOfQuery,
+  Change,
+  ChangeRoute,
+  CorrelationId,
+  CreateRoute,
+  CurrentActor,
+  etagOf,
+  EventsQuery,
+  Roles,
+  type ChangeContext,
+} from '@tracker/platform';
 import type { Actor } from '@tracker/contracts';
 import { COMMODITIES } from './commodities';
 import {
@@ -14,34 +25,18 @@ import {
   RegisterAgreementDto,
   SourceDto,
 } from './dto';
-import { AgreementsService, type AgreementChange } from './agreements.service';
-
-const ifMatchHeader = { name: 'If-Match', required: true, description: 'the version from the ETag, e.g. "3"' };
+import type { AgreementView } from './agreement-read-model';
+import { AgreementsService } from './agreements.service';
 
 @ApiTags('agreements')
 @ApiBearerAuth()
 @Controller('agreements')
 export class AgreementsController {
-  constructor(
-    private readonly agreements: AgreementsService,
-    private readonly idempotency: IdempotencyStore,
-  ) {}
+  constructor(private readonly agreements: AgreementsService) {}
 
-  @Post()
-  @Roles('monitor')
-  @ApiOperation({ summary: 'Register an agreement (201, Location, ETag); Idempotency-Key makes retries safe' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
-  async register(
-    @Body() dto: RegisterAgreementDto,
-    @CurrentActor() actor: Actor,
-    @CorrelationId() correlationId: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    await withIdempotency(this.idempotency, req, res, actor, async () => {
-      const view = await this.agreements.register(dto, { actor, correlationId });
-      return { status: 201, body: view, headers: { location: `/agreements/${view.id}`, etag: `"${view.version}"` } };
-    });
+  @CreateRoute('', 'Register an agreement (201, Location, ETag); Idempotency-Key makes retries safe', (a: AgreementView) => `/agreements/${a.id}`)
+  register(@Body() dto: RegisterAgreementDto, @CurrentActor() actor: Actor, @CorrelationId() correlationId: string) {
+    return this.agreements.register(dto, { actor, correlationId });
   }
 
   @Get()
@@ -64,7 +59,7 @@ export class AgreementsController {
   async get(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery, @Res({ passthrough: true }) res: Response) {
     if (query.asOf) return this.agreements.getAsOf(id, new Date(query.asOf));
     const view = await this.agreements.get(id);
-    res.setHeader('ETag', `"${view.version}"`);
+    res.setHeader('ETag', etagOf(view.version));
     return view;
   }
 
@@ -75,138 +70,43 @@ export class AgreementsController {
     return this.agreements.events(id, query.from ?? 1, query.limit ?? 100);
   }
 
-  private async change(id: string, ifMatch: string | undefined, change: AgreementChange, actor: Actor, correlationId: string, res: Response) {
-    const expectedVersion = parseIfMatch(ifMatch, { required: true })!;
-    const view = await this.agreements.change(id, change, expectedVersion, { actor, correlationId });
-    res.setHeader('ETag', `"${view.version}"`);
-    return view;
+  @ChangeRoute(':id/amend', 'Amend descriptive fields (If-Match required)')
+  amend(@Param('id', ParseUUIDPipe) id: string, @Body() dto: AmendAgreementDto, @Change() change: ChangeContext) {
+    return this.agreements.change(id, { kind: 'amend', changes: { ...dto } }, change);
   }
 
-  @Post(':id/amend')
-  @HttpCode(200)
-  @Roles('monitor')
-  @ApiHeader(ifMatchHeader)
-  @ApiOperation({ summary: 'Amend descriptive fields (If-Match required)' })
-  amend(
-    @Param('id', ParseUUIDPipe) id: string,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Body() dto: AmendAgreementDto,
-    @CurrentActor() actor: Actor,
-    @CorrelationId() correlationId: string,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    return this.change(id, ifMatch, { kind: 'amend', changes: { ...dto } }, actor, correlationId, res);
+  @ChangeRoute(':id/sources', 'Attach a source (If-Match required)')
+  attachSource(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SourceDto, @Change() change: ChangeContext) {
+    return this.agreements.change(id, { kind: 'attachSource', source: { ...dto } }, change);
   }
 
-  @Post(':id/sources')
-  @HttpCode(200)
-  @Roles('monitor')
-  @ApiHeader(ifMatchHeader)
-  @ApiOperation({ summary: 'Attach a source (If-Match required)' })
-  attachSource(
-    @Param('id', ParseUUIDPipe) id: string,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Body() dto: SourceDto,
-    @CurrentActor() actor: Actor,
-    @CorrelationId() correlationId: string,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    return this.change(id, ifMatch, { kind: 'attachSource', source: { ...dto } }, actor, correlationId, res);
+  @ChangeRoute(':id/objectives', 'Add an objective (If-Match required)')
+  addObjective(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ObjectiveDto, @Change() change: ChangeContext) {
+    return this.agreements.change(id, { kind: 'addObjective', objective: dto.objective }, change);
   }
 
-  @Post(':id/objectives')
-  @HttpCode(200)
-  @Roles('monitor')
-  @ApiHeader(ifMatchHeader)
-  @ApiOperation({ summary: 'Add an objective (If-Match required)' })
-  addObjective(
-    @Param('id', ParseUUIDPipe) id: string,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Body() dto: ObjectiveDto,
-    @CurrentActor() actor: Actor,
-    @CorrelationId() correlationId: string,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    return this.change(id, ifMatch, { kind: 'addObjective', objective: dto.objective }, actor, correlationId, res);
+  @ChangeRoute(':id/targets', 'Add a quantified target (If-Match required)')
+  addTarget(@Param('id', ParseUUIDPipe) id: string, @Body() dto: AddTargetBody, @Change() change: ChangeContext) {
+    return this.agreements.change(id, { kind: 'addTarget', target: { ...dto } }, change);
   }
 
-  @Post(':id/targets')
-  @HttpCode(200)
-  @Roles('monitor')
-  @ApiHeader(ifMatchHeader)
-  @ApiOperation({ summary: 'Add a quantified target (If-Match required)' })
-  addTarget(
-    @Param('id', ParseUUIDPipe) id: string,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Body() dto: AddTargetBody,
-    @CurrentActor() actor: Actor,
-    @CorrelationId() correlationId: string,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    return this.change(id, ifMatch, { kind: 'addTarget', target: { ...dto } }, actor, correlationId, res);
+  @ChangeRoute(':id/suspend', 'Suspend (If-Match required)')
+  suspend(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReasonDto, @Change() change: ChangeContext) {
+    return this.agreements.change(id, { kind: 'suspend', reason: dto.reason }, change);
   }
 
-  @Post(':id/suspend')
-  @HttpCode(200)
-  @Roles('monitor')
-  @ApiHeader(ifMatchHeader)
-  @ApiOperation({ summary: 'Suspend (If-Match required)' })
-  suspend(
-    @Param('id', ParseUUIDPipe) id: string,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Body() dto: ReasonDto,
-    @CurrentActor() actor: Actor,
-    @CorrelationId() correlationId: string,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    return this.change(id, ifMatch, { kind: 'suspend', reason: dto.reason }, actor, correlationId, res);
+  @ChangeRoute(':id/resume', 'Resume a suspended agreement (If-Match required)')
+  resume(@Param('id', ParseUUIDPipe) id: string, @Body() dto: OptionalReasonDto, @Change() change: ChangeContext) {
+    return this.agreements.change(id, { kind: 'resume', ...(dto.reason && { reason: dto.reason }) }, change);
   }
 
-  @Post(':id/resume')
-  @HttpCode(200)
-  @Roles('monitor')
-  @ApiHeader(ifMatchHeader)
-  @ApiOperation({ summary: 'Resume a suspended agreement (If-Match required)' })
-  resume(
-    @Param('id', ParseUUIDPipe) id: string,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Body() dto: OptionalReasonDto,
-    @CurrentActor() actor: Actor,
-    @CorrelationId() correlationId: string,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    return this.change(id, ifMatch, { kind: 'resume', ...(dto.reason && { reason: dto.reason }) }, actor, correlationId, res);
+  @ChangeRoute(':id/terminate', 'Terminate (If-Match required); a terminated agreement cannot change again')
+  terminate(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReasonDto, @Change() change: ChangeContext) {
+    return this.agreements.change(id, { kind: 'terminate', reason: dto.reason }, change);
   }
 
-  @Post(':id/terminate')
-  @HttpCode(200)
-  @Roles('monitor')
-  @ApiHeader(ifMatchHeader)
-  @ApiOperation({ summary: 'Terminate (If-Match required); a terminated agreement cannot change again' })
-  terminate(
-    @Param('id', ParseUUIDPipe) id: string,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Body() dto: ReasonDto,
-    @CurrentActor() actor: Actor,
-    @CorrelationId() correlationId: string,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    return this.change(id, ifMatch, { kind: 'terminate', reason: dto.reason }, actor, correlationId, res);
-  }
-
-  @Post(':id/expire')
-  @HttpCode(200)
-  @Roles('monitor')
-  @ApiHeader(ifMatchHeader)
-  @ApiOperation({ summary: 'Record that the agreement expired (If-Match required)' })
-  expire(
-    @Param('id', ParseUUIDPipe) id: string,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Body() dto: OptionalReasonDto,
-    @CurrentActor() actor: Actor,
-    @CorrelationId() correlationId: string,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    return this.change(id, ifMatch, { kind: 'expire', ...(dto.reason && { reason: dto.reason }) }, actor, correlationId, res);
+  @ChangeRoute(':id/expire', 'Record that the agreement expired (If-Match required)')
+  expire(@Param('id', ParseUUIDPipe) id: string, @Body() dto: OptionalReasonDto, @Change() change: ChangeContext) {
+    return this.agreements.change(id, { kind: 'expire', ...(dto.reason && { reason: dto.reason }) }, change);
   }
 }

@@ -13,18 +13,14 @@ import {
   type AgreementDetails,
   type EventEnvelope,
 } from '@tracker/contracts';
-import { AggregateCache, ConcurrencyError, handleCommand, type EventStore } from '@tracker/event-store';
+import type { EventStore } from '@tracker/event-store';
+import { isDuplicateKey } from '@tracker/mongo';
 import { CLOCK, Cursor, type Clock } from '@tracker/platform';
-import { EVENT_STORE, MONGO_CONNECTION, ReadModels } from '@tracker/service-runtime';
-import { agreementDecider, type AgreementCommand, type AgreementState } from '@tracker/agreements-domain';
+import { Aggregates, EVENT_STORE, MONGO_CONNECTION, ReadModels, type CommandContext, type ExecuteOptions } from '@tracker/service-runtime';
+import type { AgreementCommand } from '@tracker/agreements-domain';
 import { AgreementsConfig } from '../config';
-import { AgreementReadModel, type AgreementView, type ExistingAgreement } from './agreement-read-model';
+import { agreementAggregate, AgreementReadModel, type AgreementView } from './agreement-read-model';
 import type { ListAgreementsQuery, RegisterAgreementDto } from './dto';
-
-export interface RequestContext {
-  actor: Actor;
-  correlationId: string;
-}
 
 interface ReferenceDoc {
   _id: string;
@@ -40,8 +36,6 @@ export type AgreementChange =
 export class AgreementsService {
   readonly readModel: AgreementReadModel;
   private readonly references: Collection<ReferenceDoc>;
-  /** Folded states of recent streams: a command on a known stream needs no stream read (see AggregateCache). */
-  private readonly aggregates = new AggregateCache<AgreementState>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -49,13 +43,10 @@ export class AgreementsService {
     @Inject(CLOCK) private readonly clock: Clock,
     config: AgreementsConfig,
     readModels: ReadModels,
+    private readonly aggregates: Aggregates,
   ) {
     this.readModel = new AgreementReadModel(readModels, config.STALLED_AFTER_DAYS);
     this.references = connection.collection<ReferenceDoc>('agreement_references');
-  }
-
-  async init(): Promise<void> {
-    await this.readModel.init();
   }
 
   private today(): string {
@@ -63,7 +54,7 @@ export class AgreementsService {
   }
 
   /** Registers an agreement; its reference is reserved first so that two registrations can never share it. */
-  async register(dto: RegisterAgreementDto, ctx: RequestContext): Promise<AgreementView> {
+  async register(dto: RegisterAgreementDto, ctx: CommandContext): Promise<AgreementView> {
     const agreementId = uuidv7();
     await this.reserveReference(dto.reference, agreementId);
     const details: AgreementDetails = {
@@ -83,7 +74,7 @@ export class AgreementsService {
       sources: (dto.sources ?? []).map((s) => ({ ...s })),
     };
     try {
-      await this.run(agreementId, { kind: 'register', agreementId, details, today: this.today() }, ctx, 0);
+      await this.aggregates.execute(agreementAggregate, agreementId, { kind: 'register', agreementId, details, today: this.today() }, { ...ctx, expectedVersion: 0 });
     } catch (err) {
       await this.references.deleteOne({ _id: dto.reference, agreementId });
       throw err;
@@ -96,7 +87,7 @@ export class AgreementsService {
       await this.references.insertOne({ _id: reference, agreementId });
       return;
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
     const holder = await this.references.findOne({ _id: reference });
     if (holder && (await this.store.streamVersion(agreementStreamId(holder.agreementId))) > 0) {
@@ -107,10 +98,14 @@ export class AgreementsService {
     if (taken.modifiedCount !== 1) throw new DomainError('conflict', `reference ${reference} is being registered right now`, 'reference');
   }
 
-  /** Runs a change with the client's If-Match version. */
-  async change(agreementId: string, change: AgreementChange, expectedVersion: number, ctx: RequestContext): Promise<AgreementView> {
+  /** A change with the client's If-Match version (`ctx.expectedVersion`). */
+  async change(agreementId: string, change: AgreementChange, ctx: ExecuteOptions): Promise<AgreementView> {
     const command: AgreementCommand = change.kind === 'amend' ? { ...change, today: this.today() } : change;
-    await this.run(agreementId, command, ctx, expectedVersion);
+    await this.aggregates.execute(agreementAggregate, agreementId, command, {
+      actor: ctx.actor,
+      correlationId: ctx.correlationId,
+      expectedVersion: ctx.expectedVersion,
+    });
     return this.get(agreementId);
   }
 
@@ -118,59 +113,16 @@ export class AgreementsService {
   async deriveStatus(
     agreementId: string,
     command: Extract<AgreementCommand, { kind: 'deriveStatus' }>,
-    ctx: RequestContext & { causationId: string },
+    ctx: CommandContext & { causationId: string },
   ): Promise<EventEnvelope[]> {
-    return this.run(agreementId, command, ctx);
-  }
-
-  private async run(agreementId: string, command: AgreementCommand, ctx: RequestContext & { causationId?: string }, expectedVersion?: number) {
-    const streamId = agreementStreamId(agreementId);
-    const result = await handleCommand(this.store, agreementDecider, streamId, command, {
-      ...(expectedVersion !== undefined && { expectedVersion }),
-      agreementId,
-      actor: ctx.actor,
-      correlationId: ctx.correlationId,
-      causationId: ctx.causationId ?? null,
-      cache: this.aggregates,
-    }).catch((err: unknown) => {
-      // A version expected of a stream that does not exist: the agreement is unknown, not stale.
-      if (err instanceof ConcurrencyError && err.actualVersion === 0 && expectedVersion) throw new DomainError('not-found', `agreement ${agreementId} not found`);
-      throw err;
-    });
-    if (result.newEvents.length > 0 && result.state.exists) {
-      const first = result.newEvents[0];
-      await this.readModel.save(result.state, result.version, {
-        recordedAt: result.newEvents.at(-1)!.recordedAt,
-        ...(first.streamVersion === 1 && { registeredAt: first.recordedAt }),
-      });
-    }
-    return result.newEvents;
-  }
-
-  /**
-   * Brings the read model up to the event store for one agreement (after a crash between append and
-   * read-model write, or when this service's own event comes back from Kafka).
-   */
-  async refresh(agreementId: string, atLeastVersion: number): Promise<void> {
-    if ((await this.readModel.version(agreementId)) >= atLeastVersion) return;
-    const events = await this.store.readStream(agreementStreamId(agreementId));
-    if (events.length === 0) return;
-    const state = events.reduce(
-      (s, e) => agreementDecider.evolve(s, e as never),
-      agreementDecider.initialState() as AgreementState,
-    );
-    if (!state.exists) return;
-    await this.readModel.save(state, events.at(-1)!.streamVersion, {
-      recordedAt: events.at(-1)!.recordedAt,
-      registeredAt: events[0].recordedAt,
-    });
+    return (await this.aggregates.execute(agreementAggregate, agreementId, command, ctx)).newEvents;
   }
 
   async get(agreementId: string): Promise<AgreementView> {
     const doc = await this.readModel.views.findOne({ _id: agreementId });
     if (!doc) {
       // Written to the store but not yet to the read model: repair now rather than answer 404.
-      await this.refresh(agreementId, 1);
+      await this.aggregates.refresh(agreementAggregate, agreementId, 1);
       const repaired = await this.readModel.views.findOne({ _id: agreementId });
       if (!repaired) throw new DomainError('not-found', `agreement ${agreementId} not found`);
       return this.get(agreementId);
@@ -181,17 +133,8 @@ export class AgreementsService {
 
   /** The agreement as it was recorded at `asOf` (its own events only; milestone counts are today's notion). */
   async getAsOf(agreementId: string, asOf: Date) {
-    const { state, version } = await this.store.stateAsOf<AgreementState>(
-      agreementStreamId(agreementId),
-      asOf,
-      (s, e) => agreementDecider.evolve(s, e as never),
-      agreementDecider.initialState(),
-    );
-    if (!state.exists) {
-      const exists = (await this.store.streamVersion(agreementStreamId(agreementId))) > 0;
-      throw new DomainError('not-found', exists ? `agreement ${agreementId} was not yet registered at ${asOf.toISOString()}` : `agreement ${agreementId} not found`);
-    }
-    const { exists: _e, agreementId: _id, lifecycle, implementation, ...rest } = state as ExistingAgreement;
+    const { state, version } = await this.aggregates.asOf(agreementAggregate, agreementId, asOf, 'registered');
+    const { exists: _e, agreementId: _id, lifecycle, implementation, ...rest } = state;
     return {
       ...rest,
       id: agreementId,
@@ -219,12 +162,7 @@ export class AgreementsService {
     };
   }
 
-  async events(agreementId: string, from: number, limit: number) {
-    const streamId = agreementStreamId(agreementId);
-    const version = await this.store.streamVersion(streamId);
-    if (version === 0) throw new DomainError('not-found', `agreement ${agreementId} not found`);
-    const items = await this.store.readStream(streamId, { from, limit });
-    const last = items.at(-1)?.streamVersion ?? from - 1;
-    return { items, streamVersion: version, nextFrom: last < version ? last + 1 : null };
+  events(agreementId: string, from: number, limit: number) {
+    return this.aggregates.history(agreementAggregate, agreementId, from, limit);
   }
 }

@@ -59,7 +59,7 @@ const toItem = (d: JournalEntryDoc): HistoryItem => ({
 });
 
 @Injectable()
-export class AgreementHistoryService implements OnModuleInit {
+export class AgreementHistoryService {
   private readonly journal: AgreementJournal;
   private readonly stalledAfterDays: number;
 
@@ -71,10 +71,6 @@ export class AgreementHistoryService implements OnModuleInit {
   ) {
     this.journal = new AgreementJournal(readModels);
     this.stalledAfterDays = config.STALLED_AFTER_DAYS;
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.journal.init();
   }
 
   /** The merged history in recorded order, one page at a time. */

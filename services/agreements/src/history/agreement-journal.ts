@@ -7,6 +7,7 @@
 import type { mongo } from 'mongoose';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
 import { hashedPart } from '@tracker/event-store';
+import { isDuplicateKey, onlyDuplicateKeys } from '@tracker/mongo';
 import type { CollectionSource, IndexDefinition, TopicProjection } from '@tracker/service-runtime';
 
 export const JOURNAL = 'agreement_journal';
@@ -25,7 +26,6 @@ export interface JournalEntryDoc extends EventEnvelope {
 }
 
 const INDEXES: readonly IndexDefinition[] = [{ key: { agreementId: 1, sortKey: 1 } }];
-const DUPLICATE_KEY = 11000;
 
 /** The source of an event from its type: each service publishes only its own `<aggregate>.*` types. */
 export function sourceOfType(type: string): JournalSource | undefined {
@@ -55,9 +55,6 @@ export class AgreementJournal {
     return this.source.collection<JournalEntryDoc>(JOURNAL);
   }
 
-  async init(): Promise<void> {
-    await this.source.define(JOURNAL, INDEXES);
-  }
 
   /** Records an event once; false when it is not about an agreement or was recorded before (a redelivery). */
   async record(envelope: EventEnvelope, source: JournalSource): Promise<boolean> {
@@ -66,7 +63,7 @@ export class AgreementJournal {
       await this.entries.insertOne(entryOf(envelope, source));
       return true;
     } catch (err) {
-      if ((err as { code?: number }).code === DUPLICATE_KEY) return false;
+      if (isDuplicateKey(err)) return false;
       throw err;
     }
   }
@@ -78,9 +75,7 @@ export class AgreementJournal {
     try {
       await this.entries.insertMany(docs, { ordered: false });
     } catch (err) {
-      const writeErrors = (err as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
-      const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-      if (list.length === 0 || list.some((w) => w.code !== DUPLICATE_KEY)) throw err;
+      if (!onlyDuplicateKeys(err)) throw err;
     }
   }
 }
@@ -104,11 +99,11 @@ function entryOf(envelope: EventEnvelope, source: JournalSource): JournalEntryDo
   };
 }
 
-/** How a replay rebuilds the journal: the three topics from their beginning, each event recorded as live. */
+/** The journal from the three topics, live and in a replay (from their beginning), each event recorded once. */
 export const agreementJournalProjection: TopicProjection = {
   source: 'topics',
   name: 'agreement-journal',
-  collections: [JOURNAL],
+  collections: [{ name: JOURNAL, indexes: INDEXES }],
   topics: [Topics.agreements, Topics.milestones, Topics.alerts],
   async apply(into, event) {
     // No topic here: the type's prefix names the publishing service just as well.
