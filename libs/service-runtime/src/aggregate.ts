@@ -25,9 +25,14 @@ export interface CommandContext {
   causationId?: string | null;
 }
 
-export interface ExecuteOptions extends CommandContext {
+export interface ExecuteOptions<State = unknown> extends CommandContext {
   /** The client's If-Match version: refused with 409 unless the stream is at it (404 if the stream does not exist). */
   expectedVersion?: number;
+  /**
+   * The state the caller believes the stream is in (from a view), to decide without reading the stream; a wrong
+   * belief only costs a reload: the append at its version is refused and the command is decided again.
+   */
+  assume?: { state: State; version: number };
 }
 
 /** Declares an aggregate (typed by its decider). */

@@ -39,17 +39,19 @@ export class Aggregates {
     aggregate: AggregateDefinition<S, C, E>,
     id: string,
     command: C,
-    options: ExecuteOptions,
+    options: ExecuteOptions<S>,
   ): Promise<HandleCommandResult<S>> {
     const { expectedVersion } = options;
     const streamId = aggregate.streamId(id);
+    const cache = this.cacheOf(aggregate);
+    if (options.assume) cache.set(streamId, options.assume);
     const result = await handleCommand(this.store, aggregate.decider, streamId, command, {
       ...(expectedVersion !== undefined && { expectedVersion }),
       agreementId: ({ state, events }) => aggregate.agreementId({ id, state, events }),
       actor: options.actor,
       correlationId: options.correlationId,
       causationId: options.causationId ?? null,
-      cache: this.cacheOf(aggregate),
+      cache,
     }).catch((err: unknown) => {
       // A version expected of a stream that does not exist: the thing is unknown, not stale.
       if (err instanceof ConcurrencyError && err.actualVersion === 0 && expectedVersion) throw this.notFound(aggregate, id);

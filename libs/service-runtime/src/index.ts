@@ -27,7 +27,7 @@ export type { EventReactor, ReactorDefinition } from './reactors';
 export { ReadModels, Generation, type CollectionSource, type IndexDefinition } from './read-models';
 export { ServiceRuntime } from './runtime';
 export { defineService, ServiceModule } from './service.module';
-export type { ServiceDefinition, DefinedService, ServiceModuleOptions } from './service-definition';
+export type { ServiceDefinition, DefinedService, ServiceModuleOptions, ResolvedService } from './service-definition';
 export { ReplayRunner, ReplayInProgressError, type ReplayStatus, type ReplayPhase } from './replay';
 export { AuditController } from './audit.controller';
 export { ReplayController } from './replay.controller';

@@ -8,7 +8,7 @@ import mongoose from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope, type MilestoneEventData } from '@tracker/contracts';
 import { EventStore } from '@tracker/event-store';
-import { EVENT_STORE, ReadModels } from '@tracker/service-runtime';
+import { Aggregates, EVENT_STORE, ReadModels, ServiceRuntime } from '@tracker/service-runtime';
 import { TestClock } from '@tracker/testing';
 import {
   eventually,
@@ -20,7 +20,7 @@ import {
 import { ForeignEvents, publishEvent } from '@tracker/testing';
 import { AlertsApp } from '../service';
 import { AlertsConfig } from '../config';
-import { DeadlineStore, MilestoneEventsHandler } from '../read-model/deadlines';
+import { DeadlineStore } from '../read-model/deadlines';
 import { AgreementInfoStore } from '../read-model/agreement-info';
 import { AlertsService, type AlertView } from './alerts.service';
 import { DeadlineScheduler } from './deadline-scheduler';
@@ -181,7 +181,7 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
             clock,
             config,
             new DeadlineStore(readModels),
-            new AlertsService(otherStore, readModels),
+            new AlertsService(otherStore, new Aggregates(otherStore, { name: 'alerts', topic: Topics.alerts, projections: [], reactors: [] }, readModels), readModels),
             new AgreementInfoStore(readModels),
           );
         }),
@@ -302,7 +302,7 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
 
   it('re-processing old milestone events changes nothing (version guard, idempotent effects)', async () => {
     const before = await alertsOf();
-    const handler = svc.app.get(MilestoneEventsHandler);
+    const handler = { handle: svc.app.get(ServiceRuntime).handler('milestone-deadlines') };
     const stale = envelope(`milestone-${milestoneId}`, 'milestone.rescheduled', {
       milestoneId,
       agreementId,

@@ -1,18 +1,19 @@
 /**
  * The alerts: each is an event-sourced stream `alert-<id>` (alert.raised, then alert.acknowledged and/or
- * alert.resolved) published to `alerts.events` by the outbox, and a document in the `alerts` collection for
- * queries. The id is derived from the dedup key (UUID v5), so whoever raises an alert (any instance, any number
+ * alert.resolved) decided by the Alert decider (@tracker/alerts-domain), published to `alerts.events` by the
+ * outbox, and a document in the `alerts` collection for queries. The id is derived from the dedup key (UUID v5), so whoever raises an alert (any instance, any number
  * of times) names the same stream: the event store's unique (stream, version) index lets exactly one `alert.raised`
  * in, and the collection's unique `_id` (and `dedupKey`) index keeps one document. Writes go event first, document
  * second; a crash in between is healed by the next attempt or by our own event coming back from Kafka.
  */
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
 import { v5 as uuidv5 } from 'uuid';
 import {
   AlertSeverities,
   alertStreamId,
   DomainError,
+  Topics,
   type Actor,
   type AlertEventData,
   type AlertEventEnvelope,
@@ -21,17 +22,15 @@ import {
   type AlertSeverity,
   type AlertStatus,
   type EventEnvelope,
-  type NewEvent,
 } from '@tracker/contracts';
-import { ConcurrencyError, type EventStore } from '@tracker/event-store';
+import type { EventStore } from '@tracker/event-store';
+import { isDuplicateKey } from '@tracker/mongo';
 import { Cursor } from '@tracker/platform';
-import { EVENT_STORE, ReadModels, type CollectionSource } from '@tracker/service-runtime';
-import { severityRank, type AlertDraft, type OpenAlertRef } from '@tracker/alerts-domain';
+import { Aggregates, defineAggregate, EVENT_STORE, ReadModels, type CollectionSource, type TopicProjection } from '@tracker/service-runtime';
+import { alertDecider, severityRank, type AlertCommand, type AlertDraft, type AlertState, type OpenAlertRef } from '@tracker/alerts-domain';
 
 /** Namespace of the alert ids (UUID v5 of the dedup key). */
 const ALERT_ID_NAMESPACE = '5b0f2f4e-7a51-4c36-9d1e-6a3f0c2b8e71';
-const DUPLICATE_KEY = 11000;
-const MAX_CONFLICT_RETRIES = 3;
 
 export const SYSTEM_ACTOR: Actor = { id: 'alerts', role: 'system' };
 
@@ -124,14 +123,6 @@ export class AlertDocuments {
     return this.source.collection<AlertDoc>('alerts');
   }
 
-  async init(): Promise<void> {
-    await this.source.define('alerts', [
-      { key: { dedupKey: 1 }, options: { unique: true } },
-      { key: { milestoneId: 1, status: 1 } },
-      { key: { seq: -1 } },
-    ]);
-  }
-
   /** Writes `doc` unless a newer version is there (insert, or a version-guarded update). */
   async save(doc: AlertDoc): Promise<void> {
     try {
@@ -141,7 +132,7 @@ export class AlertDocuments {
       if (doc.version === 1) await this.collection.insertOne(doc);
       else await this.collection.updateOne({ _id, version: { $lt: doc.version } }, { $set: rest }, { upsert: true });
     } catch (err) {
-      if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
   }
 
@@ -156,13 +147,47 @@ export class AlertDocuments {
   }
 }
 
+export const alertAggregate = defineAggregate({
+  name: 'alert',
+  decider: alertDecider,
+  streamId: alertStreamId,
+  idOf: (event) => (event.data as { alertId: string }).alertId,
+  owns: (event) => event.type.startsWith('alert.'),
+  agreementId: ({ state, events }) => (state.exists ? state.agreementId : (events[0].data as { agreementId: string }).agreementId),
+});
+
+/**
+ * `alerts`, folded from `alerts.events` (the service's own topic): written after each command by AlertsService,
+ * brought up to date by this projection when a process stopped in between, rebuilt from the topic by a replay.
+ */
+export const alertViews: TopicProjection = {
+  source: 'topics',
+  name: 'alert-views',
+  collections: [
+    {
+      name: 'alerts',
+      indexes: [{ key: { dedupKey: 1 }, options: { unique: true } }, { key: { milestoneId: 1, status: 1 } }, { key: { seq: -1 } }],
+    },
+  ],
+  topics: [Topics.alerts],
+  async apply(into, event) {
+    if (event.type.startsWith('alert.')) await new AlertDocuments(into).project(event);
+  },
+};
+
+/** The decider's state as the document knows it (what decide reads: status, resolution, the raised facts). */
+function stateOf(doc: AlertDoc): AlertState {
+  const { _id, version: _v, status, severityRank: _r, raisedAt: _ra, seq: _s, acknowledgedAt: _aa, acknowledgedBy, resolvedAt: _rs, resolution, updatedAt: _u, ...draft } = doc;
+  return { exists: true, alertId: _id, ...draft, status, ...(acknowledgedBy !== undefined && { acknowledgedBy }), ...(resolution !== undefined && { resolution }) } as AlertState;
+}
+
 @Injectable()
 export class AlertsService {
-  private readonly logger = new Logger('AlertsService');
   private readonly documents: AlertDocuments;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly aggregates: Aggregates,
     readModels: ReadModels,
   ) {
     this.documents = new AlertDocuments(readModels);
@@ -172,8 +197,21 @@ export class AlertsService {
     return this.documents.collection;
   }
 
-  async init(): Promise<void> {
-    await this.documents.init();
+  /**
+   * Runs one command on an alert, deciding on the state its document shows (a stale document costs a reload of
+   * the stream: the append at its version is refused), then writes the document.
+   */
+  private async execute(alertId: string, command: AlertCommand, cause: Cause, doc: AlertDoc | null): Promise<{ doc: AlertDoc | null; created: boolean }> {
+    const result = await this.aggregates.execute(alertAggregate, alertId, command, {
+      actor: cause.actor ?? SYSTEM_ACTOR,
+      correlationId: cause.correlationId,
+      causationId: cause.causationId ?? null,
+      assume: doc ? { state: stateOf(doc), version: doc.version } : { state: alertDecider.initialState(), version: 0 },
+    });
+    if (result.newEvents.length === 0) return { doc: await this.refresh(alertId, result.version), created: false };
+    const next = result.newEvents.reduce<AlertDoc | null>(evolveAlertDoc, result.newEvents[0].streamVersion === 1 ? null : doc);
+    if (next) await this.save(next);
+    return { doc: next, created: result.newEvents[0].type === 'alert.raised' };
   }
 
   /**
@@ -184,30 +222,10 @@ export class AlertsService {
     const alertId = alertIdOf(draft.dedupKey);
     const existing = await this.alerts.findOne({ _id: alertId });
     if (existing) return { alert: existing, created: false };
-    const event: NewEvent = {
-      type: 'alert.raised',
-      schemaVersion: 1,
-      data: { alertId, ...draft } satisfies AlertEventData['alert.raised'],
-      ...(occurredAt && { occurredAt: occurredAt.toISOString() }),
-    };
-    try {
-      const [raised] = await this.store.append(alertStreamId(alertId), [event], {
-        expectedVersion: 0,
-        agreementId: draft.agreementId,
-        actor: cause.actor ?? SYSTEM_ACTOR,
-        correlationId: cause.correlationId,
-        causationId: cause.causationId ?? null,
-      });
-      const doc = evolveAlertDoc(null, raised)!;
-      await this.save(doc);
-      return { alert: doc, created: true };
-    } catch (err) {
-      if (!(err instanceof ConcurrencyError)) throw err;
-      // Raised already (another instance, or an earlier attempt that stopped before the document).
-      const doc = await this.refresh(alertId, 1);
-      if (!doc) throw err;
-      return { alert: doc, created: false };
-    }
+    // Raised already by another instance, or by an attempt that stopped before the document: nothing is decided.
+    const { doc, created } = await this.execute(alertId, { kind: 'raise', alertId, draft, ...(occurredAt && { occurredAt: occurredAt.toISOString() }) }, cause, null);
+    if (!doc) throw new DomainError('not-found', `alert ${alertId} not found`);
+    return { alert: doc, created };
   }
 
   private save(doc: AlertDoc): Promise<void> {
@@ -225,75 +243,23 @@ export class AlertsService {
     return folded;
   }
 
-  /**
-   * Appends one event to an existing alert when `decide` says so (null = nothing to do), against the version of
-   * the document read; a lost race re-reads the stream and decides again.
-   */
-  private async transition(
-    alertId: string,
-    decide: (doc: AlertDoc) => NewEvent | null,
-    cause: Cause,
-  ): Promise<AlertDoc> {
-    let doc = await this.alerts.findOne({ _id: alertId });
-    if (!doc) doc = await this.refresh(alertId, 1);
+  /** An existing alert's document (healed from the stream if missing), or 404. */
+  private async existing(alertId: string): Promise<AlertDoc> {
+    const doc = (await this.alerts.findOne({ _id: alertId })) ?? (await this.refresh(alertId, 1));
     if (!doc) throw new DomainError('not-found', `alert ${alertId} not found`);
-    for (let attempt = 0; ; attempt++) {
-      const event = decide(doc);
-      if (!event) return doc;
-      try {
-        const appended = await this.store.append(alertStreamId(alertId), [event], {
-          expectedVersion: doc.version,
-          agreementId: doc.agreementId,
-          actor: cause.actor ?? SYSTEM_ACTOR,
-          correlationId: cause.correlationId,
-          causationId: cause.causationId ?? null,
-        });
-        const next = appended.reduce<AlertDoc | null>(evolveAlertDoc, doc)!;
-        await this.save(next);
-        return next;
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError) || attempt >= MAX_CONFLICT_RETRIES) throw err;
-        doc = (await this.refresh(alertId, err.actualVersion)) ?? doc;
-      }
-    }
+    return doc;
   }
 
   /** Acknowledges an open alert; acknowledging again answers the alert as it is. A resolved alert: 409. */
-  acknowledge(alertId: string, actor: Actor, correlationId: string, note?: string): Promise<AlertDoc> {
-    return this.transition(
-      alertId,
-      (doc) => {
-        if (doc.status === 'acknowledged') return null;
-        if (doc.status === 'resolved') throw new DomainError('invalid-transition', `alert ${alertId} is already resolved (${doc.resolution})`);
-        return {
-          type: 'alert.acknowledged',
-          schemaVersion: 1,
-          data: { alertId, agreementId: doc.agreementId, by: actor.id, ...(note && { note }) } satisfies AlertEventData['alert.acknowledged'],
-        };
-      },
-      { actor, correlationId },
-    );
+  async acknowledge(alertId: string, actor: Actor, correlationId: string, note?: string): Promise<AlertDoc> {
+    const doc = await this.existing(alertId);
+    return (await this.execute(alertId, { kind: 'acknowledge', alertId, by: actor.id, ...(note && { note }) }, { actor, correlationId }, doc)).doc ?? doc;
   }
 
   /** Closes an open or acknowledged alert; a resolved one stays as it is. */
-  resolve(alertId: string, resolution: AlertResolution, cause: Cause): Promise<AlertDoc> {
-    return this.transition(
-      alertId,
-      (doc) =>
-        doc.status === 'resolved'
-          ? null
-          : {
-              type: 'alert.resolved',
-              schemaVersion: 1,
-              data: {
-                alertId,
-                agreementId: doc.agreementId,
-                resolution,
-                ...(cause.causationId && { causedByEventId: cause.causationId }),
-              } satisfies AlertEventData['alert.resolved'],
-            },
-      cause,
-    );
+  async resolve(alertId: string, resolution: AlertResolution, cause: Cause): Promise<AlertDoc> {
+    const doc = await this.existing(alertId);
+    return (await this.execute(alertId, { kind: 'resolve', alertId, resolution, causedByEventId: cause.causationId ?? null }, cause, doc)).doc ?? doc;
   }
 
   /** Open or acknowledged alerts of a milestone. */
@@ -329,14 +295,6 @@ export class AlertsService {
     const docs = await this.alerts.find(filter).sort({ seq: -1 }).limit(limit + 1).toArray();
     const page = docs.slice(0, limit);
     return { items: page.map(toView), nextCursor: docs.length > limit ? Cursor.encode(page.at(-1)!.seq) : null };
-  }
-
-  /** Our own `alert.*` events coming back from Kafka: heals a document a crash left behind its stream. */
-  async onOwnEvent(envelope: EventEnvelope): Promise<void> {
-    const { alertId } = envelope.data as { alertId?: string };
-    if (!alertId) return;
-    const doc = await this.refresh(alertId, envelope.streamVersion);
-    if (!doc) this.logger.warn(`alert ${alertId}: event ${envelope.eventId} arrived but its stream is not in this store`);
   }
 }
 

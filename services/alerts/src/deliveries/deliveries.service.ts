@@ -12,20 +12,20 @@
  * dedupe.
  */
 import { createHmac } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Collection, Connection, mongo } from 'mongoose';
 import { v5 as uuidv5 } from 'uuid';
 import { DomainError, type Actor, type AlertEventEnvelope, type AlertEventType, type EventEnvelope } from '@tracker/contracts';
 import { CLOCK, Cursor, type Clock } from '@tracker/platform';
-import { MONGO_CONNECTION } from '@tracker/service-runtime';
+import { MONGO_CONNECTION, type EventReactor } from '@tracker/service-runtime';
 import { isDelivered, matchesSubscription, nextAttemptAt, type RetrySchedule } from '@tracker/alerts-domain';
 import { AlertsService, toView } from '../alerts/alerts.service';
 import { AlertsConfig } from '../config';
 import { AgreementInfoStore } from '../read-model/agreement-info';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service';
+import { isDuplicateKey } from '@tracker/mongo';
 
 const DELIVERY_ID_NAMESPACE = 'c4a1e7d2-3b8f-4f0a-9e6d-1d2c3b4a5f60';
-const DUPLICATE_KEY = 11000;
 export const SIGNATURE_HEADER = 'x-tracker-signature';
 export const DELIVERY_HEADER = 'x-tracker-delivery';
 export const EVENT_HEADER = 'x-tracker-event';
@@ -79,7 +79,7 @@ export function signature(secret: string, timestamp: number, body: string): stri
 const SEES_ALL = new Set(['admin', 'auditor']);
 
 @Injectable()
-export class DeliveriesService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Deliveries');
   readonly deliveries: Collection<DeliveryDoc>;
   private readonly claims: Collection<{ _id: string; at: string }>;
@@ -100,7 +100,7 @@ export class DeliveriesService implements OnApplicationBootstrap, OnApplicationS
     this.claims = connection.collection('delivery_claims');
   }
 
-  async init(): Promise<void> {
+  async onModuleInit(): Promise<void> {
     await Promise.all([
       this.deliveries.createIndex({ status: 1, nextAttemptAt: 1 }),
       this.deliveries.createIndex({ owner: 1, _id: 1 }),
@@ -170,7 +170,7 @@ export class DeliveriesService implements OnApplicationBootstrap, OnApplicationS
         });
         created++;
       } catch (err) {
-        if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+        if (!isDuplicateKey(err)) throw err;
       }
     }
     return created;
@@ -208,7 +208,7 @@ export class DeliveriesService implements OnApplicationBootstrap, OnApplicationS
     try {
       await this.claims.insertOne({ _id: `${d._id}:${n}`, at: now.toISOString() });
     } catch (err) {
-      if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+      if (!isDuplicateKey(err)) throw err;
       // Someone else has attempt n: in flight, or its sender died. Write a dead one off so n + 1 can be claimed.
       const claim = await this.claims.findOne({ _id: `${d._id}:${n}` });
       if (claim && now.getTime() - Date.parse(claim.at) < this.config.DELIVERY_STALE_CLAIM_MS) return 'skipped';
@@ -292,4 +292,14 @@ export class DeliveriesService implements OnApplicationBootstrap, OnApplicationS
 function toDeliveryView(d: DeliveryDoc): DeliveryView {
   const { _id, body: _body, ...rest } = d;
   return { id: _id, ...rest };
+}
+
+/** After `alert-views` applied one of our own `alert.*` events: a webhook delivery per matching subscription. */
+@Injectable()
+export class QueueDeliveriesReactor implements EventReactor {
+  constructor(private readonly deliveries: DeliveriesService) {}
+
+  async react(event: EventEnvelope): Promise<void> {
+    if (event.type.startsWith('alert.')) await this.deliveries.enqueue(event);
+  }
 }

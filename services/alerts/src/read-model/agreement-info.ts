@@ -7,10 +7,9 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
-import { agreementStatusChange, type AgreementEventEnvelope, type EventEnvelope, type Party } from '@tracker/contracts';
-import { applyOnce } from '@tracker/mongo';
-import { type EventConsumer } from '@tracker/platform';
-import { ReadModels, type CollectionSource } from '@tracker/service-runtime';
+import { agreementStatusChange, Topics, type AgreementEventEnvelope, type EventEnvelope, type Party } from '@tracker/contracts';
+import { applyOnce, isDuplicateKey } from '@tracker/mongo';
+import { ReadModels, type CollectionSource, type TopicProjection } from '@tracker/service-runtime';
 
 export interface AgreementInfo {
   _id: string;
@@ -26,7 +25,6 @@ export interface AgreementInfo {
   lastActivityAt?: string;
 }
 
-const DUPLICATE_KEY = 11000;
 /** Milestone events that count as progress (as in the agreements service's stall rule). */
 const PROGRESS = new Set(['milestone.started', 'milestone.progress-reported', 'milestone.met', 'milestone.partially-met', 'milestone.not-met']);
 
@@ -39,10 +37,6 @@ export class AgreementInfoStore {
 
   get entries(): mongo.Collection<AgreementInfo> {
     return this.source.collection<AgreementInfo>('agreement_info');
-  }
-
-  async init(): Promise<void> {
-    await this.source.define('agreement_info', [{ key: { lastActivityAt: 1 } }]);
   }
 
   get(agreementId: string): Promise<AgreementInfo | null> {
@@ -63,7 +57,7 @@ export class AgreementInfoStore {
         return;
       } catch (err) {
         // A racing upsert of the same new document (the registration): the document exists now, try again.
-        if ((err as { code?: number }).code !== DUPLICATE_KEY || attempt >= 2) throw err;
+        if (!isDuplicateKey(err) || attempt >= 2) throw err;
       }
     }
   }
@@ -101,12 +95,15 @@ export class AgreementInfoStore {
   }
 }
 
-/** Consumes `agreements.events` into the agreement info. */
-@Injectable()
-export class AgreementEventsHandler implements EventConsumer {
-  constructor(private readonly agreements: AgreementInfoStore) {}
-
-  async handle(envelope: EventEnvelope): Promise<void> {
-    if (envelope.type.startsWith('agreement.')) await this.agreements.apply(envelope);
-  }
-}
+/** `agreement_info`, from `agreements.events` and the progress in `milestones.events`, live and in a replay. */
+export const agreementInfo: TopicProjection = {
+  source: 'topics',
+  name: 'agreement-info',
+  collections: [{ name: 'agreement_info', indexes: [{ key: { lastActivityAt: 1 } }] }],
+  topics: [Topics.agreements, Topics.milestones],
+  async apply(into, event) {
+    const info = new AgreementInfoStore(into);
+    if (event.type.startsWith('agreement.')) await info.apply(event);
+    else if (event.type.startsWith('milestone.')) await info.touch(event.type, event.agreementId, event.occurredAt);
+  },
+};

@@ -8,14 +8,12 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
-import type { EventEnvelope, MilestoneEventData, MilestoneEventEnvelope } from '@tracker/contracts';
+import { Topics, type EventEnvelope, type MilestoneEventData, type MilestoneEventEnvelope } from '@tracker/contracts';
 import type { ConsumerContext } from '@tracker/messaging';
 import { applyOnce } from '@tracker/mongo';
-import { type EventConsumer } from '@tracker/platform';
-import { ReadModels, type CollectionSource } from '@tracker/service-runtime';
+import { ReadModels, type CollectionSource, type EventReactor, type TopicProjection } from '@tracker/service-runtime';
 import { deadlinePatch, isWatched, resolution, slipAlert, type MilestoneDeadline } from '@tracker/alerts-domain';
 import { AlertsService, type Cause } from '../alerts/alerts.service';
-import { AgreementInfoStore } from './agreement-info';
 
 export interface DeadlineDoc extends MilestoneDeadline {
   /** The milestone id. */
@@ -36,10 +34,6 @@ export class DeadlineStore {
     return this.source.collection<DeadlineDoc>('milestone_deadlines');
   }
 
-  async init(): Promise<void> {
-    await this.source.define('milestone_deadlines', [{ key: { watched: 1, dueDate: 1, _id: 1 } }]);
-  }
-
   get(milestoneId: string): Promise<DeadlineDoc | null> {
     return this.deadlines.findOne({ _id: milestoneId });
   }
@@ -58,20 +52,31 @@ export class DeadlineStore {
   }
 }
 
-/** Consumes `milestones.events`: the deadline read model, slip alerts and resolutions. */
+/** `milestone_deadlines`, folded from `milestones.events`, live and in a replay. */
+export const milestoneDeadlines: TopicProjection = {
+  source: 'topics',
+  name: 'milestone-deadlines',
+  collections: [{ name: 'milestone_deadlines', indexes: [{ key: { watched: 1, dueDate: 1, _id: 1 } }] }],
+  topics: [Topics.milestones],
+  async apply(into, event) {
+    if (event.type.startsWith('milestone.')) await new DeadlineStore(into).apply(event as MilestoneEventEnvelope);
+  },
+};
+
+/**
+ * After `milestone-deadlines` applied a milestone event: a slip alert on a reschedule to a later date, and a
+ * resolved notice closing the open alerts when a milestone is met, partially met or cancelled.
+ */
 @Injectable()
-export class MilestoneEventsHandler implements EventConsumer {
+export class MilestoneAlertsReactor implements EventReactor {
   constructor(
     private readonly deadlines: DeadlineStore,
     private readonly alerts: AlertsService,
-    private readonly agreements: AgreementInfoStore,
   ) {}
 
-  async handle(envelope: EventEnvelope, ctx: ConsumerContext): Promise<void> {
+  async react(envelope: EventEnvelope, ctx: ConsumerContext): Promise<void> {
     if (!envelope.type.startsWith('milestone.')) return;
     const event = envelope as MilestoneEventEnvelope;
-    await this.deadlines.apply(event);
-    await this.agreements.touch(event.type, event.agreementId, event.occurredAt);
     const m = await this.deadlines.get(event.data.milestoneId);
     // A milestone event whose `planned` never reached us: nothing to alert about.
     if (!m || m.milestoneId === undefined) return;

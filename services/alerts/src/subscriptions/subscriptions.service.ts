@@ -3,7 +3,7 @@
  * stakeholder sees and deletes only its own (someone else's answers 404, as if it did not exist); auditors read
  * all, admins manage all. The secret is kept for signing and never returned.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Collection, Connection, mongo } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import { DomainError, type Actor, type AlertChannel } from '@tracker/contracts';
@@ -34,7 +34,7 @@ export interface SubscriptionView {
 const SEES_ALL = new Set(['admin', 'auditor']);
 
 @Injectable()
-export class SubscriptionsService {
+export class SubscriptionsService implements OnModuleInit {
   readonly subscriptions: Collection<SubscriptionDoc>;
 
   constructor(
@@ -44,7 +44,7 @@ export class SubscriptionsService {
     this.subscriptions = connection.collection<SubscriptionDoc>('subscriptions');
   }
 
-  async init(): Promise<void> {
+  async onModuleInit(): Promise<void> {
     await this.subscriptions.createIndex({ owner: 1, _id: 1 });
   }
 
