@@ -4,7 +4,10 @@ import prettier from 'eslint-config-prettier';
 // The dependency direction is enforced here, not hoped for:
 // - a service (scope:agreements|milestones|alerts) may use its own scope and scope:shared, never another service;
 // - domain code (type:domain) is pure: only other domain code and contracts, no NestJS, Mongo or Kafka;
-// - contracts depend on nothing; shared infrastructure never depends on a service.
+// - contracts depend on nothing; shared libraries never depend on a service;
+// - platform (type:platform) is HTTP only: it may not import the event store, messaging or the runtime;
+// - the event-sourced runtime (type:runtime) sits on platform, event store and messaging;
+// - test helpers (type:testing) may be imported by tests only (the no-restricted-imports rule below).
 const infraPackages = ['@nestjs/*', 'mongoose', 'mongodb', 'kafkajs', 'express', 'pino', 'prom-client'];
 
 export default [
@@ -38,12 +41,34 @@ export default [
               onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'],
               bannedExternalImports: infraPackages,
             },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:contracts'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:infra', 'type:contracts'] },
+            { sourceTag: 'type:storage', onlyDependOnLibsWithTags: ['type:storage', 'type:testing'] },
+            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:storage'] },
+            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:contracts', 'type:storage', 'type:testing'] },
+            {
+              sourceTag: 'type:runtime',
+              onlyDependOnLibsWithTags: ['type:runtime', 'type:platform', 'type:infra', 'type:contracts', 'type:storage', 'type:testing'],
+            },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:runtime', 'type:platform', 'type:infra', 'type:contracts', 'type:storage'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:runtime', 'type:platform', 'type:infra', 'type:contracts', 'type:storage', 'type:testing'],
+            },
           ],
         },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Test helpers stay out of production code: only specs, test fixtures (src/test/) and tests/ import them.
+    files: ['**/*.ts'],
+    // (Paths relative to each project's folder: tests/ switches the rule off in its own config.)
+    ignores: ['**/*.spec.ts', '**/src/test/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@tracker/testing', message: 'test helpers are for tests only (*.spec.ts, tests/)' }] },
+      ],
     },
   },
 ];

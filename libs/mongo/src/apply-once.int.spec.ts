@@ -1,7 +1,10 @@
 /** guardedUpsert on the real database: the write of a read model's document for one stream. */
+import { randomBytes } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
-import { mongoUrl, uniqueName } from '@tracker/testing';
 import { guardedUpsert } from './apply-once';
+
+// Not @tracker/testing: it builds on platform, which builds on this library (a cycle).
+const uniqueName = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 
 interface ViewDoc {
   _id: string;
@@ -14,7 +17,7 @@ interface ViewDoc {
 describe('guardedUpsert', () => {
   let connection: Connection;
   beforeAll(async () => {
-    connection = await mongoose.createConnection(mongoUrl(), { dbName: uniqueName('mongo') }).asPromise();
+    connection = await mongoose.createConnection(process.env.MONGO_URL!, { dbName: uniqueName('mongo') }).asPromise();
   });
   afterAll(async () => {
     await connection.dropDatabase();

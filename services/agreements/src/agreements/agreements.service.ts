@@ -9,7 +9,6 @@ import {
   agreementStreamId,
   calendarDateOf,
   DomainError,
-  type Actor,
   type AgreementDetails,
   type EventEnvelope,
 } from '@tracker/contracts';

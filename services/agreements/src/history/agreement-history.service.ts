@@ -2,7 +2,7 @@
  * The agreement-wide history and as-of view (issue 8), answered from the agreement journal: the agreement's own
  * events and those of its milestones and alerts, as the three services published them.
  */
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
 import {
   agreementStreamId,
