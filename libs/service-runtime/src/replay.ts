@@ -13,7 +13,7 @@
  *    and written version-guarded; topics read on to their new end offsets. Live writes made to the old
  *    collections before the switch are redone here; writes after it land in the new ones. Then the old
  *    collections and the consumer group are deleted.
- * One replay at a time per service (a lock document with a heartbeat); progress is kept in `replays`.
+ * One replay at a time per service (a Lease renewed on a timer); progress is kept in `replays`.
  */
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -21,8 +21,7 @@ import type { Kafka } from 'kafkajs';
 import type { Connection, mongo } from 'mongoose';
 import type { Actor, EventEnvelope } from '@tracker/contracts';
 import type { EventStore } from '@tracker/event-store';
-import { TopicReplay, type TopicRange } from '@tracker/messaging';
-import { isDuplicateKey } from '@tracker/mongo';
+import { Lease, TopicReplay, type TopicRange } from '@tracker/messaging';
 import type { FoldedStream, StoreProjection, TopicProjection } from './projections';
 import { RUNTIME_SETTINGS, type RuntimeSettings } from './runtime';
 import type { ResolvedService } from './service-definition';
@@ -54,13 +53,9 @@ export interface ReplayStatus {
   error: string | null;
 }
 
-interface LockDoc {
-  _id: string;
-  runId: string;
-  heartbeatAt: Date;
-}
-
 const LOCK_STALE_MS = 60_000;
+/** The leases of replays, one per service (`_id` = the service name, owner = the run id). */
+const LEASES = 'replay_leases';
 /** `r<the start time's 14 digits>_<the run id's first 8 characters>`: names the run that built a generation. */
 const generationTag = (run: { id: string; startedAt: string }) => `r${run.startedAt.replace(/\D/g, '').slice(0, 14)}_${run.id.slice(0, 8)}`;
 /** The collections of a run's generation: `<read model>__<its tag>`. */
@@ -75,6 +70,8 @@ export class ReplayInProgressError extends Error {
     super(`a replay of this service is already running (${runningId}); follow it at GET /admin/replays/${runningId}`);
   }
 }
+
+type History = mongo.Collection<ReplayStatus & { _id: string }>;
 
 @Injectable()
 export class ReplayRunner implements OnApplicationShutdown {
@@ -91,18 +88,19 @@ export class ReplayRunner implements OnApplicationShutdown {
     private readonly readModels: ReadModels,
   ) {}
 
-  private get history(): mongo.Collection<ReplayStatus & { _id: string }> {
+  private get history(): History {
     return this.connection.collection('replays');
   }
 
-  private get locks(): mongo.Collection<LockDoc> {
-    return this.connection.collection<LockDoc>('replay_locks');
+  /** The service's replay lease as run `runId` holds (or tries to hold) it. */
+  private leaseOf(runId: string): Lease {
+    return new Lease(this.connection, { name: this.service.name, owner: runId, ttlMs: LOCK_STALE_MS, collection: LEASES });
   }
 
   /** Starts a replay in the background; its status at once. Throws ReplayInProgressError if one runs. */
   async start(actor: Actor): Promise<ReplayStatus> {
     const id = randomUUID();
-    await this.lock(id);
+    const lease = await this.lock(id);
     const status: ReplayStatus = {
       id,
       service: this.service.name,
@@ -122,7 +120,15 @@ export class ReplayRunner implements OnApplicationShutdown {
     };
     this.runs.set(id, status);
     await this.history.insertOne({ _id: id, ...status });
-    this.running = { id, done: this.run(status).finally(() => (this.running = undefined)) };
+    const run = new ReplayRun(status, lease, this.history, this.logger, {
+      projections: this.service.projections,
+      prefix: this.settings.topicPrefix,
+      serviceName: this.service.name,
+      store: this.store,
+      kafka: this.kafka,
+      readModels: this.readModels,
+    });
+    this.running = { id, done: run.execute().finally(() => (this.running = undefined)) };
     return { ...status };
   }
 
@@ -149,13 +155,13 @@ export class ReplayRunner implements OnApplicationShutdown {
   }
 
   /**
-   * A run recorded as running whose lock is gone or stale: the process running it stopped. It is recorded as
+   * A run recorded as running that does not hold the lease: the process running it stopped. It is recorded as
    * failed, and the collections it was filling are dropped (unless it had switched to them: then they are live).
+   * Should it be alive after all, its next progress save finds it recorded failed and it stops.
    */
   private async unlessAbandoned(status: ReplayStatus): Promise<ReplayStatus> {
     if (status.status !== 'running' || status.service !== this.service.name) return status;
-    const lock = await this.locks.findOne({ _id: this.service.name });
-    if (lock && lock.runId === status.id && Date.now() - lock.heartbeatAt.getTime() < LOCK_STALE_MS) return status;
+    if ((await this.leaseOf(status.id).holder())?.owner === status.id) return status;
     const abandoned: ReplayStatus = {
       ...status,
       status: 'failed',
@@ -166,8 +172,6 @@ export class ReplayRunner implements OnApplicationShutdown {
       { _id: status.id, status: 'running' },
       { $set: { status: abandoned.status, finishedAt: abandoned.finishedAt, error: abandoned.error } },
     );
-    // Its stale lock goes too: a new replay may start, and the run, should it be alive after all, stops.
-    await this.locks.deleteOne({ _id: this.service.name, runId: status.id });
     if (marked.modifiedCount === 0) {
       // It ended meanwhile (its last save came between our two reads).
       const { _id, ...now } = (await this.history.findOne({ _id: status.id })) ?? { _id: status.id, ...status };
@@ -195,210 +199,256 @@ export class ReplayRunner implements OnApplicationShutdown {
     await this.running?.done.catch(() => undefined);
   }
 
-  private async lock(runId: string): Promise<void> {
-    const _id = this.service.name;
+  /** Takes the service's replay lease for run `runId`; runs recorded running without it died and are recorded so. */
+  private async lock(runId: string): Promise<Lease> {
     if (this.running) throw new ReplayInProgressError(this.running.id);
-    const held = await this.locks.findOne({ _id });
-    if (held && Date.now() - held.heartbeatAt.getTime() < LOCK_STALE_MS) throw new ReplayInProgressError(held.runId);
-    if (held) {
-      await this.locks.deleteOne({ _id, runId: held.runId });
-      const stale = await this.history.findOne({ _id: held.runId });
-      if (stale) await this.unlessAbandoned(stale);
-    }
-    try {
-      await this.locks.insertOne({ _id, runId, heartbeatAt: new Date() });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      const winner = await this.locks.findOne({ _id });
-      throw new ReplayInProgressError(winner?.runId ?? 'unknown');
-    }
+    const lease = this.leaseOf(runId);
+    if (!(await lease.acquire())) throw new ReplayInProgressError((await lease.holder())?.owner ?? 'unknown');
+    const stale = await this.history.find({ service: this.service.name, status: 'running', _id: { $ne: runId } }).toArray();
+    for (const { _id, ...status } of stale) await this.unlessAbandoned(status);
+    return lease;
+  }
+}
+
+interface RunDependencies {
+  projections: readonly (StoreProjection | TopicProjection)[];
+  prefix: string;
+  serviceName: string;
+  store: EventStore;
+  kafka: Kafka;
+  readModels: ReadModels;
+}
+
+/** One replay, phase by phase (see the top of this file). */
+class ReplayRun {
+  private readonly started = Date.now();
+  private lastSaved = 0;
+  private phaseStarted = Date.now();
+  private lockLost = false;
+  private readonly storeProjections: StoreProjection[];
+  private readonly topicProjections: TopicProjection[];
+  private readonly names: string[];
+  private reader?: TopicReplay;
+  private ranges: TopicRange[] = [];
+  private generation?: Generation;
+  /** Where topic projections write: the new generation until the switch, then the live (= new) collections. */
+  private target: CollectionSource;
+  private switched = false;
+  private previous: string[] = [];
+  private readonly folds: Map<StoreProjection, Map<string, FoldedStream<unknown>>>;
+  private lastPosition = 0;
+  private readonly missing: number[] = [];
+
+  constructor(
+    private readonly status: ReplayStatus,
+    private readonly lease: Lease,
+    private readonly history: History,
+    private readonly logger: Logger,
+    private readonly deps: RunDependencies,
+  ) {
+    this.storeProjections = deps.projections.filter((p): p is StoreProjection => p.source === 'store');
+    this.topicProjections = deps.projections.filter((p): p is TopicProjection => p.source === 'topics');
+    this.names = [...new Set(deps.projections.flatMap((p) => p.collections.map((c) => c.name)))];
+    this.folds = new Map(this.storeProjections.map((p) => [p, new Map()]));
+    this.target = deps.readModels;
   }
 
-  private async run(status: ReplayStatus): Promise<void> {
-    const started = Date.now();
-    let lastSaved = 0;
-    const progress = async (force = false) => {
-      const seconds = (Date.now() - started) / 1000;
-      status.eventsPerSecond = seconds > 0 ? Math.round(status.eventsDone / seconds) : 0;
-      const left = Math.max(0, status.eventsTotal - status.eventsDone);
-      status.secondsLeft = status.eventsPerSecond > 0 ? Math.ceil(left / status.eventsPerSecond) : null;
-      if (!force && Date.now() - lastSaved < 1000) return;
-      lastSaved = Date.now();
-      const { id, ...rest } = status;
-      // Only while recorded as running: never over the "abandoned" another instance recorded.
-      const saved = await this.history.updateOne({ _id: id, status: 'running' }, { $set: rest });
-      if (status.status === 'running' && (lockLost || saved.matchedCount === 0)) throw new Error(LOCK_LOST);
-    };
+  async execute(): Promise<void> {
+    const { status } = this;
     // On a timer, not with progress: a phase can be long without progress (the store's first, sorted batch). On one
-    // connection (maxPoolSize=1) a beat still waits behind a long query: a run whose lock went stale meanwhile and
+    // connection (maxPoolSize=1) a beat still waits behind a long query: a run whose lease went stale meanwhile and
     // was taken over stops at its next progress, before it switches anything.
-    let lockLost = false;
     const heartbeat = setInterval(() => {
-      void this.locks
-        .updateOne({ _id: this.service.name, runId: status.id }, { $set: { heartbeatAt: new Date() } })
-        .then((r) => {
-          if (r.matchedCount === 0) lockLost = true;
+      void this.lease
+        .acquire()
+        .then((held) => {
+          if (!held) this.lockLost = true;
         })
         .catch(() => undefined);
     }, LOCK_STALE_MS / 6);
-    let phaseStarted = Date.now();
-    const phase = async (p: ReplayPhase) => {
-      status.phaseSeconds[status.phase] = (status.phaseSeconds[status.phase] ?? 0) + (Date.now() - phaseStarted) / 1000;
-      phaseStarted = Date.now();
-      status.phase = p;
-      this.logger.log(`replay ${status.id}: ${p} (${status.eventsDone}/${status.eventsTotal} events)`);
-      await progress(true);
-    };
-
-    const { projections } = this.service;
-    const storeProjections = projections.filter((p): p is StoreProjection => p.source === 'store');
-    const topicProjections = projections.filter((p): p is TopicProjection => p.source === 'topics');
-    const prefix = this.settings.topicPrefix;
-    const topics = [...new Set(topicProjections.flatMap((p) => p.topics))];
-    let reader: TopicReplay | undefined;
-    let generation: Generation | undefined;
-    // Where topic projections write: the new generation until the switch, then the live (= new) collections.
-    let target: CollectionSource = this.readModels;
-    let switched = false;
     try {
-      const names = [...new Set(projections.flatMap((p) => p.collections.map((c) => c.name)))];
-      for (const name of this.readModels.names()) {
-        if (!names.includes(name)) status.warnings.push(`read model ${name} has no projection in this service: it was not rebuilt`);
+      await this.prepare();
+      if (this.storeProjections.length > 0) {
+        await this.phase('reading-store');
+        await this.readStore();
+        await this.phase('writing');
+        await this.writeStore();
       }
-      generation = await this.readModels.newGeneration(names, generationTag(status));
-      const into: CollectionSource = generation;
-      target = into;
-
-      let ranges: TopicRange[] = [];
-      if (topics.length > 0) {
-        reader = new TopicReplay({
-          kafka: this.kafka,
-          groupId: `${prefix}${this.service.name}.replay-${status.id}`,
-          topics: topics.map((t) => prefix + t),
-          upcasters: this.store.upcasters,
-          handler: async (events, topic) => {
-            const ofTopic = topicProjections.filter((p) => p.topics.some((t) => prefix + t === topic));
-            for (const event of events) for (const p of ofTopic) if (!p.applyMany) await p.apply(target, event);
-            for (const p of ofTopic) await p.applyMany?.(target, events);
-            status.eventsDone += events.length;
-            await progress();
-          },
-        });
-        ranges = await reader.ranges();
-        for (const r of ranges) {
-          if (BigInt(r.low) > 0n) status.warnings.push(`${r.topic} partition ${r.partition} starts at offset ${r.low}: older events were deleted by the topic's retention and cannot be replayed (set KAFKA_TOPIC_RETENTION_MS=-1)`);
-        }
+      if (this.reader) {
+        await this.phase('reading-topics');
+        await this.reader.start();
+        await this.reader.readToEnd(this.ranges);
       }
-      // Positions handed out, not a count: an upper bound (burned positions) read by _id, where a count of the
-      // store is a scan on FerretDB.
-      status.eventsTotal =
-        (storeProjections.length > 0 ? await this.store.highestPosition() : 0) +
-        ranges.reduce((n, r) => n + Number(BigInt(r.high) - BigInt(r.low)), 0);
-
-      // 1. The store, folded in memory.
-      const folds = new Map<StoreProjection, Map<string, FoldedStream<unknown>>>(storeProjections.map((p) => [p, new Map()]));
-      const fold = (event: EventEnvelope, touched?: Set<string>) => {
-        for (const [p, streams] of folds) {
-          if (!p.aggregate.owns(event)) continue;
-          const s = streams.get(event.streamId);
-          if (s && s.version >= event.streamVersion) continue;
-          streams.set(event.streamId, {
-            streamId: event.streamId,
-            state: p.aggregate.decider.evolve(s ? s.state : p.aggregate.decider.initialState(), event as never),
-            version: event.streamVersion,
-            first: s?.first ?? event,
-            last: event,
-          });
-          touched?.add(event.streamId);
-        }
-      };
-      let lastPosition = 0;
-      const missing: number[] = [];
-      if (storeProjections.length > 0) {
-        await phase('reading-store');
-        for await (const event of this.store.readAll({ batchSize: 1000 })) {
-          for (let p = lastPosition + 1; p < event.position; p++) missing.push(p);
-          lastPosition = event.position;
-          fold(event);
-          status.eventsDone++;
-          await progress();
-        }
-        await phase('writing');
-        const byCollection = new Map<string, Array<{ _id: string }>>();
-        for (const [p, streams] of folds) {
-          for (const folded of streams.values()) {
-            for (const { collection, document } of p.documents(folded)) {
-              const docs = byCollection.get(collection);
-              if (docs) docs.push(document);
-              else byCollection.set(collection, [document]);
-            }
-          }
-        }
-        for (const [collection, docs] of byCollection) {
-          for (let i = 0; i < docs.length; i += WRITE_BATCH) {
-            await into.collection(collection).insertMany(docs.slice(i, i + WRITE_BATCH) as never[], { ordered: false });
-          }
-        }
-      }
-
-      // 2. The topics, to their end offsets of the start.
-      if (reader) {
-        await phase('reading-topics');
-        await reader.start();
-        await reader.readToEnd(ranges);
-      }
-
-      // 3. Switch, then give other instances time to see it.
-      await phase('switching');
-      const previous = await this.readModels.switchTo(generation);
-      switched = true;
-      target = this.readModels;
-      await new Promise((r) => setTimeout(r, this.readModels.refreshMs > 0 ? this.readModels.refreshMs + 1000 : 0));
-
-      // 4. Catch up on what was recorded meanwhile, into the live collections.
-      await phase('catching-up');
-      if (storeProjections.length > 0) {
-        const touched = new Set<string>();
-        const late = missing.length > 0 ? await this.store.readPositions(missing) : [];
-        // Only if positions were handed out since: a read of the store is a scan of it on FerretDB.
-        if ((await this.store.highestPosition()) > lastPosition) {
-          for await (const event of this.store.readAll({ fromPosition: lastPosition, batchSize: 1000 })) late.push(event);
-        }
-        for (const event of late) {
-          fold(event, touched);
-          status.eventsDone++;
-        }
-        for (const [p, streams] of folds) {
-          for (const streamId of touched) {
-            const folded = streams.get(streamId);
-            if (folded) await p.write(this.readModels, folded);
-          }
-        }
-      }
-      if (reader) await reader.readToEnd();
-
-      await phase('cleaning-up');
-      await reader?.stop();
-      reader = undefined;
-      await this.readModels.drop(previous.filter((name) => ![...generation!.physical.values()].includes(name)));
-      for (const name of names) status.documents[name] = await this.readModels.collection(name).countDocuments({});
-      status.eventsTotal = status.eventsDone; // the estimate counted unused positions and offsets
-      await phase('done');
+      await this.phase('switching');
+      await this.switchOver();
+      await this.phase('catching-up');
+      await this.catchUp();
+      await this.phase('cleaning-up');
+      await this.cleanUp();
+      await this.phase('done');
       status.status = 'succeeded';
     } catch (err) {
       status.status = 'failed';
       status.error = (err as Error).message;
       this.logger.error(`replay ${status.id} failed in ${status.phase}: ${(err as Error).stack ?? err}`);
-      await reader?.stop();
+      await this.reader?.stop();
       // Not switched yet: the new collections are of no use. Switched: they are live, keep them.
-      if (generation && !switched) {
-        await this.readModels.drop([...generation.physical.values()]).catch(() => undefined);
+      if (this.generation && !this.switched) {
+        await this.deps.readModels.drop([...this.generation.physical.values()]).catch(() => undefined);
       }
     } finally {
       clearInterval(heartbeat);
       status.finishedAt = new Date().toISOString();
-      await progress(true).catch(() => undefined);
-      await this.locks.deleteOne({ _id: this.service.name, runId: status.id }).catch(() => undefined);
+      await this.progress(true).catch(() => undefined);
+      await this.lease.release().catch(() => undefined);
     }
+  }
+
+  private async progress(force = false): Promise<void> {
+    const { status } = this;
+    const seconds = (Date.now() - this.started) / 1000;
+    status.eventsPerSecond = seconds > 0 ? Math.round(status.eventsDone / seconds) : 0;
+    const left = Math.max(0, status.eventsTotal - status.eventsDone);
+    status.secondsLeft = status.eventsPerSecond > 0 ? Math.ceil(left / status.eventsPerSecond) : null;
+    if (!force && Date.now() - this.lastSaved < 1000) return;
+    this.lastSaved = Date.now();
+    const { id, ...rest } = status;
+    // Only while recorded as running: never over the "abandoned" another instance recorded.
+    const saved = await this.history.updateOne({ _id: id, status: 'running' }, { $set: rest });
+    if (status.status === 'running' && (this.lockLost || saved.matchedCount === 0)) throw new Error(LOCK_LOST);
+  }
+
+  private async phase(p: ReplayPhase): Promise<void> {
+    const { status } = this;
+    status.phaseSeconds[status.phase] = (status.phaseSeconds[status.phase] ?? 0) + (Date.now() - this.phaseStarted) / 1000;
+    this.phaseStarted = Date.now();
+    status.phase = p;
+    this.logger.log(`replay ${status.id}: ${p} (${status.eventsDone}/${status.eventsTotal} events)`);
+    await this.progress(true);
+  }
+
+  /** Fresh collections, the topic reader and its ranges, and the estimate of events to read. */
+  private async prepare(): Promise<void> {
+    const { status, deps } = this;
+    for (const name of deps.readModels.names()) {
+      if (!this.names.includes(name)) status.warnings.push(`read model ${name} has no projection in this service: it was not rebuilt`);
+    }
+    this.generation = await deps.readModels.newGeneration(this.names, generationTag(status));
+    this.target = this.generation;
+    const topics = [...new Set(this.topicProjections.flatMap((p) => p.topics))];
+    if (topics.length > 0) {
+      this.reader = new TopicReplay({
+        kafka: deps.kafka,
+        groupId: `${deps.prefix}${deps.serviceName}.replay-${status.id}`,
+        topics: topics.map((t) => deps.prefix + t),
+        upcasters: deps.store.upcasters,
+        handler: async (events, topic) => {
+          const ofTopic = this.topicProjections.filter((p) => p.topics.some((t) => deps.prefix + t === topic));
+          for (const event of events) for (const p of ofTopic) if (!p.applyMany) await p.apply(this.target, event);
+          for (const p of ofTopic) await p.applyMany?.(this.target, events);
+          status.eventsDone += events.length;
+          await this.progress();
+        },
+      });
+      this.ranges = await this.reader.ranges();
+      for (const r of this.ranges) {
+        if (BigInt(r.low) > 0n) status.warnings.push(`${r.topic} partition ${r.partition} starts at offset ${r.low}: older events were deleted by the topic's retention and cannot be replayed (set KAFKA_TOPIC_RETENTION_MS=-1)`);
+      }
+    }
+    // Positions handed out, not a count: an upper bound (burned positions) read by _id, where a count of the
+    // store is a scan on FerretDB.
+    status.eventsTotal =
+      (this.storeProjections.length > 0 ? await deps.store.highestPosition() : 0) +
+      this.ranges.reduce((n, r) => n + Number(BigInt(r.high) - BigInt(r.low)), 0);
+  }
+
+  /** Folds one stored event into every store projection that views its aggregate; notes the streams it moved. */
+  private fold(event: EventEnvelope, touched?: Set<string>): void {
+    for (const [p, streams] of this.folds) {
+      if (!p.aggregate.owns(event)) continue;
+      const s = streams.get(event.streamId);
+      if (s && s.version >= event.streamVersion) continue;
+      streams.set(event.streamId, {
+        streamId: event.streamId,
+        state: p.aggregate.decider.evolve(s ? s.state : p.aggregate.decider.initialState(), event as never),
+        version: event.streamVersion,
+        first: s?.first ?? event,
+        last: event,
+      });
+      touched?.add(event.streamId);
+    }
+  }
+
+  /** 1. The store, in position order, folded in memory; positions missing from the sequence are remembered. */
+  private async readStore(): Promise<void> {
+    for await (const event of this.deps.store.readAll({ batchSize: 1000 })) {
+      for (let p = this.lastPosition + 1; p < event.position; p++) this.missing.push(p);
+      this.lastPosition = event.position;
+      this.fold(event);
+      this.status.eventsDone++;
+      await this.progress();
+    }
+  }
+
+  /** Each stream's documents, inserted in batches into the fresh collections. */
+  private async writeStore(): Promise<void> {
+    const byCollection = new Map<string, Array<{ _id: string }>>();
+    for (const [p, streams] of this.folds) {
+      for (const folded of streams.values()) {
+        for (const { collection, document } of p.documents(folded)) {
+          const docs = byCollection.get(collection);
+          if (docs) docs.push(document);
+          else byCollection.set(collection, [document]);
+        }
+      }
+    }
+    for (const [collection, docs] of byCollection) {
+      for (let i = 0; i < docs.length; i += WRITE_BATCH) {
+        await this.generation!.collection(collection).insertMany(docs.slice(i, i + WRITE_BATCH) as never[], { ordered: false });
+      }
+    }
+  }
+
+  /** 3. Switch, then give other instances time to see it. */
+  private async switchOver(): Promise<void> {
+    const { readModels } = this.deps;
+    this.previous = await readModels.switchTo(this.generation!);
+    this.switched = true;
+    this.target = readModels;
+    await new Promise((r) => setTimeout(r, readModels.refreshMs > 0 ? readModels.refreshMs + 1000 : 0));
+  }
+
+  /** 4. What was recorded meanwhile, into the live collections: late and new store events, the topics' rest. */
+  private async catchUp(): Promise<void> {
+    const { store, readModels } = this.deps;
+    if (this.storeProjections.length > 0) {
+      const touched = new Set<string>();
+      const late = this.missing.length > 0 ? await store.readPositions(this.missing) : [];
+      // Only if positions were handed out since: a read of the store is a scan of it on FerretDB.
+      if ((await store.highestPosition()) > this.lastPosition) {
+        for await (const event of store.readAll({ fromPosition: this.lastPosition, batchSize: 1000 })) late.push(event);
+      }
+      for (const event of late) {
+        this.fold(event, touched);
+        this.status.eventsDone++;
+      }
+      for (const [p, streams] of this.folds) {
+        for (const streamId of touched) {
+          const folded = streams.get(streamId);
+          if (folded) await p.write(readModels, folded);
+        }
+      }
+    }
+    if (this.reader) await this.reader.readToEnd();
+  }
+
+  private async cleanUp(): Promise<void> {
+    const { readModels } = this.deps;
+    await this.reader?.stop();
+    this.reader = undefined;
+    const fresh = new Set(this.generation!.physical.values());
+    await readModels.drop(this.previous.filter((name) => !fresh.has(name)));
+    for (const name of this.names) this.status.documents[name] = await readModels.collection(name).countDocuments({});
+    this.status.eventsTotal = this.status.eventsDone; // the estimate counted unused positions and offsets
   }
 }

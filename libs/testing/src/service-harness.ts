@@ -3,6 +3,7 @@
  * with its own database and topic prefix so that test files running side by side never see each other's data.
  * Test-only (@tracker/testing).
  */
+import 'reflect-metadata'; // before the platform: its config classes carry decorator metadata
 import type { DynamicModule } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
