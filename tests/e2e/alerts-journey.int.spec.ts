@@ -7,14 +7,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TestClock } from '@tracker/testing';
-import {
-  eventually,
-  startService,
-  testConfig,
-  uniqueName,
-  type RunningService,
-} from '@tracker/testing';
+import { TestClock, eventually, startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
 // The journey needs the services' own modules in this process (one TestClock for all three); nothing else in
 // tests/ imports an application.
 /* eslint-disable @nx/enforce-module-boundaries */

@@ -55,6 +55,11 @@ export function resolveService<C extends EventSourcedServiceConfig>(definition: 
     if (names.has(p.name)) throw new Error(`${definition.name}: two projections are named ${p.name}`);
     names.add(p.name);
   }
+  for (const p of projections) {
+    if (p.source === 'store' && !definition.aggregates.includes(p.aggregate)) {
+      throw new Error(`${definition.name}: projection ${p.name} views aggregate ${p.aggregate.name}, which is not declared in aggregates`);
+    }
+  }
   const reactors = definition.reactors ?? [];
   for (const r of reactors) {
     if ('after' in r && !names.has(r.after)) throw new Error(`${definition.name}: reactor ${r.handler.name} runs after ${r.after}, which is not one of its projections`);

@@ -21,8 +21,8 @@ import {
   OK,
   PLATFORM_ROUTES,
   PLATFORM_ROUTE_REQUESTS,
+  trUzMemorandum,
 } from '@tracker/testing';
-import { trUzMemorandum } from '@tracker/testing';
 import { AgreementsApp } from './service';
 import { AgreementsConfig } from './config';
 

@@ -7,8 +7,7 @@ import type request from 'supertest';
 import { agreementStreamId } from '@tracker/contracts';
 import { verifyExport, type EventStore } from '@tracker/event-store';
 import { EVENT_STORE, MONGO_CONNECTION } from '@tracker/service-runtime';
-import { startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
-import { trUzMemorandum } from '@tracker/testing';
+import { startService, testConfig, uniqueName, type RunningService, trUzMemorandum } from '@tracker/testing';
 import { AgreementsApp } from './service';
 import { AgreementsConfig } from './config';
 

@@ -12,8 +12,8 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics } from '@tracker/contracts';
-import { TestClock } from '@tracker/testing';
 import {
+  TestClock,
   eventually,
   startService,
   testConfig,
@@ -26,8 +26,9 @@ import {
   OK,
   PLATFORM_ROUTES,
   PLATFORM_ROUTE_REQUESTS,
+  ForeignEvents,
+  publishEvent,
 } from '@tracker/testing';
-import { ForeignEvents, publishEvent } from '@tracker/testing';
 import { MilestonesApp } from './service';
 import { MilestonesConfig } from './config';
 

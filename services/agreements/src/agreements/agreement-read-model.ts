@@ -22,7 +22,7 @@ import {
   type MilestoneSummary,
 } from '@tracker/contracts';
 import { agreementDecider, statusOf, type AgreementState } from '@tracker/agreements-domain';
-import { unlessDuplicate } from '@tracker/mongo';
+import { guardedUpsert } from '@tracker/mongo';
 import { defineAggregate, streamView, type CollectionSource, type TopicProjection } from '@tracker/service-runtime';
 
 export type ExistingAgreement = AgreementState & { exists: true };
@@ -89,19 +89,11 @@ export class AgreementReadModel {
    * Returns whether it was applied.
    */
   async applyMilestone(summary: MilestoneSummary, agreementId: string, version: number, occurredAt: string): Promise<boolean> {
-    let applied = false;
-    const written = await unlessDuplicate(async () => {
-      const result = await this.milestones.updateOne(
-        { _id: summary.milestoneId, version: { $lt: version } },
-        { $set: { agreementId, version, summary, lastEventAt: occurredAt } },
-        { upsert: true },
-      );
-      applied = result.modifiedCount + result.upsertedCount > 0;
-    });
-    if (written && applied && summary.active) {
+    const applied = await guardedUpsert(this.milestones, { _id: summary.milestoneId, agreementId, version, summary, lastEventAt: occurredAt });
+    if (applied && summary.active) {
       await this.views.updateOne({ _id: agreementId }, { $max: { lastActivityAt: occurredAt } });
     }
-    return written && applied;
+    return applied;
   }
 
   /**

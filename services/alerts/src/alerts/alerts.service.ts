@@ -24,7 +24,7 @@ import {
   type EventEnvelope,
 } from '@tracker/contracts';
 import type { EventStore } from '@tracker/event-store';
-import { isDuplicateKey } from '@tracker/mongo';
+import { guardedUpsert, unlessDuplicate } from '@tracker/mongo';
 import { Cursor } from '@tracker/platform';
 import { Aggregates, defineAggregate, EVENT_STORE, ReadModels, type CollectionSource, type TopicProjection } from '@tracker/service-runtime';
 import { alertDecider, severityRank, type AlertCommand, type AlertDraft, type AlertState, type OpenAlertRef } from '@tracker/alerts-domain';
@@ -125,15 +125,10 @@ export class AlertDocuments {
 
   /** Writes `doc` unless a newer version is there (insert, or a version-guarded update). */
   async save(doc: AlertDoc): Promise<void> {
-    try {
-      const { _id, ...rest } = doc;
-      // A new alert is inserted: any document already there is as new or newer, and the primary key refuses the
-      // insert. (An upsert behind a version guard scans the collection on FerretDB: each new alert cost one scan.)
-      if (doc.version === 1) await this.collection.insertOne(doc);
-      else await this.collection.updateOne({ _id, version: { $lt: doc.version } }, { $set: rest }, { upsert: true });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+    // A new alert is inserted: any document already there is as new or newer, and the primary key refuses the
+    // insert. (An upsert behind a version guard scans the collection on FerretDB: each new alert cost one scan.)
+    if (doc.version === 1) await unlessDuplicate(() => this.collection.insertOne(doc));
+    else await guardedUpsert(this.collection, doc);
   }
 
   /** Folds one `alert.*` event (from `alerts.events`, in stream order) onto its document; redeliveries do nothing. */

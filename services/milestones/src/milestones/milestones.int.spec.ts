@@ -5,15 +5,16 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
-import { TestClock } from '@tracker/testing';
 import {
+  TestClock,
   eventually,
   startService,
   testConfig,
   uniqueName,
   type RunningService,
+  ForeignEvents,
+  publishEvent,
 } from '@tracker/testing';
-import { ForeignEvents, publishEvent } from '@tracker/testing';
 import { MilestonesApp } from '../service';
 import { MilestonesConfig } from '../config';
 
