@@ -13,9 +13,16 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { EventStore } from '@tracker/event-store';
 import { Topics } from '@tracker/contracts';
 import { EVENT_STORE, ServiceRuntime, MONGO_CONNECTION, ReadModels, type ReplayStatus } from '@tracker/service-runtime';
-import { TestClock } from '@tracker/testing';
-import { eventually, startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
-import { publishEvent, trUzMemorandum } from '@tracker/testing';
+import {
+  TestClock,
+  eventually,
+  startService,
+  testConfig,
+  uniqueName,
+  type RunningService,
+  publishEvent,
+  trUzMemorandum,
+} from '@tracker/testing';
 import type { Connection } from 'mongoose';
 // The run needs the services' own modules in this process (one TestClock for all three).
 /* eslint-disable @nx/enforce-module-boundaries */
@@ -102,7 +109,7 @@ describe('replaying the read models (e2e)', () => {
         async () => {
           for (const [name, s] of Object.entries(services)) {
             const topic = prefix + Topics[name as keyof typeof Topics];
-            if (await store(s).oldestUnpublished(topic)) throw new Error(`${name}: outbox not drained`);
+            if (await store(s).outbox.oldest(topic)) throw new Error(`${name}: outbox not drained`);
             for (const consumer of s.app.get(ServiceRuntime).consumers) {
               const behind = (await consumer.fetchLag(admin)).filter((l) => l.lag > 0);
               if (behind.length) throw new Error(`${consumer.groupId} behind: ${JSON.stringify(behind)}`);
@@ -300,7 +307,7 @@ describe('replaying the read models (e2e)', () => {
   it('records a replay whose process died as abandoned, drops what it half built, and lets a new one start', async () => {
     const s = services.milestones;
     const db = s.app.get<Connection>(MONGO_CONNECTION).db!;
-    // What a process killed in the middle of a replay leaves: its run record, its lock (no heartbeat since),
+    // What a process killed in the middle of a replay leaves: its run record, its lease (expired, not renewed since),
     // and a collection of its generation half filled.
     const deadId = '0dead0ff-7a3e-4c1b-9a55-2f0c8e1d4b6a';
     const halfBuilt = `milestone_views__r20260202090000_${deadId.slice(0, 8)}`;
@@ -324,7 +331,7 @@ describe('replaying the read models (e2e)', () => {
       error: null,
     });
     await db.collection('replays').insertOne(deadRun(deadId) as never);
-    await db.collection('replay_locks').insertOne({ _id: 'milestones' as never, runId: deadId, heartbeatAt: new Date(Date.now() - 61_000) });
+    await db.collection('replay_leases').updateOne({ _id: 'milestones' as never }, { $set: { owner: deadId, expiresAt: new Date(Date.now() - 1_000), renewedAt: new Date(Date.now() - 61_000) } }, { upsert: true });
     const liveBefore = readModels(s).physicalName('milestone_views');
 
     const seen = (await s.as('admin').get(`/admin/replays/${deadId}`).expect(200)).body as ReplayStatus;
@@ -343,12 +350,12 @@ describe('replaying the read models (e2e)', () => {
     expect(((await s.as('admin').get('/admin/replays').expect(200)).body.items as ReplayStatus[]).map((r) => r.id)).not.toContain(otherId);
     await db.collection('replays').deleteOne({ _id: otherId as never });
 
-    // A second dead run, found by the next replay taking over its stale lock (nobody asked for its status).
+    // A second dead run, found by the next replay taking over its expired lease (nobody asked for its status).
     const secondId = '0dead0ee-7a3e-4c1b-9a55-2f0c8e1d4b6a';
     const secondHalf = `milestone_views__r20260202090000_${secondId.slice(0, 8)}`;
     await db.collection(secondHalf).insertOne({ _id: 'half' as never });
     await db.collection('replays').insertOne(deadRun(secondId) as never);
-    await db.collection('replay_locks').insertOne({ _id: 'milestones' as never, runId: secondId, heartbeatAt: new Date(Date.now() - 61_000) });
+    await db.collection('replay_leases').updateOne({ _id: 'milestones' as never }, { $set: { owner: secondId, expiresAt: new Date(Date.now() - 1_000), renewedAt: new Date(Date.now() - 61_000) } }, { upsert: true });
     const status = await replay(s);
     expect(status.status).toBe('succeeded');
     expect((await db.collection('replays').findOne({ _id: secondId as never }))?.status).toBe('failed');

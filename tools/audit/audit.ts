@@ -1,5 +1,6 @@
 /**
- * Auditor's command line (the same checks the services answer at GET /audit/verify and /audit/export):
+ * Auditor's command line (`EventAudit` of libs/event-store, the same checks the services answer at GET
+ * /audit/verify and /audit/export):
  *
  *   npm run audit -- export <service> [--agreement <id>] > file.ndjson
  *                                                         the event log as stored, then its manifest line
@@ -12,7 +13,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import mongoose from 'mongoose';
-import { EventStore, verifyExport } from '@tracker/event-store';
+import { EventAudit, EventStore, verifyExport } from '@tracker/event-store';
 
 const SERVICES = ['agreements', 'milestones', 'alerts'];
 
@@ -39,10 +40,11 @@ async function main(): Promise<number> {
     const option = (name: string) => (rest.indexOf(name) >= 0 ? rest[rest.indexOf(name) + 1] : undefined);
     const streamId = option('--stream');
     const conn = await mongoose.createConnection(url, { dbName: process.env.MONGO_DB ?? arg, serverSelectionTimeoutMS: 10_000 }).asPromise();
+    const audit = new EventAudit(new EventStore(conn));
     try {
       if (command === 'export') {
         let n = 0;
-        const log = new EventStore(conn).exportLog({ service: arg, agreementId: option('--agreement') });
+        const log = audit.exportLog({ service: arg, agreementId: option('--agreement') });
         for await (const line of log) {
           if (!process.stdout.write(line)) await new Promise((resolve) => process.stdout.once('drain', resolve));
           if (++n % 10_000 === 0) console.error(`exported ${n} events…`);
@@ -52,7 +54,7 @@ async function main(): Promise<number> {
       }
       const started = Date.now();
       console.error(`verifying the hash chains of ${arg}${streamId ? ` (stream ${streamId})` : ''}…`);
-      const report = await new EventStore(conn).verify(streamId);
+      const report = await audit.verify(streamId);
       console.log(JSON.stringify({ service: arg, ...report, tookMs: Date.now() - started }, null, 2));
       console.error(report.broken.length === 0 ? 'ok' : `NOT OK: ${report.broken.length} broken stream(s)`);
       return report.broken.length === 0 ? 0 : 1;

@@ -1,7 +1,7 @@
 /** An auditor exports the log with its manifest and can re-verify it from the export alone. */
 import mongoose, { type Connection } from 'mongoose';
 import type { EventEnvelope } from '@tracker/contracts';
-import { verifyExport } from './audit';
+import { EventAudit, verifyExport } from './audit';
 import { EventStore } from './event-store';
 import { computeEventHash } from './hash';
 import { mongoUrl, uniqueName } from '@tracker/testing';
@@ -12,12 +12,14 @@ const ev = (n: number) => ({ type: 'test.happened', schemaVersion: 1, data: { n 
 describe('export and verification from the export alone (integration)', () => {
   let conn: Connection;
   let store: EventStore;
+  let audit: EventAudit;
   let lines: string[];
 
   beforeAll(async () => {
     conn = await mongoose.createConnection(mongoUrl(), { dbName: uniqueName('es_audit') }).asPromise();
     store = new EventStore(conn);
     await store.init();
+    audit = new EventAudit(store);
     // Interleaved streams of two agreements.
     for (let round = 0; round < 3; round++) {
       await store.append('agr-a', [ev(round)], ctx('a'));
@@ -25,7 +27,7 @@ describe('export and verification from the export alone (integration)', () => {
       await store.append('ms-b1', [ev(round)], ctx('b'));
     }
     lines = [];
-    for await (const line of store.exportLog({ service: 'test', batchSize: 4 })) lines.push(line.trimEnd());
+    for await (const line of audit.exportLog({ service: 'test', batchSize: 4 })) lines.push(line.trimEnd());
   });
 
   afterAll(async () => {
@@ -51,7 +53,7 @@ describe('export and verification from the export alone (integration)', () => {
 
   it('exports one agreement only', async () => {
     const only: string[] = [];
-    for await (const line of store.exportLog({ service: 'test', agreementId: 'b' })) only.push(line);
+    for await (const line of audit.exportLog({ service: 'test', agreementId: 'b' })) only.push(line);
     const report = await verifyExport(only);
     expect(report).toMatchObject({ streamsChecked: 1, eventsChecked: 3, broken: [], manifestMismatches: [] });
     expect(report.manifest?.agreementId).toBe('b');

@@ -1,10 +1,12 @@
 /**
- * Proof that the history was not altered: one hash-chain checker used by `EventStore.verify` (against the live
- * store) and by `verifyExport` (against an NDJSON export alone, without the database), and the export's manifest
- * (count, last version and last hash per stream), which an auditor keeps so that a later export or the live
- * store can be shown to extend, not rewrite, what was exported.
+ * Proof that the history was not altered: one hash-chain checker used by `EventAudit` (`verify` against the live
+ * store, `exportLog` writing an NDJSON export) and by `verifyExport` (against an export alone, without the
+ * database), and the export's manifest (count, last version and last hash per stream), which an auditor keeps so
+ * that a later export or the live store can be shown to extend, not rewrite, what was exported. The audit reads
+ * the events as stored (`EventStore.readStored`, never upcast) and writes nothing.
  */
 import type { EventEnvelope } from '@tracker/contracts';
+import type { EventStore } from './event-store';
 import { computeEventHash } from './hash';
 import type { BrokenEvent, VerifyReport } from './types';
 
@@ -62,6 +64,64 @@ export class HashChainChecker {
       out[id] = { events: s.events, lastVersion: s.lastVersion, lastHash: s.lastHash };
     }
     return out;
+  }
+}
+
+export interface ExportOptions {
+  /** Named in the manifest. */
+  service: string;
+  /** Only this agreement's events (whole streams); default the whole log. */
+  agreementId?: string;
+  /** Events read per database round trip. Default 500. */
+  batchSize?: number;
+}
+
+/**
+ * Verification and export of one store's event log: `new EventAudit(store, { now })`, where `now` stamps the
+ * manifest's `exportedAt` (default the system clock).
+ */
+export class EventAudit {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly store: Pick<EventStore, 'readStored'>,
+    options: { now?: () => Date } = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Recomputes the hash chain of one stream, or of every stream (in stream id, version order), against the
+   * stored events (never upcast). Reports the first broken event of each broken stream.
+   */
+  async verify(streamId?: string): Promise<VerifyReport> {
+    const checker = new HashChainChecker();
+    for await (const event of this.store.readStored({ order: 'stream', streamId })) checker.add(event);
+    return checker.report();
+  }
+
+  /**
+   * The event log as stored (never upcast: the hashes must match), in position order, one JSON line per event,
+   * then one `{"manifest": …}` line with counts and the last hash of each stream. Reads in batches (bounded
+   * memory besides one summary per stream). Pass a whole agreement (`agreementId`) or nothing (the whole log).
+   */
+  async *exportLog(options: ExportOptions): AsyncGenerator<string, ExportManifest, undefined> {
+    const checker = new HashChainChecker();
+    const exportedAt = this.now().toISOString();
+    for await (const event of this.store.readStored({ agreementId: options.agreementId, batchSize: options.batchSize })) {
+      checker.add(event);
+      yield `${JSON.stringify(event)}\n`;
+    }
+    const report = checker.report();
+    const manifest: ExportManifest = {
+      service: options.service,
+      exportedAt,
+      agreementId: options.agreementId ?? null,
+      events: report.eventsChecked,
+      streams: checker.summaries(),
+    };
+    yield `${JSON.stringify({ manifest })}\n`;
+    return manifest;
   }
 }
 

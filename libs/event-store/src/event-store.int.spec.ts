@@ -1,5 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { EventEnvelope, NewEvent } from '@tracker/contracts';
+import { EventAudit } from './audit';
 import { ConcurrencyError, InvalidEventError } from './errors';
 import { EventStore } from './event-store';
 import { computeEventHash } from './hash';
@@ -122,7 +123,7 @@ describe('EventStore (integration)', () => {
       expect(events.map((e) => e.streamVersion)).toEqual([1, 2, 3, 4]);
       expect(events[3].eventId).toBe((won[0] as PromiseFulfilledResult<EventEnvelope[]>).value[0].eventId);
       expect(new Set(events.map((e) => e.position)).size).toBe(4);
-      expect((await store.verify(streamId)).broken).toEqual([]);
+      expect((await new EventAudit(store).verify(streamId)).broken).toEqual([]);
     });
 
     it('concurrent creations with expectedVersion none: one stream, one creator', async () => {
@@ -143,7 +144,7 @@ describe('EventStore (integration)', () => {
         expect(appended).toHaveLength(2);
         expect(appended[1].streamVersion).toBeGreaterThan(appended[0].streamVersion);
       }
-      expect((await store.verify('race-3')).broken).toEqual([]);
+      expect((await new EventAudit(store).verify('race-3')).broken).toEqual([]);
     });
 
     it('concurrent appends to different streams from three processes all succeed, positions unique and ascending per stream', async () => {
@@ -162,7 +163,7 @@ describe('EventStore (integration)', () => {
         expect(events[1].position).toBeGreaterThan(events[0].position);
         expect(events[2].position).toBeGreaterThan(events[1].position);
       }
-      expect((await store.verify()).broken).toEqual([]);
+      expect((await new EventAudit(store).verify()).broken).toEqual([]);
     });
 
     it('notifies listeners after a successful append only', async () => {
@@ -303,12 +304,14 @@ describe('EventStore (integration)', () => {
       });
       const [read] = await reader.readStream('upcast-1');
       expect(read).toMatchObject({ schemaVersion: 2, data: { title: 't', evidence: [] }, hash: stored.hash });
-      expect(await reader.getEvent(stored.eventId)).toMatchObject({ schemaVersion: 2 });
+      const all: EventEnvelope[] = [];
+      for await (const e of reader.readAll({ types: ['milestone.planned'] })) all.push(e);
+      expect(all.find((e) => e.eventId === stored.eventId)).toMatchObject({ schemaVersion: 2 });
       const raw = await store.collection.findOne({ _id: stored.eventId });
       expect(raw).toMatchObject({ schemaVersion: 1, data: { title: 't' } });
-      expect((await reader.verify('upcast-1')).broken).toEqual([]);
+      expect((await new EventAudit(reader).verify('upcast-1')).broken).toEqual([]);
       // The outbox publishes what is stored: the hash in the message matches its data.
-      const { events: unpublished } = await reader.outboxBatch({ relay: 'upcast', limit: 10_000 });
+      const { events: unpublished } = await reader.outbox.nextBatch({ relay: 'upcast', limit: 10_000 });
       expect(unpublished.find((e) => e.eventId === stored.eventId)).toMatchObject({ schemaVersion: 1 });
     });
   });
@@ -323,34 +326,34 @@ describe('EventStore (integration)', () => {
 
     it('hands out events after the relay checkpoint by position, and moves the checkpoint on commit', async () => {
       const local = await freshStore();
-      expect(await local.oldestUnpublished('t')).toBeNull();
-      expect((await local.outboxBatch({ relay: 't', limit: 10 })).events).toEqual([]);
+      expect(await local.outbox.oldest('t')).toBeNull();
+      expect((await local.outbox.nextBatch({ relay: 't', limit: 10 })).events).toEqual([]);
       await local.append('ob-1', [ev(1), ev(2)], { expectedVersion: 'none', ...ctx() });
       await local.append('ob-2', [ev(1)], { expectedVersion: 'none', ...ctx() });
-      const first = await local.outboxBatch({ relay: 't', limit: 2 });
+      const first = await local.outbox.nextBatch({ relay: 't', limit: 2 });
       expect(first.events.map((e) => [e.streamId, e.streamVersion])).toEqual([['ob-1', 1], ['ob-1', 2]]);
       expect(first.full).toBe(true);
-      expect(await local.commitOutbox(first)).toBe(first.events[1].position);
-      const second = await local.outboxBatch({ relay: 't', limit: 10 });
+      expect(await local.outbox.commit(first)).toBe(first.events[1].position);
+      const second = await local.outbox.nextBatch({ relay: 't', limit: 10 });
       expect(second.events.map((e) => e.streamId)).toEqual(['ob-2']);
       expect(second.full).toBe(false);
-      expect(await local.oldestUnpublished('t')).toMatchObject({ position: first.events[1].position + 1 });
-      expect(await local.countUnpublished('t')).toBe(1);
+      expect(await local.outbox.oldest('t')).toMatchObject({ position: first.events[1].position + 1 });
+      expect(await local.outbox.count('t')).toBe(1);
       // Each relay (topic) has its own checkpoint; the events themselves are never touched.
-      expect(await local.countUnpublished('other')).toBe(3);
-      expect((await local.verify()).broken).toEqual([]);
+      expect(await local.outbox.count('other')).toBe(3);
+      expect((await new EventAudit(local).verify()).broken).toEqual([]);
     });
 
     it('markPublished moves a relay past history it must never send, and never moves it back', async () => {
       const local = await freshStore();
       await local.append('imported', [ev(1), ev(2), ev(3)], { expectedVersion: 'none', ...ctx() });
       const imported = await local.highestPosition();
-      await local.markPublished('t', imported);
-      expect(await local.oldestUnpublished('t')).toBeNull();
+      await local.outbox.markPublished('t', imported);
+      expect(await local.outbox.oldest('t')).toBeNull();
       await local.append('live', [ev(1)], { expectedVersion: 'none', ...ctx() });
-      await local.markPublished('t', imported - 2);
-      expect((await local.outboxBatch({ relay: 't', limit: 10 })).events.map((e) => e.streamId)).toEqual(['live']);
-      expect(await local.countUnpublished('other')).toBe(4);
+      await local.outbox.markPublished('t', imported - 2);
+      expect((await local.outbox.nextBatch({ relay: 't', limit: 10 })).events.map((e) => e.streamId)).toEqual(['live']);
+      expect(await local.outbox.count('other')).toBe(4);
     });
 
     it('steps over the positions of a lost race at once', async () => {
@@ -362,7 +365,7 @@ describe('EventStore (integration)', () => {
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       await local.append('after', [ev(1)], { expectedVersion: 'none', ...ctx() });
       // No time passes on the test clock: only positions recorded as burned can be stepped over.
-      const batch = await local.outboxBatch({ relay: 't', limit: 100 });
+      const batch = await local.outbox.nextBatch({ relay: 't', limit: 100 });
       expect(batch.events.map((e) => `${e.streamId}@${e.streamVersion}`)).toEqual(['race@1', 'race@2', 'after@1']);
       expect(batch.gaps).toEqual([]);
     });
@@ -379,17 +382,17 @@ describe('EventStore (integration)', () => {
       const missing = stalled!.seq;
       await timed.append('gap-b', [ev(1)], { expectedVersion: 'none', ...ctx() });
 
-      const held = await timed.outboxBatch({ relay: 't', limit: 100, gapTimeoutMs: 5_000 });
+      const held = await timed.outbox.nextBatch({ relay: 't', limit: 100, gapTimeoutMs: 5_000 });
       expect(held.events.map((e) => e.streamId)).toEqual(['gap-a']);
       expect(held.full).toBe(false);
-      await timed.commitOutbox(held);
+      await timed.outbox.commit(held);
 
       t.advance(5_001);
-      const over = await timed.outboxBatch({ relay: 't', limit: 100, gapTimeoutMs: 5_000 });
+      const over = await timed.outbox.nextBatch({ relay: 't', limit: 100, gapTimeoutMs: 5_000 });
       expect(over.events.map((e) => e.streamId)).toEqual(['gap-b']);
       expect(over.gaps).toEqual([{ from: missing, to: missing, before: missing + 1 }]);
-      await timed.commitOutbox(over);
-      expect(await timed.countUnpublished('t')).toBe(0);
+      await timed.outbox.commit(over);
+      expect(await timed.outbox.count('t')).toBe(0);
 
       // The stalled insert lands after all: it is published next, not lost.
       const [late] = await new EventStore(conn, { collection: local.collectionName, now: t.now }).append(
@@ -398,10 +401,10 @@ describe('EventStore (integration)', () => {
         { expectedVersion: 'none', ...ctx() },
       );
       await local.collection.updateOne({ _id: late.eventId }, { $set: { position: missing } });
-      const again = await timed.outboxBatch({ relay: 't', limit: 100, gapTimeoutMs: 5_000 });
+      const again = await timed.outbox.nextBatch({ relay: 't', limit: 100, gapTimeoutMs: 5_000 });
       expect(positions(again.events)).toContain(missing);
-      await timed.commitOutbox(again);
-      const after = await timed.outboxBatch({ relay: 't', limit: 100, gapTimeoutMs: 5_000 });
+      await timed.outbox.commit(again);
+      const after = await timed.outbox.nextBatch({ relay: 't', limit: 100, gapTimeoutMs: 5_000 });
       expect(positions(after.events)).not.toContain(missing);
     });
   });

@@ -5,16 +5,17 @@
  * - a global `position` from a counter document ($inc), ascending in allocation order, with gaps where an
  *   allocation was not used (a lost race, a crash);
  * - a per-stream hash chain over the canonical JSON of each envelope;
- * - insert-only: the outbox relay (libs/messaging) keeps its checkpoint in a side collection (./outbox.ts).
- * See docs/adr/0003-ordering-and-delivery.md.
+ * - insert-only: the outbox (`store.outbox`, ./outbox.ts), which the relay in libs/messaging reads, keeps its
+ *   checkpoints in a side collection.
+ * Appends and reads are here; the audit (verify, export) reads the stored events through `readStored`
+ * (./audit.ts). See docs/adr/0003-ordering-and-delivery.md.
  */
 import type { Connection, mongo } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import type { EventEnvelope, NewEvent } from '@tracker/contracts';
 import { ConcurrencyError, InvalidEventError } from './errors';
-import { HashChainChecker, type ExportManifest } from './audit';
 import { computeEventHash } from './hash';
-import { Outbox, type OutboxBatch, type OutboxBatchOptions } from './outbox';
+import { Outbox } from './outbox';
 import {
   assertValidNewEvent,
   assertValidStreamId,
@@ -29,8 +30,8 @@ import type {
   AppendOptions,
   ExpectedVersion,
   ReadAllOptions,
+  ReadStoredOptions,
   ReadStreamOptions,
-  VerifyReport,
 } from './types';
 import { Upcasters, type UpcasterDefinition } from './upcasters';
 import { isDuplicateKey } from '@tracker/mongo';
@@ -87,7 +88,8 @@ export class EventStore {
   private readonly listeners = new Set<AppendListener>();
   private readonly reservations: Array<{ n: number; resolve: (first: number) => void; reject: (err: unknown) => void }> = [];
   private reserving = false;
-  private readonly outbox: Outbox;
+  /** The relay's view of this store: what to publish next, checkpoints, wake-ups (./outbox.ts). */
+  readonly outbox: Outbox;
   /**
    * Heads of streams this instance wrote or read whole, so an append need not look the head up (on FerretDB a
    * lookup scans the collection). Safe when stale: a head that another instance moved on makes the insert hit
@@ -96,7 +98,7 @@ export class EventStore {
   private readonly heads = new Map<string, StreamHead>();
 
   constructor(
-    readonly connection: Connection,
+    private readonly connection: Connection,
     options: EventStoreOptions = {},
   ) {
     this.collectionName = options.collection ?? 'events';
@@ -105,13 +107,10 @@ export class EventStore {
     this.anyVersionRetries = options.anyVersionRetries ?? 10;
     this.upcasters =
       options.upcasters instanceof Upcasters ? options.upcasters : new Upcasters(options.upcasters ?? []);
-    const outboxName = options.outboxCollection ?? `${this.collectionName}_outbox`;
-    this.outbox = new Outbox(
-      () => this.collection,
-      () => this.connection.collection(outboxName),
-      () => this.highestPosition(),
-      this.now,
-    );
+    this.outbox = new Outbox(this, connection, {
+      collection: options.outboxCollection ?? `${this.collectionName}_outbox`,
+      now: this.now,
+    });
   }
 
   /**
@@ -123,7 +122,7 @@ export class EventStore {
     return (await this.counters.findOne({ _id: this.collectionName }))?.seq ?? 0;
   }
 
-  /** The raw events collection. For the outbox relay and tests; services go through the methods. */
+  /** The raw events collection. For the outbox (./outbox.ts) and tests; services go through the methods. */
   get collection(): mongo.Collection<StoredEvent> {
     return this.connection.collection<StoredEvent>(this.collectionName);
   }
@@ -389,12 +388,6 @@ export class EventStore {
     return docs.map((d) => this.upcasters.upcast(fromStored(d)));
   }
 
-  /** One event by id, upcast; null if unknown. */
-  async getEvent(eventId: string): Promise<EventEnvelope | null> {
-    const doc = await this.collection.findOne({ _id: eventId });
-    return doc ? this.upcasters.upcast(fromStored(doc)) : null;
-  }
-
   /**
    * Every event in position order (optionally of some types or one agreement), upcast. One cursor read
    * `batchSize` at a time, so memory stays bounded whatever the size of the log.
@@ -480,72 +473,26 @@ export class EventStore {
   }
 
   /**
-   * Recomputes the hash chain of one stream, or of every stream (in stream id, version order), against the
-   * stored events (never upcast). Reports the first broken event of each broken stream.
+   * Events exactly as stored (never upcast: their hashes must match), of one stream, one agreement or all, in
+   * position order (default) or by stream and version. What the audit reads (./audit.ts); services read readAll.
    */
-  async verify(streamId?: string): Promise<VerifyReport> {
-    const filter: mongo.Filter<StoredEvent> = streamId === undefined ? {} : { streamId };
-    const cursor = this.collection.find(filter).sort({ streamId: 1, streamVersion: 1 }).batchSize(500);
-    const checker = new HashChainChecker();
-    for await (const doc of cursor) checker.add(fromStored(doc));
-    await cursor.close();
-    return checker.report();
-  }
-
-  /**
-   * The event log as stored (never upcast: the hashes must match), in position order, one JSON line per event,
-   * then one `{"manifest": …}` line with counts and the last hash of each stream. Reads in batches (bounded
-   * memory besides one summary per stream). Pass a whole agreement (`agreementId`) or nothing (the whole log).
-   */
-  async *exportLog(options: { service: string; agreementId?: string; batchSize?: number }): AsyncGenerator<string, ExportManifest, undefined> {
-    const checker = new HashChainChecker();
-    const exportedAt = this.now().toISOString();
-    const filter: mongo.Filter<StoredEvent> = options.agreementId === undefined ? {} : { agreementId: options.agreementId };
-    for await (const doc of this.storedInPositionOrder(filter, { batchSize: options.batchSize })) {
-      const envelope = fromStored(doc);
-      checker.add(envelope);
-      yield `${JSON.stringify(envelope)}\n`;
+  async *readStored(options: ReadStoredOptions = {}): AsyncGenerator<EventEnvelope, void, undefined> {
+    const filter: mongo.Filter<StoredEvent> = {};
+    if (options.streamId !== undefined) filter.streamId = options.streamId;
+    if (options.agreementId !== undefined) filter.agreementId = options.agreementId;
+    if (options.order !== 'stream') {
+      for await (const doc of this.storedInPositionOrder(filter, { batchSize: options.batchSize })) yield fromStored(doc);
+      return;
     }
-    const report = checker.report();
-    const manifest: ExportManifest = {
-      service: options.service,
-      exportedAt,
-      agreementId: options.agreementId ?? null,
-      events: report.eventsChecked,
-      streams: checker.summaries(),
-    };
-    yield `${JSON.stringify({ manifest })}\n`;
-    return manifest;
-  }
-
-  // ----- outbox (used by the relay in libs/messaging; see ./outbox.ts) -----
-
-  /** What the relay named `relay` publishes next: events as stored (not upcast: the hash must match). */
-  outboxBatch(options: OutboxBatchOptions): Promise<OutboxBatch> {
-    return this.outbox.nextBatch(options);
-  }
-
-  /** After `published` (a prefix of batch.events) reached the broker: moves the relay's checkpoint past them. */
-  commitOutbox(batch: OutboxBatch, published: readonly EventEnvelope[] = batch.events): Promise<number> {
-    return this.outbox.commit(batch, published);
-  }
-
-  /**
-   * Counts every event up to `upTo` as published by the relay `relay`, which will not send them: for history that
-   * must not go out again, such as events copied in from elsewhere or a benchmark's seeded log. (Gaps the relay
-   * already watches for late events are left as they are: an event filling one is still sent.)
-   */
-  markPublished(relay: string, upTo: number): Promise<void> {
-    return this.outbox.markPublished(relay, upTo);
-  }
-
-  /** The oldest event the relay has not passed yet, or null when it has caught up. */
-  oldestUnpublished(relay: string): Promise<{ position: number; recordedAt: Date } | null> {
-    return this.outbox.oldest(relay);
-  }
-
-  countUnpublished(relay: string): Promise<number> {
-    return this.outbox.count(relay);
+    const cursor = this.collection
+      .find(filter)
+      .sort({ streamId: 1, streamVersion: 1 })
+      .batchSize(Math.max(1, options.batchSize ?? 500));
+    try {
+      for await (const doc of cursor) yield fromStored(doc);
+    } finally {
+      await cursor.close();
+    }
   }
 }
 

@@ -1,6 +1,7 @@
-/** Tampering with stored events directly in the database is detected by verify(), which names the event. */
+/** Tampering with stored events directly in the database is detected by EventAudit.verify(), which names the event. */
 import mongoose, { type Connection } from 'mongoose';
 import type { EventEnvelope } from '@tracker/contracts';
+import { EventAudit } from './audit';
 import { EventStore } from './event-store';
 import { computeEventHash } from './hash';
 import { fromStored } from './stored-event';
@@ -11,12 +12,14 @@ const ctx = { expectedVersion: 'any' as const, agreementId: 'agr-1', actor: { id
 describe('hash chain (integration)', () => {
   let conn: Connection;
   let store: EventStore;
+  let audit: EventAudit;
   const streams: Record<string, EventEnvelope[]> = {};
 
   beforeAll(async () => {
     conn = await mongoose.createConnection(mongoUrl(), { dbName: uniqueName('es_hash') }).asPromise();
     store = new EventStore(conn);
     await store.init();
+    audit = new EventAudit(store);
     for (const name of ['intact', 'altered', 'deleted', 'swapped', 'rehashed']) {
       streams[name] = await store.append(
         `chain-${name}`,
@@ -32,21 +35,21 @@ describe('hash chain (integration)', () => {
   });
 
   it('verifies an untouched store', async () => {
-    expect(await store.verify()).toEqual({ streamsChecked: 5, eventsChecked: 25, broken: [] });
-    expect(await store.verify('chain-intact')).toEqual({ streamsChecked: 1, eventsChecked: 5, broken: [] });
+    expect(await audit.verify()).toEqual({ streamsChecked: 5, eventsChecked: 25, broken: [] });
+    expect(await audit.verify('chain-intact')).toEqual({ streamsChecked: 1, eventsChecked: 5, broken: [] });
   });
 
   it('names an event whose data was altered in the database', async () => {
     const target = streams.altered[2];
     await store.collection.updateOne({ _id: target.eventId }, { $set: { 'data.n': 42 } });
-    expect((await store.verify('chain-altered')).broken).toEqual([
+    expect((await audit.verify('chain-altered')).broken).toEqual([
       { streamId: 'chain-altered', streamVersion: 3, eventId: target.eventId, reason: 'hash-mismatch' },
     ]);
   });
 
   it('names the event after a deleted one (version gap)', async () => {
     await store.collection.deleteOne({ _id: streams.deleted[1].eventId });
-    expect((await store.verify('chain-deleted')).broken).toEqual([
+    expect((await audit.verify('chain-deleted')).broken).toEqual([
       { streamId: 'chain-deleted', streamVersion: 3, eventId: streams.deleted[2].eventId, reason: 'version-gap' },
     ]);
   });
@@ -57,7 +60,7 @@ describe('hash chain (integration)', () => {
     await store.collection.updateOne({ _id: second.eventId }, { $set: { streamVersion: 1000 } });
     await store.collection.updateOne({ _id: third.eventId }, { $set: { streamVersion: 2 } });
     await store.collection.updateOne({ _id: second.eventId }, { $set: { streamVersion: 3 } });
-    expect((await store.verify('chain-swapped')).broken).toEqual([
+    expect((await audit.verify('chain-swapped')).broken).toEqual([
       { streamId: 'chain-swapped', streamVersion: 2, eventId: third.eventId, reason: 'prev-hash-mismatch' },
     ]);
   });
@@ -67,13 +70,13 @@ describe('hash chain (integration)', () => {
     const doc = await store.collection.findOne({ _id: target.eventId });
     const forged = { ...fromStored(doc as NonNullable<typeof doc>), data: { n: 2, text: 'forged' } };
     await store.collection.updateOne({ _id: target.eventId }, { $set: { data: forged.data, hash: computeEventHash(forged) } });
-    expect((await store.verify('chain-rehashed')).broken).toEqual([
+    expect((await audit.verify('chain-rehashed')).broken).toEqual([
       { streamId: 'chain-rehashed', streamVersion: 3, eventId: streams.rehashed[2].eventId, reason: 'prev-hash-mismatch' },
     ]);
   });
 
   it('reports every broken stream, the first broken event of each, when verifying everything', async () => {
-    const report = await store.verify();
+    const report = await audit.verify();
     expect(report.streamsChecked).toBe(5);
     expect(report.eventsChecked).toBe(24);
     expect(report.broken.map((b) => [b.streamId, b.streamVersion, b.reason])).toEqual([

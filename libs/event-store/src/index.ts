@@ -6,6 +6,7 @@ export type {
   AppendOptions,
   ReadStreamOptions,
   ReadAllOptions,
+  ReadStoredOptions,
   VerifyReport,
   BrokenEvent,
   AppendListener,
@@ -24,14 +25,15 @@ export {
   type SnapshotPolicy,
 } from './aggregate';
 export type { StoredEvent } from './stored-event';
-export { HashChainChecker, verifyExport, type ExportManifest, type ExportVerification, type StreamSummary } from './audit';
-export type { OutboxBatch, OutboxBatchOptions, PositionRange } from './outbox';
 export {
-  DeciderSpecification,
-  type DeciderGiven,
-  type DeciderThen,
-  type Given,
-  type ErrorClass,
-  type ErrorPredicate,
-} from './testing/decider-spec';
+  EventAudit,
+  HashChainChecker,
+  verifyExport,
+  type ExportManifest,
+  type ExportOptions,
+  type ExportVerification,
+  type StreamSummary,
+} from './audit';
+// The store builds its outbox (`store.outbox`); the relay takes it.
+export type { Outbox, OutboxBatch, OutboxBatchOptions, OutboxSource, PositionRange } from './outbox';
 export type { Decider, DecidedEvent } from '@tracker/contracts';

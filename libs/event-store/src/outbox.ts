@@ -15,10 +15,29 @@
  *    all (an insert stalled longer than the timeout), it is published on the next turn rather than lost.
  * Per stream order holds: version n+1 is allocated only after version n is visible (the append reads the head
  * first), so a scan that sees n+1 also sees n. See docs/adr/0003-ordering-and-delivery.md.
+ *
+ * The store builds its outbox and exposes it as `store.outbox`; the relay (libs/messaging) uses nothing else of
+ * the store: `nextBatch` → send → `commit`, `oldest` for its lag, `onAppended` to wake on an append in this process.
  */
-import type { mongo } from 'mongoose';
+import type { Connection, mongo } from 'mongoose';
 import type { EventEnvelope } from '@tracker/contracts';
 import { fromStored, type StoredEvent } from './stored-event';
+import type { AppendListener } from './types';
+
+/** What the outbox reads of its event store (an EventStore). */
+export interface OutboxSource {
+  /** The events collection (read only: the outbox never updates an event). */
+  readonly collection: mongo.Collection<StoredEvent>;
+  /** The highest position allocated so far: nothing past the checkpoint means nothing to read. */
+  highestPosition(): Promise<number>;
+  onAppended(listener: AppendListener): () => void;
+}
+
+export interface OutboxOptions {
+  /** The side collection of checkpoints and burned positions, e.g. `events_outbox`. */
+  collection: string;
+  now: () => Date;
+}
 
 export interface PositionRange {
   from: number;
@@ -75,34 +94,53 @@ export interface OutboxBatch {
 const burnedId = (from: number) => `burned:${from}`;
 const checkpointId = (relay: string) => `relay:${relay}`;
 
+/** One store's outbox: a checkpoint per relay (topic) and the burned positions, in one side collection. */
 export class Outbox {
+  private readonly sideName: string;
+  private readonly now: () => Date;
+
   constructor(
-    private readonly events: () => mongo.Collection<StoredEvent>,
-    private readonly side: () => mongo.Collection<CheckpointDoc | BurnedDoc>,
-    private readonly highestAllocated: () => Promise<number>,
-    private readonly now: () => Date,
-  ) {}
+    private readonly store: OutboxSource,
+    private readonly connection: Connection,
+    options: OutboxOptions,
+  ) {
+    this.sideName = options.collection;
+    this.now = options.now;
+  }
+
+  private get events(): mongo.Collection<StoredEvent> {
+    return this.store.collection;
+  }
 
   private get checkpoints(): mongo.Collection<CheckpointDoc> {
-    return this.side() as unknown as mongo.Collection<CheckpointDoc>;
+    return this.connection.collection<CheckpointDoc>(this.sideName);
   }
 
   private get burned(): mongo.Collection<BurnedDoc> {
-    return this.side() as unknown as mongo.Collection<BurnedDoc>;
+    return this.connection.collection<BurnedDoc>(this.sideName);
   }
 
-  /** Records positions an append allocated but will never use. Best effort: without it the gap just times out. */
+  /** Calls `listener` after every append through this process's store (the relay wakes at once). Returns unsubscribe. */
+  onAppended(listener: AppendListener): () => void {
+    return this.store.onAppended(listener);
+  }
+
+  /**
+   * Records positions an append allocated but will never use (the store calls it after a lost race). Best effort:
+   * without it the gap just times out.
+   */
   async recordBurned(range: PositionRange): Promise<void> {
     if (range.to < range.from) return;
     await this.burned.insertOne({ _id: burnedId(range.from), ...range, at: this.now() }).catch(() => undefined);
   }
 
-  async checkpoint(relay: string): Promise<CheckpointDoc> {
+  private async checkpoint(relay: string): Promise<CheckpointDoc> {
     const doc = await this.checkpoints.findOne({ _id: checkpointId(relay) });
     // `skipped` may be missing: FerretDB v1 drops an empty array set by $setOnInsert (markPublished).
     return doc ? { ...doc, skipped: doc.skipped ?? [] } : { _id: checkpointId(relay), position: 0, skipped: [], updatedAt: new Date(0) };
   }
 
+  /** What the relay named `options.relay` publishes next: events as stored (not upcast: the hash must match). */
   async nextBatch(options: OutboxBatchOptions): Promise<OutboxBatch> {
     const gapTimeoutMs = options.gapTimeoutMs ?? 5_000;
     const lateWindowMs = options.lateWindowMs ?? 10 * 60_000;
@@ -110,11 +148,11 @@ export class Outbox {
     const watching = cp.skipped.filter((r) => this.now().getTime() - new Date(r.at).getTime() < lateWindowMs);
     const empty: OutboxBatch = { relay: options.relay, events: [], checkpoint: cp.position, full: false, gaps: [], watching, burnedIds: [] };
     // Idle check without touching the events collection (a scan on FerretDB): nothing allocated past the checkpoint.
-    if (watching.length === 0 && (await this.highestAllocated()) <= cp.position) return empty;
+    if (watching.length === 0 && (await this.store.highestPosition()) <= cp.position) return empty;
 
     // Scan after the checkpoint first, then look for late events: an event visible to the scan had its stream's
     // earlier versions visible before it, so the late check (later) sees them too, and they go out first.
-    const docs = await this.events()
+    const docs = await this.events
       .find({ position: { $gt: cp.position } })
       .sort({ position: 1 })
       .limit(options.limit + 1)
@@ -122,7 +160,7 @@ export class Outbox {
     const late =
       watching.length === 0
         ? []
-        : await this.events()
+        : await this.events
             .find({ $or: watching.map((r) => ({ position: { $gte: r.from, $lte: r.to } })) })
             .sort({ position: 1 })
             .toArray();
@@ -161,10 +199,11 @@ export class Outbox {
   }
 
   /**
-   * Records that `published` (a prefix of batch.events, in order) reached the broker: the checkpoint moves past
-   * the last of them (and the gaps before it); published late events stop being watched. Returns the new checkpoint.
+   * Records that `published` (a prefix of batch.events, in order; default all of them) reached the broker: the
+   * checkpoint moves past the last of them (and the gaps before it); published late events stop being watched.
+   * Returns the new checkpoint.
    */
-  async commit(batch: OutboxBatch, published: readonly EventEnvelope[]): Promise<number> {
+  async commit(batch: OutboxBatch, published: readonly EventEnvelope[] = batch.events): Promise<number> {
     const lastNew = [...published].reverse().find((e) => e.position > batch.checkpoint);
     const upTo = lastNew?.position ?? batch.checkpoint;
     const publishedLate = published.filter((e) => e.position <= batch.checkpoint).map((e) => e.position);
@@ -191,7 +230,12 @@ export class Outbox {
     return Math.max(batch.checkpoint, upTo);
   }
 
-  /** Moves the relay's checkpoint to `upTo` (never back) without publishing anything. */
+  /**
+   * Counts every event up to `upTo` as published by the relay `relay`, which will not send them (the checkpoint
+   * moves there, never back): for history that must not go out again, such as events copied in from elsewhere or
+   * a benchmark's seeded log. Gaps the relay already watches for late events are left as they are: an event
+   * filling one is still sent.
+   */
   async markPublished(relay: string, upTo: number): Promise<void> {
     await this.checkpoints.updateOne(
       { _id: checkpointId(relay) },
@@ -203,8 +247,8 @@ export class Outbox {
   /** The first event after the checkpoint (null when the relay has caught up). */
   async oldest(relay: string): Promise<{ position: number; recordedAt: Date } | null> {
     const cp = await this.checkpoint(relay);
-    if ((await this.highestAllocated()) <= cp.position) return null;
-    const doc = await this.events()
+    if ((await this.store.highestPosition()) <= cp.position) return null;
+    const doc = await this.events
       .find({ position: { $gt: cp.position } }, { projection: { position: 1, recordedAt: 1 } })
       .sort({ position: 1 })
       .limit(1)
@@ -212,8 +256,9 @@ export class Outbox {
     return doc ? { position: doc.position, recordedAt: doc.recordedAt } : null;
   }
 
+  /** How many events are after the relay's checkpoint (a count over the events collection: for tests and tools). */
   async count(relay: string): Promise<number> {
     const cp = await this.checkpoint(relay);
-    return this.events().countDocuments({ position: { $gt: cp.position } });
+    return this.events.countDocuments({ position: { $gt: cp.position } });
   }
 }

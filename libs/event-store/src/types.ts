@@ -40,6 +40,19 @@ export interface ReadAllOptions {
   batchSize?: number;
 }
 
+/** Which stored (never upcast) events to read, for the audit (./audit.ts). */
+export interface ReadStoredOptions {
+  /**
+   * `position` (default): global position order, as readAll, resumed after the last position read if the server
+   * drops the cursor. `stream`: by stream id, then version (the order in which hash chains are checked).
+   */
+  order?: 'position' | 'stream';
+  streamId?: string;
+  agreementId?: string;
+  /** Events fetched per database round trip (memory bound). Default 500. */
+  batchSize?: number;
+}
+
 export interface BrokenEvent {
   streamId: string;
   streamVersion: number;

@@ -64,7 +64,7 @@ describe('outbox relay → Kafka → idempotent consumer (integration)', () => {
   }
 
   function startRelay(store: EventStore, producer: Producer, topic: string, options: Partial<ConstructorParameters<typeof OutboxRelay>[0]> = {}): OutboxRelay {
-    const relay = new OutboxRelay({ store, producer, topic, source: 'delivery-test', batchSize: 250, pollIntervalMs: 100, leaseMs: 2000, ...options });
+    const relay = new OutboxRelay({ outbox: store.outbox, connection: conn, producer, topic, source: 'delivery-test', batchSize: 250, pollIntervalMs: 100, leaseMs: 2000, ...options });
     relay.start();
     closers.push(() => relay.stop());
     return relay;
@@ -142,18 +142,18 @@ describe('outbox relay → Kafka → idempotent consumer (integration)', () => {
 
     await appendInterleaved(store, 100, 50, 5, 'freeze');
     const appendedMs = Date.now() - started;
-    expect(await store.countUnpublished(topic)).toBe(5000);
+    expect(await store.outbox.count(topic)).toBe(5000);
 
     // Relay 1 publishes 3 batches, then a 4th that Kafka accepts, then freezes holding the lease.
     const frozen = freezingProducer(await connectedProducer(), 3);
     const relay1 = startRelay(store, frozen.producer, topic);
     await frozen.frozen;
     expect(relay1.metrics().published).toBe(750);
-    expect(await store.countUnpublished(topic)).toBe(4250);
+    expect(await store.outbox.count(topic)).toBe(4250);
 
     // Relay 2 (another process) waits for the lease to expire, then re-sends the unmarked batch and the rest.
     const relay2 = startRelay(store, await connectedProducer(), topic);
-    await eventually(async () => (await store.countUnpublished(topic)) === 0, { timeoutMs: 120_000, intervalMs: 200 });
+    await eventually(async () => (await store.outbox.count(topic)) === 0, { timeoutMs: 120_000, intervalMs: 200 });
     expect(relay2.metrics().published).toBe(4250);
     expect(await relay2.lag()).toBe(0);
 
@@ -182,7 +182,7 @@ describe('outbox relay → Kafka → idempotent consumer (integration)', () => {
       }
     });
     const survivor = stopped === a ? b : a;
-    await eventually(async () => (await store.countUnpublished(topic)) === 0, { timeoutMs: 60_000 });
+    await eventually(async () => (await store.outbox.count(topic)) === 0, { timeoutMs: 60_000 });
     expect(survivor.metrics().published).toBeGreaterThan(0);
     await expectExactlyOnceInOrder(p, topic, 20, 50);
     await survivor.stop();
@@ -196,7 +196,7 @@ describe('outbox relay → Kafka → idempotent consumer (integration)', () => {
     const a = startRelay(store, await connectedProducer(), topic, { batchSize: 50, leaseMs: 1, pollIntervalMs: 10 });
     const b = startRelay(store, await connectedProducer(), topic, { batchSize: 50, leaseMs: 1, pollIntervalMs: 10 });
     await appendInterleaved(store, 20, 50, 10, 'nolease');
-    await eventually(async () => (await store.countUnpublished(topic)) === 0, { timeoutMs: 60_000 });
+    await eventually(async () => (await store.outbox.count(topic)) === 0, { timeoutMs: 60_000 });
     const { duplicates } = await expectExactlyOnceInOrder(p, topic, 20, 50);
     expect(a.metrics().published + b.metrics().published).toBe(1000 + duplicates);
     await a.stop();
@@ -208,7 +208,7 @@ describe('outbox relay → Kafka → idempotent consumer (integration)', () => {
     const topic = await newTopic('delivery.wake');
     const store = await newStore(clock.now);
     await store.append('wake-1', [{ type: 'test.counted', schemaVersion: 1, data: {} }], { expectedVersion: 'none', agreementId: 'agr-w', actor, correlationId: 'c' });
-    const relay = new OutboxRelay({ store, producer: await connectedProducer(), topic, source: 'delivery-test', pollIntervalMs: 600_000, now: clock.now });
+    const relay = new OutboxRelay({ outbox: store.outbox, connection: conn, producer: await connectedProducer(), topic, source: 'delivery-test', pollIntervalMs: 600_000, now: clock.now });
     clock.advance(5_000);
     expect(await relay.lag()).toBe(5_000);
     relay.start();

@@ -30,5 +30,4 @@ export {
   type PartitionLag,
   type DlqReason,
 } from './idempotent-consumer';
-export { installShutdownHooks, closeAll, type Closable, type ShutdownOptions } from './shutdown';
 export { TopicReplay, type TopicReplayOptions, type TopicRange } from './topic-replay';

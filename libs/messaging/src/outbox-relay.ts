@@ -1,10 +1,13 @@
 /**
  * The outbox relay: publishes the store's events to Kafka in position order and moves its checkpoint past them.
+ * It takes the store's outbox (`store.outbox`, libs/event-store/src/outbox.ts) and the connection that holds its
+ * lease (./lease.ts, document `outbox:<topic>`), nothing else of the store.
  *
- *   loop: take/renew the lease → read ≤ batchSize events after the checkpoint (event-store's outbox: stepping
+ *   loop: take/renew the lease → read ≤ batchSize events after the checkpoint (`outbox.nextBatch`: stepping
  *         over burned or abandoned positions) → one producer.send (ordered, idempotent producer) → move the
- *         checkpoint → repeat at once if the batch was full, else sleep until an append in this process wakes it
- *         (debounced) or pollIntervalMs passes (appends by other instances).
+ *         checkpoint (`outbox.commit`) → repeat at once if the batch was full, else sleep until an append in
+ *         this process wakes it (`outbox.onAppended`, debounced) or pollIntervalMs passes (appends by other
+ *         instances).
  *
  * At-least-once: a crash (or a send error) after Kafka accepted a batch but before the checkpoint moved re-sends it.
  * Consumers dedupe by event id. Per stream, the first copy of each event always reaches its partition in version
@@ -13,14 +16,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@tracker/contracts';
-import type { EventStore } from '@tracker/event-store';
+import type { Outbox } from '@tracker/event-store';
 import type { Producer } from 'kafkajs';
+import type { Connection } from 'mongoose';
 import { backoffDelay } from './backoff';
 import { encodeEnvelope } from './codec';
 import { Lease } from './lease';
 
 export interface OutboxRelayOptions {
-  store: EventStore;
+  /** The store's outbox: `store.outbox`. */
+  outbox: Outbox;
+  /** Where the lease document lives (the service's database, usually the store's connection). */
+  connection: Connection;
   /** A connected producer from createOrderedProducer (idempotent, maxInFlightRequests 1). Not owned by the relay. */
   producer: Producer;
   topic: string;
@@ -64,7 +71,7 @@ export interface OutboxRelayMetrics {
 export class OutboxRelay {
   readonly owner: string;
   readonly lease: Lease;
-  private readonly store: EventStore;
+  private readonly outbox: Outbox;
   private readonly producer: Producer;
   private readonly topic: string;
   private readonly source: string;
@@ -90,7 +97,7 @@ export class OutboxRelay {
   private readonly counters = { published: 0, batches: 0, errors: 0, lastPublishedPosition: null as number | null };
 
   constructor(options: OutboxRelayOptions) {
-    this.store = options.store;
+    this.outbox = options.outbox;
     this.producer = options.producer;
     this.topic = options.topic;
     this.source = options.source;
@@ -103,7 +110,7 @@ export class OutboxRelay {
     this.onError = options.onError ?? (() => undefined);
     this.onPublished = options.onPublished;
     this.owner = options.owner ?? `relay-${randomUUID()}`;
-    this.lease = new Lease(options.store.connection, {
+    this.lease = new Lease(options.connection, {
       name: `outbox:${options.topic}`,
       owner: this.owner,
       ttlMs: options.leaseMs ?? 10_000,
@@ -117,7 +124,7 @@ export class OutboxRelay {
     if (this.running) return;
     this.running = true;
     this.stopped = new Promise<void>((resolve) => (this.stopSignal = resolve));
-    this.unsubscribe = this.store.onAppended(() => this.scheduleWake());
+    this.unsubscribe = this.outbox.onAppended(() => this.scheduleWake());
     this.loopDone = this.loop();
   }
 
@@ -139,7 +146,7 @@ export class OutboxRelay {
 
   /** Age in ms of the oldest unpublished event (0 when the outbox is empty). */
   async lag(): Promise<number> {
-    const oldest = await this.store.oldestUnpublished(this.topic);
+    const oldest = await this.outbox.oldest(this.topic);
     return oldest ? Math.max(0, this.now().getTime() - oldest.recordedAt.getTime()) : 0;
   }
 
@@ -149,7 +156,7 @@ export class OutboxRelay {
    */
   async runOnce(): Promise<number> {
     if (!(await this.lease.acquire())) return 0;
-    const batch = await this.store.outboxBatch({ relay: this.topic, limit: this.batchSize, gapTimeoutMs: this.gapTimeoutMs });
+    const batch = await this.outbox.nextBatch({ relay: this.topic, limit: this.batchSize, gapTimeoutMs: this.gapTimeoutMs });
     const unpublished = batch.events;
     if (unpublished.length === 0) return 0;
     const messages = [];
@@ -170,7 +177,7 @@ export class OutboxRelay {
       await this.lease.release().catch(() => undefined);
       throw err;
     }
-    await this.store.commitOutbox(batch, events);
+    await this.outbox.commit(batch, events);
     this.counters.published += events.length;
     this.counters.batches++;
     this.counters.lastPublishedPosition = Math.max(...events.map((e) => e.position));

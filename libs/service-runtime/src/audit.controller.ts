@@ -1,13 +1,14 @@
 /**
  * What auditors get from every event-sourced service: verification of the hash chains and an NDJSON export of
- * the event log with its manifest (libs/event-store/src/audit.ts). Reads only; never changes anything.
+ * the event log with its manifest (`EventAudit` over the service's store, libs/event-store/src/audit.ts). Reads
+ * only; never changes anything.
  */
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import type { EventStore } from '@tracker/event-store';
+import { EventAudit, type EventStore } from '@tracker/event-store';
 import { IsOptional, IsUUID, Matches } from 'class-validator';
 import type { Response } from 'express';
-import { Roles } from '@tracker/platform';
+import { CLOCK, Roles, type Clock } from '@tracker/platform';
 import type { ResolvedService } from './service-definition';
 import { EVENT_STORE, SERVICE } from './tokens';
 
@@ -29,17 +30,23 @@ export class ExportQuery {
 @ApiBearerAuth()
 @Controller('audit')
 export class AuditController {
+  private readonly audit: EventAudit;
+
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_STORE) store: EventStore,
     @Inject(SERVICE) private readonly service: ResolvedService,
-  ) {}
+    // The manifest's exportedAt follows the business clock, as the store's recordedAt does.
+    @Inject(CLOCK) clock: Clock,
+  ) {
+    this.audit = new EventAudit(store, { now: () => clock.now() });
+  }
 
   @Get('verify')
   @Roles('auditor')
   @ApiOperation({ summary: 'Recompute the hash chains (all streams or one): counts, and the first broken event of each broken stream' })
   async verify(@Query() query: VerifyQuery) {
     const started = Date.now();
-    const report = await this.store.verify(query.streamId);
+    const report = await this.audit.verify(query.streamId);
     return { service: this.service.name, ...report, ok: report.broken.length === 0, tookMs: Date.now() - started };
   }
 
@@ -55,7 +62,7 @@ export class AuditController {
     res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
     const name = `${this.service.name}-${query.agreementId ?? 'all'}.ndjson`;
     res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
-    for await (const line of this.store.exportLog({ service: this.service.name, agreementId: query.agreementId })) {
+    for await (const line of this.audit.exportLog({ service: this.service.name, agreementId: query.agreementId })) {
       if (res.destroyed) return; // the client went away: stop reading
       // A client that goes away while we wait for a drain: stop, and close the store's cursor (the loop's return).
       if (!res.write(line)) {

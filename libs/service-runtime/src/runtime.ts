@@ -144,7 +144,8 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationShutdown {
     this.producer = createOrderedProducer(this.kafka);
     await this.producer.connect();
     const relay = new OutboxRelay({
-      store: this.store,
+      outbox: this.store.outbox,
+      connection: this.connection,
       producer: this.producer,
       topic: ownTopic,
       source: this.service.name,

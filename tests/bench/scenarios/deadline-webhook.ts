@@ -43,7 +43,7 @@ const SMOKE_SCAN_INTERVAL_MS = 2_000;
 const DATE_STEP_DAYS = 40;
 const PLAN_CONCURRENCY = 8;
 const NONE = 'none (issue 9 sets none)';
-/** The alerts service's consumer groups (`<prefix>alerts.<name>`, services/alerts/src/app.module.ts) and their topics. */
+/** The alerts service's consumer groups (`<prefix>alerts.<name>`, services/alerts/src/service.ts) and their topics. */
 const ALERTS_CONSUMERS = [
   ['agreement-info', Topics.agreements],
   ['milestone-deadlines', Topics.milestones],

@@ -41,7 +41,7 @@ async function seed(mongoUrl: string, db: string, topicPrefix: string, streams: 
       }
     });
     const highest = await store.highestPosition();
-    await store.markPublished(topicPrefix + Topics.milestones, highest);
+    await store.outbox.markPublished(topicPrefix + Topics.milestones, highest);
     return (await store.collection.estimatedDocumentCount()) as number;
   } finally {
     await connection.close();
