@@ -18,7 +18,10 @@ const directory: TopicProjection = { source: 'topics', name: 'directory', collec
 @Controller()
 class NoController {}
 class SomeReactor {
-  async react(): Promise<void> {}
+  readonly seen: unknown[] = [];
+  async react(event: unknown): Promise<void> {
+    this.seen.push(event);
+  }
 }
 
 const service = (overrides: Partial<ServiceDefinition>): ServiceDefinition => ({
