@@ -1,4 +1,7 @@
-/** Events of the Agreement aggregate, published on `agreements.events` (all schema version 1). */
+/**
+ * Events of the Agreement aggregate, published on `agreements.events`. Schema versions per type in
+ * AgreementSchemaVersions; older stored versions are upcast on read (./upcasters.ts).
+ */
 import type { EventEnvelope } from './envelope';
 
 export const AgreementKinds = ['mou', 'framework', 'treaty', 'contract', 'joint-declaration'] as const;
@@ -68,10 +71,11 @@ export interface AgreementEventData {
   'agreement.source-attached': { agreementId: string; source: Source };
   'agreement.objective-added': { agreementId: string; objective: string };
   'agreement.target-added': { agreementId: string; target: QuantifiedTarget };
-  'agreement.suspended': { agreementId: string; reason: string };
-  'agreement.resumed': { agreementId: string; reason?: string };
-  'agreement.terminated': { agreementId: string; reason: string };
-  'agreement.expired': { agreementId: string; reason?: string };
+  /** v2: `effectiveOn`, the calendar date it took effect (v1 events read it from their occurredAt). */
+  'agreement.suspended': { agreementId: string; reason: string; effectiveOn: string };
+  'agreement.resumed': { agreementId: string; reason?: string; effectiveOn: string };
+  'agreement.terminated': { agreementId: string; reason: string; effectiveOn: string };
+  'agreement.expired': { agreementId: string; reason?: string; effectiveOn: string };
   'agreement.status-derived': {
     agreementId: string;
     from: ImplementationStatus;
@@ -79,6 +83,32 @@ export interface AgreementEventData {
     /** The milestone event that moved the status. */
     causedBy: { eventId: string; type: string; milestoneId: string };
   };
+  /**
+   * A fact entered wrongly, corrected: names the event it corrects and why; the corrected event stays as it was
+   * recorded (the hash chain is untouched) and reads apply the correction.
+   */
+  'agreement.corrected': CorrectionData<AgreementCorrectableType, AgreementCorrection> & { agreementId: string };
+}
+
+/** What a correction says: the event it corrects, the fields that were wrong and their right values, and why. */
+export interface CorrectionData<Type extends string, Changes> {
+  correctsEventId: string;
+  correctsType: Type;
+  /** The corrected fields, named as in the corrected event's data. */
+  changes: Changes;
+  /** The corrected event's business time when the correction moves it (ISO). */
+  occurredAt?: string;
+  reason: string;
+}
+
+/** Agreement events whose facts can be corrected, and what of them. */
+export type AgreementCorrectableType = 'agreement.registered' | 'agreement.suspended' | 'agreement.resumed' | 'agreement.terminated' | 'agreement.expired';
+export interface AgreementCorrection {
+  /** agreement.registered: the signing date and its precision. */
+  signedOn?: string | null;
+  datePrecision?: DatePrecision;
+  /** Lifecycle events: the date it took effect. */
+  effectiveOn?: string;
 }
 export type AgreementEventType = keyof AgreementEventData;
 export const AgreementEventTypes = Object.keys({
@@ -92,10 +122,26 @@ export const AgreementEventTypes = Object.keys({
   'agreement.terminated': 1,
   'agreement.expired': 1,
   'agreement.status-derived': 1,
+  'agreement.corrected': 1,
 } satisfies Record<AgreementEventType, 1>) as AgreementEventType[];
 
+/** The schema version each agreement event type is written with now. */
+export const AgreementSchemaVersions = {
+  'agreement.registered': 1,
+  'agreement.amended': 1,
+  'agreement.source-attached': 1,
+  'agreement.objective-added': 1,
+  'agreement.target-added': 1,
+  'agreement.suspended': 2,
+  'agreement.resumed': 2,
+  'agreement.terminated': 2,
+  'agreement.expired': 2,
+  'agreement.status-derived': 1,
+  'agreement.corrected': 1,
+} as const satisfies Record<AgreementEventType, number>;
+
 export type AgreementEvent = {
-  [K in AgreementEventType]: { type: K; schemaVersion: 1; data: AgreementEventData[K]; occurredAt?: string };
+  [K in AgreementEventType]: { type: K; schemaVersion: (typeof AgreementSchemaVersions)[K]; data: AgreementEventData[K]; occurredAt?: string };
 }[AgreementEventType];
 export type AgreementEventEnvelope = {
   [K in AgreementEventType]: EventEnvelope<K, AgreementEventData[K]>;

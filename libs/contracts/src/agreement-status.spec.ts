@@ -46,7 +46,7 @@ describe('milestone summaries and counts', () => {
       ...ids, milestoneId: 'a1', type: 'financing', title: 't', dueDate: '2026-10-31', evidence: [],
     });
     a = summarizeMilestoneEvent(a, 'milestone.rescheduled', {
-      ...ids, milestoneId: 'a1', previousDueDate: '2026-10-31', newDueDate: '2027-01-31', slipDays: 92, reason: 'r', slipCount: 1,
+      ...ids, milestoneId: 'a1', previousDueDate: '2026-10-31', newDueDate: '2027-01-31', slipDays: 92, reason: 'r', slipCount: 1, decidedOn: '2026-10-01',
     });
     const b = summarizeMilestoneEvent(
       summarizeMilestoneEvent(undefined, 'milestone.planned', { ...ids, milestoneId: 'b1', type: 'other', title: 't', dueDate: '2026-09-30', evidence: [] }),

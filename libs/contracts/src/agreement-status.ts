@@ -37,7 +37,8 @@ export function summarizeMilestoneEvent<K extends MilestoneEventType>(
   switch (type) {
     case 'milestone.started':
     case 'milestone.progress-reported':
-      return { ...summary, status: 'inProgress', active: true };
+      // Folded in business order, a report can come after the outcome it preceded in the record: it moves nothing back.
+      return terminal.has(summary.status) ? { ...summary, active: true } : { ...summary, status: 'inProgress', active: true };
     case 'milestone.rescheduled': {
       const d = data as MilestoneEventData['milestone.rescheduled'];
       return { ...summary, dueDate: d.newDueDate, slipCount: d.slipCount };
@@ -50,6 +51,11 @@ export function summarizeMilestoneEvent<K extends MilestoneEventType>(
       return { ...summary, status: 'notMet', active: true };
     case 'milestone.cancelled':
       return { ...summary, status: 'cancelled' };
+    case 'milestone.corrected': {
+      // A corrected due date still in force moves the deadline (not a slip).
+      const d = data as MilestoneEventData['milestone.corrected'];
+      return d.current && d.changes.dueDate !== undefined ? { ...summary, dueDate: d.changes.dueDate } : summary;
+    }
     default:
       return summary;
   }

@@ -25,7 +25,11 @@ export const AlertStatuses = ['open', 'acknowledged', 'resolved'] as const;
 export type AlertStatus = (typeof AlertStatuses)[number];
 
 /** Why an alert was closed. */
-export const AlertResolutions = ['met', 'partiallyMet', 'cancelled', 'rescheduled'] as const;
+/**
+ * metOnTime: a missed deadline whose outcome, recorded late, was reached by the due date (so not missed after all);
+ * dueDateCorrected: the due date was entered wrongly and corrected.
+ */
+export const AlertResolutions = ['met', 'partiallyMet', 'cancelled', 'rescheduled', 'metOnTime', 'dueDateCorrected'] as const;
 export type AlertResolution = (typeof AlertResolutions)[number];
 
 /** The facts that raised an alert, as they were at that moment. */

@@ -7,3 +7,5 @@ export * from './agreement-status';
 export * from './decider';
 export * from './alert-events';
 export * from './milestone-overview';
+export * from './business-time';
+export * from './upcasters';

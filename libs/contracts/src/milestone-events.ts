@@ -1,4 +1,5 @@
 /** Events of the Milestone aggregate, published on `milestones.events`, keyed by agreement id. */
+import type { CorrectionData } from './agreement-events';
 import type { EventEnvelope } from './envelope';
 
 export const MilestoneTypes = [
@@ -44,12 +45,14 @@ export interface MilestoneEventData {
     evidence: EvidenceLink[];
   };
   'milestone.started': { milestoneId: string; agreementId: string; startedOn: string };
+  /** v2: `reportedOn`, the date the report describes (v1 events read it from their occurredAt). */
   'milestone.progress-reported': {
     milestoneId: string;
     agreementId: string;
     percent: number;
     note?: string;
     evidence: EvidenceLink[];
+    reportedOn: string;
   };
   'milestone.rescheduled': {
     milestoneId: string;
@@ -61,6 +64,8 @@ export interface MilestoneEventData {
     reason: string;
     /** How many times the milestone has slipped later, this one included. */
     slipCount: number;
+    /** v2: the date the decision to reschedule was taken (v1 events read it from their occurredAt). */
+    decidedOn: string;
   };
   'milestone.met': { milestoneId: string; agreementId: string; metOn: string; evidence: EvidenceLink[]; note?: string };
   'milestone.partially-met': {
@@ -70,8 +75,37 @@ export interface MilestoneEventData {
     evidence: EvidenceLink[];
     note: string;
   };
-  'milestone.not-met': { milestoneId: string; agreementId: string; reason: string };
-  'milestone.cancelled': { milestoneId: string; agreementId: string; reason: string };
+  /** v2: `on`, the date it was found not met (v1: from occurredAt). */
+  'milestone.not-met': { milestoneId: string; agreementId: string; reason: string; on: string };
+  /** v2: `on`, the date it was cancelled (v1: from occurredAt). */
+  'milestone.cancelled': { milestoneId: string; agreementId: string; reason: string; on: string };
+  /** A fact entered wrongly, corrected (see CorrectionData); `current`: the corrected value is the one in force. */
+  'milestone.corrected': CorrectionData<MilestoneCorrectableType, MilestoneCorrection> & {
+    milestoneId: string;
+    agreementId: string;
+    current: boolean;
+  };
+}
+
+/** Milestone events whose facts can be corrected, and what of them (named as in their data). */
+export type MilestoneCorrectableType =
+  | 'milestone.planned'
+  | 'milestone.started'
+  | 'milestone.progress-reported'
+  | 'milestone.rescheduled'
+  | 'milestone.met'
+  | 'milestone.partially-met'
+  | 'milestone.not-met'
+  | 'milestone.cancelled';
+export interface MilestoneCorrection {
+  /** planned: the due date entered; rescheduled: the new due date (as `dueDate`). Not a slip. */
+  dueDate?: string;
+  startedOn?: string;
+  percent?: number;
+  reportedOn?: string;
+  decidedOn?: string;
+  metOn?: string;
+  on?: string;
 }
 export type MilestoneEventType = keyof MilestoneEventData;
 export const MilestoneEventTypes = Object.keys({
@@ -83,10 +117,24 @@ export const MilestoneEventTypes = Object.keys({
   'milestone.partially-met': 1,
   'milestone.not-met': 1,
   'milestone.cancelled': 1,
+  'milestone.corrected': 1,
 } satisfies Record<MilestoneEventType, 1>) as MilestoneEventType[];
 
+/** The schema version each milestone event type is written with now. */
+export const MilestoneSchemaVersions = {
+  'milestone.planned': 1,
+  'milestone.started': 1,
+  'milestone.progress-reported': 2,
+  'milestone.rescheduled': 2,
+  'milestone.met': 1,
+  'milestone.partially-met': 1,
+  'milestone.not-met': 2,
+  'milestone.cancelled': 2,
+  'milestone.corrected': 1,
+} as const satisfies Record<MilestoneEventType, number>;
+
 export type MilestoneEvent = {
-  [K in MilestoneEventType]: { type: K; schemaVersion: 1; data: MilestoneEventData[K]; occurredAt?: string };
+  [K in MilestoneEventType]: { type: K; schemaVersion: (typeof MilestoneSchemaVersions)[K]; data: MilestoneEventData[K]; occurredAt?: string };
 }[MilestoneEventType];
 export type MilestoneEventEnvelope = {
   [K in MilestoneEventType]: EventEnvelope<K, MilestoneEventData[K]>;

@@ -43,7 +43,7 @@ describe('foldMilestoneOverview', () => {
     const steps: Step[] = [
       planned,
       ['milestone.started', { startedOn: '2026-04-01' }],
-      ['milestone.progress-reported', { percent: 40, evidence: [] }],
+      ['milestone.progress-reported', { percent: 40, evidence: [], reportedOn: '2026-04-15' }],
       [
         'milestone.rescheduled',
         {
@@ -52,6 +52,7 @@ describe('foldMilestoneOverview', () => {
           slipDays: 62,
           reason: 'permits',
           slipCount: 1,
+          decidedOn: '2026-05-01',
         },
       ],
     ];

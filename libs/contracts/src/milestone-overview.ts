@@ -40,11 +40,21 @@ export function foldMilestoneOverview<K extends MilestoneEventType>(
   const next: MilestoneOverview = { ...overview, ...summary };
   switch (type) {
     case 'milestone.progress-reported':
-      return { ...next, percent: (data as MilestoneEventData['milestone.progress-reported']).percent };
+      return overview.status === 'met' ? next : { ...next, percent: (data as MilestoneEventData['milestone.progress-reported']).percent };
     case 'milestone.met':
       return { ...next, percent: 100, outcomeOn: (data as MilestoneEventData['milestone.met']).metOn };
     case 'milestone.partially-met':
       return { ...next, outcomeOn: (data as MilestoneEventData['milestone.partially-met']).metOn };
+    case 'milestone.corrected': {
+      const d = data as MilestoneEventData['milestone.corrected'];
+      if (!d.current) return next;
+      return {
+        ...next,
+        ...(d.changes.dueDate !== undefined && d.correctsType === 'milestone.planned' && { plannedDueDate: d.changes.dueDate }),
+        ...(d.changes.percent !== undefined && next.status !== 'met' && { percent: d.changes.percent }),
+        ...(d.changes.metOn !== undefined && { outcomeOn: d.changes.metOn }),
+      };
+    }
     default:
       return next;
   }

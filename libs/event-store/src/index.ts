@@ -37,3 +37,4 @@ export {
 // The store builds its outbox (`store.outbox`); the relay takes it.
 export type { Outbox, OutboxBatch, OutboxBatchOptions, OutboxSource, PositionRange } from './outbox';
 export type { Decider, DecidedEvent } from '@tracker/contracts';
+export { eventsAt, knownBy, effectiveTimes, isCorrection, type TwoClocks } from './bitemporal';

@@ -5,7 +5,12 @@
  */
 import type { EventEnvelope } from '@tracker/contracts';
 
-export type Upcaster = (data: unknown) => unknown;
+/**
+ * Turns the data of one schema version into the next. It also sees the stored envelope (its times, ids), so a
+ * field a newer version carries can be derived from what the older one recorded elsewhere (e.g. a date from
+ * the event's occurredAt).
+ */
+export type Upcaster = (data: unknown, envelope: Readonly<Partial<EventEnvelope>>) => unknown;
 
 export interface UpcasterDefinition {
   type: string;
@@ -43,12 +48,12 @@ export class Upcasters {
   }
 
   /** Upcasts `data` of (type, schemaVersion) to the newest version. */
-  upcastData(type: string, schemaVersion: number, data: unknown): { schemaVersion: number; data: unknown } {
+  upcastData(type: string, schemaVersion: number, data: unknown, envelope: Readonly<Partial<EventEnvelope>> = {}): { schemaVersion: number; data: unknown } {
     const byVersion = this.table.get(type);
     let v = schemaVersion;
     let d = data;
     for (let fn = byVersion?.get(v); fn; fn = byVersion?.get(v)) {
-      d = fn(d);
+      d = fn(d, envelope);
       v++;
     }
     return { schemaVersion: v, data: d };
@@ -60,7 +65,7 @@ export class Upcasters {
    */
   upcast<E extends Pick<EventEnvelope, 'type' | 'schemaVersion' | 'data'>>(event: E): E {
     if (!this.table.has(event.type)) return event;
-    const { schemaVersion, data } = this.upcastData(event.type, event.schemaVersion, event.data);
+    const { schemaVersion, data } = this.upcastData(event.type, event.schemaVersion, event.data, event as Partial<EventEnvelope>);
     if (schemaVersion === event.schemaVersion) return event;
     return { ...event, schemaVersion, data };
   }

@@ -6,9 +6,9 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, type DecidedEvent, type EventEnvelope } from '@tracker/contracts';
-import { AggregateCache, ConcurrencyError, handleCommand, type EventStore, type HandleCommandResult } from '@tracker/event-store';
+import { AggregateCache, ConcurrencyError, eventsAt, handleCommand, knownBy, type EventStore, type HandleCommandResult, type TwoClocks } from '@tracker/event-store';
 import type { AggregateDefinition, ExecuteOptions } from './aggregate';
-import type { FoldedStream, StoreProjection } from './projections';
+import { latestOccurredAt, type FoldedStream, type StoreProjection } from './projections';
 import { ReadModels } from './read-models';
 import { EVENT_STORE, SERVICE } from './tokens';
 import type { ResolvedService } from './service-definition';
@@ -59,7 +59,14 @@ export class Aggregates {
     });
     const { newEvents } = result;
     if (newEvents.length > 0) {
-      const folded: FoldedStream<S> = { streamId, state: result.state, version: result.version, first: newEvents[0], last: newEvents.at(-1)! };
+      const folded: FoldedStream<S> = {
+        streamId,
+        state: result.state,
+        version: result.version,
+        first: newEvents[0],
+        last: newEvents.at(-1)!,
+        latestOccurredAt: latestOccurredAt(newEvents),
+      };
       for (const view of this.viewsOf(aggregate)) await view.write(this.readModels, folded);
     }
     return result;
@@ -76,19 +83,56 @@ export class Aggregates {
     const events = await this.store.readStream(aggregate.streamId(id));
     if (events.length === 0) return;
     const state = events.reduce((s, e) => aggregate.decider.evolve(s, e as never), aggregate.decider.initialState());
-    const folded: FoldedStream<S> = { streamId: aggregate.streamId(id), state, version: events.at(-1)!.streamVersion, first: events[0], last: events.at(-1)! };
+    const folded: FoldedStream<S> = {
+      streamId: aggregate.streamId(id),
+      state,
+      version: events.at(-1)!.streamVersion,
+      first: events[0],
+      last: events.at(-1)!,
+      latestOccurredAt: latestOccurredAt(events),
+    };
     for (const view of behind) await view.write(this.readModels, folded);
   }
 
-  /** The aggregate's state as recorded at `at`; 404 when it did not exist then (saying whether it exists now). */
-  async asOf<S extends { exists: boolean }>(aggregate: AggregateDefinition<S>, id: string, at: Date, notYet: string): Promise<{ state: S & { exists: true }; version: number }> {
-    const streamId = aggregate.streamId(id);
-    const { state, version } = await this.store.stateAsOf<S>(streamId, at, (s, e) => aggregate.decider.evolve(s, e as never), aggregate.decider.initialState());
+  /**
+   * The aggregate's state at business time `validAt` as recorded by `knownAt` (either or both; ADR 0008): the
+   * stream's events known then, those that had happened by validAt, folded in business-time order with the
+   * corrections known then applied. 404 when it did not exist then, saying which clock ruled it out.
+   */
+  async at<S extends { exists: boolean }>(
+    aggregate: AggregateDefinition<S>,
+    id: string,
+    clocks: TwoClocks,
+    /** In the 404: what its first event means in record time ("registered") and in business time ("signed"). */
+    what: { recorded: string; happened: string },
+  ): Promise<{ state: S & { exists: true }; version: number; validAt: string | null; knownAt: string | null }> {
+    const events = await this.store.readStream(aggregate.streamId(id));
+    if (events.length === 0) throw this.notFound(aggregate, id);
+    const folded = eventsAt(events, clocks);
+    const state = folded.reduce((s, e) => aggregate.decider.evolve(s, e as never), aggregate.decider.initialState());
     if (!state.exists) {
-      const exists = (await this.store.streamVersion(streamId)) > 0;
-      throw exists ? new DomainError('not-found', `${aggregate.name} ${id} was not yet ${notYet} at ${at.toISOString()}`) : this.notFound(aggregate, id);
+      const known = clocks.knownAt && knownBy(events, clocks.knownAt).length === 0;
+      throw new DomainError(
+        'not-found',
+        known
+          ? `${aggregate.name} ${id} was not yet ${what.recorded} at ${clocks.knownAt!.toISOString()} (knownAt: the time it was recorded)`
+          : `${aggregate.name} ${id} was not yet ${what.happened} at ${clocks.validAt!.toISOString()} (validAt: the time it happened)`,
+      );
     }
-    return { state: state as S & { exists: true }, version };
+    return {
+      state: state as S & { exists: true },
+      version: folded.reduce((v, e) => Math.max(v, e.streamVersion), 0),
+      validAt: clocks.validAt?.toISOString() ?? null,
+      knownAt: clocks.knownAt?.toISOString() ?? null,
+    };
+  }
+
+  /** An event of the aggregate by id, as read (upcast), with whether a later event of its type followed it. */
+  async event(aggregate: AggregateDefinition, id: string, eventId: string): Promise<{ event: EventEnvelope; laterOfType: ReadonlySet<string> } | null> {
+    const events = await this.store.readStream(aggregate.streamId(id));
+    const index = events.findIndex((e) => e.eventId === eventId);
+    if (index < 0) return null;
+    return { event: events[index], laterOfType: new Set(events.slice(index + 1).map((e) => e.type)) };
   }
 
   /** A page of the aggregate's events from stream version `from` (auditors' history). */

@@ -31,3 +31,5 @@ export type { ServiceDefinition, DefinedService, ServiceModuleOptions, ResolvedS
 export { ReplayRunner, ReplayInProgressError, type ReplayStatus, type ReplayPhase } from './replay';
 export { AuditController } from './audit.controller';
 export { ReplayController } from './replay.controller';
+export type { TwoClocks } from '@tracker/event-store';
+export { eventsAt, knownBy, effectiveTimes, isCorrection } from '@tracker/event-store';

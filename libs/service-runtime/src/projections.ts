@@ -21,6 +21,18 @@ export interface FoldedStream<S> {
   version: number;
   first: EventEnvelope;
   last: EventEnvelope;
+  /** The latest business time among the folded events (ISO; events are recorded late, so not always last's). */
+  latestOccurredAt: string;
+}
+
+/** The latest business time of `events` (ISO), or `since` when that is later. */
+export function latestOccurredAt(events: readonly EventEnvelope[], since?: string): string {
+  let latest = since ?? '';
+  for (const e of events) {
+    const at = new Date(e.occurredAt).toISOString();
+    if (at > latest) latest = at;
+  }
+  return latest;
 }
 
 /** A document for a fresh collection of a replay, by logical collection name. */

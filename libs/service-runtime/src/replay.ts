@@ -22,7 +22,7 @@ import type { Connection, mongo } from 'mongoose';
 import type { Actor, EventEnvelope } from '@tracker/contracts';
 import type { EventStore } from '@tracker/event-store';
 import { Lease, TopicReplay, type TopicRange } from '@tracker/messaging';
-import type { FoldedStream, StoreProjection, TopicProjection } from './projections';
+import { latestOccurredAt, type FoldedStream, type StoreProjection, type TopicProjection } from './projections';
 import { RUNTIME_SETTINGS, type RuntimeSettings } from './runtime';
 import type { ResolvedService } from './service-definition';
 import { EVENT_STORE, KAFKA, MONGO_CONNECTION, SERVICE } from './tokens';
@@ -374,6 +374,7 @@ class ReplayRun {
         version: event.streamVersion,
         first: s?.first ?? event,
         last: event,
+        latestOccurredAt: latestOccurredAt([event], s?.latestOccurredAt),
       });
       touched?.add(event.streamId);
     }

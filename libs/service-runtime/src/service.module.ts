@@ -7,6 +7,7 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import mongoose from 'mongoose';
+import { EventUpcasters } from '@tracker/contracts';
 import { EventStore } from '@tracker/event-store';
 import { createKafka } from '@tracker/messaging';
 import { CLOCK, kafkaReadiness, mongoReadiness, PlatformModule, type Clock } from '@tracker/platform';
@@ -43,7 +44,9 @@ class RuntimeModule {
         provide: EVENT_STORE,
         inject: [MONGO_CONNECTION, CLOCK],
         // recordedAt follows the business clock too, so a demo at an offset or a test's clock stays consistent.
-        useFactory: (connection: mongoose.Connection, clock: Clock) => new EventStore(connection, { now: () => clock.now() }),
+        // Older versions of every service's events read as the newest (contracts' upcasters): its own, and the
+        // others' its consumers read through the same registry.
+        useFactory: (connection: mongoose.Connection, clock: Clock) => new EventStore(connection, { now: () => clock.now(), upcasters: EventUpcasters }),
       },
       { provide: KAFKA, useFactory: () => createKafka({ brokers: config.KAFKA_BROKERS, clientId: definition.name }) },
       {

@@ -44,6 +44,7 @@ const TABLE: readonly AccessRow[] = [
   ['POST', '/agreements/:id/resume',         401,    401,       OK,          403,             403,         OK],
   ['POST', '/agreements/:id/terminate',      401,    401,       OK,          403,             403,         OK],
   ['POST', '/agreements/:id/expire',         401,    401,       OK,          403,             403,         OK],
+  ['POST', '/agreements/:id/corrections',    401,    401,       OK,          403,             403,         OK],
   ...PLATFORM_ROUTES,
 ];
 
@@ -127,6 +128,17 @@ describe('agreements service: access by route and role', () => {
     ),
     'POST /agreements/:id/terminate': change('terminate', { reason: 'withdrawn by one party' }),
     'POST /agreements/:id/expire': change('expire', {}),
+    'POST /agreements/:id/corrections': async (allowed) => {
+      // A correction of the signing date names the registration event of the agreement it corrects.
+      const id = allowed ? await fresh() : sharedId;
+      const events = await svc.as('admin').get(`/agreements/${id}/events`).expect(200);
+      return {
+        url: `/agreements/${id}/corrections`,
+        headers: { 'If-Match': '"1"' },
+        body: { eventId: events.body.items[0].eventId, changes: { signedOn: '2026-01-28', datePrecision: 'day' }, reason: 'dated a day earlier' },
+        status: allowed ? 200 : 0,
+      };
+    },
   };
 
   beforeAll(async () => {

@@ -47,6 +47,7 @@ const TABLE: readonly AccessRow[] = [
   ['POST', '/milestones/:id/partially-met',     401,    401,       OK,          403,             403,         OK],
   ['POST', '/milestones/:id/not-met',           401,    401,       OK,          403,             403,         OK],
   ['POST', '/milestones/:id/cancel',            401,    401,       OK,          403,             403,         OK],
+  ['POST', '/milestones/:id/corrections',       401,    401,       OK,          403,             403,         OK],
   ...PLATFORM_ROUTES,
 ];
 
@@ -113,6 +114,17 @@ describe('milestones service: access by route and role', () => {
     }),
     'POST /milestones/:id/not-met': change('not-met', { reason: 'programme abandoned' }),
     'POST /milestones/:id/cancel': change('cancel', { reason: 'merged into another programme' }),
+    'POST /milestones/:id/corrections': async (allowed) => {
+      // A correction of the planned due date names the planning event of the milestone it corrects.
+      const id = allowed ? await fresh() : sharedId;
+      const events = await svc.as('admin').get(`/milestones/${id}/events`).expect(200);
+      return {
+        url: `/milestones/${id}/corrections`,
+        headers: { 'If-Match': '"1"' },
+        body: { eventId: events.body.items[0].eventId, changes: { dueDate: '2027-01-31' }, reason: 'typed wrongly' },
+        status: 200,
+      };
+    },
   };
 
   beforeAll(async () => {

@@ -2,6 +2,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, registerDecorator, type ValidationArguments } from 'class-validator';
+import { businessInstant, isBusinessTime } from '@tracker/contracts';
 
 const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -25,13 +26,83 @@ export function IsCalendarDate() {
     });
 }
 
-export class AsOfQuery {
-  @ApiPropertyOptional({ example: '2026-03-01T00:00:00Z', description: 'the state as it was recorded at this time' })
-  @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/, {
-    message: 'asOf must be an ISO 8601 date or date-time, e.g. 2026-03-01T00:00:00Z',
+/** A business time: a calendar date YYYY-MM-DD or an ISO 8601 date-time with a zone (no rollover, no hour 24). */
+export function IsBusinessTime() {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isBusinessTime',
+      target: object.constructor,
+      propertyName,
+      validator: {
+        validate: isBusinessTime,
+        defaultMessage: (args: ValidationArguments) => `${args.property} must be a date YYYY-MM-DD or an ISO 8601 date-time with a zone, e.g. 2026-06-30 or 2026-06-30T12:00:00Z`,
+      },
+    });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Constructor<T = object> = new (...args: any[]) => T;
+
+/** `Base` with an optional `occurredAt` (see BusinessTimeBody): for change bodies that are also used elsewhere. */
+export function WithBusinessTime<B extends Constructor>(Base: B) {
+  class WithOccurredAt extends Base {
+    @ApiPropertyOptional({
+      example: '2026-06-30',
+      description:
+        'when this happened in the world (a date or a date-time; default: now). Refused with 422 if in the future or before the agreement was signed.',
+    })
+    @IsOptional()
+    @IsBusinessTime()
+    occurredAt?: string;
+  }
+  return WithOccurredAt;
+}
+
+/** When the fact a change states happened (business time); omitted: the time of recording. */
+export class BusinessTimeBody {
+  @ApiPropertyOptional({
+    example: '2026-06-30',
+    description:
+      'when this happened in the world (a date or a date-time; default: now). Refused with 422 if in the future or before the agreement was signed.',
   })
+  @IsOptional()
+  @IsBusinessTime()
+  occurredAt?: string;
+}
+
+/**
+ * The two clocks of a read that goes back in time (ADR 0008): `validAt` (business time: what was true then) and
+ * `knownAt` (record time: as the tracker knew it then), alone or together.
+ */
+export class TwoClocksQuery {
+  @ApiPropertyOptional({ example: '2026-06-30', description: 'business time: the state as it was in the world at this date or time' })
+  @IsOptional()
+  @IsBusinessTime()
+  validAt?: string;
+
+  @ApiPropertyOptional({ example: '2026-10-01T00:00:00Z', description: 'record time: as the tracker knew it at this date or time' })
+  @IsOptional()
+  @IsBusinessTime()
+  knownAt?: string;
+
+}
+
+/** The two clocks, and `asOf`: the former name of knownAt. */
+export class AsOfQuery extends TwoClocksQuery {
+  @ApiPropertyOptional({ example: '2026-03-01T00:00:00Z', description: 'the same as knownAt (kept for existing clients)' })
+  @IsOptional()
+  @IsBusinessTime()
   asOf?: string;
+}
+
+/** The clocks a query asks for, as instants (knownAt from `knownAt` or `asOf`); null when it asks for neither. */
+export function twoClocksOf(query: { validAt?: string; knownAt?: string; asOf?: string }): { validAt?: Date; knownAt?: Date } | null {
+  const knownAt = query.knownAt ?? query.asOf;
+  if (query.validAt === undefined && knownAt === undefined) return null;
+  return {
+    ...(query.validAt !== undefined && { validAt: new Date(businessInstant(query.validAt)) }),
+    ...(knownAt !== undefined && { knownAt: new Date(businessInstant(knownAt)) }),
+  };
 }
 
 export class EventsQuery {

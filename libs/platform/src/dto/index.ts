@@ -1,1 +1,1 @@
-export { IsCalendarDate, AsOfQuery, EventsQuery, CursorQuery, CursorQueryOf, Cursor } from './common';
+export { IsCalendarDate, IsBusinessTime, BusinessTimeBody, WithBusinessTime, TwoClocksQuery, AsOfQuery, twoClocksOf, EventsQuery, CursorQuery, CursorQueryOf, Cursor } from './common';

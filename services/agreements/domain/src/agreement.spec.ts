@@ -20,11 +20,12 @@ const details: AgreementDetails = {
   targets: [],
   sources: [{ url: 'https://example.org/news', title: 'Turkey and Uzbekistan Forge Deeper Mining Ties' }],
 };
-const today = '2026-11-22';
-const registered: AgreementEvent = { type: 'agreement.registered', schemaVersion: 1, data: { agreementId, ...details } };
-const suspended: AgreementEvent = { type: 'agreement.suspended', schemaVersion: 1, data: { agreementId, reason: 'political crisis' } };
-const terminated: AgreementEvent = { type: 'agreement.terminated', schemaVersion: 1, data: { agreementId, reason: 'withdrawn' } };
-const expired: AgreementEvent = { type: 'agreement.expired', schemaVersion: 1, data: { agreementId } };
+const now = '2026-11-22T10:00:00.000Z';
+const signing = { occurredAt: '2026-01-29T00:00:00.000Z' };
+const registered: AgreementEvent = { type: 'agreement.registered', schemaVersion: 1, data: { agreementId, ...details }, ...signing };
+const suspended: AgreementEvent = { type: 'agreement.suspended', schemaVersion: 2, data: { agreementId, reason: 'political crisis', effectiveOn: '2026-11-22' } };
+const terminated: AgreementEvent = { type: 'agreement.terminated', schemaVersion: 2, data: { agreementId, reason: 'withdrawn', effectiveOn: '2026-11-22' } };
+const expired: AgreementEvent = { type: 'agreement.expired', schemaVersion: 2, data: { agreementId, effectiveOn: '2026-11-22' } };
 const causedBy = { eventId: 'e-1', type: 'milestone.met', milestoneId: 'm-1' };
 const delivering: AgreementEvent = {
   type: 'agreement.status-derived',
@@ -34,36 +35,36 @@ const delivering: AgreementEvent = {
 
 describe('Agreement decider', () => {
   const accepted: Array<[string, AgreementEvent[], AgreementCommand, AgreementEvent[]]> = [
-    ['register', [], { kind: 'register', agreementId, details, today }, [registered]],
+    ['register', [], { kind: 'register', agreementId, details, now }, [registered]],
     [
       'register with a month-precise signing date in the current month',
       [],
-      { kind: 'register', agreementId, details: { ...details, signedOn: '2026-11', datePrecision: 'month' }, today },
-      [{ type: 'agreement.registered', schemaVersion: 1, data: { agreementId, ...details, signedOn: '2026-11', datePrecision: 'month' } }],
+      { kind: 'register', agreementId, details: { ...details, signedOn: '2026-11', datePrecision: 'month' }, now },
+      [{ type: 'agreement.registered', schemaVersion: 1, data: { agreementId, ...details, signedOn: '2026-11', datePrecision: 'month' }, occurredAt: '2026-11-01T00:00:00.000Z' }],
     ],
     [
       'amend only what changed',
       [registered],
-      { kind: 'amend', changes: { title: details.title, place: 'Ankara, Türkiye' }, today },
+      { kind: 'amend', changes: { title: details.title, place: 'Ankara, Türkiye' }, now },
       [{ type: 'agreement.amended', schemaVersion: 1, data: { agreementId, changes: { place: 'Ankara, Türkiye' } } }],
     ],
-    ['amend with nothing new decides nothing', [registered], { kind: 'amend', changes: { title: details.title }, today }, []],
+    ['amend with nothing new decides nothing', [registered], { kind: 'amend', changes: { title: details.title }, now }, []],
     [
       'attach a source',
       [registered],
-      { kind: 'attachSource', source: { url: 'https://example.org/analysis', title: 'Analysis' } },
+      { kind: 'attachSource', source: { url: 'https://example.org/analysis', title: 'Analysis' }, now },
       [{ type: 'agreement.source-attached', schemaVersion: 1, data: { agreementId, source: { url: 'https://example.org/analysis', title: 'Analysis' } } }],
     ],
     [
       'add an objective',
       [registered],
-      { kind: 'addObjective', objective: 'research and development' },
+      { kind: 'addObjective', objective: 'research and development', now },
       [{ type: 'agreement.objective-added', schemaVersion: 1, data: { agreementId, objective: 'research and development' } }],
     ],
     [
       'add a quantified target',
       [registered],
-      { kind: 'addTarget', target: { description: 'Chinese investment', amount: 2e9, currency: 'USD', byDate: '2031-01-01' } },
+      { kind: 'addTarget', target: { description: 'Chinese investment', amount: 2e9, currency: 'USD', byDate: '2031-01-01' }, now },
       [
         {
           type: 'agreement.target-added',
@@ -72,11 +73,59 @@ describe('Agreement decider', () => {
         },
       ],
     ],
-    ['suspend', [registered], { kind: 'suspend', reason: 'political crisis' }, [suspended]],
-    ['resume', [registered, suspended], { kind: 'resume' }, [{ type: 'agreement.resumed', schemaVersion: 1, data: { agreementId } }]],
-    ['terminate a suspended agreement', [registered, suspended], { kind: 'terminate', reason: 'withdrawn' }, [terminated]],
-    ['expire', [registered], { kind: 'expire' }, [expired]],
+    ['suspend', [registered], { kind: 'suspend', reason: 'political crisis', now }, [suspended]],
+    ['resume', [registered, suspended], { kind: 'resume', now }, [{ type: 'agreement.resumed', schemaVersion: 2, data: { agreementId, effectiveOn: '2026-11-22' } }]],
+    ['terminate a suspended agreement', [registered, suspended], { kind: 'terminate', reason: 'withdrawn', now }, [terminated]],
+    ['expire', [registered], { kind: 'expire', now }, [expired]],
+    [
+      'suspend as of a past date: the effective date and the business time',
+      [registered],
+      { kind: 'suspend', reason: 'political crisis', now, occurredAt: '2026-06-30' },
+      [{ ...suspended, data: { agreementId, reason: 'political crisis', effectiveOn: '2026-06-30' }, occurredAt: '2026-06-30T00:00:00.000Z' }],
+    ],
+    [
+      'a source attached with the time it was found, within the clock skew',
+      [registered],
+      { kind: 'attachSource', source: { title: 'Press release' }, now, occurredAt: '2026-11-22T10:04:00Z' },
+      [{ type: 'agreement.source-attached', schemaVersion: 1, data: { agreementId, source: { title: 'Press release' } }, occurredAt: '2026-11-22T10:04:00.000Z' }],
+    ],
+    [
+      'an objective dated on the signing day itself',
+      [registered],
+      { kind: 'addObjective', objective: 'research and development', now, occurredAt: '2026-01-29' },
+      [{ type: 'agreement.objective-added', schemaVersion: 1, data: { agreementId, objective: 'research and development' }, occurredAt: '2026-01-29T00:00:00.000Z' }],
+    ],
+    [
+      'correct the signing date: the registration moves in business time',
+      [registered],
+      { kind: 'correct', target: { eventId: 'e-reg', type: 'agreement.registered', data: { ...details }, occurredAt: signing.occurredAt }, correctsEventId: 'e-reg', changes: { signedOn: '2026-01-28' }, reason: 'the ministry dated it 28 January', now },
+      [
+        {
+          type: 'agreement.corrected',
+          schemaVersion: 1,
+          data: { agreementId, correctsEventId: 'e-reg', correctsType: 'agreement.registered', changes: { signedOn: '2026-01-28' }, occurredAt: '2026-01-28T00:00:00.000Z', reason: 'the ministry dated it 28 January' },
+        },
+      ],
+    ],
+    [
+      'correct when a suspension took effect (a terminated record too)',
+      [registered, suspended, terminated],
+      { kind: 'correct', target: { eventId: 'e-s', type: 'agreement.suspended', data: suspended.data as never, occurredAt: now }, correctsEventId: 'e-s', changes: { effectiveOn: '2026-10-01' }, reason: 'typed in late', now },
+      [
+        {
+          type: 'agreement.corrected',
+          schemaVersion: 1,
+          data: { agreementId, correctsEventId: 'e-s', correctsType: 'agreement.suspended', changes: { effectiveOn: '2026-10-01' }, occurredAt: '2026-10-01T00:00:00.000Z', reason: 'typed in late' },
+        },
+      ],
+    ],
     ['derive a new status from milestones', [registered], { kind: 'deriveStatus', status: 'delivering', causedBy }, [delivering]],
+    [
+      'a derived status happens when the milestone event that moved it happened',
+      [registered],
+      { kind: 'deriveStatus', status: 'delivering', causedBy, occurredAt: '2026-05-01T00:00:00.000Z' },
+      [{ ...delivering, occurredAt: '2026-05-01T00:00:00.000Z' }],
+    ],
     ['derive the same status again decides nothing', [registered, delivering], { kind: 'deriveStatus', status: 'delivering', causedBy }, []],
     ['a terminated agreement keeps its implementation record', [registered, terminated], { kind: 'deriveStatus', status: 'delivering', causedBy }, []],
   ];
@@ -85,20 +134,59 @@ describe('Agreement decider', () => {
   });
 
   const refused: Array<[string, AgreementEvent[], AgreementCommand, string, RegExp]> = [
-    ['register twice', [registered], { kind: 'register', agreementId, details, today }, 'conflict', /already exists/],
-    ['a signing date in the future', [], { kind: 'register', agreementId, details: { ...details, signedOn: '2026-11-23' }, today }, 'invalid', /future/],
-    ['a signing month in the future', [], { kind: 'register', agreementId, details: { ...details, signedOn: '2026-12', datePrecision: 'month' }, today }, 'invalid', /future/],
-    ['amend an unknown agreement', [], { kind: 'amend', changes: { title: 'x' }, today }, 'not-found', /not found/],
-    ['amend a terminated agreement', [registered, terminated], { kind: 'amend', changes: { title: 'x' }, today }, 'invalid-transition', /terminated/],
-    ['amend the signing date into the future', [registered], { kind: 'amend', changes: { signedOn: '2027-01-01' }, today }, 'invalid', /future/],
-    ['attach a source to an expired agreement', [registered, expired], { kind: 'attachSource', source: { title: 'x' } }, 'invalid-transition', /expired/],
-    ['attach the same source twice', [registered], { kind: 'attachSource', source: { url: 'https://example.org/news', title: 'again' } }, 'conflict', /already attached/],
-    ['add a known objective', [registered], { kind: 'addObjective', objective: 'information sharing' }, 'conflict', /already/],
-    ['suspend twice', [registered, suspended], { kind: 'suspend', reason: 'x' }, 'invalid-transition', /already suspended/],
-    ['resume an active agreement', [registered], { kind: 'resume' }, 'invalid-transition', /not suspended/],
-    ['terminate twice', [registered, terminated], { kind: 'terminate', reason: 'x' }, 'invalid-transition', /terminated/],
-    ['resume a terminated agreement', [registered, suspended, terminated], { kind: 'resume' }, 'invalid-transition', /terminated/],
+    ['register twice', [registered], { kind: 'register', agreementId, details, now }, 'conflict', /already exists/],
+    ['a signing date in the future', [], { kind: 'register', agreementId, details: { ...details, signedOn: '2026-11-23' }, now }, 'invalid', /future/],
+    ['a signing month in the future', [], { kind: 'register', agreementId, details: { ...details, signedOn: '2026-12', datePrecision: 'month' }, now }, 'invalid', /future/],
+    ['amend an unknown agreement', [], { kind: 'amend', changes: { title: 'x' }, now }, 'not-found', /not found/],
+    ['amend a terminated agreement', [registered, terminated], { kind: 'amend', changes: { title: 'x' }, now }, 'invalid-transition', /terminated/],
+    ['amend the signing date into the future', [registered], { kind: 'amend', changes: { signedOn: '2027-01-01' }, now }, 'invalid', /future/],
+    ['attach a source to an expired agreement', [registered, expired], { kind: 'attachSource', source: { title: 'x' }, now }, 'invalid-transition', /expired/],
+    ['attach the same source twice', [registered], { kind: 'attachSource', source: { url: 'https://example.org/news', title: 'again' }, now }, 'conflict', /already attached/],
+    ['add a known objective', [registered], { kind: 'addObjective', objective: 'information sharing', now }, 'conflict', /already/],
+    ['suspend twice', [registered, suspended], { kind: 'suspend', reason: 'x', now }, 'invalid-transition', /already suspended/],
+    ['resume an active agreement', [registered], { kind: 'resume', now }, 'invalid-transition', /not suspended/],
+    ['terminate twice', [registered, terminated], { kind: 'terminate', reason: 'x', now }, 'invalid-transition', /terminated/],
+    ['resume a terminated agreement', [registered, suspended, terminated], { kind: 'resume', now }, 'invalid-transition', /terminated/],
     ['derive status of an unknown agreement', [], { kind: 'deriveStatus', status: 'delivering', causedBy }, 'not-found', /not found/],
+    ['a business time in the future', [registered], { kind: 'suspend', reason: 'x', now, occurredAt: '2026-11-22T10:06:00Z' }, 'unprocessable', /occurredAt 2026-11-22T10:06:00Z is in the future/],
+    ['a business date after today', [registered], { kind: 'addObjective', objective: 'y', now, occurredAt: '2026-11-23' }, 'unprocessable', /in the future/],
+    ['a business time before the signing', [registered], { kind: 'addObjective', objective: 'y', now, occurredAt: '2026-01-28' }, 'unprocessable', /2026-01-28 is before the agreement was signed \(2026-01-29\)/],
+    [
+      'a date before a month-precise signing',
+      [{ ...registered, data: { ...registered.data, signedOn: '2026-01', datePrecision: 'month' } } as AgreementEvent],
+      { kind: 'terminate', reason: 'x', now, occurredAt: '2025-12-31' },
+      'unprocessable',
+      /before the agreement was signed \(2026-01\)/,
+    ],
+    ['correct an event of another agreement', [registered], { kind: 'correct', target: null, correctsEventId: 'e-x', changes: { signedOn: '2026-01-28' }, reason: 'r', now }, 'unprocessable', /e-x is not one of this agreement's events/],
+    [
+      'correct what cannot be corrected',
+      [registered],
+      { kind: 'correct', target: { eventId: 'e-o', type: 'agreement.objective-added', data: {}, occurredAt: now }, correctsEventId: 'e-o', changes: { effectiveOn: '2026-02-01' }, reason: 'r', now },
+      'unprocessable',
+      /cannot be corrected/,
+    ],
+    [
+      'correct a field the event does not have',
+      [registered],
+      { kind: 'correct', target: { eventId: 'e-reg', type: 'agreement.registered', data: { ...details }, occurredAt: signing.occurredAt }, correctsEventId: 'e-reg', changes: { effectiveOn: '2026-02-01' }, reason: 'r', now },
+      'unprocessable',
+      /effectiveOn cannot be corrected on a agreement.registered event/,
+    ],
+    [
+      'a correction that changes nothing',
+      [registered],
+      { kind: 'correct', target: { eventId: 'e-reg', type: 'agreement.registered', data: { ...details }, occurredAt: signing.occurredAt }, correctsEventId: 'e-reg', changes: { signedOn: '2026-01-29' }, reason: 'r', now },
+      'unprocessable',
+      /changes nothing/,
+    ],
+    [
+      'a suspension corrected to before the signing',
+      [registered, suspended],
+      { kind: 'correct', target: { eventId: 'e-s', type: 'agreement.suspended', data: suspended.data as never, occurredAt: now }, correctsEventId: 'e-s', changes: { effectiveOn: '2025-12-01' }, reason: 'r', now },
+      'unprocessable',
+      /effectiveOn 2025-12-01 is before the agreement was signed/,
+    ],
   ];
   it.each(refused)('refuses: %s', (_name, given, command, code, message) => {
     spec.given(given).when(command).thenThrows(code as never, message);
@@ -107,8 +195,23 @@ describe('Agreement decider', () => {
   it('shows the lifecycle status over the implementation status, and the implementation status again on resume', () => {
     const fold = (events: AgreementEvent[]) => events.reduce(agreementDecider.evolve, agreementDecider.initialState());
     const s1 = fold([registered, delivering, suspended]);
-    const s2 = fold([registered, delivering, suspended, { type: 'agreement.resumed', schemaVersion: 1, data: { agreementId } }]);
+    const s2 = fold([registered, delivering, suspended, { type: 'agreement.resumed', schemaVersion: 2, data: { agreementId, effectiveOn: '2026-11-23' } }]);
     expect(s1.exists && statusOf(s1)).toBe('suspended');
     expect(s2.exists && statusOf(s2)).toBe('delivering');
+  });
+
+  it('applies corrections: the signing date, and the date the current lifecycle state took effect; keeps them listed', () => {
+    const fold = (events: AgreementEvent[]) => events.reduce(agreementDecider.evolve, agreementDecider.initialState());
+    const corrected = (correctsType: 'agreement.registered' | 'agreement.suspended', changes: object): AgreementEvent => ({
+      type: 'agreement.corrected',
+      schemaVersion: 1,
+      data: { agreementId, correctsEventId: 'e', correctsType, changes, reason: 'typo' },
+    });
+    const s = fold([registered, suspended, corrected('agreement.registered', { signedOn: '2026-01', datePrecision: 'month' }), corrected('agreement.suspended', { effectiveOn: '2026-10-01' })]);
+    expect(s).toMatchObject({ signedOn: '2026-01', datePrecision: 'month', lifecycle: 'suspended', lifecycleSince: '2026-10-01' });
+    expect(s.exists && s.corrections?.map((c) => c.correctsType)).toEqual(['agreement.registered', 'agreement.suspended']);
+    // A correction of an earlier suspension does not move the date of a later resumption.
+    const resumed = fold([registered, suspended, { type: 'agreement.resumed', schemaVersion: 2, data: { agreementId, effectiveOn: '2026-11-01' } }, corrected('agreement.suspended', { effectiveOn: '2026-10-01' })]);
+    expect(resumed).toMatchObject({ lifecycle: 'active', lifecycleSince: '2026-11-01' });
   });
 });

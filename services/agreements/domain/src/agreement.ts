@@ -2,10 +2,19 @@
  * The Agreement aggregate: registered at signing, followed until it delivers, completes or ends.
  * Lifecycle (suspended, terminated, expired) comes from commands; the implementation status (signed →
  * in implementation → delivering → completed) follows from milestone events via `deriveStatus`.
+ * Every command states when its fact happened (business time, ADR 0008): checked against the recording clock
+ * and the signing date, it becomes the event's occurredAt. Facts entered wrongly are corrected by events.
  * Pure: no framework, database or broker here.
  */
 import {
+  AgreementSchemaVersions as V,
+  businessInstant,
+  checkedBusinessDate,
+  checkedBusinessTime,
   DomainError,
+  signingPeriodStart,
+  type AgreementCorrectableType,
+  type AgreementCorrection,
   type AgreementDetails,
   type AgreementEvent,
   type AgreementStatus,
@@ -17,29 +26,64 @@ import {
   type Source,
 } from '@tracker/contracts';
 
+/** A correction as the agreement shows it: which event, what changed, why. */
+export interface AppliedCorrection {
+  correctsEventId: string;
+  correctsType: AgreementCorrectableType;
+  changes: AgreementCorrection;
+  reason: string;
+}
+
 export type AgreementState =
   | { exists: false }
   | ({
       exists: true;
       agreementId: string;
       lifecycle: LifecycleStatus;
+      /** The date the current lifecycle state took effect (unset while active since registration). */
+      lifecycleSince?: string;
       implementation: ImplementationStatus;
+      corrections?: AppliedCorrection[];
     } & AgreementDetails);
 
+/** When a command is decided: the recording time, and when its fact happened if the client said (ISO or date). */
+export interface BusinessTime {
+  now: string;
+  occurredAt?: string;
+}
+
+/** An event of this agreement as stored, for a correction to name. */
+export interface CorrectedEvent {
+  eventId: string;
+  type: string;
+  data: Record<string, unknown>;
+  occurredAt: string;
+}
+
 export type AgreementCommand =
-  | { kind: 'register'; agreementId: string; details: AgreementDetails; today: string }
-  | { kind: 'amend'; changes: Partial<Pick<AgreementDetails, AmendableField>>; today: string }
-  | { kind: 'attachSource'; source: Source }
-  | { kind: 'addObjective'; objective: string }
-  | { kind: 'addTarget'; target: QuantifiedTarget }
-  | { kind: 'suspend'; reason: string }
-  | { kind: 'resume'; reason?: string }
-  | { kind: 'terminate'; reason: string }
-  | { kind: 'expire'; reason?: string }
+  | ({ kind: 'register'; agreementId: string; details: AgreementDetails } & Pick<BusinessTime, 'now'>)
+  | ({ kind: 'amend'; changes: Partial<Pick<AgreementDetails, AmendableField>> } & BusinessTime)
+  | ({ kind: 'attachSource'; source: Source } & BusinessTime)
+  | ({ kind: 'addObjective'; objective: string } & BusinessTime)
+  | ({ kind: 'addTarget'; target: QuantifiedTarget } & BusinessTime)
+  | ({ kind: 'suspend'; reason: string } & BusinessTime)
+  | ({ kind: 'resume'; reason?: string } & BusinessTime)
+  | ({ kind: 'terminate'; reason: string } & BusinessTime)
+  | ({ kind: 'expire'; reason?: string } & BusinessTime)
+  | ({
+      kind: 'correct';
+      /** The event named, as stored; null when it is not one of this agreement's. */
+      target: CorrectedEvent | null;
+      correctsEventId: string;
+      changes: AgreementCorrection;
+      reason: string;
+    } & Pick<BusinessTime, 'now'>)
   | {
       kind: 'deriveStatus';
       status: Exclude<ImplementationStatus, 'stalled'>;
       causedBy: { eventId: string; type: string; milestoneId: string };
+      /** The business time of the milestone event that moved it. */
+      occurredAt?: string;
     };
 
 /** The status users see: a lifecycle state when the agreement is not active, else its implementation status. */
@@ -62,74 +106,152 @@ function changeable(state: AgreementState, action: string) {
 }
 
 /** The signing date as precise as known must not lie after today. */
-function signedNotInFuture(signedOn: string | null | undefined, today: string) {
-  if (signedOn && signedOn > today.slice(0, signedOn.length)) {
+function signedNotInFuture(signedOn: string | null | undefined, now: string) {
+  if (signedOn && signedOn > now.slice(0, signedOn.length)) {
     throw new DomainError('invalid', `the signing date ${signedOn} is in the future`, 'signedOn');
   }
+}
+
+/** The command's business time, checked against now and the agreement's signing; `{ occurredAt }` when given. */
+function when(s: AgreementState & { exists: true }, command: BusinessTime): { occurredAt?: string } {
+  const occurredAt = checkedBusinessTime(command.occurredAt, { now: command.now, signedOn: s.signedOn, datePrecision: s.datePrecision });
+  return occurredAt ? { occurredAt } : {};
+}
+
+/** A lifecycle change's effective date and business time (today and the recording time when not given). */
+function effective(s: AgreementState & { exists: true }, command: BusinessTime): { effectiveOn: string; time: { occurredAt?: string } } {
+  const time = when(s, command);
+  return { effectiveOn: (time.occurredAt ?? command.now).slice(0, 10), time };
+}
+
+const CORRECTABLE: Record<AgreementCorrectableType, ReadonlyArray<keyof AgreementCorrection>> = {
+  'agreement.registered': ['signedOn', 'datePrecision'],
+  'agreement.suspended': ['effectiveOn'],
+  'agreement.resumed': ['effectiveOn'],
+  'agreement.terminated': ['effectiveOn'],
+  'agreement.expired': ['effectiveOn'],
+};
+
+function decideCorrection(s: AgreementState & { exists: true }, command: Extract<AgreementCommand, { kind: 'correct' }>): AgreementEvent[] {
+  const target = command.target;
+  if (!target) throw new DomainError('unprocessable', `event ${command.correctsEventId} is not one of this agreement's events`, 'eventId');
+  const fields = CORRECTABLE[target.type as AgreementCorrectableType];
+  if (!fields) throw new DomainError('unprocessable', `a ${target.type} event cannot be corrected (correctable: ${Object.keys(CORRECTABLE).join(', ')})`, 'eventId');
+  // Fields sent (a field present but undefined, as a DTO instance carries them, is not sent).
+  const named = (Object.keys(command.changes) as Array<keyof AgreementCorrection>).filter((f) => command.changes[f] !== undefined);
+  const wrong = named.filter((f) => !fields.includes(f));
+  if (wrong.length > 0) throw new DomainError('unprocessable', `${wrong.join(', ')} cannot be corrected on a ${target.type} event (only ${fields.join(', ')})`, wrong[0]);
+  const changes = Object.fromEntries(named.filter((f) => JSON.stringify(target.data[f]) !== JSON.stringify(command.changes[f])).map((f) => [f, command.changes[f]])) as AgreementCorrection;
+  if (Object.keys(changes).length === 0) throw new DomainError('unprocessable', 'the correction changes nothing: the event already says so', named[0]);
+  let occurredAt: string | undefined;
+  if (target.type === 'agreement.registered') {
+    const signedOn = changes.signedOn !== undefined ? changes.signedOn : s.signedOn;
+    signedNotInFuture(signedOn, command.now);
+    const start = signingPeriodStart(signedOn, changes.datePrecision ?? s.datePrecision);
+    if (start) occurredAt = businessInstant(start);
+  } else if (changes.effectiveOn !== undefined) {
+    occurredAt = businessInstant(checkedBusinessDate(changes.effectiveOn, { now: command.now, signedOn: s.signedOn, datePrecision: s.datePrecision }, 'effectiveOn'));
+  }
+  return [
+    {
+      type: 'agreement.corrected',
+      schemaVersion: V['agreement.corrected'],
+      data: {
+        agreementId: s.agreementId,
+        correctsEventId: target.eventId,
+        correctsType: target.type as AgreementCorrectableType,
+        changes,
+        ...(occurredAt !== undefined && occurredAt !== target.occurredAt && { occurredAt }),
+        reason: command.reason,
+      },
+    },
+  ];
 }
 
 export function decide(command: AgreementCommand, state: AgreementState): AgreementEvent[] {
   switch (command.kind) {
     case 'register': {
       if (state.exists) throw new DomainError('conflict', 'agreement already exists');
-      signedNotInFuture(command.details.signedOn, command.today);
-      return [{ type: 'agreement.registered', schemaVersion: 1, data: { agreementId: command.agreementId, ...command.details } }];
+      signedNotInFuture(command.details.signedOn, command.now);
+      // The registration happened at the signing, as precisely as it is known.
+      const start = signingPeriodStart(command.details.signedOn, command.details.datePrecision);
+      return [
+        {
+          type: 'agreement.registered',
+          schemaVersion: V['agreement.registered'],
+          data: { agreementId: command.agreementId, ...command.details },
+          ...(start && { occurredAt: businessInstant(start) }),
+        },
+      ];
     }
     case 'amend': {
       const s = changeable(state, 'amend');
-      signedNotInFuture(command.changes.signedOn, command.today);
+      signedNotInFuture(command.changes.signedOn, command.now);
+      const time = when(s, command);
       const changes = Object.fromEntries(
         Object.entries(command.changes).filter(([k, v]) => JSON.stringify(s[k as AmendableField]) !== JSON.stringify(v)),
       );
       if (Object.keys(changes).length === 0) return [];
-      return [{ type: 'agreement.amended', schemaVersion: 1, data: { agreementId: s.agreementId, changes } }];
+      return [{ type: 'agreement.amended', schemaVersion: V['agreement.amended'], data: { agreementId: s.agreementId, changes }, ...time }];
     }
     case 'attachSource': {
       const s = changeable(state, 'attach a source');
+      const time = when(s, command);
       if (s.sources.some((x) => x.url && x.url === command.source.url)) {
         throw new DomainError('conflict', `source ${command.source.url} is already attached`);
       }
-      return [{ type: 'agreement.source-attached', schemaVersion: 1, data: { agreementId: s.agreementId, source: command.source } }];
+      return [{ type: 'agreement.source-attached', schemaVersion: V['agreement.source-attached'], data: { agreementId: s.agreementId, source: command.source }, ...time }];
     }
     case 'addObjective': {
       const s = changeable(state, 'add an objective');
+      const time = when(s, command);
       if (s.objectives.includes(command.objective)) throw new DomainError('conflict', 'this objective is already recorded');
-      return [{ type: 'agreement.objective-added', schemaVersion: 1, data: { agreementId: s.agreementId, objective: command.objective } }];
+      return [{ type: 'agreement.objective-added', schemaVersion: V['agreement.objective-added'], data: { agreementId: s.agreementId, objective: command.objective }, ...time }];
     }
     case 'addTarget': {
       const s = changeable(state, 'add a target');
-      return [{ type: 'agreement.target-added', schemaVersion: 1, data: { agreementId: s.agreementId, target: command.target } }];
+      const time = when(s, command);
+      return [{ type: 'agreement.target-added', schemaVersion: V['agreement.target-added'], data: { agreementId: s.agreementId, target: command.target }, ...time }];
     }
     case 'suspend': {
       const s = changeable(state, 'suspend');
       if (s.lifecycle === 'suspended') throw new DomainError('invalid-transition', 'cannot suspend: the agreement is already suspended');
-      return [{ type: 'agreement.suspended', schemaVersion: 1, data: { agreementId: s.agreementId, reason: command.reason } }];
+      const { effectiveOn, time } = effective(s, command);
+      return [{ type: 'agreement.suspended', schemaVersion: V['agreement.suspended'], data: { agreementId: s.agreementId, reason: command.reason, effectiveOn }, ...time }];
     }
     case 'resume': {
       const s = changeable(state, 'resume');
       if (s.lifecycle !== 'suspended') throw new DomainError('invalid-transition', 'cannot resume: the agreement is not suspended');
+      const { effectiveOn, time } = effective(s, command);
       return [
         {
           type: 'agreement.resumed',
-          schemaVersion: 1,
-          data: { agreementId: s.agreementId, ...(command.reason !== undefined && { reason: command.reason }) },
+          schemaVersion: V['agreement.resumed'],
+          data: { agreementId: s.agreementId, ...(command.reason !== undefined && { reason: command.reason }), effectiveOn },
+          ...time,
         },
       ];
     }
     case 'terminate': {
       const s = changeable(state, 'terminate');
-      return [{ type: 'agreement.terminated', schemaVersion: 1, data: { agreementId: s.agreementId, reason: command.reason } }];
+      const { effectiveOn, time } = effective(s, command);
+      return [{ type: 'agreement.terminated', schemaVersion: V['agreement.terminated'], data: { agreementId: s.agreementId, reason: command.reason, effectiveOn }, ...time }];
     }
     case 'expire': {
       const s = changeable(state, 'expire');
+      const { effectiveOn, time } = effective(s, command);
       return [
         {
           type: 'agreement.expired',
-          schemaVersion: 1,
-          data: { agreementId: s.agreementId, ...(command.reason !== undefined && { reason: command.reason }) },
+          schemaVersion: V['agreement.expired'],
+          data: { agreementId: s.agreementId, ...(command.reason !== undefined && { reason: command.reason }), effectiveOn },
+          ...time,
         },
       ];
     }
+    case 'correct':
+      // A closed record can still be corrected: a correction changes what is known, not the agreement.
+      return decideCorrection(existing(state), command);
     case 'deriveStatus': {
       const s = existing(state);
       // Milestones keep moving after an agreement ends; its record of implementation stays as it was.
@@ -138,8 +260,9 @@ export function decide(command: AgreementCommand, state: AgreementState): Agreem
       return [
         {
           type: 'agreement.status-derived',
-          schemaVersion: 1,
+          schemaVersion: V['agreement.status-derived'],
           data: { agreementId: s.agreementId, from: s.implementation, to: command.status, causedBy: command.causedBy },
+          ...(command.occurredAt && { occurredAt: command.occurredAt }),
         },
       ];
     }
@@ -162,17 +285,34 @@ export function evolve(state: AgreementState, event: AgreementEvent): AgreementS
     case 'agreement.target-added':
       return { ...state, targets: [...state.targets, event.data.target] };
     case 'agreement.suspended':
-      return { ...state, lifecycle: 'suspended' };
+      return { ...state, lifecycle: 'suspended', lifecycleSince: event.data.effectiveOn };
     case 'agreement.resumed':
-      return { ...state, lifecycle: 'active' };
+      return { ...state, lifecycle: 'active', lifecycleSince: event.data.effectiveOn };
     case 'agreement.terminated':
-      return { ...state, lifecycle: 'terminated' };
+      return { ...state, lifecycle: 'terminated', lifecycleSince: event.data.effectiveOn };
     case 'agreement.expired':
-      return { ...state, lifecycle: 'expired' };
+      return { ...state, lifecycle: 'expired', lifecycleSince: event.data.effectiveOn };
     case 'agreement.status-derived':
       return { ...state, implementation: event.data.to };
+    case 'agreement.corrected': {
+      const { correctsEventId, correctsType, changes, reason } = event.data;
+      const corrections = [...(state.corrections ?? []), { correctsEventId, correctsType, changes, reason }];
+      if (correctsType === 'agreement.registered') {
+        return {
+          ...state,
+          ...(changes.signedOn !== undefined && { signedOn: changes.signedOn }),
+          ...(changes.datePrecision !== undefined && { datePrecision: changes.datePrecision }),
+          corrections,
+        };
+      }
+      // A lifecycle date: the current state's, when it is the one corrected (the last lifecycle event of its kind).
+      const current = correctsType === `agreement.${lifecycleEventOf[state.lifecycle]}`;
+      return { ...state, ...(current && changes.effectiveOn !== undefined && { lifecycleSince: changes.effectiveOn }), corrections };
+    }
   }
 }
+
+const lifecycleEventOf: Record<LifecycleStatus, string> = { active: 'resumed', suspended: 'suspended', terminated: 'terminated', expired: 'expired' };
 
 export const agreementDecider: Decider<AgreementState, AgreementCommand, AgreementEvent> = {
   initialState: () => ({ exists: false }),

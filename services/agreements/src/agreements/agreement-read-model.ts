@@ -194,7 +194,7 @@ export const agreementViews = streamView<AgreementState, AgreementViewDoc>({
     name: 'agreement_views',
     indexes: [{ key: { partyCountries: 1, _id: 1 } }, { key: { 'state.commodities': 1, _id: 1 } }, { key: { 'state.reference': 1 } }],
   },
-  document: ({ state, version, first, last }) =>
+  document: ({ state, version, first, last, latestOccurredAt }) =>
     state.exists
       ? {
           _id: state.agreementId,
@@ -205,7 +205,8 @@ export const agreementViews = streamView<AgreementState, AgreementViewDoc>({
           titleLower: state.title.toLowerCase(),
           updatedAt: last.recordedAt,
           registeredAt: first.recordedAt,
-          lastActivityAt: last.recordedAt,
+          // Activity in business time (what `stalled` is measured from): when it happened, however late recorded.
+          lastActivityAt: latestOccurredAt,
         }
       : null,
   // The registration time is the first write's; activity (also moved by milestone events) only grows.

@@ -11,19 +11,21 @@ import {
   etagOf,
   EventsQuery,
   Roles,
+  twoClocksOf,
   type ChangeContext,
 } from '@tracker/platform';
 import type { Actor } from '@tracker/contracts';
 import { COMMODITIES } from './commodities';
 import {
   AddTargetBody,
+  AttachSourceBody,
+  CorrectAgreementDto,
   AmendAgreementDto,
   ListAgreementsQuery,
   ObjectiveDto,
   OptionalReasonDto,
   ReasonDto,
   RegisterAgreementDto,
-  SourceDto,
 } from './dto';
 import type { AgreementView } from './agreement-read-model';
 import { AgreementsService } from './agreements.service';
@@ -55,9 +57,13 @@ export class AgreementsController {
 
   @Get(':id')
   @Roles('monitor', 'stakeholder', 'auditor')
-  @ApiOperation({ summary: 'Current state with milestone counts and derived status; ?asOf= for the state recorded then' })
+  @ApiOperation({
+    summary:
+      'Current state with milestone counts and derived status; ?validAt= (business time) and/or ?knownAt= (record time; ?asOf= is the same) for the state then',
+  })
   async get(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery, @Res({ passthrough: true }) res: Response) {
-    if (query.asOf) return this.agreements.getAsOf(id, new Date(query.asOf));
+    const clocks = twoClocksOf(query);
+    if (clocks) return this.agreements.getAt(id, clocks);
     const view = await this.agreements.get(id);
     res.setHeader('ETag', etagOf(view.version));
     return view;
@@ -72,41 +78,54 @@ export class AgreementsController {
 
   @ChangeRoute(':id/amend', 'Amend descriptive fields (If-Match required)')
   amend(@Param('id', ParseUUIDPipe) id: string, @Body() dto: AmendAgreementDto, @Change() change: ChangeContext) {
-    return this.agreements.change(id, { kind: 'amend', changes: { ...dto } }, change);
+    const { occurredAt, ...changes } = dto;
+    return this.agreements.change(id, { kind: 'amend', changes, ...time(occurredAt) }, change);
   }
 
   @ChangeRoute(':id/sources', 'Attach a source (If-Match required)')
-  attachSource(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SourceDto, @Change() change: ChangeContext) {
-    return this.agreements.change(id, { kind: 'attachSource', source: { ...dto } }, change);
+  attachSource(@Param('id', ParseUUIDPipe) id: string, @Body() dto: AttachSourceBody, @Change() change: ChangeContext) {
+    const { occurredAt, ...source } = dto;
+    return this.agreements.change(id, { kind: 'attachSource', source, ...time(occurredAt) }, change);
   }
 
   @ChangeRoute(':id/objectives', 'Add an objective (If-Match required)')
   addObjective(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ObjectiveDto, @Change() change: ChangeContext) {
-    return this.agreements.change(id, { kind: 'addObjective', objective: dto.objective }, change);
+    return this.agreements.change(id, { kind: 'addObjective', objective: dto.objective, ...time(dto.occurredAt) }, change);
   }
 
   @ChangeRoute(':id/targets', 'Add a quantified target (If-Match required)')
   addTarget(@Param('id', ParseUUIDPipe) id: string, @Body() dto: AddTargetBody, @Change() change: ChangeContext) {
-    return this.agreements.change(id, { kind: 'addTarget', target: { ...dto } }, change);
+    const { occurredAt, ...target } = dto;
+    return this.agreements.change(id, { kind: 'addTarget', target, ...time(occurredAt) }, change);
   }
 
   @ChangeRoute(':id/suspend', 'Suspend (If-Match required)')
   suspend(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReasonDto, @Change() change: ChangeContext) {
-    return this.agreements.change(id, { kind: 'suspend', reason: dto.reason }, change);
+    return this.agreements.change(id, { kind: 'suspend', reason: dto.reason, ...time(dto.occurredAt) }, change);
   }
 
   @ChangeRoute(':id/resume', 'Resume a suspended agreement (If-Match required)')
   resume(@Param('id', ParseUUIDPipe) id: string, @Body() dto: OptionalReasonDto, @Change() change: ChangeContext) {
-    return this.agreements.change(id, { kind: 'resume', ...(dto.reason && { reason: dto.reason }) }, change);
+    return this.agreements.change(id, { kind: 'resume', ...(dto.reason && { reason: dto.reason }), ...time(dto.occurredAt) }, change);
   }
 
   @ChangeRoute(':id/terminate', 'Terminate (If-Match required); a terminated agreement cannot change again')
   terminate(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReasonDto, @Change() change: ChangeContext) {
-    return this.agreements.change(id, { kind: 'terminate', reason: dto.reason }, change);
+    return this.agreements.change(id, { kind: 'terminate', reason: dto.reason, ...time(dto.occurredAt) }, change);
   }
 
   @ChangeRoute(':id/expire', 'Record that the agreement expired (If-Match required)')
   expire(@Param('id', ParseUUIDPipe) id: string, @Body() dto: OptionalReasonDto, @Change() change: ChangeContext) {
-    return this.agreements.change(id, { kind: 'expire', ...(dto.reason && { reason: dto.reason }) }, change);
+    return this.agreements.change(id, { kind: 'expire', ...(dto.reason && { reason: dto.reason }), ...time(dto.occurredAt) }, change);
   }
+
+  @ChangeRoute(':id/corrections', 'Correct a fact entered wrongly (a signing date, an effective date): an event naming the event it corrects; history keeps both (If-Match required)')
+  correct(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CorrectAgreementDto, @Change() change: ChangeContext) {
+    return this.agreements.correct(id, { eventId: dto.eventId, changes: { ...dto.changes }, reason: dto.reason }, change);
+  }
+}
+
+/** The client's business time, when it gave one. */
+function time(occurredAt: string | undefined): { occurredAt?: string } {
+  return occurredAt === undefined ? {} : { occurredAt };
 }

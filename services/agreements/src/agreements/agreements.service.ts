@@ -7,16 +7,17 @@ import type { Connection, Collection } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import {
   agreementStreamId,
-  calendarDateOf,
   DomainError,
+  type AgreementCorrection,
   type AgreementDetails,
   type EventEnvelope,
 } from '@tracker/contracts';
 import type { EventStore } from '@tracker/event-store';
 import { isDuplicateKey } from '@tracker/mongo';
 import { CLOCK, Cursor, type Clock } from '@tracker/platform';
-import { Aggregates, EVENT_STORE, MONGO_CONNECTION, ReadModels, type CommandContext, type ExecuteOptions } from '@tracker/service-runtime';
+import { Aggregates, EVENT_STORE, MONGO_CONNECTION, ReadModels, type CommandContext, type ExecuteOptions, type TwoClocks } from '@tracker/service-runtime';
 import type { AgreementCommand } from '@tracker/agreements-domain';
+
 import { AgreementsConfig } from '../config';
 import { agreementAggregate, AgreementReadModel, type AgreementView } from './agreement-read-model';
 import type { ListAgreementsQuery, RegisterAgreementDto } from './dto';
@@ -26,10 +27,10 @@ interface ReferenceDoc {
   agreementId: string;
 }
 
-/** Commands other than register, as the controller builds them (time-dependent fields are added here). */
-export type AgreementChange =
-  | { kind: 'amend'; changes: Extract<AgreementCommand, { kind: 'amend' }>['changes'] }
-  | Exclude<AgreementCommand, { kind: 'register' } | { kind: 'amend' } | { kind: 'deriveStatus' }>;
+type WithoutNow<C> = C extends unknown ? Omit<C, 'now'> : never;
+
+/** Changes as the controller builds them (with the client's business time); the recording time is added here. */
+export type AgreementChange = WithoutNow<Exclude<AgreementCommand, { kind: 'register' } | { kind: 'correct' } | { kind: 'deriveStatus' }>>;
 
 @Injectable()
 export class AgreementsService {
@@ -48,8 +49,9 @@ export class AgreementsService {
     this.references = connection.collection<ReferenceDoc>('agreement_references');
   }
 
-  private today(): string {
-    return calendarDateOf(this.clock.now());
+  /** The recording time commands are decided at (the business clock). */
+  private now(): string {
+    return this.clock.now().toISOString();
   }
 
   /** Registers an agreement; its reference is reserved first so that two registrations can never share it. */
@@ -73,7 +75,7 @@ export class AgreementsService {
       sources: (dto.sources ?? []).map((s) => ({ ...s })),
     };
     try {
-      await this.aggregates.execute(agreementAggregate, agreementId, { kind: 'register', agreementId, details, today: this.today() }, { ...ctx, expectedVersion: 0 });
+      await this.aggregates.execute(agreementAggregate, agreementId, { kind: 'register', agreementId, details, now: this.now() }, { ...ctx, expectedVersion: 0 });
     } catch (err) {
       await this.references.deleteOne({ _id: dto.reference, agreementId });
       throw err;
@@ -99,12 +101,28 @@ export class AgreementsService {
 
   /** A change with the client's If-Match version (`ctx.expectedVersion`). */
   async change(agreementId: string, change: AgreementChange, ctx: ExecuteOptions): Promise<AgreementView> {
-    const command: AgreementCommand = change.kind === 'amend' ? { ...change, today: this.today() } : change;
+    const command = { ...change, now: this.now() } as AgreementCommand;
     await this.aggregates.execute(agreementAggregate, agreementId, command, {
       actor: ctx.actor,
       correlationId: ctx.correlationId,
       expectedVersion: ctx.expectedVersion,
     });
+    return this.get(agreementId);
+  }
+
+  /**
+   * Corrects a fact entered wrongly (a wrong signing date, a wrong effective date) with an event naming the event
+   * it corrects; the history keeps both.
+   */
+  async correct(agreementId: string, correction: { eventId: string; changes: AgreementCorrection; reason: string }, ctx: ExecuteOptions): Promise<AgreementView> {
+    const found = await this.aggregates.event(agreementAggregate, agreementId, correction.eventId);
+    const target = found && { eventId: found.event.eventId, type: found.event.type, data: found.event.data as Record<string, unknown>, occurredAt: found.event.occurredAt };
+    await this.aggregates.execute(
+      agreementAggregate,
+      agreementId,
+      { kind: 'correct', target, correctsEventId: correction.eventId, changes: correction.changes, reason: correction.reason, now: this.now() },
+      { actor: ctx.actor, correlationId: ctx.correlationId, expectedVersion: ctx.expectedVersion },
+    );
     return this.get(agreementId);
   }
 
@@ -130,15 +148,18 @@ export class AgreementsService {
     return this.readModel.toView(doc, milestones.get(agreementId) ?? [], this.clock.now());
   }
 
-  /** The agreement as it was recorded at `asOf` (its own events only; milestone counts are today's notion). */
-  async getAsOf(agreementId: string, asOf: Date) {
-    const { state, version } = await this.aggregates.asOf(agreementAggregate, agreementId, asOf, 'registered');
+  /** The agreement at business time `validAt` as recorded by `knownAt` (its own events; milestone counts are today's). */
+  async getAt(agreementId: string, clocks: TwoClocks) {
+    const { state, version, validAt, knownAt } = await this.aggregates.at(agreementAggregate, agreementId, clocks, { recorded: 'registered', happened: 'signed' });
     const { exists: _e, agreementId: _id, lifecycle, implementation, ...rest } = state;
     return {
       ...rest,
       id: agreementId,
       version,
-      asOf: asOf.toISOString(),
+      // `asOf`: the record time, under its former name (knownAt or, with validAt only, now).
+      asOf: knownAt ?? this.clock.now().toISOString(),
+      validAt,
+      knownAt,
       status: lifecycle === 'active' ? implementation : lifecycle,
       lifecycle,
       implementationStatus: implementation,

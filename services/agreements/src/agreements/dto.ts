@@ -9,9 +9,11 @@ import {
   IsISO31661Alpha2,
   IsISO4217CurrencyCode,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   IsUrl,
+  IsUUID,
   Matches,
   MaxLength,
   Min,
@@ -29,7 +31,7 @@ import {
   type AgreementKind,
   type DatePrecision,
 } from '@tracker/contracts';
-import { CursorQuery, IsCalendarDate } from '@tracker/platform';
+import { BusinessTimeBody, CursorQuery, IsCalendarDate, WithBusinessTime } from '@tracker/platform';
 import { COMMODITIES } from './commodities';
 
 const REFERENCE = /^[A-Z0-9][A-Z0-9-]{1,63}$/;
@@ -260,8 +262,8 @@ export class RegisterAgreementDto extends AgreementFieldsDto {
   sources?: SourceDto[];
 }
 
-/** Amend any of the descriptive fields; only the fields present change. */
-export class AmendAgreementDto {
+/** Amend any of the descriptive fields; only the fields present change. `occurredAt`: when it was amended. */
+export class AmendAgreementDto extends BusinessTimeBody {
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(3) @MaxLength(500) title?: string;
   @ApiPropertyOptional({ enum: AgreementKinds }) @IsOptional() @IsIn(AgreementKinds) kind?: AgreementKind;
   @ApiPropertyOptional({ type: [PartyDto] })
@@ -300,7 +302,7 @@ export class AmendAgreementDto {
   commodities?: string[];
 }
 
-export class ObjectiveDto {
+export class ObjectiveDto extends BusinessTimeBody {
   @ApiProperty({ example: 'research and development' })
   @IsString()
   @MinLength(2)
@@ -308,7 +310,8 @@ export class ObjectiveDto {
   objective: string;
 }
 
-export class ReasonDto {
+/** `occurredAt`: the date it took effect. */
+export class ReasonDto extends BusinessTimeBody {
   @ApiProperty({ example: 'bilateral relations frozen' })
   @IsString()
   @MinLength(3)
@@ -316,7 +319,7 @@ export class ReasonDto {
   reason: string;
 }
 
-export class OptionalReasonDto {
+export class OptionalReasonDto extends BusinessTimeBody {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
@@ -368,4 +371,41 @@ export class ListAgreementsQuery extends CursorQuery {
 }
 
 /** Body of POST /agreements/{id}/targets. */
-export class AddTargetBody extends TargetDto {}
+export class AddTargetBody extends WithBusinessTime(TargetDto) {}
+export class AttachSourceBody extends WithBusinessTime(SourceDto) {}
+
+export class AgreementCorrectionChangesDto {
+  @ApiPropertyOptional({ nullable: true, example: '2026-01-28', description: 'registration: the signing date (with datePrecision)' })
+  @ValidateIf((o: AgreementCorrectionChangesDto) => o.signedOn !== undefined || o.datePrecision !== undefined)
+  @MatchesDatePrecision()
+  signedOn?: string | null;
+
+  @ApiPropertyOptional({ enum: DatePrecisions })
+  @ValidateIf((o: AgreementCorrectionChangesDto) => o.signedOn !== undefined || o.datePrecision !== undefined)
+  @IsIn(DatePrecisions, { message: 'datePrecision must accompany signedOn and be one of day, month, year, unknown' })
+  datePrecision?: DatePrecision;
+
+  @ApiPropertyOptional({ example: '2026-10-01', description: 'suspension, resumption, termination, expiry: the date it took effect' })
+  @IsOptional()
+  @IsCalendarDate()
+  effectiveOn?: string;
+}
+
+/** A fact entered wrongly: the event (by id, from GET /agreements/{id}/events), its right values, and why. */
+export class CorrectAgreementDto {
+  @ApiProperty({ description: 'the id of the event to correct' })
+  @IsUUID('all', { message: 'eventId must be the id of one of this agreement\'s events' })
+  eventId: string;
+
+  @ApiProperty({ type: AgreementCorrectionChangesDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AgreementCorrectionChangesDto)
+  changes: AgreementCorrectionChangesDto;
+
+  @ApiProperty({ example: 'the ministry dated the memorandum 28 January' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(2000)
+  reason: string;
+}

@@ -11,6 +11,7 @@ const entry = (
   at: string,
   data: object,
 ): JournalEntry => ({
+  eventId: `${streamId}:${streamVersion}`,
   source,
   type,
   streamId,
@@ -52,7 +53,7 @@ describe('surroundingsAsOf', () => {
         metOn: '2026-05-02',
         evidence: [],
       }),
-    ]);
+    ], {});
     expect(result.milestones.map((m) => [m.id, m.status, m.version])).toEqual([
       ['m1', 'met', 3],
       ['m2', 'scheduled', 1],
@@ -86,7 +87,7 @@ describe('surroundingsAsOf', () => {
         alertId: 'z',
         by: 'someone',
       }),
-    ]);
+    ], {});
     expect(result.openAlerts).toEqual([
       expect.objectContaining({
         id: 'y',

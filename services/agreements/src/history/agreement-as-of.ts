@@ -1,7 +1,8 @@
 /**
- * What the journal says about an agreement's milestones and alerts at a past time: pure folds over the journal
- * entries recorded up to that time. Each stream is folded in version order and stops at a gap, as the event
- * store's as-of does (a later version recorded before an earlier one was).
+ * What the journal says about an agreement's milestones and alerts at a past time, on both clocks (ADR 0008):
+ * pure folds over the journal entries. Each stream takes what was recorded by `knownAt` (in version order,
+ * stopping at a gap, as the event store's as-of does) and, with `validAt`, what had happened by then, in
+ * business-time order with its corrections applied (eventsAt of libs/event-store).
  */
 import {
   foldMilestoneOverview,
@@ -11,11 +12,12 @@ import {
   type MilestoneEventType,
   type MilestoneOverview,
 } from '@tracker/contracts';
+import { eventsAt, type TwoClocks } from '@tracker/event-store';
 import type { JournalEntryDoc } from './agreement-journal';
 
 export type JournalEntry = Pick<
   JournalEntryDoc,
-  'source' | 'type' | 'streamId' | 'streamVersion' | 'recordedAt' | 'occurredAt' | 'at' | 'data' | 'sortKey'
+  'eventId' | 'source' | 'type' | 'streamId' | 'streamVersion' | 'recordedAt' | 'occurredAt' | 'at' | 'data' | 'sortKey'
 >;
 
 export interface MilestoneAsOf {
@@ -64,18 +66,18 @@ function streams(entries: readonly JournalEntry[], source: JournalEntry['source'
   return [...byStream.values()].map((list) => list.sort((a, b) => a.streamVersion - b.streamVersion));
 }
 
-/** Folds `stream` in version order, stopping at the first gap. */
+/** Folds the entries of one stream that make its state at `clocks` (see eventsAt), in the order they apply. */
 function foldStream<S>(
   stream: readonly JournalEntry[],
+  clocks: TwoClocks,
   initial: S,
   evolve: (state: S, e: JournalEntry) => S,
 ): { state: S; version: number } {
   let state = initial;
   let version = 0;
-  for (const e of stream) {
-    if (e.streamVersion !== version + 1) break;
+  for (const e of eventsAt(stream as never, clocks) as unknown as JournalEntry[]) {
     state = evolve(state, e);
-    version = e.streamVersion;
+    version = Math.max(version, e.streamVersion);
   }
   return { state, version };
 }
@@ -86,14 +88,20 @@ const later = (a: string | null, b: string): string => {
   return a === null || iso > a ? iso : a;
 };
 
-/** `entries`: the journal entries of one agreement recorded up to the time asked (any order). */
-export function surroundingsAsOf(entries: readonly JournalEntry[]): SurroundingsAsOf {
+/** `entries`: the journal entries of one agreement (any order); `clocks`: the business and record times asked. */
+export function surroundingsAsOf(entries: readonly JournalEntry[], clocks: TwoClocks): SurroundingsAsOf {
   let lastActivityAt: string | null = null;
-  for (const e of entries) if (e.source === 'agreements') lastActivityAt = later(lastActivityAt, e.at);
+  for (const stream of streams(entries, 'agreements')) {
+    foldStream(stream, clocks, null, (_, e) => {
+      // Activity in business time: when it happened, however late it was typed in.
+      lastActivityAt = later(lastActivityAt, e.occurredAt);
+      return null;
+    });
+  }
 
   const milestones: SurroundingsAsOf['milestones'] = [];
   for (const stream of streams(entries, 'milestones')) {
-    const { state, version } = foldStream<MilestoneOverview | undefined>(stream, undefined, (overview, e) => {
+    const { state, version } = foldStream<MilestoneOverview | undefined>(stream, clocks, undefined, (overview, e) => {
       const next = foldMilestoneOverview(overview, e.type as MilestoneEventType, e.data as never);
       // As the agreement list counts it: an event that leaves the milestone active is activity on the agreement.
       if (next?.active) lastActivityAt = later(lastActivityAt, e.occurredAt);
@@ -119,6 +127,7 @@ export function surroundingsAsOf(entries: readonly JournalEntry[]): Surroundings
   for (const stream of streams(entries, 'alerts')) {
     const { state } = foldStream<(AlertAsOf & { resolved: boolean }) | undefined>(
       stream,
+      clocks,
       undefined,
       (alert, e) => {
         if (e.type === 'alert.raised') {

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '@tracker/platform';
+import { Roles, twoClocksOf } from '@tracker/platform';
 import { AgreementHistoryService } from './agreement-history.service';
 import { AgreementAsOfQuery, AgreementHistoryQuery } from './dto';
 
@@ -25,9 +25,9 @@ export class AgreementHistoryController {
   @Roles('monitor', 'stakeholder', 'auditor')
   @ApiOperation({
     summary:
-      'The agreement as recorded at a past time, with its milestones, counts and derived status then, and the alerts open then',
+      'The agreement at a past time, with its milestones, counts and derived status then, and the alerts open then: ?validAt= (business time) and/or ?knownAt= (record time; ?at= is the same)',
   })
   asOf(@Param('id', ParseUUIDPipe) id: string, @Query() query: AgreementAsOfQuery) {
-    return this.history.asOf(id, new Date(query.at));
+    return this.history.asOf(id, twoClocksOf({ ...query, knownAt: query.knownAt ?? query.at })!);
   }
 }

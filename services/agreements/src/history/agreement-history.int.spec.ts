@@ -447,7 +447,8 @@ describe('agreement history and as-of view', () => {
           lifecycle: 'active',
           implementationStatus: 'signed',
           milestones: { planned: 0, met: 0, nextDueDate: null },
-          lastActivityAt: T.registered,
+          // Activity in business time (issue 15): the signing, on 29 January, however late it was typed in.
+          lastActivityAt: '2026-01-29T00:00:00.000Z',
         },
         milestones: [],
         openAlerts: [],

@@ -14,7 +14,7 @@ import {
 } from '@tracker/contracts';
 import type { EventStore } from '@tracker/event-store';
 import { Cursor } from '@tracker/platform';
-import { EVENT_STORE, ReadModels } from '@tracker/service-runtime';
+import { EVENT_STORE, ReadModels, type TwoClocks } from '@tracker/service-runtime';
 import { AgreementsService } from '../agreements/agreements.service';
 import { AgreementsConfig } from '../config';
 import { surroundingsAsOf } from './agreement-as-of';
@@ -113,23 +113,23 @@ export class AgreementHistoryService {
   }
 
   /**
-   * The agreement as recorded at `at` (its own store, as GET /agreements/{id}?asOf= answers), with its milestones,
-   * counts and status as their events recorded up to then say, and the alerts open then.
+   * The agreement at business time `validAt` as recorded by `knownAt` (its own store, as GET /agreements/{id}
+   * answers), with its milestones, counts and status as their events say then, and the alerts open then.
    */
-  async asOf(agreementId: string, at: Date) {
-    const { asOf: _asOf, ...agreement } = await this.agreements.getAsOf(agreementId, at);
-    const entries = await this.journal.entries
-      .find({ agreementId, at: { $lte: at.toISOString() } })
-      .toArray();
-    const { milestones, openAlerts, lastActivityAt } = surroundingsAsOf(entries);
+  async asOf(agreementId: string, clocks: TwoClocks) {
+    const { asOf: _asOf, ...agreement } = await this.agreements.getAt(agreementId, clocks);
+    const entries = await this.journal.entries.find({ agreementId }).toArray();
+    const { milestones, openAlerts, lastActivityAt } = surroundingsAsOf(entries, clocks);
     const overviews = milestones.map((m) => m.overview);
     // Time-based like the live view: idle for STALLED_AFTER_DAYS at that time means stalled then.
+    const at = clocks.validAt ?? clocks.knownAt!;
     const derived = deriveImplementationStatus(overviews);
-    const implementationStatus = lastActivityAt
-      ? applyStall(derived, lastActivityAt, at, this.stalledAfterDays)
-      : derived;
+    const implementationStatus = lastActivityAt ? applyStall(derived, lastActivityAt, at, this.stalledAfterDays) : derived;
     return {
+      // `asOf`: the time the view is of (the business time when asked, else the record time).
       asOf: at.toISOString(),
+      validAt: agreement.validAt,
+      knownAt: agreement.knownAt,
       agreement: {
         ...agreement,
         status: agreement.lifecycle === 'active' ? implementationStatus : agreement.lifecycle,

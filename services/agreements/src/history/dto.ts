@@ -1,13 +1,13 @@
 /** Queries of GET /agreements/{id}/history and /as-of: whitelisted, validated (platform's ValidationPipe). */
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, Matches, registerDecorator, type ValidationArguments } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, Matches, registerDecorator, ValidateIf, type ValidationArguments } from 'class-validator';
 import {
   AgreementEventTypes,
   AlertEventTypes,
   isCalendarDate,
   MilestoneEventTypes,
 } from '@tracker/contracts';
-import { CursorQueryOf } from '@tracker/platform';
+import { CursorQueryOf, TwoClocksQuery } from '@tracker/platform';
 import { JournalSources, type JournalSource } from './agreement-journal';
 
 const INSTANT =
@@ -124,8 +124,10 @@ export class AgreementHistoryQuery extends CursorQueryOf(100, 1000) {
   source?: JournalSource;
 }
 
-export class AgreementAsOfQuery {
-  @ApiProperty({ example: '2026-06-30T00:00:00Z', description: 'what was recorded at or before this time' })
+/** The agreement-wide view at a past time: `validAt` (business time), `knownAt` (record time; `at` is the same). */
+export class AgreementAsOfQuery extends TwoClocksQuery {
+  @ApiPropertyOptional({ example: '2026-06-30T00:00:00Z', description: 'record time: what was recorded at or before this time (the same as knownAt)' })
+  @ValidateIf((q: AgreementAsOfQuery) => q.at !== undefined || (q.validAt === undefined && q.knownAt === undefined))
   @IsInstant()
-  at: string;
+  at?: string;
 }

@@ -25,6 +25,8 @@ export class DeriveStatusReactor implements EventReactor {
         kind: 'deriveStatus',
         status: deriveImplementationStatus(milestones),
         causedBy: { eventId: event.eventId, type: event.type, milestoneId: event.data.milestoneId },
+        // The status changed when the milestone event happened (business time), however late it was recorded.
+        occurredAt: event.occurredAt,
       },
       { actor: SYSTEM_ACTOR, correlationId: event.correlationId, causationId: event.eventId },
     );

@@ -88,6 +88,7 @@ const rescheduled = (previousDueDate: string, newDueDate: string, slipDays: numb
   newDueDate,
   slipDays,
   reason: 'funding delayed',
+  decidedOn: '2026-11-01',
   slipCount,
 });
 
@@ -141,6 +142,23 @@ describe('resolution: given open alerts, when the milestone', () => {
     const r = resolution(m({ status: 'cancelled' }), { kind: 'outcome', outcome: 'cancelled' }, open);
     expect(r.close.map((c) => c.resolution)).toEqual(['cancelled', 'cancelled', 'cancelled']);
   });
+  it('is met by its due date but recorded late: the miss raised meanwhile closes as met on time', () => {
+    const missed = [{ alertId: 'x-missed', kind: 'deadline.missed' as const, dueDate: '2026-12-31' }, ...open];
+    const r = resolution(m({ status: 'met' }), { kind: 'outcome', outcome: 'met', on: '2026-12-20' }, missed);
+    expect(r.close).toEqual([
+      { alertId: 'x-missed', resolution: 'metOnTime' },
+      { alertId: 'x-approach', resolution: 'met' },
+      { alertId: 'x-missed-old', resolution: 'met' },
+      { alertId: 'x-slip', resolution: 'met' },
+    ]);
+    // Cancelled, or met after the due date: no "on time".
+    expect(resolution(m({ status: 'met' }), { kind: 'outcome', outcome: 'met', on: '2027-01-02' }, missed).close[0].resolution).toBe('met');
+    expect(resolution(m({ status: 'cancelled' }), { kind: 'outcome', outcome: 'cancelled', on: '2026-12-20' }, missed).close[0].resolution).toBe('cancelled');
+  });
+  it('has its due date corrected: deadline alerts of other due dates close as corrected', () => {
+    const r = resolution(m({ dueDate: '2027-01-31' }), { kind: 'dueDateCorrected' }, open);
+    expect(r).toEqual({ notice: null, close: [{ alertId: 'x-approach', resolution: 'dueDateCorrected' }, { alertId: 'x-missed-old', resolution: 'dueDateCorrected' }] });
+  });
   it('is rescheduled: deadline alerts of other due dates close, slip alerts stay', () => {
     const r = resolution(m({ dueDate: '2027-03-31' }), { kind: 'rescheduled' }, open);
     expect(r).toEqual({ notice: null, close: [{ alertId: 'x-approach', resolution: 'rescheduled' }, { alertId: 'x-missed-old', resolution: 'rescheduled' }] });
@@ -170,9 +188,12 @@ describe('folding milestone events into a deadline', () => {
     d = evolveDeadline(d, 'milestone.started', { milestoneId: 'm-1', agreementId: 'a-1', startedOn: '2026-03-01' });
     d = evolveDeadline(d, 'milestone.rescheduled', rescheduled('2026-12-31', '2027-03-31', 90, 1));
     expect(d).toEqual(m({ status: 'inProgress', dueDate: '2027-03-31', slipCount: 1 }));
-    d = evolveDeadline(d, 'milestone.cancelled', { milestoneId: 'm-1', agreementId: 'a-1', reason: 'superseded' });
+    d = evolveDeadline(d, 'milestone.cancelled', { milestoneId: 'm-1', agreementId: 'a-1', reason: 'superseded', on: '2026-11-01' });
     expect(d?.status).toBe('cancelled');
     expect(evolveDeadline(undefined, 'milestone.met', { milestoneId: 'm-1', agreementId: 'a-1', metOn: '2026-01-01', evidence: [] })).toBeUndefined();
+    const correction = (current: boolean) => ({ milestoneId: 'm-1', agreementId: 'a-1', correctsEventId: 'e-1', correctsType: 'milestone.planned' as const, changes: { dueDate: '2027-01-31' }, current, reason: 'typo' });
+    expect(evolveDeadline(m(), 'milestone.corrected', correction(true))).toEqual(m({ dueDate: '2027-01-31' }));
+    expect(evolveDeadline(m(), 'milestone.corrected', correction(false))).toEqual(m());
   });
 });
 

@@ -180,17 +180,21 @@ export interface Resolution {
  */
 export function resolution(
   m: MilestoneDeadline,
-  change: { kind: 'outcome'; outcome: 'met' | 'partiallyMet' | 'cancelled'; on?: string; causedByEventId?: string } | { kind: 'rescheduled' },
+  change: { kind: 'outcome'; outcome: 'met' | 'partiallyMet' | 'cancelled'; on?: string; causedByEventId?: string } | { kind: 'rescheduled' } | { kind: 'dueDateCorrected' },
   open: readonly OpenAlertRef[],
 ): Resolution {
-  if (change.kind === 'rescheduled') {
+  if (change.kind === 'rescheduled' || change.kind === 'dueDateCorrected') {
+    // Deadline alerts of another due date no longer apply; the scheduler raises those of the new one.
     return {
       notice: null,
       close: open
         .filter((a) => (a.kind === 'deadline.approaching' || a.kind === 'deadline.missed') && a.dueDate !== m.dueDate)
-        .map((a) => ({ alertId: a.alertId, resolution: 'rescheduled' as const })),
+        .map((a) => ({ alertId: a.alertId, resolution: change.kind })),
     };
   }
+  // Reached by the due date but recorded late: the miss raised meanwhile was no miss.
+  const onTime = (a: OpenAlertRef) =>
+    a.kind === 'deadline.missed' && change.outcome !== 'cancelled' && change.on !== undefined && a.dueDate !== null && change.on <= a.dueDate;
   return {
     notice: {
       dedupKey: dedupKey(m.milestoneId, 'milestone.resolved', m.dueDate, null),
@@ -206,7 +210,7 @@ export function resolution(
         ...(change.causedByEventId && { causedByEventId: change.causedByEventId }),
       },
     },
-    close: open.filter((a) => a.kind !== 'milestone.resolved').map((a) => ({ alertId: a.alertId, resolution: change.outcome })),
+    close: open.filter((a) => a.kind !== 'milestone.resolved').map((a) => ({ alertId: a.alertId, resolution: onTime(a) ? ('metOnTime' as const) : change.outcome })),
   };
 }
 
@@ -264,6 +268,11 @@ export function deadlinePatch<K extends keyof MilestoneEventData>(type: K, data:
       return { status: 'notMet' };
     case 'milestone.cancelled':
       return { status: 'cancelled' };
+    case 'milestone.corrected': {
+      // A due date entered wrongly, corrected (not a slip): the deadline moves.
+      const d = data as MilestoneEventData['milestone.corrected'];
+      return d.current && d.changes.dueDate !== undefined ? { dueDate: d.changes.dueDate } : null;
+    }
     default:
       return null;
   }

@@ -212,6 +212,7 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
       slipDays: 91,
       reason: 'financing approval delayed',
       slipCount: 1,
+      decidedOn: '2026-03-01',
     });
     const slip = await eventually(async () => (await alertsOf('&kind=milestone.slipped'))[0]);
     expect(slip).toMatchObject({

@@ -93,6 +93,15 @@ export class MilestoneAlertsReactor implements EventReactor {
       return;
     }
 
+    if (event.type === 'milestone.corrected') {
+      const data = event.data as MilestoneEventData['milestone.corrected'];
+      if (!data.current || data.changes.dueDate === undefined) return;
+      for (const close of resolution(m, { kind: 'dueDateCorrected' }, await this.alerts.openAlertsOf(m.milestoneId)).close) {
+        await this.alerts.resolve(close.alertId, close.resolution, cause);
+      }
+      return;
+    }
+
     const outcome =
       event.type === 'milestone.met' ? 'met' : event.type === 'milestone.partially-met' ? 'partiallyMet' : event.type === 'milestone.cancelled' ? 'cancelled' : null;
     if (!outcome) return;

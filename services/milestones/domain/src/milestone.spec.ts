@@ -1,9 +1,14 @@
 import { DeciderSpecification, type MilestoneEvent } from '@tracker/contracts';
-import { milestoneDecider, type MilestoneCommand } from './milestone';
+import { milestoneDecider, type CorrectedEvent, type MilestoneCommand } from './milestone';
 
 const spec = DeciderSpecification(milestoneDecider);
 const ids = { milestoneId: 'm-1', agreementId: 'a-1' };
 const evidence = [{ url: 'https://example.org/report.pdf', title: 'Survey report' }];
+/** The recording time of every command below; the agreement was signed on 29 January 2026. */
+const now = '2026-11-22T10:00:00.000Z';
+const today = '2026-11-22';
+const agreement = { agreementId: 'a-1', status: 'signed', terminated: false, signedOn: '2026-01-29', datePrecision: 'day' as const };
+const at = { now, agreement };
 
 const planned: MilestoneEvent = {
   type: 'milestone.planned',
@@ -11,69 +16,114 @@ const planned: MilestoneEvent = {
   data: { ...ids, type: 'geological_survey', title: 'Joint exploration programme launched', dueDate: '2026-12-31', evidence: [] },
 };
 const started: MilestoneEvent = { type: 'milestone.started', schemaVersion: 1, data: { ...ids, startedOn: '2026-03-01' } };
-const slip = (previousDueDate: string, newDueDate: string, slipDays: number, slipCount: number): MilestoneEvent => ({
+const slip = (previousDueDate: string, newDueDate: string, slipDays: number, slipCount: number, decidedOn = today): MilestoneEvent => ({
   type: 'milestone.rescheduled',
-  schemaVersion: 1,
-  data: { ...ids, previousDueDate, newDueDate, slipDays, reason: 'funding delayed', slipCount },
+  schemaVersion: 2,
+  data: { ...ids, previousDueDate, newDueDate, slipDays, reason: 'funding delayed', slipCount, decidedOn },
 });
-const met: MilestoneEvent = { type: 'milestone.met', schemaVersion: 1, data: { ...ids, metOn: '2026-11-01', evidence } };
+const met: MilestoneEvent = { type: 'milestone.met', schemaVersion: 1, data: { ...ids, metOn: '2026-11-01', evidence }, occurredAt: '2026-11-01T00:00:00.000Z' };
 const partiallyMet: MilestoneEvent = {
   type: 'milestone.partially-met',
   schemaVersion: 1,
   data: { ...ids, metOn: '2026-11-01', evidence, note: 'two of three regions mapped' },
+  occurredAt: '2026-11-01T00:00:00.000Z',
 };
-const notMet: MilestoneEvent = { type: 'milestone.not-met', schemaVersion: 1, data: { ...ids, reason: 'abandoned' } };
-const cancelled: MilestoneEvent = { type: 'milestone.cancelled', schemaVersion: 1, data: { ...ids, reason: 'superseded' } };
+const notMet: MilestoneEvent = { type: 'milestone.not-met', schemaVersion: 2, data: { ...ids, reason: 'abandoned', on: today } };
+const cancelled: MilestoneEvent = { type: 'milestone.cancelled', schemaVersion: 2, data: { ...ids, reason: 'superseded', on: today } };
+const report = (percent: number, reportedOn = today): MilestoneEvent => ({
+  type: 'milestone.progress-reported',
+  schemaVersion: 2,
+  data: { ...ids, percent, evidence: [], reportedOn },
+});
 
-const agreement = { agreementId: 'a-1', status: 'signed', terminated: false };
 const plan: MilestoneCommand = {
   kind: 'plan',
   ...ids,
   agreement,
+  now,
   type: 'geological_survey',
   title: 'Joint exploration programme launched',
   dueDate: '2026-12-31',
 };
+const target = (event: MilestoneEvent, current = true, eventId = 'e-1'): CorrectedEvent => ({
+  eventId,
+  type: event.type,
+  data: event.data as unknown as Record<string, unknown>,
+  occurredAt: event.occurredAt ?? now,
+  current,
+});
+const correct = (of: MilestoneEvent, changes: MilestoneCommand & { kind: 'correct' } extends { changes: infer C } ? C : never, current = true): MilestoneCommand => ({
+  kind: 'correct',
+  target: target(of, current),
+  correctsEventId: 'e-1',
+  changes,
+  reason: 'entered wrongly',
+  ...at,
+});
+const corrected = (correctsType: string, changes: object, extra: object = {}): MilestoneEvent =>
+  ({
+    type: 'milestone.corrected',
+    schemaVersion: 1,
+    data: { ...ids, correctsEventId: 'e-1', correctsType, changes, ...extra, current: true, reason: 'entered wrongly' },
+  }) as MilestoneEvent;
 
 describe('Milestone decider', () => {
   describe('accepted commands', () => {
     const accepted: Array<[string, MilestoneEvent[], MilestoneCommand, MilestoneEvent[]]> = [
       ['plan for an open agreement', [], plan, [planned]],
-      ['start a scheduled milestone', [planned], { kind: 'start', today: '2026-03-01' }, [started]],
+      ['plan, agreed on a past date', [], { ...plan, occurredAt: '2026-02-10' }, [{ ...planned, occurredAt: '2026-02-10T00:00:00.000Z' }]],
+      ['start a scheduled milestone: today when it does not say', [planned], { kind: 'start', ...at }, [{ ...started, data: { ...ids, startedOn: today } }]],
+      ['start, as of the day work began', [planned], { kind: 'start', ...at, occurredAt: '2026-03-01' }, [{ ...started, occurredAt: '2026-03-01T00:00:00.000Z' }]],
       [
         'report progress on a scheduled milestone',
         [planned],
-        { kind: 'reportProgress', percent: 40, note: 'field work', evidence },
-        [{ type: 'milestone.progress-reported', schemaVersion: 1, data: { ...ids, percent: 40, note: 'field work', evidence } }],
+        { kind: 'reportProgress', percent: 40, note: 'field work', evidence, ...at },
+        [{ type: 'milestone.progress-reported', schemaVersion: 2, data: { ...ids, percent: 40, note: 'field work', evidence, reportedOn: today } }],
       ],
       [
-        'report progress on a started milestone',
+        'report progress on a started milestone, for the date the report describes',
         [planned, started],
-        { kind: 'reportProgress', percent: 10 },
-        [{ type: 'milestone.progress-reported', schemaVersion: 1, data: { ...ids, percent: 10, evidence: [] } }],
+        { kind: 'reportProgress', percent: 10, ...at, occurredAt: '2026-06-30' },
+        [{ ...report(10, '2026-06-30'), occurredAt: '2026-06-30T00:00:00.000Z' }],
       ],
-      ['first slip: 90 days later', [planned], { kind: 'reschedule', newDueDate: '2027-03-31', reason: 'funding delayed' }, [slip('2026-12-31', '2027-03-31', 90, 1)]],
+      ['first slip: 90 days later', [planned], { kind: 'reschedule', newDueDate: '2027-03-31', reason: 'funding delayed', ...at }, [slip('2026-12-31', '2027-03-31', 90, 1)]],
+      [
+        'a slip decided earlier than it was recorded',
+        [planned],
+        { kind: 'reschedule', newDueDate: '2027-03-31', reason: 'funding delayed', ...at, occurredAt: '2026-10-15' },
+        [{ ...slip('2026-12-31', '2027-03-31', 90, 1, '2026-10-15'), occurredAt: '2026-10-15T00:00:00.000Z' }],
+      ],
       [
         'third slip is counted',
         [planned, slip('2026-12-31', '2027-03-31', 90, 1), slip('2027-03-31', '2027-06-30', 91, 2)],
-        { kind: 'reschedule', newDueDate: '2027-07-01', reason: 'funding delayed' },
+        { kind: 'reschedule', newDueDate: '2027-07-01', reason: 'funding delayed', ...at },
         [slip('2027-06-30', '2027-07-01', 1, 3)],
       ],
       [
         'moving earlier is not a slip',
         [planned, slip('2026-12-31', '2027-03-31', 90, 1)],
-        { kind: 'reschedule', newDueDate: '2027-01-31', reason: 'funding delayed' },
+        { kind: 'reschedule', newDueDate: '2027-01-31', reason: 'funding delayed', ...at },
         [slip('2027-03-31', '2027-01-31', -59, 1)],
       ],
-      ['mark met with evidence', [planned, started], { kind: 'markMet', metOn: '2026-11-01', today: '2026-11-22', evidence }, [met]],
+      ['mark met with evidence: the outcome date is its business time', [planned, started], { kind: 'markMet', metOn: '2026-11-01', evidence, ...at }, [met]],
       [
         'mark partially met with evidence and a note',
         [planned],
-        { kind: 'markPartiallyMet', metOn: '2026-11-01', today: '2026-11-22', evidence, note: 'two of three regions mapped' },
+        { kind: 'markPartiallyMet', metOn: '2026-11-01', evidence, note: 'two of three regions mapped', ...at },
         [partiallyMet],
       ],
-      ['mark not met', [planned, started], { kind: 'markNotMet', reason: 'abandoned' }, [notMet]],
-      ['cancel', [planned], { kind: 'cancel', reason: 'superseded' }, [cancelled]],
+      ['mark not met', [planned, started], { kind: 'markNotMet', reason: 'abandoned', ...at }, [notMet]],
+      ['cancel', [planned], { kind: 'cancel', reason: 'superseded', ...at }, [cancelled]],
+      ['cancel, as of the day it was called off', [planned], { kind: 'cancel', reason: 'superseded', ...at, occurredAt: '2026-09-01' }, [{ ...cancelled, data: { ...ids, reason: 'superseded', on: '2026-09-01' }, occurredAt: '2026-09-01T00:00:00.000Z' }]],
+      [
+        'correct a met date: the outcome moves in business time',
+        [planned, met],
+        correct(met, { metOn: '2026-10-20' }),
+        [corrected('milestone.met', { metOn: '2026-10-20' }, { occurredAt: '2026-10-20T00:00:00.000Z' })],
+      ],
+      ['correct a progress percentage', [planned, report(40)], correct(report(40), { percent: 45 }), [corrected('milestone.progress-reported', { percent: 45 })]],
+      ['correct a planned due date (not a slip)', [planned], correct(planned, { dueDate: '2027-01-31' }), [corrected('milestone.planned', { dueDate: '2027-01-31' })]],
+      ['correct only what differs', [planned, report(40)], correct(report(40), { percent: 40, reportedOn: '2026-11-20' }), [corrected('milestone.progress-reported', { reportedOn: '2026-11-20' }, { occurredAt: '2026-11-20T00:00:00.000Z' })]],
     ];
     it.each(accepted)('%s', (_name, given, command, then) => {
       spec.given(given).when(command).then(then);
@@ -85,31 +135,56 @@ describe('Milestone decider', () => {
       ['plan for an unknown agreement', [], { ...plan, agreement: null }, 'unprocessable', /unknown/],
       ['plan for a terminated agreement', [], { ...plan, agreement: { ...agreement, terminated: true } }, 'conflict', /terminated/],
       ['plan twice', [planned], plan, 'conflict', /already exists/],
-      ['start an unknown milestone', [], { kind: 'start', today: '2026-01-01' }, 'not-found', /not found/],
-      ['start twice', [planned, started], { kind: 'start', today: '2026-01-01' }, 'invalid-transition', /already in progress/],
-      ['report progress on a cancelled milestone', [planned, cancelled], { kind: 'reportProgress', percent: 5 }, 'invalid-transition', /cannot report progress.*cancelled/],
-      ['report progress on a met milestone', [planned, met], { kind: 'reportProgress', percent: 5 }, 'invalid-transition', /already met/],
-      ['reschedule to the same date', [planned], { kind: 'reschedule', newDueDate: '2026-12-31', reason: 'x' }, 'invalid', /already due/],
-      ['reschedule a milestone not met', [planned, notMet], { kind: 'reschedule', newDueDate: '2027-12-31', reason: 'x' }, 'invalid-transition', /not met/],
-      ['met without evidence', [planned], { kind: 'markMet', metOn: '2026-11-01', today: '2026-11-22', evidence: [] }, 'invalid-transition', /requires evidence/],
-      ['met in the future', [planned], { kind: 'markMet', metOn: '2026-12-01', today: '2026-11-22', evidence }, 'invalid', /future/],
-      ['met twice', [planned, met], { kind: 'markMet', metOn: '2026-11-01', today: '2026-11-22', evidence }, 'invalid-transition', /already met/],
-      ['partially met without evidence', [planned], { kind: 'markPartiallyMet', metOn: '2026-11-01', today: '2026-11-22', evidence: [], note: 'x' }, 'invalid-transition', /requires evidence/],
-      ['not met after met', [planned, met], { kind: 'markNotMet', reason: 'x' }, 'invalid-transition', /already met/],
-      ['cancel a cancelled milestone', [planned, cancelled], { kind: 'cancel', reason: 'x' }, 'invalid-transition', /already cancelled/],
-      ['cancel a partially met milestone', [planned, partiallyMet], { kind: 'cancel', reason: 'x' }, 'invalid-transition', /partially met/],
+      ['start an unknown milestone', [], { kind: 'start', ...at }, 'not-found', /not found/],
+      ['start twice', [planned, started], { kind: 'start', ...at }, 'invalid-transition', /already in progress/],
+      ['report progress on a cancelled milestone', [planned, cancelled], { kind: 'reportProgress', percent: 5, ...at }, 'invalid-transition', /cannot report progress.*cancelled/],
+      ['report progress on a met milestone', [planned, met], { kind: 'reportProgress', percent: 5, ...at }, 'invalid-transition', /already met/],
+      ['reschedule to the same date', [planned], { kind: 'reschedule', newDueDate: '2026-12-31', reason: 'x', ...at }, 'invalid', /already due/],
+      ['reschedule a milestone not met', [planned, notMet], { kind: 'reschedule', newDueDate: '2027-12-31', reason: 'x', ...at }, 'invalid-transition', /not met/],
+      ['met without evidence', [planned], { kind: 'markMet', metOn: '2026-11-01', evidence: [], ...at }, 'invalid-transition', /requires evidence/],
+      ['met in the future', [planned], { kind: 'markMet', metOn: '2026-12-01', evidence, ...at }, 'unprocessable', /metOn 2026-12-01 is in the future/],
+      ['met before the agreement was signed', [planned], { kind: 'markMet', metOn: '2026-01-28', evidence, ...at }, 'unprocessable', /metOn 2026-01-28 is before the agreement was signed \(2026-01-29\)/],
+      ['met twice', [planned, met], { kind: 'markMet', metOn: '2026-11-01', evidence, ...at }, 'invalid-transition', /already met/],
+      ['partially met without evidence', [planned], { kind: 'markPartiallyMet', metOn: '2026-11-01', evidence: [], note: 'x', ...at }, 'invalid-transition', /requires evidence/],
+      ['not met after met', [planned, met], { kind: 'markNotMet', reason: 'x', ...at }, 'invalid-transition', /already met/],
+      ['cancel a cancelled milestone', [planned, cancelled], { kind: 'cancel', reason: 'x', ...at }, 'invalid-transition', /already cancelled/],
+      ['cancel a partially met milestone', [planned, partiallyMet], { kind: 'cancel', reason: 'x', ...at }, 'invalid-transition', /partially met/],
+      ['progress reported for a day after today', [planned], { kind: 'reportProgress', percent: 5, ...at, occurredAt: '2026-11-23' }, 'unprocessable', /in the future/],
+      ['a start beyond the clock skew', [planned], { kind: 'start', ...at, occurredAt: '2026-11-22T10:05:01Z' }, 'unprocessable', /in the future/],
+      ['a plan agreed before a year-precise signing', [], { ...plan, agreement: { ...agreement, signedOn: '2026', datePrecision: 'year' }, occurredAt: '2025-12-31' }, 'unprocessable', /before the agreement was signed \(2026\)/],
+      ['correct an event of another milestone', [planned], { kind: 'correct', target: null, correctsEventId: 'e-x', changes: { percent: 5 }, reason: 'r', ...at }, 'unprocessable', /e-x is not one of this milestone's events/],
+      ['correct a met date into the future', [planned, met], correct(met, { metOn: '2026-12-01' }), 'unprocessable', /metOn 2026-12-01 is in the future/],
+      ['correct a met date to before the signing', [planned, met], correct(met, { metOn: '2025-06-01' }), 'unprocessable', /before the agreement was signed/],
+      ['correct a field the event does not have', [planned, met], correct(met, { percent: 90 }), 'unprocessable', /percent cannot be corrected on a milestone.met event/],
+      ['a correction that changes nothing', [planned, met], correct(met, { metOn: '2026-11-01' }), 'unprocessable', /changes nothing/],
+      [
+        'correct a correction',
+        [planned, met],
+        { kind: 'correct', target: { ...target(corrected('milestone.met', { metOn: '2026-10-20' })) }, correctsEventId: 'e-1', changes: { metOn: '2026-10-21' }, reason: 'r', ...at },
+        'unprocessable',
+        /a milestone.corrected event cannot be corrected/,
+      ],
+      ['correct an unknown milestone', [], correct(met, { metOn: '2026-10-20' }), 'not-found', /not found/],
     ];
     it.each(refused)('%s', (_name, given, command, code, message) => {
       spec.given(given).when(command).thenThrows(code as never, message);
     });
   });
 
+  const fold = (events: MilestoneEvent[]) => events.reduce(milestoneDecider.evolve, milestoneDecider.initialState());
+
   it('keeps the slip history visible in the state', () => {
-    const state = [planned, slip('2026-12-31', '2027-03-31', 90, 1), slip('2027-03-31', '2027-06-30', 91, 2), slip('2027-06-30', '2027-07-01', 1, 3)].reduce(
-      milestoneDecider.evolve,
-      milestoneDecider.initialState(),
-    );
+    const state = fold([planned, slip('2026-12-31', '2027-03-31', 90, 1), slip('2027-03-31', '2027-06-30', 91, 2), slip('2027-06-30', '2027-07-01', 1, 3)]);
     expect(state).toMatchObject({ dueDate: '2027-07-01', slipCount: 3 });
     expect(state.exists && state.slips.map((s) => s.slipDays)).toEqual([90, 91, 1]);
+  });
+
+  it('applies corrections still in force, lists every correction, and counts no slip for a corrected due date', () => {
+    const state = fold([planned, started, report(40), corrected('milestone.progress-reported', { percent: 45 }), corrected('milestone.planned', { dueDate: '2027-01-31' }), met, corrected('milestone.met', { metOn: '2026-10-20' })]);
+    expect(state).toMatchObject({ status: 'met', percent: 100, outcomeOn: '2026-10-20', dueDate: '2027-01-31', plannedDueDate: '2027-01-31', slipCount: 0, startedOn: '2026-03-01' });
+    expect(state.exists && state.corrections?.map((c) => c.correctsType)).toEqual(['milestone.progress-reported', 'milestone.planned', 'milestone.met']);
+    // A corrected value a later event replaced (an earlier report) changes nothing now.
+    const later = fold([planned, report(40), report(60), { ...corrected('milestone.progress-reported', { percent: 45 }), data: { ...(corrected('milestone.progress-reported', { percent: 45 }).data as object), current: false } } as MilestoneEvent]);
+    expect(later).toMatchObject({ percent: 60 });
   });
 });

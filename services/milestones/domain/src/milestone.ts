@@ -1,9 +1,16 @@
 /**
  * The Milestone aggregate: one concrete step by which an agreement turns into an outcome.
+ * Every command states when its fact happened (business time, ADR 0008), checked against the recording clock and
+ * the agreement's signing; facts entered wrongly are corrected by `milestone.corrected` events.
  * Pure: no framework, database or broker here. Refusals are DomainErrors with the reason in users' words.
  */
 import {
+  checkedBusinessTime,
   DomainError,
+  MilestoneSchemaVersions as V,
+  type DatePrecision,
+  type MilestoneCorrectableType,
+  type MilestoneCorrection,
   daysBetween,
   isTerminalMilestoneStatus,
   type Decider,
@@ -43,10 +50,15 @@ export type MilestoneState =
       evidence: EvidenceLink[];
       slips: Slip[];
       slipCount: number;
+      /** Date work started. */
+      startedOn?: string;
       /** Date the outcome was reached (met or partially met). */
       outcomeOn?: string;
-      /** Why it was cancelled or not met. */
+      /** Why it was cancelled or not met, and on which date. */
       closingReason?: string;
+      closedOn?: string;
+      /** Corrections applied, in the order they were recorded. */
+      corrections?: Array<{ correctsEventId: string; correctsType: MilestoneCorrectableType; changes: MilestoneCorrection; reason: string }>;
     };
 
 /** What the milestones service knows of the agreement, from its read model of `agreements.events`. */
@@ -54,10 +66,30 @@ export interface AgreementFacts {
   agreementId: string;
   status: string;
   terminated: boolean;
+  /** The signing date as known (null: unknown), for the business-time check. */
+  signedOn?: string | null;
+  datePrecision?: DatePrecision;
+}
+
+/** When a command is decided: the recording time, and when its fact happened if the client said. */
+export interface BusinessTime {
+  now: string;
+  occurredAt?: string;
+  /** The agreement as this service knows it (null: unknown here). */
+  agreement?: AgreementFacts | null;
+}
+
+/** An event of this milestone as stored, for a correction to name; `current`: no later event replaced its value. */
+export interface CorrectedEvent {
+  eventId: string;
+  type: string;
+  data: Record<string, unknown>;
+  occurredAt: string;
+  current: boolean;
 }
 
 export type MilestoneCommand =
-  | {
+  | ({
       kind: 'plan';
       milestoneId: string;
       /** null when the agreement is unknown to the read model. */
@@ -70,14 +102,22 @@ export type MilestoneCommand =
       expectedOutcome?: ExpectedOutcome;
       dueDate: string;
       evidence?: EvidenceLink[];
-    }
-  | { kind: 'start'; today: string }
-  | { kind: 'reportProgress'; percent: number; note?: string; evidence?: EvidenceLink[] }
-  | { kind: 'reschedule'; newDueDate: string; reason: string }
-  | { kind: 'markMet'; metOn: string; today: string; evidence: EvidenceLink[]; note?: string }
-  | { kind: 'markPartiallyMet'; metOn: string; today: string; evidence: EvidenceLink[]; note: string }
-  | { kind: 'markNotMet'; reason: string }
-  | { kind: 'cancel'; reason: string };
+    } & Omit<BusinessTime, 'agreement'>)
+  | ({ kind: 'start' } & BusinessTime)
+  | ({ kind: 'reportProgress'; percent: number; note?: string; evidence?: EvidenceLink[] } & BusinessTime)
+  | ({ kind: 'reschedule'; newDueDate: string; reason: string } & BusinessTime)
+  | ({ kind: 'markMet'; metOn: string; evidence: EvidenceLink[]; note?: string } & Omit<BusinessTime, 'occurredAt'>)
+  | ({ kind: 'markPartiallyMet'; metOn: string; evidence: EvidenceLink[]; note: string } & Omit<BusinessTime, 'occurredAt'>)
+  | ({ kind: 'markNotMet'; reason: string } & BusinessTime)
+  | ({ kind: 'cancel'; reason: string } & BusinessTime)
+  | ({
+      kind: 'correct';
+      /** The event named, as stored; null when it is not one of this milestone's. */
+      target: CorrectedEvent | null;
+      correctsEventId: string;
+      changes: MilestoneCorrection;
+      reason: string;
+    } & Omit<BusinessTime, 'occurredAt'>);
 
 const statusWords: Record<MilestoneStatus, string> = {
   scheduled: 'scheduled',
@@ -101,8 +141,73 @@ function open(state: MilestoneState, action: string) {
   return s;
 }
 
-function outcomeDate(metOn: string, today: string) {
-  if (metOn > today) throw new DomainError('invalid', `the outcome date ${metOn} is in the future`, 'metOn');
+/** A command's business time checked against now and the agreement's signing; `{ occurredAt }` when given. */
+function when(command: Omit<BusinessTime, 'occurredAt'> & { occurredAt?: string }, value = command.occurredAt, field = 'occurredAt'): { occurredAt?: string } {
+  const occurredAt = checkedBusinessTime(value, { now: command.now, signedOn: command.agreement?.signedOn, datePrecision: command.agreement?.datePrecision }, field);
+  return occurredAt ? { occurredAt } : {};
+}
+
+/** The calendar date a command's fact happened on (today when it did not say). */
+const dayOf = (time: { occurredAt?: string }, command: { now: string }) => (time.occurredAt ?? command.now).slice(0, 10);
+
+/** What each correctable event's fields may be corrected to; the business time follows the date fields. */
+const CORRECTABLE: Record<MilestoneCorrectableType, ReadonlyArray<keyof MilestoneCorrection>> = {
+  'milestone.planned': ['dueDate'],
+  'milestone.started': ['startedOn'],
+  'milestone.progress-reported': ['percent', 'reportedOn'],
+  'milestone.rescheduled': ['dueDate', 'decidedOn'],
+  'milestone.met': ['metOn'],
+  'milestone.partially-met': ['metOn'],
+  'milestone.not-met': ['on'],
+  'milestone.cancelled': ['on'],
+};
+/** The date field of each type that is its business time. */
+const DATE_OF: Partial<Record<MilestoneCorrectableType, keyof MilestoneCorrection>> = {
+  'milestone.started': 'startedOn',
+  'milestone.progress-reported': 'reportedOn',
+  'milestone.rescheduled': 'decidedOn',
+  'milestone.met': 'metOn',
+  'milestone.partially-met': 'metOn',
+  'milestone.not-met': 'on',
+  'milestone.cancelled': 'on',
+};
+/** How the corrected event names a corrected field in its data (a reschedule's due date is its newDueDate). */
+const dataField = (type: string, field: keyof MilestoneCorrection) => (type === 'milestone.rescheduled' && field === 'dueDate' ? 'newDueDate' : field);
+
+function decideCorrection(state: MilestoneState, command: Extract<MilestoneCommand, { kind: 'correct' }>): MilestoneEvent[] {
+  const s = existing(state);
+  const target = command.target;
+  if (!target) throw new DomainError('unprocessable', `event ${command.correctsEventId} is not one of this milestone's events`, 'eventId');
+  const type = target.type as MilestoneCorrectableType;
+  const fields = CORRECTABLE[type];
+  if (!fields) throw new DomainError('unprocessable', `a ${target.type} event cannot be corrected (correctable: ${Object.keys(CORRECTABLE).join(', ')})`, 'eventId');
+  // Fields sent (a field present but undefined, as a DTO instance carries them, is not sent).
+  const named = (Object.keys(command.changes) as Array<keyof MilestoneCorrection>).filter((f) => command.changes[f] !== undefined);
+  const wrong = named.filter((f) => !fields.includes(f));
+  if (wrong.length > 0) throw new DomainError('unprocessable', `${wrong.join(', ')} cannot be corrected on a ${target.type} event (only ${fields.join(', ')})`, wrong[0]);
+  const changes = Object.fromEntries(
+    named.filter((f) => JSON.stringify(target.data[dataField(type, f)]) !== JSON.stringify(command.changes[f])).map((f) => [f, command.changes[f]]),
+  ) as MilestoneCorrection;
+  if (Object.keys(changes).length === 0) throw new DomainError('unprocessable', 'the correction changes nothing: the event already says so', named[0]);
+  const dateField = DATE_OF[type];
+  const newDate = dateField ? changes[dateField] : undefined;
+  const moved = newDate !== undefined ? when(command, newDate as string, dateField).occurredAt : undefined;
+  return [
+    {
+      type: 'milestone.corrected',
+      schemaVersion: V['milestone.corrected'],
+      data: {
+        milestoneId: s.milestoneId,
+        agreementId: s.agreementId,
+        correctsEventId: target.eventId,
+        correctsType: type,
+        changes,
+        ...(moved !== undefined && moved !== target.occurredAt && { occurredAt: moved }),
+        current: target.current,
+        reason: command.reason,
+      },
+    },
+  ];
 }
 
 function requireEvidence(evidence: EvidenceLink[] | undefined, what: string) {
@@ -124,10 +229,11 @@ export function decide(command: MilestoneCommand, state: MilestoneState): Milest
     if (command.agreement.terminated) {
       throw new DomainError('conflict', `agreement ${command.agreementId} is terminated: no new milestones can be planned`);
     }
+    const time = when(command);
     return [
       {
         type: 'milestone.planned',
-        schemaVersion: 1,
+        schemaVersion: V['milestone.planned'],
         data: {
           milestoneId: command.milestoneId,
           agreementId: command.agreementId,
@@ -139,6 +245,7 @@ export function decide(command: MilestoneCommand, state: MilestoneState): Milest
           dueDate: command.dueDate,
           evidence: command.evidence ?? [],
         },
+        ...time,
       },
     ];
   }
@@ -152,20 +259,24 @@ export function decide(command: MilestoneCommand, state: MilestoneState): Milest
     case 'start': {
       const s = open(state, 'start');
       if (s.status !== 'scheduled') throw new DomainError('invalid-transition', 'cannot start: the milestone is already in progress');
-      return [{ type: 'milestone.started', schemaVersion: 1, data: { ...ids(), startedOn: command.today } }];
+      const time = when(command);
+      return [{ type: 'milestone.started', schemaVersion: V['milestone.started'], data: { ...ids(), startedOn: dayOf(time, command) }, ...time }];
     }
     case 'reportProgress': {
       open(state, 'report progress');
+      const time = when(command);
       return [
         {
           type: 'milestone.progress-reported',
-          schemaVersion: 1,
+          schemaVersion: V['milestone.progress-reported'],
           data: {
             ...ids(),
             percent: command.percent,
             ...(command.note !== undefined && { note: command.note }),
             evidence: command.evidence ?? [],
+            reportedOn: dayOf(time, command),
           },
+          ...time,
         },
       ];
     }
@@ -174,11 +285,12 @@ export function decide(command: MilestoneCommand, state: MilestoneState): Milest
       if (command.newDueDate === s.dueDate) {
         throw new DomainError('invalid', `the milestone is already due on ${s.dueDate}`, 'newDueDate');
       }
+      const time = when(command);
       const slipDays = daysBetween(s.dueDate, command.newDueDate);
       return [
         {
           type: 'milestone.rescheduled',
-          schemaVersion: 1,
+          schemaVersion: V['milestone.rescheduled'],
           data: {
             ...ids(),
             previousDueDate: s.dueDate,
@@ -186,40 +298,50 @@ export function decide(command: MilestoneCommand, state: MilestoneState): Milest
             slipDays,
             reason: command.reason,
             slipCount: s.slipCount + (slipDays > 0 ? 1 : 0),
+            decidedOn: dayOf(time, command),
           },
+          ...time,
         },
       ];
     }
     case 'markMet': {
       open(state, 'mark as met');
       requireEvidence(command.evidence, 'marking a milestone met');
-      outcomeDate(command.metOn, command.today);
+      const time = when(command, command.metOn, 'metOn');
       return [
         {
           type: 'milestone.met',
-          schemaVersion: 1,
+          schemaVersion: V['milestone.met'],
           data: { ...ids(), metOn: command.metOn, evidence: command.evidence, ...(command.note !== undefined && { note: command.note }) },
+          ...time,
         },
       ];
     }
     case 'markPartiallyMet': {
       open(state, 'mark as partially met');
       requireEvidence(command.evidence, 'marking a milestone partially met');
-      outcomeDate(command.metOn, command.today);
+      const time = when(command, command.metOn, 'metOn');
       return [
         {
           type: 'milestone.partially-met',
-          schemaVersion: 1,
+          schemaVersion: V['milestone.partially-met'],
           data: { ...ids(), metOn: command.metOn, evidence: command.evidence, note: command.note },
+          ...time,
         },
       ];
     }
-    case 'markNotMet':
+    case 'markNotMet': {
       open(state, 'mark as not met');
-      return [{ type: 'milestone.not-met', schemaVersion: 1, data: { ...ids(), reason: command.reason } }];
-    case 'cancel':
+      const time = when(command);
+      return [{ type: 'milestone.not-met', schemaVersion: V['milestone.not-met'], data: { ...ids(), reason: command.reason, on: dayOf(time, command) }, ...time }];
+    }
+    case 'cancel': {
       open(state, 'cancel');
-      return [{ type: 'milestone.cancelled', schemaVersion: 1, data: { ...ids(), reason: command.reason } }];
+      const time = when(command);
+      return [{ type: 'milestone.cancelled', schemaVersion: V['milestone.cancelled'], data: { ...ids(), reason: command.reason, on: dayOf(time, command) }, ...time }];
+    }
+    case 'correct':
+      return decideCorrection(state, command);
   }
 }
 
@@ -246,13 +368,15 @@ export function evolve(state: MilestoneState, event: MilestoneEvent & { recorded
   }
   if (!state.exists) return state;
   switch (event.type) {
+    // Folded in business order (a past state), a start or report can follow the outcome it preceded in the
+    // record: it moves nothing back.
     case 'milestone.started':
-      return { ...state, status: 'inProgress' };
+      return { ...state, status: isTerminalMilestoneStatus(state.status) ? state.status : 'inProgress', startedOn: event.data.startedOn };
     case 'milestone.progress-reported':
       return {
         ...state,
-        status: 'inProgress',
-        percent: event.data.percent,
+        status: isTerminalMilestoneStatus(state.status) ? state.status : 'inProgress',
+        percent: state.status === 'met' ? state.percent : event.data.percent,
         ...(event.data.note !== undefined && { lastNote: event.data.note }),
         evidence: [...state.evidence, ...event.data.evidence],
       };
@@ -272,9 +396,25 @@ export function evolve(state: MilestoneState, event: MilestoneEvent & { recorded
         evidence: [...state.evidence, ...event.data.evidence],
       };
     case 'milestone.not-met':
-      return { ...state, status: 'notMet', closingReason: event.data.reason };
+      return { ...state, status: 'notMet', closingReason: event.data.reason, ...(event.data.on && { closedOn: event.data.on }) };
     case 'milestone.cancelled':
-      return { ...state, status: 'cancelled', closingReason: event.data.reason };
+      return { ...state, status: 'cancelled', closingReason: event.data.reason, ...(event.data.on && { closedOn: event.data.on }) };
+    case 'milestone.corrected': {
+      const { correctsEventId, correctsType, changes, reason, current } = event.data;
+      const corrections = [...(state.corrections ?? []), { correctsEventId, correctsType, changes, reason }];
+      // Only a value still in force changes the state (a corrected report that a later one replaced does not).
+      const next: MilestoneState = { ...state, corrections };
+      if (!current) return next;
+      if (changes.dueDate !== undefined) {
+        next.dueDate = changes.dueDate;
+        if (correctsType === 'milestone.planned') next.plannedDueDate = changes.dueDate;
+      }
+      if (changes.startedOn !== undefined) next.startedOn = changes.startedOn;
+      if (changes.percent !== undefined && state.status !== 'met') next.percent = changes.percent;
+      if (changes.metOn !== undefined) next.outcomeOn = changes.metOn;
+      if (changes.on !== undefined) next.closedOn = changes.on;
+      return next;
+    }
   }
 }
 

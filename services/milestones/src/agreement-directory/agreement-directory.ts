@@ -5,10 +5,21 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
-import { agreementStatusChange, Topics, type AgreementEventEnvelope, type EventEnvelope } from '@tracker/contracts';
+import { agreementStatusChange, Topics, type AgreementEventEnvelope, type DatePrecision, type EventEnvelope } from '@tracker/contracts';
 import { unlessDuplicate } from '@tracker/mongo';
 import { ReadModels, type CollectionSource, type TopicProjection } from '@tracker/service-runtime';
 import type { AgreementFacts } from '@tracker/milestones-domain';
+
+/** An agreement's own step as the timeline shows it (registration, lifecycle changes and their corrections). */
+export interface AgreementStep {
+  eventId: string;
+  type: string;
+  streamVersion: number;
+  occurredAt: string;
+  recordedAt: string;
+  actor: EventEnvelope['actor'];
+  data: Record<string, unknown>;
+}
 
 export interface AgreementEntry {
   _id: string;
@@ -16,11 +27,27 @@ export interface AgreementEntry {
   reference: string;
   title: string;
   signedOn: string | null;
+  datePrecision?: DatePrecision;
   /** signed, inImplementation, delivering, completed (from `agreement.status-derived`). */
   implementation: string;
   lifecycle: 'active' | 'suspended' | 'terminated' | 'expired';
   registeredAt: string;
+  /** The registration, suspensions, resumptions, termination, expiry and corrections of them, in stream order. */
+  steps?: AgreementStep[];
 }
+
+/** The agreement events the timeline shows among the milestones' steps. */
+const TIMELINE_TYPES = new Set(['agreement.registered', 'agreement.suspended', 'agreement.resumed', 'agreement.terminated', 'agreement.expired', 'agreement.corrected']);
+
+const stepOf = (e: EventEnvelope): AgreementStep => ({
+  eventId: e.eventId,
+  type: e.type,
+  streamVersion: e.streamVersion,
+  occurredAt: e.occurredAt,
+  recordedAt: e.recordedAt,
+  actor: e.actor,
+  data: e.data as Record<string, unknown>,
+});
 
 /** On the live collections (ReadModels) or on ones a replay is filling. */
 @Injectable()
@@ -38,6 +65,8 @@ export class AgreementDirectory {
       agreementId,
       status: entry.lifecycle === 'active' ? entry.implementation : entry.lifecycle,
       terminated: entry.lifecycle === 'terminated',
+      signedOn: entry.signedOn,
+      ...(entry.datePrecision && { datePrecision: entry.datePrecision }),
     };
   }
 
@@ -50,6 +79,7 @@ export class AgreementDirectory {
     const event = envelope as AgreementEventEnvelope;
     const id = event.agreementId;
     const guard = { _id: id, version: { $lt: event.streamVersion } };
+    const step = TIMELINE_TYPES.has(event.type) ? { $push: { steps: stepOf(event) } } : {};
     let set: Partial<AgreementEntry>;
     switch (event.type) {
       case 'agreement.registered':
@@ -57,8 +87,15 @@ export class AgreementDirectory {
           this.entries.updateOne(
             guard,
             {
-              $set: { version: event.streamVersion, reference: event.data.reference, title: event.data.title, signedOn: event.data.signedOn },
+              $set: {
+                version: event.streamVersion,
+                reference: event.data.reference,
+                title: event.data.title,
+                signedOn: event.data.signedOn,
+                datePrecision: event.data.datePrecision,
+              },
               $setOnInsert: { implementation: 'signed', lifecycle: 'active', registeredAt: event.recordedAt },
+              ...step,
             },
             { upsert: true },
           ),
@@ -67,14 +104,23 @@ export class AgreementDirectory {
         set = {
           ...(event.data.changes.title !== undefined && { title: event.data.changes.title }),
           ...(event.data.changes.signedOn !== undefined && { signedOn: event.data.changes.signedOn }),
+          ...(event.data.changes.datePrecision !== undefined && { datePrecision: event.data.changes.datePrecision }),
         };
         break;
+      case 'agreement.corrected': {
+        const c = event.data.changes;
+        set = {
+          ...(c.signedOn !== undefined && { signedOn: c.signedOn }),
+          ...(c.datePrecision !== undefined && { datePrecision: c.datePrecision }),
+        };
+        break;
+      }
       default:
         // lifecycle and implementation status, read the same way by every service
         set = agreementStatusChange(event);
     }
     // Later events of an agreement always follow its registration on the same partition, so the entry exists.
-    const result = await this.entries.updateOne(guard, { $set: { ...set, version: event.streamVersion } });
+    const result = await this.entries.updateOne(guard, { $set: { ...set, version: event.streamVersion }, ...step });
     return result.modifiedCount === 1;
   }
 }

@@ -9,6 +9,7 @@ import {
   IsInt,
   IsISO4217CurrencyCode,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   IsUrl,
@@ -19,7 +20,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { CursorQuery, IsCalendarDate } from '@tracker/platform';
+import { BusinessTimeBody, CursorQuery, IsCalendarDate } from '@tracker/platform';
 import { MilestoneStatuses, MilestoneTypes, type MilestoneStatus, type MilestoneType } from '@tracker/contracts';
 
 /** Query flags arrive as strings: only "true" and "false" are booleans. */
@@ -70,7 +71,7 @@ export class ExpectedOutcomeDto {
   quantity?: QuantityDto;
 }
 
-class EvidenceListDto {
+class EvidenceListDto extends BusinessTimeBody {
   @ApiPropertyOptional({ type: [EvidenceDto] })
   @IsOptional()
   @IsArray()
@@ -132,7 +133,8 @@ export class ProgressDto extends EvidenceListDto {
   note?: string;
 }
 
-export class RescheduleDto {
+/** `occurredAt`: when the decision to reschedule was taken. */
+export class RescheduleDto extends BusinessTimeBody {
   @ApiProperty({ example: '2027-03-31' })
   @IsCalendarDate()
   newDueDate: string;
@@ -164,8 +166,70 @@ export class PartialOutcomeDto extends OutcomeDto {
   declare note: string;
 }
 
-export class ReasonDto {
+/** `occurredAt`: when it was found not met, or cancelled. */
+export class ReasonDto extends BusinessTimeBody {
   @ApiProperty({ example: 'Superseded by a larger programme' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(2000)
+  reason: string;
+}
+
+/** `occurredAt`: the day work began (default: today). */
+export class StartDto extends BusinessTimeBody {}
+
+export class MilestoneCorrectionChangesDto {
+  @ApiPropertyOptional({ example: '2027-01-31', description: 'planned: the due date entered; rescheduled: its new due date (not a slip)' })
+  @IsOptional()
+  @IsCalendarDate()
+  dueDate?: string;
+
+  @ApiPropertyOptional({ example: '2026-03-01' })
+  @IsOptional()
+  @IsCalendarDate()
+  startedOn?: string;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 100 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  percent?: number;
+
+  @ApiPropertyOptional({ description: 'progress reported: the date the report describes' })
+  @IsOptional()
+  @IsCalendarDate()
+  reportedOn?: string;
+
+  @ApiPropertyOptional({ description: 'rescheduled: the date the decision was taken' })
+  @IsOptional()
+  @IsCalendarDate()
+  decidedOn?: string;
+
+  @ApiPropertyOptional({ example: '2026-10-20', description: 'met or partially met: the date the outcome was reached' })
+  @IsOptional()
+  @IsCalendarDate()
+  metOn?: string;
+
+  @ApiPropertyOptional({ description: 'not met or cancelled: the date' })
+  @IsOptional()
+  @IsCalendarDate()
+  on?: string;
+}
+
+/** A fact entered wrongly: the event (by id, from GET /milestones/{id}/events), its right values, and why. */
+export class CorrectMilestoneDto {
+  @ApiProperty({ description: 'the id of the event to correct' })
+  @IsUUID('all', { message: "eventId must be the id of one of this milestone's events" })
+  eventId: string;
+
+  @ApiProperty({ type: MilestoneCorrectionChangesDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => MilestoneCorrectionChangesDto)
+  changes: MilestoneCorrectionChangesDto;
+
+  @ApiProperty({ example: 'the report was dated 20 October, not 1 November' })
   @IsString()
   @MinLength(3)
   @MaxLength(2000)

@@ -2,8 +2,8 @@ import { Body, Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '@tracker/contracts';
-import { AsOfQuery, Change, ChangeRoute, CorrelationId, CreateRoute, CurrentActor, etagOf, EventsQuery, Roles, type ChangeContext } from '@tracker/platform';
-import { ListMilestonesQuery, OutcomeDto, PartialOutcomeDto, PlanMilestoneDto, ProgressDto, ReasonDto, RescheduleDto } from './dto';
+import { AsOfQuery, Change, ChangeRoute, CorrelationId, CreateRoute, CurrentActor, etagOf, EventsQuery, Roles, twoClocksOf, type ChangeContext } from '@tracker/platform';
+import { CorrectMilestoneDto, ListMilestonesQuery, OutcomeDto, PartialOutcomeDto, PlanMilestoneDto, ProgressDto, ReasonDto, RescheduleDto, StartDto } from './dto';
 import { MilestonesService, type MilestoneView } from './milestones.service';
 
 @ApiTags('milestones')
@@ -26,9 +26,12 @@ export class MilestonesController {
 
   @Get('milestones/:id')
   @Roles('monitor', 'stakeholder', 'auditor')
-  @ApiOperation({ summary: 'A milestone with its slip history; ?asOf= for the state recorded then' })
+  @ApiOperation({
+    summary: 'A milestone with its slip history; ?validAt= (business time) and/or ?knownAt= (record time; ?asOf= is the same) for the state then',
+  })
   async get(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery, @Res({ passthrough: true }) res: Response) {
-    if (query.asOf) return this.milestones.getAsOf(id, new Date(query.asOf));
+    const clocks = twoClocksOf(query);
+    if (clocks) return this.milestones.getAt(id, clocks);
     const view = await this.milestones.get(id);
     res.setHeader('ETag', etagOf(view.version));
     return view;
@@ -43,25 +46,28 @@ export class MilestonesController {
 
   @Get('agreements/:id/timeline')
   @Roles('monitor', 'stakeholder', 'auditor')
-  @ApiOperation({ summary: 'The agreement’s path from signing to outcome: milestone events with the derived status after each' })
-  timeline(@Param('id', ParseUUIDPipe) id: string) {
-    return this.milestones.timeline(id);
+  @ApiOperation({
+    summary:
+      'The agreement’s path from signing to outcome in real-world order: its own steps and its milestones’ events, each with when it happened, when it was recorded (and how late) and the status after it; ?validAt= / ?knownAt= for the path then',
+  })
+  timeline(@Param('id', ParseUUIDPipe) id: string, @Query() query: AsOfQuery) {
+    return this.milestones.timeline(id, twoClocksOf(query) ?? {});
   }
 
   @ChangeRoute('milestones/:id/start', 'Start work on a scheduled milestone')
-  start(@Param('id', ParseUUIDPipe) id: string, @Change() change: ChangeContext) {
-    return this.milestones.change(id, { kind: 'start' }, change);
+  start(@Param('id', ParseUUIDPipe) id: string, @Body() dto: StartDto, @Change() change: ChangeContext) {
+    return this.milestones.change(id, { kind: 'start', ...time(dto.occurredAt) }, change);
   }
 
   @ChangeRoute('milestones/:id/progress', 'Report progress: percentage, note, evidence')
   progress(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ProgressDto, @Change() change: ChangeContext) {
     const evidence = (dto.evidence ?? []).map((e) => ({ ...e }));
-    return this.milestones.change(id, { kind: 'reportProgress', percent: dto.percent, ...(dto.note !== undefined && { note: dto.note }), evidence }, change);
+    return this.milestones.change(id, { kind: 'reportProgress', percent: dto.percent, ...(dto.note !== undefined && { note: dto.note }), evidence, ...time(dto.occurredAt) }, change);
   }
 
   @ChangeRoute('milestones/:id/reschedule', 'Move the due date; later is a slip, recorded with its days and reason')
   reschedule(@Param('id', ParseUUIDPipe) id: string, @Body() dto: RescheduleDto, @Change() change: ChangeContext) {
-    return this.milestones.change(id, { kind: 'reschedule', newDueDate: dto.newDueDate, reason: dto.reason }, change);
+    return this.milestones.change(id, { kind: 'reschedule', newDueDate: dto.newDueDate, reason: dto.reason, ...time(dto.occurredAt) }, change);
   }
 
   @ChangeRoute('milestones/:id/met', 'Mark met: the date and at least one evidence link')
@@ -78,11 +84,21 @@ export class MilestonesController {
 
   @ChangeRoute('milestones/:id/not-met', 'Mark not met, with the reason')
   notMet(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReasonDto, @Change() change: ChangeContext) {
-    return this.milestones.change(id, { kind: 'markNotMet', reason: dto.reason }, change);
+    return this.milestones.change(id, { kind: 'markNotMet', reason: dto.reason, ...time(dto.occurredAt) }, change);
   }
 
   @ChangeRoute('milestones/:id/cancel', 'Cancel, with the reason')
   cancel(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReasonDto, @Change() change: ChangeContext) {
-    return this.milestones.change(id, { kind: 'cancel', reason: dto.reason }, change);
+    return this.milestones.change(id, { kind: 'cancel', reason: dto.reason, ...time(dto.occurredAt) }, change);
   }
+
+  @ChangeRoute('milestones/:id/corrections', 'Correct a fact entered wrongly (a met date, a percentage, a due date typed wrongly): an event naming the event it corrects; history keeps both')
+  correct(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CorrectMilestoneDto, @Change() change: ChangeContext) {
+    return this.milestones.correct(id, { eventId: dto.eventId, changes: { ...dto.changes }, reason: dto.reason }, change);
+  }
+}
+
+/** The client's business time, when it gave one. */
+function time(occurredAt: string | undefined): { occurredAt?: string } {
+  return occurredAt === undefined ? {} : { occurredAt };
 }

@@ -201,7 +201,8 @@ describe('milestones service (HTTP + Kafka)', () => {
       .post(`/milestones/${surveyId}/met`)
       .set('If-Match', '"6"')
       .send({ metOn: '2026-07-01', evidence: [{ url: 'https://example.org/final.pdf' }] })
-      .expect(400);
+      // An outcome date in the future: a business time refused by a rule (422, ADR 0008; 400 before).
+      .expect(422);
     const met = await svc
       .as('monitor')
       .post(`/milestones/${surveyId}/met`)
@@ -297,14 +298,17 @@ describe('milestones service (HTTP + Kafka)', () => {
       s.agreementStatus,
     ]);
     expect(steps).toEqual([
+      // The agreement's own steps are part of its path (issue 15): the signing first.
+      ['agreement.registered', 'signed'],
       ['milestone.planned', 'signed'],
       ['milestone.rescheduled', 'signed'],
       ['milestone.rescheduled', 'signed'],
       ['milestone.rescheduled', 'signed'],
       ['milestone.rescheduled', 'signed'],
-      ['milestone.progress-reported', 'inImplementation'],
-      // the only milestone so far is met: everything planned was delivered…
+      // the only milestone so far is met (on 30 May, recorded on 1 June): everything planned was delivered…
       ['milestone.met', 'completed'],
+      // (in real-world order the report dated 1 June, recorded before the outcome, comes after it and moves nothing back)
+      ['milestone.progress-reported', 'completed'],
       // …until more is planned.
       ['milestone.planned', 'delivering'],
       ['milestone.planned', 'delivering'],

@@ -14,13 +14,28 @@ import {
   MilestoneEventTypes,
   OpenMilestoneStatuses,
   summarizeMilestoneEvent,
-  type Actor,
+  agreementStatusChange,
+  recordedLateDays,
+  type AgreementEventEnvelope,
+  type EventEnvelope,
+  type LifecycleStatus,
   type MilestoneEventEnvelope,
+  type MilestoneCorrection,
   type MilestoneSummary,
 } from '@tracker/contracts';
 import type { EventStore } from '@tracker/event-store';
 import { CLOCK, Cursor, type Clock } from '@tracker/platform';
-import { Aggregates, EVENT_STORE, ReadModels, type CommandContext, type ExecuteOptions } from '@tracker/service-runtime';
+import {
+  Aggregates,
+  effectiveTimes,
+  EVENT_STORE,
+  isCorrection,
+  knownBy,
+  ReadModels,
+  type CommandContext,
+  type ExecuteOptions,
+  type TwoClocks,
+} from '@tracker/service-runtime';
 import type { MilestoneCommand } from '@tracker/milestones-domain';
 import { AgreementDirectory } from '../agreement-directory/agreement-directory';
 import type { ListMilestonesQuery, PlanMilestoneDto } from './dto';
@@ -36,12 +51,10 @@ export type MilestoneView = Omit<ExistingMilestone, 'exists'> & {
   updatedAt: string;
 };
 
-/** Commands after planning, as the controller builds them; today's date is added here. */
-export type MilestoneChange =
-  | { kind: 'start' }
-  | Extract<MilestoneCommand, { kind: 'reportProgress' | 'reschedule' | 'markNotMet' | 'cancel' }>
-  | Omit<Extract<MilestoneCommand, { kind: 'markMet' }>, 'today'>
-  | Omit<Extract<MilestoneCommand, { kind: 'markPartiallyMet' }>, 'today'>;
+type WithoutContext<C> = C extends unknown ? Omit<C, 'now' | 'agreement'> : never;
+
+/** Commands after planning, as the controller builds them (with the client's business time); now and the agreement are added here. */
+export type MilestoneChange = WithoutContext<Exclude<MilestoneCommand, { kind: 'plan' } | { kind: 'correct' }>>;
 
 @Injectable()
 export class MilestonesService {
@@ -59,6 +72,17 @@ export class MilestonesService {
 
   private today(): string {
     return calendarDateOf(this.clock.now());
+  }
+
+  /** The recording time commands are decided at (the business clock). */
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+
+  /** What the business-time checks need of the milestone's agreement (null: the milestone or agreement is unknown). */
+  private async agreementOf(milestoneId: string) {
+    const doc = await this.views.findOne({ _id: milestoneId }, { projection: { 'state.agreementId': 1 } });
+    return doc ? this.directory.facts(doc.state.agreementId) : null;
   }
 
   async plan(dto: PlanMilestoneDto, ctx: CommandContext): Promise<MilestoneView> {
@@ -84,6 +108,8 @@ export class MilestonesService {
         }),
         dueDate: dto.dueDate,
         evidence: (dto.evidence ?? []).map((e) => ({ ...e })),
+        now: this.now(),
+        ...(dto.occurredAt !== undefined && { occurredAt: dto.occurredAt }),
       },
       { ...ctx, expectedVersion: 0 },
     );
@@ -92,16 +118,42 @@ export class MilestonesService {
 
   /** A change with the client's If-Match version (`change.expectedVersion`). */
   async change(milestoneId: string, change: MilestoneChange, ctx: ExecuteOptions): Promise<MilestoneView> {
-    const today = this.today();
-    const command: MilestoneCommand =
-      change.kind === 'start' || change.kind === 'markMet' || change.kind === 'markPartiallyMet'
-        ? ({ ...change, today } as MilestoneCommand)
-        : change;
+    const command = { ...change, now: this.now(), agreement: await this.agreementOf(milestoneId) } as MilestoneCommand;
     await this.aggregates.execute(milestoneAggregate, milestoneId, command, {
       actor: ctx.actor,
       correlationId: ctx.correlationId,
       expectedVersion: ctx.expectedVersion,
     });
+    return this.get(milestoneId);
+  }
+
+  /**
+   * Corrects a fact entered wrongly (a met date, a progress percentage, a due date typed wrongly) with an event
+   * naming the event it corrects; the history keeps both.
+   */
+  async correct(milestoneId: string, correction: { eventId: string; changes: MilestoneCorrection; reason: string }, ctx: ExecuteOptions): Promise<MilestoneView> {
+    const found = await this.aggregates.event(milestoneAggregate, milestoneId, correction.eventId);
+    const target = found && {
+      eventId: found.event.eventId,
+      type: found.event.type,
+      data: found.event.data as Record<string, unknown>,
+      occurredAt: found.event.occurredAt,
+      current: stillInForce(found.event.type, found.laterOfType),
+    };
+    await this.aggregates.execute(
+      milestoneAggregate,
+      milestoneId,
+      {
+        kind: 'correct',
+        target,
+        correctsEventId: correction.eventId,
+        changes: correction.changes,
+        reason: correction.reason,
+        now: this.now(),
+        agreement: await this.agreementOf(milestoneId),
+      },
+      { actor: ctx.actor, correlationId: ctx.correlationId, expectedVersion: ctx.expectedVersion },
+    );
     return this.get(milestoneId);
   }
 
@@ -129,10 +181,12 @@ export class MilestonesService {
     return this.toView(doc);
   }
 
-  async getAsOf(milestoneId: string, asOf: Date) {
-    const { state, version } = await this.aggregates.asOf(milestoneAggregate, milestoneId, asOf, 'planned');
+  /** The milestone at business time `validAt` as recorded by `knownAt` (ADR 0008). */
+  async getAt(milestoneId: string, clocks: TwoClocks) {
+    const { state, version, validAt, knownAt } = await this.aggregates.at(milestoneAggregate, milestoneId, clocks, { recorded: 'planned', happened: 'planned' });
     const { exists: _exists, ...rest } = state;
-    return { ...rest, id: milestoneId, version, asOf: asOf.toISOString() };
+    // `asOf`: the record time, under its former name (knownAt or, with validAt only, now).
+    return { ...rest, id: milestoneId, version, asOf: knownAt ?? this.now(), validAt, knownAt };
   }
 
   async list(query: ListMilestonesQuery): Promise<{ items: MilestoneView[]; nextCursor: string | null }> {
@@ -171,48 +225,101 @@ export class MilestonesService {
   }
 
   /**
-   * The agreement's path from signing to outcome: every milestone event in the order it was recorded, each with
-   * the agreement's implementation status after that step (the same rule the agreements service applies).
+   * The agreement's path from signing to outcome, in real-world order (business time, ADR 0008): its own steps
+   * (signing, suspension, resumption, termination, expiry) and every milestone event, each with when it was
+   * recorded, how late, the corrections that apply to it, and the agreement's status after it (lifecycle first,
+   * else the implementation status the agreements service derives). `clocks`: the path as it was at validAt, as
+   * recorded by knownAt.
    */
-  async timeline(agreementId: string) {
+  async timeline(agreementId: string, clocks: TwoClocks = {}) {
     const agreement = await this.directory.get(agreementId);
-    const summaries = new Map<string, MilestoneSummary>();
-    const steps: Array<{
-      at: string;
-      occurredAt: string;
-      type: string;
-      milestoneId: string;
-      milestoneTitle: string;
-      eventId: string;
-      actor: Actor;
-      data: unknown;
-      agreementStatus: string;
-    }> = [];
-    const titles = new Map<string, string>();
+    const streams = new Map<string, EventEnvelope[]>();
     for await (const event of this.store.readAll({ agreementId, types: MilestoneEventTypes })) {
-      const e = event as MilestoneEventEnvelope;
-      const { milestoneId } = e.data;
-      if (e.type === 'milestone.planned') titles.set(milestoneId, e.data.title);
-      const next = summarizeMilestoneEvent(summaries.get(milestoneId), e.type, e.data as never);
-      if (next) summaries.set(milestoneId, next);
-      steps.push({
-        at: e.recordedAt,
-        occurredAt: e.occurredAt,
-        type: e.type,
-        milestoneId,
-        milestoneTitle: titles.get(milestoneId) ?? '',
-        eventId: e.eventId,
-        actor: e.actor,
-        data: e.data,
-        agreementStatus: deriveImplementationStatus([...summaries.values()]),
-      });
+      streams.set(event.streamId, [...(streams.get(event.streamId) ?? []), event]);
     }
-    if (!agreement && steps.length === 0) throw new DomainError('not-found', `agreement ${agreementId} not found`);
+    // The agreement's steps are a selection of its stream (no amendments): known by record time alone.
+    const known = (agreement?.steps ?? []).filter((e) => !clocks.knownAt || Date.parse(e.recordedAt) <= clocks.knownAt.getTime());
+    const facts: TimelineFact[] = factsOf(known as unknown as EventEnvelope[], clocks);
+    for (const stream of streams.values()) facts.push(...factsOf(knownBy(stream, clocks.knownAt), clocks));
+    if (!agreement && facts.length === 0) throw new DomainError('not-found', `agreement ${agreementId} not found`);
+    // Business time, then (at equal times) the agreement's own steps first, then the order of recording.
+    const agreementFirst = (f: TimelineFact) => (f.event.type.startsWith('agreement.') ? 0 : 1);
+    facts.sort(
+      (a, b) =>
+        compare(a.occurredAt, b.occurredAt) ||
+        agreementFirst(a) - agreementFirst(b) ||
+        compare(a.event.recordedAt, b.event.recordedAt) ||
+        (a.event.position ?? 0) - (b.event.position ?? 0),
+    );
+
+    const summaries = new Map<string, MilestoneSummary>();
+    const titles = new Map<string, string>();
+    let lifecycle: LifecycleStatus | null = null;
+    const statusNow = () => (lifecycle && lifecycle !== 'active' ? lifecycle : deriveImplementationStatus([...summaries.values()]));
+    const steps = facts.map(({ event, occurredAt, corrections }) => {
+      const milestoneId = (event.data as { milestoneId?: string }).milestoneId ?? null;
+      for (const e of [event, ...corrections]) {
+        if (e.type.startsWith('agreement.')) {
+          lifecycle = agreementStatusChange(e as AgreementEventEnvelope).lifecycle ?? lifecycle;
+        } else if (milestoneId) {
+          const me = e as MilestoneEventEnvelope;
+          if (me.type === 'milestone.planned') titles.set(milestoneId, me.data.title);
+          const next = summarizeMilestoneEvent(summaries.get(milestoneId), me.type, me.data as never);
+          if (next) summaries.set(milestoneId, next);
+        }
+      }
+      return {
+        at: event.recordedAt,
+        occurredAt,
+        recordedAt: event.recordedAt,
+        recordedLateDays: recordedLateDays(occurredAt, event.recordedAt),
+        source: event.type.startsWith('agreement.') ? ('agreement' as const) : ('milestone' as const),
+        type: event.type,
+        milestoneId,
+        milestoneTitle: milestoneId ? (titles.get(milestoneId) ?? '') : null,
+        eventId: event.eventId,
+        actor: event.actor,
+        data: event.data,
+        corrections: corrections.map((c) => ({ eventId: c.eventId, recordedAt: c.recordedAt, actor: c.actor, data: c.data })),
+        agreementStatus: statusNow(),
+      };
+    });
     return {
       agreementId,
-      ...(agreement && { reference: agreement.reference, title: agreement.title, signedOn: agreement.signedOn }),
-      currentStatus: deriveImplementationStatus([...summaries.values()]),
+      ...(agreement && { reference: agreement.reference, title: agreement.title, signedOn: agreement.signedOn, datePrecision: agreement.datePrecision ?? null }),
+      validAt: clocks.validAt?.toISOString() ?? null,
+      knownAt: clocks.knownAt?.toISOString() ?? null,
+      currentStatus: statusNow(),
       steps,
     };
   }
+}
+
+interface TimelineFact {
+  event: EventEnvelope;
+  /** Its business time, corrections applied. */
+  occurredAt: string;
+  corrections: EventEnvelope[];
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** One stream's facts with their corrections, as of validAt (business time) when given. */
+function factsOf(known: readonly EventEnvelope[], clocks: TwoClocks): TimelineFact[] {
+  const times = effectiveTimes(known);
+  const validAt = clocks.validAt?.toISOString();
+  return known
+    .filter((e) => !isCorrection(e) && (!validAt || times.get(e.eventId)! <= validAt))
+    .map((event) => ({
+      event,
+      occurredAt: times.get(event.eventId)!,
+      corrections: known.filter((c) => isCorrection(c) && (c.data as { correctsEventId: string }).correctsEventId === event.eventId),
+    }));
+}
+
+/** Whether a corrected event's value is still the one in force (no later event of a kind that replaces it). */
+function stillInForce(type: string, later: ReadonlySet<string>): boolean {
+  if (type === 'milestone.progress-reported') return !later.has('milestone.progress-reported');
+  if (type === 'milestone.planned' || type === 'milestone.rescheduled') return !later.has('milestone.rescheduled');
+  return true; // started, met, partially met, not met, cancelled happen once
 }
