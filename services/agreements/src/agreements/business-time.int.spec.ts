@@ -70,7 +70,7 @@ describe('agreements: business time and record time', () => {
   it('refuses business times in the future or before the signing with 422 naming the dates, and changes nothing', async () => {
     const future = await change('objectives', { objective: 'joint exploration', occurredAt: '2026-04-02' }, 422);
     expect(future.body.detail).toMatch(/occurredAt 2026-04-02 is in the future/);
-    const before = await change('suspend', { reason: 'x', occurredAt: '2026-01-10' }, 422);
+    const before = await change('suspend', { reason: 'review of the ministry', occurredAt: '2026-01-10' }, 422);
     expect(before.body.detail).toMatch(/occurredAt 2026-01-10 is before the agreement was signed \(2026-01-29\)/);
     await change('objectives', { objective: 'joint exploration', occurredAt: '29 January' }, 400);
     expect((await svc.as('stakeholder').get(`/agreements/${id}`).expect(200)).body).toMatchObject({ version, lifecycle: 'active' });
