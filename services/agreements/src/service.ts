@@ -20,6 +20,7 @@ export const AgreementsApp = defineService<AgreementsConfig>({
     title: 'Agreements API',
     description:
       'Register agreements (MoUs, framework agreements, treaties…) and follow them from signing to outcome. ' +
+      'Two clocks: every fact has a business time (occurredAt: when it happened; send it with any change) and a record time (recordedAt). Reads take ?validAt= and/or ?knownAt=, e.g. an MoU signed on 29 January but typed in on 1 March is active at ?validAt=2026-02-10 and unknown at ?knownAt=2026-02-20T00:00:00Z. Wrong facts are corrected by POST /agreements/{id}/corrections, never rewritten. ' +
       'Errors are RFC 9457 problem details with a correlationId.',
     version: '1.0.0',
   },

@@ -17,6 +17,7 @@ export const MilestonesApp = defineService<MilestonesConfig>({
     title: 'Milestones API',
     description:
       'Plan implementation milestones of agreements, report progress, reschedule (slips) and record outcomes. ' +
+      'Two clocks: every fact has a business time (occurredAt: when it happened; send it with any change, metOn for outcomes) and a record time (recordedAt). Reads take ?validAt= and/or ?knownAt=, e.g. ?validAt=2026-06-30&knownAt=2026-10-01T00:00:00Z is the state on 30 June as recorded by 1 October. Wrong facts are corrected by POST /milestones/{id}/corrections, never rewritten. ' +
       'Errors are RFC 9457 problem details with a correlationId.',
     version: '1.0.0',
   },

@@ -6,7 +6,7 @@
 import { agreementStreamId } from '@tracker/contracts';
 import type { EventStore } from '@tracker/event-store';
 import { EVENT_STORE } from '@tracker/service-runtime';
-import { TestClock, startService, testConfig, trUzMemorandum, uniqueName, type RunningService } from '@tracker/testing';
+import { TestClock, eventually, startService, testConfig, trUzMemorandum, uniqueName, type RunningService } from '@tracker/testing';
 import { v7 as uuidv7 } from 'uuid';
 import { AgreementsConfig } from '../config';
 import { AgreementsApp } from '../service';
@@ -111,5 +111,20 @@ describe('agreements: business time and record time', () => {
     expect(stored).toMatchObject({ schemaVersion: 1, data: { reason: 'old' } });
     expect((stored!.data as { effectiveOn?: string }).effectiveOn).toBeUndefined();
     expect((await svc.as('auditor').get(`/audit/verify?streamId=${streamId}`).expect(200)).body).toMatchObject({ ok: true, streamsChecked: 1 });
+  });
+
+  it('tells the agreement-wide history in business order on request (from/to on the same clock)', async () => {
+    // An objective agreed on 1 February, typed in only now.
+    await change('objectives', { objective: 'training of geologists', occurredAt: '2026-02-01' });
+    const history = (order: string) =>
+      eventually(async () => {
+        const res = await svc.as('auditor').get(`/agreements/${id}/history?source=agreements${order}`).expect(200);
+        const types = (res.body.items as Array<{ type: string }>).map((e) => e.type);
+        if (!types.includes('agreement.objective-added')) throw new Error('the journal has not got it yet');
+        return types;
+      });
+    expect(await history('')).toEqual(['agreement.registered', 'agreement.suspended', 'agreement.resumed', 'agreement.corrected', 'agreement.objective-added']);
+    expect(await history('&order=business')).toEqual(['agreement.registered', 'agreement.objective-added', 'agreement.suspended', 'agreement.resumed', 'agreement.corrected']);
+    expect(await history('&order=business&from=2026-01-30T00:00:00Z&to=2026-03-31T00:00:00Z')).toEqual(['agreement.objective-added', 'agreement.suspended']);
   });
 });

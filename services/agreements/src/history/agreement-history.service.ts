@@ -73,16 +73,18 @@ export class AgreementHistoryService {
     this.stalledAfterDays = config.STALLED_AFTER_DAYS;
   }
 
-  /** The merged history in recorded order, one page at a time. */
+  /** The merged history in recorded order (or, with order=business, in the order things happened), a page at a time. */
   async history(
     agreementId: string,
     query: AgreementHistoryQuery,
   ): Promise<{ items: HistoryItem[]; nextCursor: string | null }> {
     const limit = query.limit ?? 100;
+    const business = query.order === 'business';
+    const key = business ? 'businessKey' : 'sortKey';
     const filter: mongo.Filter<JournalEntryDoc> = { agreementId };
-    if (query.cursor) filter.sortKey = { $gt: Cursor.decode(query.cursor) };
+    if (query.cursor) filter[key] = { $gt: Cursor.decode(query.cursor) };
     if (query.from || query.to) {
-      filter.at = {
+      filter[business ? 'happenedAt' : 'at'] = {
         ...(query.from && { $gte: new Date(query.from).toISOString() }),
         ...(query.to && { $lte: new Date(query.to).toISOString() }),
       };
@@ -93,7 +95,7 @@ export class AgreementHistoryService {
 
     const docs = await this.journal.entries
       .find(filter)
-      .sort({ sortKey: 1 })
+      .sort({ [key]: 1 })
       .limit(limit + 1)
       .toArray();
     if (docs.length === 0 && !(await this.exists(agreementId)))
@@ -102,7 +104,7 @@ export class AgreementHistoryService {
     const last = page.at(-1);
     return {
       items: page.map(toItem),
-      nextCursor: docs.length > limit && last ? Cursor.encode(last.sortKey) : null,
+      nextCursor: docs.length > limit && last ? Cursor.encode(last[key]) : null,
     };
   }
 

@@ -23,9 +23,13 @@ export interface JournalEntryDoc extends EventEnvelope {
   at: string;
   /** `<at>|<source>|<position>|<eventId>`: the history's order (ties by source, then position) and its cursor. */
   sortKey: string;
+  /** occurredAt as a UTC ISO string: business time, compared as a string. */
+  happenedAt: string;
+  /** `<happenedAt>|<source>|<position>|<eventId>`: the history in business order, and its cursor. */
+  businessKey: string;
 }
 
-const INDEXES: readonly IndexDefinition[] = [{ key: { agreementId: 1, sortKey: 1 } }];
+const INDEXES: readonly IndexDefinition[] = [{ key: { agreementId: 1, sortKey: 1 } }, { key: { agreementId: 1, businessKey: 1 } }];
 
 /** The source of an event from its type: each service publishes only its own `<aggregate>.*` types. */
 export function sourceOfType(type: string): JournalSource | undefined {
@@ -96,6 +100,8 @@ function entryOf(envelope: EventEnvelope, source: JournalSource): JournalEntryDo
     hash: envelope.hash,
     at,
     sortKey: journalSortKey(at, source, envelope.position, envelope.eventId),
+    happenedAt: normalizedTime(envelope.occurredAt),
+    businessKey: journalSortKey(normalizedTime(envelope.occurredAt), source, envelope.position, envelope.eventId),
   };
 }
 

@@ -91,12 +91,21 @@ function IsEventTypeList() {
 
 /** 100 events a page by default, at most 1,000: an audit reads far more at a time than a list. */
 export class AgreementHistoryQuery extends CursorQueryOf(100, 1000) {
-  @ApiPropertyOptional({ example: '2026-03-01T00:00:00Z', description: 'recorded at or after this time' })
+  @ApiPropertyOptional({
+    enum: ['recorded', 'business'],
+    default: 'recorded',
+    description: 'recorded: in the order the tracker learnt of each event; business: in the order things happened (occurredAt). from and to follow the same clock',
+  })
+  @IsOptional()
+  @IsIn(['recorded', 'business'])
+  order?: 'recorded' | 'business';
+
+  @ApiPropertyOptional({ example: '2026-03-01T00:00:00Z', description: 'recorded (or, with order=business, happened) at or after this time' })
   @IsOptional()
   @IsInstant()
   from?: string;
 
-  @ApiPropertyOptional({ example: '2026-06-30T23:59:59Z', description: 'recorded at or before this time' })
+  @ApiPropertyOptional({ example: '2026-06-30T23:59:59Z', description: 'recorded (or, with order=business, happened) at or before this time' })
   @IsOptional()
   @IsInstant()
   @NotBefore('from')
