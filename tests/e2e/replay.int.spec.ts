@@ -13,16 +13,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { EventStore } from '@tracker/event-store';
 import { Topics } from '@tracker/contracts';
 import { EVENT_STORE, ServiceRuntime, MONGO_CONNECTION, ReadModels, type ReplayStatus } from '@tracker/service-runtime';
-import {
-  TestClock,
-  eventually,
-  startService,
-  testConfig,
-  uniqueName,
-  type RunningService,
-  publishEvent,
-  trUzMemorandum,
-} from '@tracker/testing';
+import { TestClock, eventually, startService, testConfig, uniqueName, type RunningService, publishEvent, trUzMemorandum } from '@tracker/testing';
 import type { Connection } from 'mongoose';
 // The run needs the services' own modules in this process (one TestClock for all three).
 /* eslint-disable @nx/enforce-module-boundaries */

@@ -41,3 +41,12 @@ export function defineAggregate<State, Command, Event extends DecidedEvent>(
 ): AggregateDefinition<State, Command, Event> {
   return definition;
 }
+
+/**
+ * The Kafka key of an aggregate that belongs to an agreement and names it in its state and its first event's
+ * data (`agreementId`): the state's once it exists, else the event that creates it.
+ */
+export function agreementOfStream<S>(context: { state: S; events: ReadonlyArray<{ data: unknown }> }): string {
+  const state = context.state as { exists?: boolean; agreementId?: string };
+  return state.exists && state.agreementId ? state.agreementId : (context.events[0].data as { agreementId: string }).agreementId;
+}

@@ -12,7 +12,7 @@
  */
 export { MONGO_CONNECTION, EVENT_STORE, KAFKA } from './tokens';
 export { EventSourcedServiceConfig } from './config';
-export { defineAggregate, type AggregateDefinition, type CommandContext, type ExecuteOptions } from './aggregate';
+export { agreementOfStream, defineAggregate, type AggregateDefinition, type CommandContext, type ExecuteOptions } from './aggregate';
 export { Aggregates } from './aggregates';
 export {
   streamView,

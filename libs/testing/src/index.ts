@@ -129,6 +129,27 @@ export function trUzMemorandum(reference: string, overrides: Record<string, unkn
   };
 }
 
+/**
+ * The data of an `agreement.registered` event as the agreements service publishes it (signed 29 January 2026), for
+ * tests of the services that read `agreements.events`.
+ */
+export function agreementRegistration(reference: string, title = `MoU ${reference}`): Record<string, unknown> {
+  return {
+    reference,
+    title,
+    kind: 'mou',
+    parties: [],
+    signatories: [],
+    signedOn: '2026-01-29',
+    datePrecision: 'day',
+    sectors: [],
+    commodities: [],
+    objectives: [],
+    targets: [],
+    sources: [],
+  };
+}
+
 export { startService, testConfig, type RunningService } from './service-harness';
 export {
   accessCases,

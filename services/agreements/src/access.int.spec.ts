@@ -9,20 +9,7 @@
  * The table is checked against the routes the app really serves (its controllers, its express router and its
  * OpenAPI document), so a route added without a row here fails this test.
  */
-import {
-  startService,
-  testConfig,
-  uniqueName,
-  type AccessRow,
-  type RunningService,
-  describeRouteCoverage,
-  type PreparedRequest,
-  type RequestFactory,
-  OK,
-  PLATFORM_ROUTES,
-  PLATFORM_ROUTE_REQUESTS,
-  trUzMemorandum,
-} from '@tracker/testing';
+import { startService, testConfig, uniqueName, type AccessRow, type RunningService, describeRouteCoverage, type PreparedRequest, type RequestFactory, OK, PLATFORM_ROUTES, PLATFORM_ROUTE_REQUESTS, trUzMemorandum } from '@tracker/testing';
 import { AgreementsApp } from './service';
 import { AgreementsConfig } from './config';
 

@@ -5,14 +5,7 @@
 import type { Connection } from 'mongoose';
 import { Housekeeping } from '@tracker/platform';
 import { MONGO_CONNECTION } from '@tracker/service-runtime';
-import {
-  eventually,
-  startService,
-  testConfig,
-  uniqueName,
-  type RunningService,
-  trUzMemorandum,
-} from '@tracker/testing';
+import { eventually, startService, testConfig, uniqueName, type RunningService, trUzMemorandum } from '@tracker/testing';
 import { AgreementsApp } from './service';
 import { AgreementsConfig } from './config';
 

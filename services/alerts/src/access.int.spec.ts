@@ -8,19 +8,7 @@
  * The table is checked against the routes the app really serves (its controllers, its express router and its
  * OpenAPI document), so a route added without a row here fails this test.
  */
-import {
-  startService,
-  testConfig,
-  uniqueName,
-  type AccessRow,
-  type RunningService,
-  describeRouteCoverage,
-  expectProblem,
-  type RequestFactory,
-  OK,
-  PLATFORM_ROUTES,
-  PLATFORM_ROUTE_REQUESTS,
-} from '@tracker/testing';
+import { startService, testConfig, uniqueName, type AccessRow, type RunningService, describeRouteCoverage, expectProblem, type RequestFactory, OK, PLATFORM_ROUTES, PLATFORM_ROUTE_REQUESTS } from '@tracker/testing';
 import { v7 as uuidv7 } from 'uuid';
 import { AlertsService } from './alerts/alerts.service';
 import { AlertsApp } from './service';

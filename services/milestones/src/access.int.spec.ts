@@ -12,23 +12,7 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics } from '@tracker/contracts';
-import {
-  TestClock,
-  eventually,
-  startService,
-  testConfig,
-  uniqueName,
-  type AccessRow,
-  type RunningService,
-  describeRouteCoverage,
-  type PreparedRequest,
-  type RequestFactory,
-  OK,
-  PLATFORM_ROUTES,
-  PLATFORM_ROUTE_REQUESTS,
-  ForeignEvents,
-  publishEvent,
-} from '@tracker/testing';
+import { TestClock, eventually, startService, testConfig, uniqueName, type AccessRow, type RunningService, describeRouteCoverage, type PreparedRequest, type RequestFactory, OK, PLATFORM_ROUTES, PLATFORM_ROUTE_REQUESTS, ForeignEvents, publishEvent } from '@tracker/testing';
 import { MilestonesApp } from './service';
 import { MilestonesConfig } from './config';
 

@@ -1,7 +1,7 @@
 /** DTO pieces every service's API shares: calendar dates, as-of, event-history and cursor pagination queries. */
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, registerDecorator, type ValidationArguments } from 'class-validator';
+import { IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested, registerDecorator, type ValidationArguments } from 'class-validator';
 import { businessInstant, isBusinessTime } from '@tracker/contracts';
 
 const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -59,15 +59,31 @@ export function WithBusinessTime<B extends Constructor>(Base: B) {
 }
 
 /** When the fact a change states happened (business time); omitted: the time of recording. */
-export class BusinessTimeBody {
-  @ApiPropertyOptional({
-    example: '2026-06-30',
-    description:
-      'when this happened in the world (a date or a date-time; default: now). Refused with 422 if in the future or before the agreement was signed.',
-  })
-  @IsOptional()
-  @IsBusinessTime()
-  occurredAt?: string;
+export class BusinessTimeBody extends WithBusinessTime(class {}) {}
+
+/**
+ * The body of a correction (ADR 0008): the event it corrects (by id, from the resource's `/events`), the right
+ * values of its wrong fields (`Changes`, a DTO class), and why.
+ */
+export function CorrectionBodyOf<C extends object>(Changes: new () => C, of: string) {
+  class CorrectionBody {
+    @ApiProperty({ description: `the id of the event to correct (one of this ${of}'s events)` })
+    @IsUUID('all', { message: `eventId must be the id of one of this ${of}'s events` })
+    eventId: string;
+
+    @ApiProperty({ type: Changes, description: 'the right values of the fields that were wrong, named as in the event' })
+    @IsObject()
+    @ValidateNested()
+    @Type(() => Changes)
+    changes: C;
+
+    @ApiProperty({ example: 'the report is dated 20 October, not 1 November' })
+    @IsString()
+    @MinLength(3)
+    @MaxLength(2000)
+    reason: string;
+  }
+  return CorrectionBody;
 }
 
 /**

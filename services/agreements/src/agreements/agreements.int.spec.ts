@@ -4,16 +4,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
-import {
-  TestClock,
-  eventually,
-  startService,
-  testConfig,
-  uniqueName,
-  type RunningService,
-  ForeignEvents,
-  publishEvent,
-} from '@tracker/testing';
+import { TestClock, eventually, startService, testConfig, uniqueName, type RunningService, ForeignEvents, publishEvent } from '@tracker/testing';
 import { AgreementsApp } from '../service';
 import { AgreementsConfig } from '../config';
 

@@ -31,7 +31,7 @@ import {
   type AgreementKind,
   type DatePrecision,
 } from '@tracker/contracts';
-import { BusinessTimeBody, CursorQuery, IsCalendarDate, WithBusinessTime } from '@tracker/platform';
+import { BusinessTimeBody, CorrectionBodyOf, CursorQuery, IsCalendarDate, WithBusinessTime } from '@tracker/platform';
 import { COMMODITIES } from './commodities';
 
 const REFERENCE = /^[A-Z0-9][A-Z0-9-]{1,63}$/;
@@ -392,20 +392,4 @@ export class AgreementCorrectionChangesDto {
 }
 
 /** A fact entered wrongly: the event (by id, from GET /agreements/{id}/events), its right values, and why. */
-export class CorrectAgreementDto {
-  @ApiProperty({ description: 'the id of the event to correct' })
-  @IsUUID('all', { message: 'eventId must be the id of one of this agreement\'s events' })
-  eventId: string;
-
-  @ApiProperty({ type: AgreementCorrectionChangesDto })
-  @IsObject()
-  @ValidateNested()
-  @Type(() => AgreementCorrectionChangesDto)
-  changes: AgreementCorrectionChangesDto;
-
-  @ApiProperty({ example: 'the ministry dated the memorandum 28 January' })
-  @IsString()
-  @MinLength(3)
-  @MaxLength(2000)
-  reason: string;
-}
+export class CorrectAgreementDto extends CorrectionBodyOf(AgreementCorrectionChangesDto, 'agreement') {}

@@ -6,17 +6,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type Actor, type EventEnvelope } from '@tracker/contracts';
 import { ReadModels } from '@tracker/service-runtime';
-import {
-  TestClock,
-  eventually,
-  startService,
-  testConfig,
-  uniqueName,
-  type RunningService,
-  ForeignEvents,
-  publishEvent,
-  trUzMemorandum,
-} from '@tracker/testing';
+import { TestClock, eventually, startService, testConfig, uniqueName, type RunningService, ForeignEvents, publishEvent, trUzMemorandum } from '@tracker/testing';
 import { AgreementsApp } from '../service';
 import { AgreementsConfig } from '../config';
 import { agreementJournalProjection, JOURNAL, type JournalEntryDoc } from './agreement-journal';

@@ -9,16 +9,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope, type MilestoneEventData } from '@tracker/contracts';
 import { EventStore } from '@tracker/event-store';
 import { Aggregates, EVENT_STORE, ReadModels, ServiceRuntime } from '@tracker/service-runtime';
-import {
-  TestClock,
-  eventually,
-  startService,
-  testConfig,
-  uniqueName,
-  type RunningService,
-  ForeignEvents,
-  publishEvent,
-} from '@tracker/testing';
+import { TestClock, eventually, startService, testConfig, uniqueName, type RunningService, ForeignEvents, publishEvent } from '@tracker/testing';
 import { AlertsApp } from '../service';
 import { AlertsConfig } from '../config';
 import { DeadlineStore } from '../read-model/deadlines';

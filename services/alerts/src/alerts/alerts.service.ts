@@ -26,7 +26,7 @@ import {
 import type { EventStore } from '@tracker/event-store';
 import { guardedUpsert, unlessDuplicate } from '@tracker/mongo';
 import { Cursor } from '@tracker/platform';
-import { Aggregates, defineAggregate, EVENT_STORE, ReadModels, type CollectionSource, type TopicProjection } from '@tracker/service-runtime';
+import { Aggregates, agreementOfStream, defineAggregate, EVENT_STORE, ReadModels, type CollectionSource, type TopicProjection } from '@tracker/service-runtime';
 import { alertDecider, severityRank, type AlertCommand, type AlertDraft, type AlertState, type OpenAlertRef } from '@tracker/alerts-domain';
 
 /** Namespace of the alert ids (UUID v5 of the dedup key). */
@@ -148,7 +148,7 @@ export const alertAggregate = defineAggregate({
   streamId: alertStreamId,
   idOf: (event) => (event.data as { alertId: string }).alertId,
   owns: (event) => event.type.startsWith('alert.'),
-  agreementId: ({ state, events }) => (state.exists ? state.agreementId : (events[0].data as { agreementId: string }).agreementId),
+  agreementId: agreementOfStream,
 });
 
 /**

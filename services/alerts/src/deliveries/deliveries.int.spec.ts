@@ -13,16 +13,7 @@ import mongoose from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
 import { ReadModels } from '@tracker/service-runtime';
-import {
-  TestClock,
-  eventually,
-  startService,
-  testConfig,
-  uniqueName,
-  type RunningService,
-  ForeignEvents,
-  publishEvent,
-} from '@tracker/testing';
+import { TestClock, eventually, startService, testConfig, uniqueName, type RunningService, ForeignEvents, publishEvent } from '@tracker/testing';
 import { AlertsApp } from '../service';
 import { DeadlineScheduler } from '../alerts/deadline-scheduler';
 import { AlertsService } from '../alerts/alerts.service';

@@ -6,7 +6,7 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
-import { ForeignEvents, TestClock, eventually, publishEvent, startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
+import { agreementRegistration, ForeignEvents, TestClock, eventually, publishEvent, startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
 import { MilestonesConfig } from '../config';
 import { MilestonesApp } from '../service';
 
@@ -22,20 +22,7 @@ describe('milestones: business time and record time', () => {
     const envelope = events.next(`agreement-${agreementId}`, agreementId, type, { agreementId, ...data }, occurredAt ? { occurredAt } : {});
     await publishEvent(producer, `${prefix}${Topics.agreements}`, envelope);
   }
-  const registration = (reference: string) => ({
-    reference,
-    title: `MoU ${reference}`,
-    kind: 'mou',
-    parties: [],
-    signatories: [],
-    signedOn: '2026-01-29',
-    datePrecision: 'day',
-    sectors: [],
-    commodities: [],
-    objectives: [],
-    targets: [],
-    sources: [],
-  });
+  const registration = (reference: string) => agreementRegistration(reference);
 
   const agreementId = uuidv7();
   let milestoneId: string;

@@ -20,7 +20,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { BusinessTimeBody, CursorQuery, IsCalendarDate } from '@tracker/platform';
+import { BusinessTimeBody, CorrectionBodyOf, CursorQuery, IsCalendarDate } from '@tracker/platform';
 import { MilestoneStatuses, MilestoneTypes, type MilestoneStatus, type MilestoneType } from '@tracker/contracts';
 
 /** Query flags arrive as strings: only "true" and "false" are booleans. */
@@ -218,23 +218,7 @@ export class MilestoneCorrectionChangesDto {
 }
 
 /** A fact entered wrongly: the event (by id, from GET /milestones/{id}/events), its right values, and why. */
-export class CorrectMilestoneDto {
-  @ApiProperty({ description: 'the id of the event to correct' })
-  @IsUUID('all', { message: "eventId must be the id of one of this milestone's events" })
-  eventId: string;
-
-  @ApiProperty({ type: MilestoneCorrectionChangesDto })
-  @IsObject()
-  @ValidateNested()
-  @Type(() => MilestoneCorrectionChangesDto)
-  changes: MilestoneCorrectionChangesDto;
-
-  @ApiProperty({ example: 'the report was dated 20 October, not 1 November' })
-  @IsString()
-  @MinLength(3)
-  @MaxLength(2000)
-  reason: string;
-}
+export class CorrectMilestoneDto extends CorrectionBodyOf(MilestoneCorrectionChangesDto, 'milestone') {}
 
 export class ListMilestonesQuery extends CursorQuery {
   @ApiPropertyOptional({ format: 'uuid' })

@@ -4,7 +4,7 @@
  * replay from the store.
  */
 import { milestoneStreamId } from '@tracker/contracts';
-import { defineAggregate, streamView } from '@tracker/service-runtime';
+import { agreementOfStream, defineAggregate, streamView } from '@tracker/service-runtime';
 import { milestoneDecider, type MilestoneState } from '@tracker/milestones-domain';
 
 export type ExistingMilestone = MilestoneState & { exists: true };
@@ -23,7 +23,7 @@ export const milestoneAggregate = defineAggregate({
   streamId: milestoneStreamId,
   idOf: (event) => (event.data as { milestoneId: string }).milestoneId,
   owns: (event) => event.type.startsWith('milestone.'),
-  agreementId: ({ state, events }) => (state.exists ? state.agreementId : (events[0].data as { agreementId: string }).agreementId),
+  agreementId: agreementOfStream,
 });
 
 export const milestoneViews = streamView<MilestoneState, MilestoneViewDoc>({

@@ -5,16 +5,7 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
-import {
-  TestClock,
-  eventually,
-  startService,
-  testConfig,
-  uniqueName,
-  type RunningService,
-  ForeignEvents,
-  publishEvent,
-} from '@tracker/testing';
+import { agreementRegistration, TestClock, eventually, startService, testConfig, uniqueName, type RunningService, ForeignEvents, publishEvent } from '@tracker/testing';
 import { MilestonesApp } from '../service';
 import { MilestonesConfig } from '../config';
 
@@ -31,20 +22,7 @@ describe('milestones service (HTTP + Kafka)', () => {
     await publishEvent(producer, `${prefix}${Topics.agreements}`, envelope);
   }
 
-  const registered = (reference: string, title: string) => ({
-    reference,
-    title,
-    kind: 'mou',
-    parties: [],
-    signatories: [],
-    signedOn: '2026-01-29',
-    datePrecision: 'day',
-    sectors: [],
-    commodities: [],
-    objectives: [],
-    targets: [],
-    sources: [],
-  });
+  const registered = (reference: string, title: string) => agreementRegistration(reference, title);
 
   const trUz = uuidv7();
   const terminated = uuidv7();
