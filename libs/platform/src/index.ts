@@ -32,6 +32,7 @@ export {
   type ApiKeyRecord,
 } from './auth/api-keys';
 export { ApiKeyGuard, actingRole } from './auth/api-key.guard';
+export { MeController, MeResponse } from './auth/me.controller';
 
 // Errors
 export {

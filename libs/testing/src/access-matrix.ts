@@ -357,6 +357,7 @@ export function describeRouteCoverage(spec: CoverageSpec): void {
  */
 export const PLATFORM_ROUTES: readonly AccessRow[] = [
   //                                         no key  wrong key  dev-monitor  dev-stakeholder  dev-auditor  dev-admin
+  ['GET',  '/me',                            401,    401,       OK,          OK,              OK,          OK],
   ['GET',  '/audit/verify',                  401,    401,       403,         403,             OK,          OK],
   ['GET',  '/audit/export',                  401,    401,       403,         403,             OK,          OK],
   ['POST', '/admin/replays',                 401,    401,       403,         403,             403,         OK],
@@ -366,6 +367,7 @@ export const PLATFORM_ROUTES: readonly AccessRow[] = [
 
 /** One request per row of PLATFORM_ROUTES, with the status an allowed caller gets. */
 export const PLATFORM_ROUTE_REQUESTS: Readonly<Record<string, RequestFactory>> = {
+  'GET /me': async () => ({ url: '/me', status: 200 }),
   'GET /audit/verify': async () => ({ url: '/audit/verify', status: 200 }),
   'GET /audit/export': async () => ({ url: '/audit/export', status: 200 }),
   // Only the admin gets through: a replay really runs (202), and an unknown replay is a 404.

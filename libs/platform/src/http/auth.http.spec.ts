@@ -35,6 +35,20 @@ describe('API-key auth through HTTP', () => {
     if (key) expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
   });
 
+  it.each([
+    ['monitor', ['monitor']],
+    ['auditor', ['auditor']],
+    ['admin', ['admin']],
+  ] as const)('GET /me tells the %s key its name and roles', async (role, roles) => {
+    const res = await get('/me', DEV_KEYS[role]).expect(200);
+    expect(res.body).toEqual({ service: 'test-service', name: `dev-${role}`, roles });
+  });
+
+  it('GET /me needs a valid key', async () => {
+    await get('/me').expect(401);
+    await get('/me', 'wrong-key').expect(401);
+  });
+
   it('another scheme → 401', async () => {
     await request(t.app.getHttpServer())
       .get('/any')

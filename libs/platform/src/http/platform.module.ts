@@ -16,6 +16,7 @@ import type { Connection } from 'mongoose';
 import type { DestinationStream } from 'pino';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ApiKeyStore } from '../auth/api-keys';
+import { MeController } from '../auth/me.controller';
 import { SystemClock, type Clock } from '../clock/clock';
 import { BaseServiceConfig } from '../config/base-service-config';
 import { ConfigError } from '../config/load-config';
@@ -127,7 +128,7 @@ export class PlatformModule implements NestModule {
         ThrottlerModule.forRoot(throttlerOptions(keys, config.RATE_LIMIT_PER_MINUTE)),
         TerminusModule.forRoot({ errorLogStyle: 'json' }),
       ],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, MeController],
       providers: [
         { provide: PLATFORM_OPTIONS, useValue: options },
         { provide: PLATFORM_LOGGER, useValue: logger },
