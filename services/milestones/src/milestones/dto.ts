@@ -9,7 +9,6 @@ import {
   IsInt,
   IsISO4217CurrencyCode,
   IsNumber,
-  IsObject,
   IsOptional,
   IsString,
   IsUrl,
