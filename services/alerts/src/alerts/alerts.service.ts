@@ -204,9 +204,13 @@ export class AlertsService {
       assume: doc ? { state: stateOf(doc), version: doc.version } : { state: alertDecider.initialState(), version: 0 },
     });
     if (result.newEvents.length === 0) return { doc: await this.refresh(alertId, result.version), created: false };
-    const next = result.newEvents.reduce<AlertDoc | null>(evolveAlertDoc, result.newEvents[0].streamVersion === 1 ? null : doc);
+    const created = result.newEvents[0].type === 'alert.raised';
+    // Decided on the document's state: fold the new events onto it. Decided after a reload (the document was
+    // behind its stream): fold the whole stream instead, so nothing the document missed is lost.
+    if (result.newEvents[0].streamVersion !== (doc?.version ?? 0) + 1) return { doc: await this.refresh(alertId, result.version), created };
+    const next = result.newEvents.reduce<AlertDoc | null>(evolveAlertDoc, doc);
     if (next) await this.save(next);
-    return { doc: next, created: result.newEvents[0].type === 'alert.raised' };
+    return { doc: next, created };
   }
 
   /**

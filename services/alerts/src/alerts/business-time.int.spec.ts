@@ -10,7 +10,7 @@ import { ForeignEvents, TestClock, eventually, publishEvent, startService, testC
 import { AlertsConfig } from '../config';
 import { DeadlineStore } from '../read-model/deadlines';
 import { AlertsApp } from '../service';
-import type { AlertView } from './alerts.service';
+import { AlertsService, type AlertView } from './alerts.service';
 import { DeadlineScheduler } from './deadline-scheduler';
 
 describe('alerts: business time', () => {
@@ -100,5 +100,22 @@ describe('alerts: business time', () => {
     await scheduler.runOnce();
     const open = (await alertsOf(milestoneId)).filter((a) => a.status === 'open');
     expect(open.map((a) => [a.kind, a.dueDate, a.window])).toEqual([['deadline.approaching', '2026-12-05', 30]]);
+  });
+
+  it('decides on a document behind its stream without losing what it missed (the stream is folded again)', async () => {
+    const milestoneId = uuidv7();
+    clock.set('2026-09-01T09:00:00Z');
+    await milestoneEvent(milestoneId, 'milestone.planned', planned('Offtake contract', '2026-09-03'));
+    await eventually(() => deadlines.get(milestoneId));
+    await scheduler.runOnce();
+    const [alert] = await alertsOf(milestoneId);
+    await svc.as('stakeholder').post(`/alerts/${alert.id}/ack`).send({ note: 'seen' }).expect(200);
+    // The document falls behind its stream (as after a crash between an append and its write elsewhere).
+    const service = svc.app.get(AlertsService);
+    const acknowledged = (await service.alerts.findOne({ _id: alert.id }))!;
+    await service.alerts.replaceOne({ _id: alert.id }, { ...acknowledged, version: 1, status: 'open', acknowledgedAt: undefined, acknowledgedBy: undefined });
+    const resolved = await service.resolve(alert.id, 'cancelled', { correlationId: uuidv7() });
+    expect(resolved).toMatchObject({ version: 3, status: 'resolved', resolution: 'cancelled', acknowledgedBy: 'dev-stakeholder' });
+    expect(await service.alerts.findOne({ _id: alert.id })).toMatchObject({ version: 3, acknowledgedBy: 'dev-stakeholder', acknowledgedAt: acknowledged.acknowledgedAt });
   });
 });
