@@ -9,6 +9,8 @@ import { DomainError } from './decider';
 
 /** How far ahead of the recording clock a business time may be (clocks of clients and servers differ). */
 export const BUSINESS_TIME_SKEW_MS = 5 * 60_000;
+/** The easternmost time zone's lead on UTC (UTC+14): a date that has begun there has begun. */
+const LATEST_ZONE_MS = 14 * 3_600_000;
 
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
@@ -51,11 +53,16 @@ export interface BusinessTimeContext {
 export function checkedBusinessTime(value: string | undefined, context: BusinessTimeContext, field = 'occurredAt'): string | undefined {
   if (value === undefined) return undefined;
   const at = businessInstant(value);
-  if (Date.parse(at) > Date.parse(context.now) + BUSINESS_TIME_SKEW_MS) {
+  // A calendar date is a day somewhere: it has begun once it has begun in the easternmost zone (UTC+14).
+  const future = isCalendarDate(value)
+    ? value > new Date(Date.parse(context.now) + LATEST_ZONE_MS).toISOString().slice(0, 10)
+    : Date.parse(at) > Date.parse(context.now) + BUSINESS_TIME_SKEW_MS;
+  if (future) {
     throw new DomainError('unprocessable', `${field} ${value} is in the future (it is now ${context.now}): record what has happened`, field);
   }
+  // Against the signing, the day as written (the agreement's context), not its UTC instant.
   const signing = signingPeriodStart(context.signedOn, context.datePrecision);
-  if (signing && at.slice(0, 10) < signing) {
+  if (signing && value.slice(0, 10) < signing) {
     throw new DomainError(
       'unprocessable',
       `${field} ${value} is before the agreement was signed (${context.signedOn}): nothing of it can have happened then`,

@@ -47,10 +47,12 @@ export function foldMilestoneOverview<K extends MilestoneEventType>(
       return { ...next, outcomeOn: (data as MilestoneEventData['milestone.partially-met']).metOn };
     case 'milestone.corrected': {
       const d = data as MilestoneEventData['milestone.corrected'];
-      if (!d.current) return next;
+      // The first due date is the planning's whatever came after it.
+      const planned = d.changes.dueDate !== undefined && d.correctsType === 'milestone.planned' ? { plannedDueDate: d.changes.dueDate } : {};
+      if (!d.current) return { ...next, ...planned };
       return {
         ...next,
-        ...(d.changes.dueDate !== undefined && d.correctsType === 'milestone.planned' && { plannedDueDate: d.changes.dueDate }),
+        ...planned,
         ...(d.changes.percent !== undefined && next.status !== 'met' && { percent: d.changes.percent }),
         ...(d.changes.metOn !== undefined && { outcomeOn: d.changes.metOn }),
       };

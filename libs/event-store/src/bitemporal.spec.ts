@@ -41,6 +41,14 @@ describe('two clocks', () => {
     expect(ids(knownBy(skewed, new Date('2026-01-01T13:00:00Z')))).toEqual([]);
   });
 
+  it('counts a fact dated before the stream was created from the creation on (folded after it)', () => {
+    // Planned without a date (so on 1 July, when typed in), then met "on 30 June" the next day.
+    const early = stream(['milestone.planned', '2026-07-01T09:00:00Z', '2026-07-01T09:00:00Z'], ['milestone.met', '2026-06-30T00:00:00Z', '2026-07-02T09:00:00Z']);
+    expect(effectiveTimes(early).get('e2')).toBe('2026-07-01T09:00:00.000Z');
+    expect(ids(eventsAt(early, at('2026-07-01T12:00:00Z')))).toEqual(['e1', 'e2']);
+    expect(ids(eventsAt(early, at('2026-06-30T12:00:00Z')))).toEqual([]);
+  });
+
   it('a correction moves the business time of the fact it corrects', () => {
     expect(effectiveTimes(history).get('e2')).toBe('2026-06-20T00:00:00.000Z');
     expect(effectiveTimes(history.slice(0, 3)).get('e2')).toBe('2026-06-10T00:00:00.000Z');

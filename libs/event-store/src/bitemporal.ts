@@ -45,6 +45,11 @@ export function effectiveTimes(events: readonly EventEnvelope[]): Map<string, st
     const { correctsEventId, occurredAt } = event.data as CorrectionLike;
     if (typeof occurredAt === 'string' && times.has(correctsEventId as string)) times.set(correctsEventId as string, new Date(occurredAt).toISOString());
   }
+  // Nothing of a stream happened before the fact that created it (version 1): a fact dated earlier (an outcome dated
+  // the day before the milestone was typed in without a date) counts from the creation on.
+  const creation = events.find((e) => e.streamVersion === 1 && !isCorrection(e));
+  const since = creation && times.get(creation.eventId);
+  if (since) for (const [id, at] of times) if (at < since) times.set(id, since);
   return times;
 }
 

@@ -6,7 +6,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, type DecidedEvent, type EventEnvelope } from '@tracker/contracts';
-import { AggregateCache, ConcurrencyError, eventsAt, handleCommand, knownBy, type EventStore, type HandleCommandResult, type TwoClocks } from '@tracker/event-store';
+import { AggregateCache, ConcurrencyError, eventsAt, handleCommand, isCorrection, knownBy, type EventStore, type HandleCommandResult, type TwoClocks } from '@tracker/event-store';
 import type { AggregateDefinition, ExecuteOptions } from './aggregate';
 import { latestOccurredAt, type FoldedStream, type StoreProjection } from './projections';
 import { ReadModels } from './read-models';
@@ -127,12 +127,24 @@ export class Aggregates {
     };
   }
 
-  /** An event of the aggregate by id, as read (upcast), with whether a later event of its type followed it. */
-  async event(aggregate: AggregateDefinition, id: string, eventId: string): Promise<{ event: EventEnvelope; laterOfType: ReadonlySet<string> } | null> {
+  /**
+   * An event of the aggregate by id, as read (upcast): with the types of the events after it, and the corrections
+   * of it recorded so far (in order), for a correction to decide on what the event says now.
+   */
+  async event(
+    aggregate: AggregateDefinition,
+    id: string,
+    eventId: string,
+  ): Promise<{ event: EventEnvelope; laterOfType: ReadonlySet<string>; corrections: EventEnvelope[] } | null> {
     const events = await this.store.readStream(aggregate.streamId(id));
     const index = events.findIndex((e) => e.eventId === eventId);
     if (index < 0) return null;
-    return { event: events[index], laterOfType: new Set(events.slice(index + 1).map((e) => e.type)) };
+    const later = events.slice(index + 1);
+    return {
+      event: events[index],
+      laterOfType: new Set(later.filter((e) => !isCorrection(e)).map((e) => e.type)),
+      corrections: later.filter((e) => isCorrection(e) && (e.data as { correctsEventId: string }).correctsEventId === eventId),
+    };
   }
 
   /** A page of the aggregate's events from stream version `from` (auditors' history). */

@@ -4,6 +4,7 @@
  * its read model (no events, no notifications); side effects belong to reactors (reactors.ts).
  */
 import type { EventEnvelope } from '@tracker/contracts';
+import { isCorrection } from '@tracker/event-store';
 import { guardedUpsert } from '@tracker/mongo';
 import type { AggregateDefinition } from './aggregate';
 import type { CollectionSource, IndexDefinition } from './read-models';
@@ -29,6 +30,8 @@ export interface FoldedStream<S> {
 export function latestOccurredAt(events: readonly EventEnvelope[], since?: string): string {
   let latest = since ?? '';
   for (const e of events) {
+    // A correction is no activity: it changes what is known of an earlier fact.
+    if (isCorrection(e)) continue;
     const at = new Date(e.occurredAt).toISOString();
     if (at > latest) latest = at;
   }
@@ -74,6 +77,11 @@ export interface TopicProjection {
   collections: readonly ReadModelCollection[];
   /** Topic names without the environment's prefix. */
   topics: readonly string[];
+  /**
+   * Reads events as they were published, not upcast to their newest schema version: for a record of what was said
+   * (the audit journal keeps each event with its hash, which only the stored form matches).
+   */
+  raw?: boolean;
   /** Applies one event to `into`. Must be version-guarded (redeliveries happen) and touch only the read model. */
   apply(into: CollectionSource, event: EventEnvelope): Promise<void>;
   /**

@@ -341,12 +341,14 @@ class ReplayRun {
         kafka: deps.kafka,
         groupId: `${deps.prefix}${deps.serviceName}.replay-${status.id}`,
         topics: topics.map((t) => deps.prefix + t),
-        upcasters: deps.store.upcasters,
-        handler: async (events, topic) => {
+        // Upcast per projection, as live: a raw one (the journal) reads events as published.
+        handler: async (published, topic) => {
           const ofTopic = this.topicProjections.filter((p) => p.topics.some((t) => deps.prefix + t === topic));
-          for (const event of events) for (const p of ofTopic) if (!p.applyMany) await p.apply(this.target, event);
-          for (const p of ofTopic) await p.applyMany?.(this.target, events);
-          status.eventsDone += events.length;
+          const upcast = published.map((e) => deps.store.upcasters.upcast(e));
+          const eventsFor = (p: TopicProjection) => (p.raw ? published : upcast);
+          for (let i = 0; i < published.length; i++) for (const p of ofTopic) if (!p.applyMany) await p.apply(this.target, eventsFor(p)[i]);
+          for (const p of ofTopic) await p.applyMany?.(this.target, eventsFor(p));
+          status.eventsDone += published.length;
           await this.progress();
         },
       });

@@ -49,6 +49,8 @@ interface ConsumerPlan {
   name: string;
   topics: readonly string[];
   handle: EventHandler;
+  /** Events as published (a raw projection), not upcast. */
+  raw?: boolean;
 }
 
 @Injectable()
@@ -86,6 +88,7 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationShutdown {
       return {
         name: p.name,
         topics: p.source === 'store' ? [this.service.topic] : p.topics,
+        ...(p.source === 'topics' && p.raw && { raw: true }),
         handle: async (event, ctx) => {
           await project(event);
           for (const type of reactors) await this.reactor(type).react(event, ctx);
@@ -165,7 +168,7 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationShutdown {
         groupId: `${prefix}${this.service.name}.${plan.name}`,
         topics: plan.topics.map((t) => prefix + t),
         processedStore: processed,
-        upcasters: this.store.upcasters,
+        ...(!plan.raw && { upcasters: this.store.upcasters }),
         // Logs written while handling carry the event's correlation id, as they do for HTTP requests.
         handler: (envelope, ctx) => correlationContext.run(ctx.correlationId, () => plan.handle(envelope, ctx)),
         onError: (err, at) =>

@@ -149,7 +149,7 @@ describe('Agreement decider', () => {
     ['resume a terminated agreement', [registered, suspended, terminated], { kind: 'resume', now }, 'invalid-transition', /terminated/],
     ['derive status of an unknown agreement', [], { kind: 'deriveStatus', status: 'delivering', causedBy }, 'not-found', /not found/],
     ['a business time in the future', [registered], { kind: 'suspend', reason: 'x', now, occurredAt: '2026-11-22T10:06:00Z' }, 'unprocessable', /occurredAt 2026-11-22T10:06:00Z is in the future/],
-    ['a business date after today', [registered], { kind: 'addObjective', objective: 'y', now, occurredAt: '2026-11-23' }, 'unprocessable', /in the future/],
+    ['a business date that has begun nowhere yet', [registered], { kind: 'addObjective', objective: 'y', now, occurredAt: '2026-11-24' }, 'unprocessable', /in the future/],
     ['a business time before the signing', [registered], { kind: 'addObjective', objective: 'y', now, occurredAt: '2026-01-28' }, 'unprocessable', /2026-01-28 is before the agreement was signed \(2026-01-29\)/],
     [
       'a date before a month-precise signing',
@@ -158,6 +158,7 @@ describe('Agreement decider', () => {
       'unprocessable',
       /before the agreement was signed \(2026-01\)/,
     ],
+    ['resume before the suspension took effect', [registered, suspended], { kind: 'resume', now, occurredAt: '2026-11-01' }, 'unprocessable', /2026-11-01 is before the agreement's last change of state, effective on 2026-11-22/],
     ['correct an event of another agreement', [registered], { kind: 'correct', target: null, correctsEventId: 'e-x', changes: { signedOn: '2026-01-28' }, reason: 'r', now }, 'unprocessable', /e-x is not one of this agreement's events/],
     [
       'correct what cannot be corrected',

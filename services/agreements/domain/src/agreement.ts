@@ -121,7 +121,12 @@ function when(s: AgreementState & { exists: true }, command: BusinessTime): { oc
 /** A lifecycle change's effective date and business time (today and the recording time when not given). */
 function effective(s: AgreementState & { exists: true }, command: BusinessTime): { effectiveOn: string; time: { occurredAt?: string } } {
   const time = when(s, command);
-  return { effectiveOn: (time.occurredAt ?? command.now).slice(0, 10), time };
+  const effectiveOn = (time.occurredAt ?? command.now).slice(0, 10);
+  // States follow each other in the world as in the record: a change cannot take effect before the one it follows.
+  if (s.lifecycleSince && effectiveOn < s.lifecycleSince) {
+    throw new DomainError('unprocessable', `occurredAt ${effectiveOn} is before the agreement's last change of state, effective on ${s.lifecycleSince}`, 'occurredAt');
+  }
+  return { effectiveOn, time };
 }
 
 const CORRECTABLE: Record<AgreementCorrectableType, ReadonlyArray<keyof AgreementCorrection>> = {

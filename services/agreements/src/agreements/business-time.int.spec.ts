@@ -4,7 +4,7 @@
  * events read through the upcasters with their hash chain intact.
  */
 import { agreementStreamId } from '@tracker/contracts';
-import type { EventStore } from '@tracker/event-store';
+import { computeEventHash, type EventStore } from '@tracker/event-store';
 import { EVENT_STORE } from '@tracker/service-runtime';
 import { TestClock, eventually, startService, testConfig, trUzMemorandum, uniqueName, type RunningService } from '@tracker/testing';
 import { v7 as uuidv7 } from 'uuid';
@@ -111,6 +111,14 @@ describe('agreements: business time and record time', () => {
     expect(stored).toMatchObject({ schemaVersion: 1, data: { reason: 'old' } });
     expect((stored!.data as { effectiveOn?: string }).effectiveOn).toBeUndefined();
     expect((await svc.as('auditor').get(`/audit/verify?streamId=${streamId}`).expect(200)).body).toMatchObject({ ok: true, streamsChecked: 1 });
+    // The agreement-wide history keeps each event as published, so its hash still checks out.
+    const history = await eventually(async () => {
+      const res = await svc.as('auditor').get(`/agreements/${old}/history?source=agreements`).expect(200);
+      if (res.body.items.length < 2) throw new Error('the journal has not got both yet');
+      return res.body.items as Array<Parameters<typeof computeEventHash>[0] & { hash: string }>;
+    });
+    expect(history[1]).toMatchObject({ type: 'agreement.suspended', schemaVersion: 1, data: { reason: 'old' } });
+    for (const item of history) expect(computeEventHash({ ...item, agreementId: old })).toBe(item.hash);
   });
 
   it('tells the agreement-wide history in business order on request (from/to on the same clock)', async () => {

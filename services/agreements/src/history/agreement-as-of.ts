@@ -93,8 +93,8 @@ export function surroundingsAsOf(entries: readonly JournalEntry[], clocks: TwoCl
   let lastActivityAt: string | null = null;
   for (const stream of streams(entries, 'agreements')) {
     foldStream(stream, clocks, null, (_, e) => {
-      // Activity in business time: when it happened, however late it was typed in.
-      lastActivityAt = later(lastActivityAt, e.occurredAt);
+      // Activity in business time: when it happened, however late it was typed in (a correction is none).
+      if (!e.type.endsWith('.corrected')) lastActivityAt = later(lastActivityAt, e.occurredAt);
       return null;
     });
   }

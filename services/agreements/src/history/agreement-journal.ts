@@ -111,6 +111,8 @@ export const agreementJournalProjection: TopicProjection = {
   name: 'agreement-journal',
   collections: [{ name: JOURNAL, indexes: INDEXES }],
   topics: [Topics.agreements, Topics.milestones, Topics.alerts],
+  // As published: an entry keeps the event's hash, which only the stored (not upcast) form matches.
+  raw: true,
   async apply(into, event) {
     // No topic here: the type's prefix names the publishing service just as well.
     const source = sourceOfType(event.type);

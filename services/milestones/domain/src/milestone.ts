@@ -26,7 +26,9 @@ export interface Slip {
   newDueDate: string;
   slipDays: number;
   reason: string;
+  /** When it was recorded, and when the decision was taken. */
   at?: string;
+  decidedOn?: string;
 }
 
 export type MilestoneState =
@@ -286,6 +288,11 @@ export function decide(command: MilestoneCommand, state: MilestoneState): Milest
         throw new DomainError('invalid', `the milestone is already due on ${s.dueDate}`, 'newDueDate');
       }
       const time = when(command);
+      // Decisions follow each other in the world as in the record: the last one decided is the one in force.
+      const lastDecided = s.slips.at(-1)?.decidedOn;
+      if (lastDecided && dayOf(time, command) < lastDecided) {
+        throw new DomainError('unprocessable', `occurredAt ${dayOf(time, command)} is before the last reschedule, decided on ${lastDecided}`, 'occurredAt');
+      }
       const slipDays = daysBetween(s.dueDate, command.newDueDate);
       return [
         {
@@ -382,7 +389,14 @@ export function evolve(state: MilestoneState, event: MilestoneEvent & { recorded
       };
     case 'milestone.rescheduled': {
       const d = event.data;
-      const slip: Slip = { previousDueDate: d.previousDueDate, newDueDate: d.newDueDate, slipDays: d.slipDays, reason: d.reason, ...(event.recordedAt && { at: event.recordedAt }) };
+      const slip: Slip = {
+        previousDueDate: d.previousDueDate,
+        newDueDate: d.newDueDate,
+        slipDays: d.slipDays,
+        reason: d.reason,
+        ...(event.recordedAt && { at: event.recordedAt }),
+        ...(d.decidedOn && { decidedOn: d.decidedOn }),
+      };
       return { ...state, dueDate: d.newDueDate, slips: [...state.slips, slip], slipCount: d.slipCount };
     }
     case 'milestone.met':
@@ -404,11 +418,10 @@ export function evolve(state: MilestoneState, event: MilestoneEvent & { recorded
       const corrections = [...(state.corrections ?? []), { correctsEventId, correctsType, changes, reason }];
       // Only a value still in force changes the state (a corrected report that a later one replaced does not).
       const next: MilestoneState = { ...state, corrections };
+      // The first due date is the planning's whatever came after it.
+      if (changes.dueDate !== undefined && correctsType === 'milestone.planned') next.plannedDueDate = changes.dueDate;
       if (!current) return next;
-      if (changes.dueDate !== undefined) {
-        next.dueDate = changes.dueDate;
-        if (correctsType === 'milestone.planned') next.plannedDueDate = changes.dueDate;
-      }
+      if (changes.dueDate !== undefined) next.dueDate = changes.dueDate;
       if (changes.startedOn !== undefined) next.startedOn = changes.startedOn;
       if (changes.percent !== undefined && state.status !== 'met') next.percent = changes.percent;
       if (changes.metOn !== undefined) next.outcomeOn = changes.metOn;

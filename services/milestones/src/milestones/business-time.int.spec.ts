@@ -127,6 +127,20 @@ describe('milestones: business time and record time', () => {
     expect(verify.body).toMatchObject({ ok: true, broken: [] });
   });
 
+  it('corrects a corrected fact again, against what it says now (a correction can be taken back)', async () => {
+    const m = await monitor().post('/milestones').send({ agreementId, type: 'refinery', title: 'Refinery site chosen', dueDate: '2026-08-31', occurredAt: '2026-08-01' }).expect(201);
+    const post = (action: string, version: number, body: object) => monitor().post(`/milestones/${m.body.id}/${action}`).set('If-Match', `"${version}"`).send(body);
+    await post('met', 1, { metOn: '2026-08-10', evidence: [{ url: 'https://example.org/site.pdf' }] }).expect(200);
+    const events = await svc.as('auditor').get(`/milestones/${m.body.id}/events`).expect(200);
+    const metId = (events.body.items as EventEnvelope[])[1].eventId;
+    await post('corrections', 2, { eventId: metId, changes: { metOn: '2026-08-12' }, reason: 'dated the 12th' }).expect(200);
+    // Saying the 12th again changes nothing; going back to the 10th does.
+    await post('corrections', 3, { eventId: metId, changes: { metOn: '2026-08-12' }, reason: 'again' }).expect(422);
+    const back = await post('corrections', 3, { eventId: metId, changes: { metOn: '2026-08-10' }, reason: 'the 10th after all' }).expect(200);
+    expect(back.body).toMatchObject({ outcomeOn: '2026-08-10', version: 4 });
+    expect((await svc.as('stakeholder').get(`/milestones/${m.body.id}?validAt=2026-08-11`).expect(200)).body).toMatchObject({ status: 'met', outcomeOn: '2026-08-10' });
+  });
+
   it('refuses business times in the future or before the signing (422, naming the dates), changing nothing', async () => {
     const other = await monitor().post('/milestones').send({ agreementId, type: 'financing', title: 'Financing round closed', dueDate: '2027-01-31' }).expect(201);
     const refused = [
