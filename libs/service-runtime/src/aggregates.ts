@@ -135,16 +135,23 @@ export class Aggregates {
     aggregate: AggregateDefinition,
     id: string,
     eventId: string,
-  ): Promise<{ event: EventEnvelope; laterOfType: ReadonlySet<string>; corrections: EventEnvelope[] } | null> {
+    /** How the event's data names a corrected field (default: as the correction names it). */
+    fieldOf: (type: string, field: string) => string = (_, field) => field,
+  ): Promise<{ event: EventEnvelope; laterOfType: ReadonlySet<string>; now: { data: Record<string, unknown>; occurredAt: string } } | null> {
     const events = await this.store.readStream(aggregate.streamId(id));
     const index = events.findIndex((e) => e.eventId === eventId);
     if (index < 0) return null;
+    const event = events[index];
     const later = events.slice(index + 1);
-    return {
-      event: events[index],
-      laterOfType: new Set(later.filter((e) => !isCorrection(e)).map((e) => e.type)),
-      corrections: later.filter((e) => isCorrection(e) && (e.data as { correctsEventId: string }).correctsEventId === eventId),
-    };
+    // What the event says now: its data and business time with the corrections recorded so far applied.
+    let now = { data: event.data as Record<string, unknown>, occurredAt: event.occurredAt };
+    for (const c of later) {
+      if (!isCorrection(c) || (c.data as { correctsEventId: string }).correctsEventId !== eventId) continue;
+      const { changes, occurredAt } = c.data as { changes: Record<string, unknown>; occurredAt?: string };
+      const named = Object.fromEntries(Object.entries(changes).map(([field, value]) => [fieldOf(event.type, field), value]));
+      now = { data: { ...now.data, ...named }, occurredAt: occurredAt ?? now.occurredAt };
+    }
+    return { event, laterOfType: new Set(later.filter((e) => !isCorrection(e)).map((e) => e.type)), now };
   }
 
   /** A page of the aggregate's events from stream version `from` (auditors' history). */

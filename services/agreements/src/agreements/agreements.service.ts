@@ -116,18 +116,7 @@ export class AgreementsService {
    */
   async correct(agreementId: string, correction: { eventId: string; changes: AgreementCorrection; reason: string }, ctx: ExecuteOptions): Promise<AgreementView> {
     const found = await this.aggregates.event(agreementAggregate, agreementId, correction.eventId);
-    // What the event says now: its data with the corrections recorded so far (field names as in its data).
-    const target = found && {
-      eventId: found.event.eventId,
-      type: found.event.type,
-      ...found.corrections.reduce(
-        (t, c) => {
-          const d = c.data as { changes: Record<string, unknown>; occurredAt?: string };
-          return { data: { ...t.data, ...d.changes }, occurredAt: d.occurredAt ?? t.occurredAt };
-        },
-        { data: found.event.data as Record<string, unknown>, occurredAt: found.event.occurredAt },
-      ),
-    };
+    const target = found && { eventId: found.event.eventId, type: found.event.type, ...found.now };
     await this.aggregates.execute(
       agreementAggregate,
       agreementId,

@@ -132,19 +132,14 @@ export class MilestonesService {
    * naming the event it corrects; the history keeps both.
    */
   async correct(milestoneId: string, correction: { eventId: string; changes: MilestoneCorrection; reason: string }, ctx: ExecuteOptions): Promise<MilestoneView> {
-    const found = await this.aggregates.event(milestoneAggregate, milestoneId, correction.eventId);
-    // What the event says now: its data with the corrections recorded so far (a reschedule's due date is its newDueDate).
+    // A reschedule's due date is its newDueDate.
+    const found = await this.aggregates.event(milestoneAggregate, milestoneId, correction.eventId, (type, field) =>
+      type === 'milestone.rescheduled' && field === 'dueDate' ? 'newDueDate' : field,
+    );
     const target = found && {
       eventId: found.event.eventId,
       type: found.event.type,
-      ...found.corrections.reduce(
-        (t, c) => {
-          const { changes, occurredAt } = c.data as { changes: Record<string, unknown>; occurredAt?: string };
-          const named = Object.fromEntries(Object.entries(changes).map(([k, v]) => [found.event.type === 'milestone.rescheduled' && k === 'dueDate' ? 'newDueDate' : k, v]));
-          return { data: { ...t.data, ...named }, occurredAt: occurredAt ?? t.occurredAt };
-        },
-        { data: found.event.data as Record<string, unknown>, occurredAt: found.event.occurredAt },
-      ),
+      ...found.now,
       current: stillInForce(found.event.type, found.laterOfType),
     };
     await this.aggregates.execute(
