@@ -72,12 +72,6 @@ export function checkedBusinessTime(value: string | undefined, context: Business
   return at;
 }
 
-/** A calendar date checked the same way (met on, started on, effective on…): the day itself must have begun. */
-export function checkedBusinessDate(value: string, context: BusinessTimeContext, field: string): string {
-  checkedBusinessTime(value, context, field);
-  return value;
-}
-
 /** Whole days between when something happened and when it was recorded (0 when recorded the same day or before). */
 export function recordedLateDays(occurredAt: string, recordedAt: string): number {
   const days = Math.floor((Date.parse(recordedAt) - Date.parse(occurredAt)) / 86_400_000);

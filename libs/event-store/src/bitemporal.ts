@@ -1,7 +1,7 @@
 /**
  * Two clocks (ADR 0008): which of a stream's events make its state "as it was at `validAt` (business time), as
  * recorded by `knownAt` (record time)", and in which order to fold them.
- * - knownAt: the contiguous prefix of the stream recorded by then (what the tracker knew; as stateAsOf).
+ * - knownAt: the contiguous prefix of the stream recorded by then (what the tracker knew).
  * - validAt: of those, the facts whose business time is at or before validAt, in business-time order (ties by
  *   stream version). A correction (`*.corrected` naming `correctsEventId`) known by knownAt applies to the fact it
  *   corrects: it may move that fact's business time (`data.occurredAt`), and it is folded right after it.
@@ -29,7 +29,7 @@ export function knownBy(events: readonly EventEnvelope[], knownAt: Date | undefi
   const limit = knownAt?.getTime() ?? Number.POSITIVE_INFINITY;
   const out: EventEnvelope[] = [];
   for (const event of [...events].sort((a, b) => a.streamVersion - b.streamVersion)) {
-    // A version missing (not yet seen, or a later version recorded earlier: clock skew) ends the prefix, as in stateAsOf.
+    // A version missing (not yet seen, or a later version recorded earlier: clock skew) ends the prefix.
     if (Date.parse(event.recordedAt) > limit || event.streamVersion !== out.length + 1) break;
     out.push(event);
   }

@@ -2,6 +2,7 @@ import mongoose, { type Connection } from 'mongoose';
 import type { EventEnvelope, NewEvent } from '@tracker/contracts';
 import { EventAudit } from './audit';
 import { ConcurrencyError, InvalidEventError } from './errors';
+import { knownBy } from './bitemporal';
 import { EventStore } from './event-store';
 import { computeEventHash } from './hash';
 import { fromStored } from './stored-event';
@@ -273,10 +274,14 @@ describe('EventStore (integration)', () => {
       expect(cursors.length).toBe(2);
     });
 
-    it('stateAsOf folds what had been recorded by then', async () => {
+    it('a stream as known at a time (knownBy over readStream) folds what had been recorded by then', async () => {
       const t = new TestClock(new Date('2026-03-01T00:00:00.000Z'));
       const local = new EventStore(conn, { collection: store.collectionName, now: t.now });
       const sum = (s: number, e: EventEnvelope) => s + (e.data as { n: number }).n;
+      const stateAsOfKnown = async (streamId: string, time: Date, evolve: typeof sum, initial: number) => {
+        const known = knownBy(await local.readStream(streamId), time);
+        return { state: known.reduce(evolve, initial), version: known.at(-1)?.streamVersion ?? 0 };
+      };
       const t1 = t.now();
       await local.append('asof-1', [ev(1), ev(2)], { expectedVersion: 'none', ...ctx() });
       const t2 = t.advance(86_400_000);
@@ -284,11 +289,11 @@ describe('EventStore (integration)', () => {
       t.advance(86_400_000);
       await local.append('asof-1', [ev(100)], { expectedVersion: 3, ...ctx() });
 
-      expect(await local.stateAsOf('asof-1', new Date(t1.getTime() - 1), sum, 0)).toEqual({ state: 0, version: 0 });
-      expect(await local.stateAsOf('asof-1', t1, sum, 0)).toEqual({ state: 3, version: 2 });
-      expect(await local.stateAsOf('asof-1', new Date(t2.getTime() + 3_600_000), sum, 0)).toEqual({ state: 13, version: 3 });
-      expect(await local.stateAsOf('asof-1', new Date('2030-01-01'), sum, 0)).toEqual({ state: 113, version: 4 });
-      expect(await local.stateAsOf('asof-missing', new Date('2030-01-01'), sum, 0)).toEqual({ state: 0, version: 0 });
+      expect(await stateAsOfKnown('asof-1', new Date(t1.getTime() - 1), sum, 0)).toEqual({ state: 0, version: 0 });
+      expect(await stateAsOfKnown('asof-1', t1, sum, 0)).toEqual({ state: 3, version: 2 });
+      expect(await stateAsOfKnown('asof-1', new Date(t2.getTime() + 3_600_000), sum, 0)).toEqual({ state: 13, version: 3 });
+      expect(await stateAsOfKnown('asof-1', new Date('2030-01-01'), sum, 0)).toEqual({ state: 113, version: 4 });
+      expect(await stateAsOfKnown('asof-missing', new Date('2030-01-01'), sum, 0)).toEqual({ state: 0, version: 0 });
     });
   });
 

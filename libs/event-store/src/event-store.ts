@@ -447,30 +447,6 @@ export class EventStore {
     }
   }
 
-  /**
-   * The state of a stream as the system knew it at `time`: folds the stream's events recorded at or before
-   * `time` (a contiguous prefix, in version order). version 0 = the stream did not exist then.
-   */
-  async stateAsOf<S>(
-    streamId: string,
-    time: Date,
-    evolve: (state: S, event: EventEnvelope) => S,
-    initialState: S,
-  ): Promise<{ state: S; version: number }> {
-    const cursor = this.collection
-      .find({ streamId, recordedAt: { $lte: time } })
-      .sort({ streamVersion: 1 })
-      .batchSize(500);
-    let state = initialState;
-    let version = 0;
-    for await (const doc of cursor) {
-      if (doc.streamVersion !== version + 1) break; // a later version recorded earlier (clock skew): stop at the gap
-      state = evolve(state, this.upcasters.upcast(fromStored(doc)));
-      version = doc.streamVersion;
-    }
-    await cursor.close();
-    return { state, version };
-  }
 
   /**
    * Events exactly as stored (never upcast: their hashes must match), of one stream, one agreement or all, in

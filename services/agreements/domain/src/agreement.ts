@@ -9,7 +9,6 @@
 import {
   AgreementSchemaVersions as V,
   businessInstant,
-  checkedBusinessDate,
   checkedBusinessTime,
   DomainError,
   signingPeriodStart,
@@ -155,7 +154,7 @@ function decideCorrection(s: AgreementState & { exists: true }, command: Extract
     const start = signingPeriodStart(signedOn, changes.datePrecision ?? s.datePrecision);
     if (start) occurredAt = businessInstant(start);
   } else if (changes.effectiveOn !== undefined) {
-    occurredAt = businessInstant(checkedBusinessDate(changes.effectiveOn, { now: command.now, signedOn: s.signedOn, datePrecision: s.datePrecision }, 'effectiveOn'));
+    occurredAt = checkedBusinessTime(changes.effectiveOn, { now: command.now, signedOn: s.signedOn, datePrecision: s.datePrecision }, 'effectiveOn');
   }
   return [
     {
