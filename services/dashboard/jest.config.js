@@ -1,0 +1,7 @@
+module.exports = {
+  ...require('../../jest.preset.js'),
+  ...require('../../jest.integration.js'),
+  displayName: 'dashboard',
+  rootDir: __dirname,
+  roots: ['<rootDir>/server', '<rootDir>/web/src'],
+};

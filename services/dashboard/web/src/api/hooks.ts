@@ -1,0 +1,41 @@
+/** Lists through the APIs' cursors, one way for every page. */
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { get, query, type Service } from './client';
+import type { Page } from './types';
+
+const withCursor = (path: string, cursor: string | null, limit: number) =>
+  `${path}${path.includes('?') ? '&' : '?'}${query({ limit, cursor }).slice(1)}`;
+
+/** A list the user pages through ("load more"), `limit` items at a time. */
+export function usePaged<T>(service: Service, path: string, { limit = 50, enabled = true } = {}) {
+  const q = useInfiniteQuery({
+    queryKey: [service, path, 'paged', limit],
+    enabled,
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam, signal }) => get<Page<T>>(service, withCursor(path, pageParam, limit), signal),
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  return { ...q, items: q.data?.pages.flatMap((p) => p.items) ?? [] };
+}
+
+/**
+ * Every item of a list, following cursors up to `maxPages` pages of 100; `complete` says whether that was all
+ * (a chart says so when it is not).
+ */
+export function useAllPages<T>(service: Service, path: string, { maxPages = 20, enabled = true } = {}) {
+  return useQuery({
+    queryKey: [service, path, 'all', maxPages],
+    enabled,
+    queryFn: async ({ signal }) => {
+      const items: T[] = [];
+      let cursor: string | null = null;
+      for (let page = 0; page < maxPages; page++) {
+        const p: Page<T> = await get<Page<T>>(service, withCursor(path, cursor, 100), signal);
+        items.push(...p.items);
+        cursor = p.nextCursor;
+        if (!cursor) return { items, complete: true };
+      }
+      return { items, complete: false };
+    },
+  });
+}

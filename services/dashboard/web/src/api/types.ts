@@ -1,0 +1,192 @@
+/** What the services answer, as far as the dashboard reads it (their OpenAPI documents are the reference). */
+import type {
+  AgreementKind,
+  AlertKind,
+  AlertSeverity,
+  AlertStatus,
+  DatePrecision,
+  EvidenceLink,
+  ImplementationStatus,
+  MilestoneStatus,
+  MilestoneType,
+} from '@tracker/contracts';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Party {
+  country?: string;
+  organisation?: string;
+  name: string;
+}
+
+export interface Target {
+  description: string;
+  amount?: number;
+  unit?: string;
+  currency?: string;
+  byDate?: string;
+}
+
+export interface Source {
+  title: string;
+  url?: string;
+  publisher?: string;
+  published?: string;
+}
+
+export interface MilestoneCounts {
+  planned: number;
+  inProgress: number;
+  met: number;
+  partiallyMet: number;
+  missed: number;
+  cancelled: number;
+  slipped: number;
+  nextDueDate: string | null;
+}
+
+export interface Agreement {
+  id: string;
+  version: number;
+  reference: string;
+  title: string;
+  kind: AgreementKind;
+  parties: Party[];
+  signatories: { name: string; title?: string; party?: string }[];
+  signedOn: string | null;
+  datePrecision: DatePrecision;
+  place?: string;
+  context?: string;
+  sectors: string[];
+  commodities: string[];
+  objectives: string[];
+  targets: Target[];
+  sources: Source[];
+  status: string;
+  lifecycle: string;
+  implementationStatus: ImplementationStatus;
+  milestones: MilestoneCounts;
+  registeredAt: string;
+  lastActivityAt: string;
+}
+
+export interface Slip {
+  previousDueDate: string;
+  newDueDate: string;
+  slipDays: number;
+  reason: string;
+  decidedOn?: string;
+}
+
+export interface Milestone {
+  id: string;
+  version: number;
+  agreementId: string;
+  type: MilestoneType;
+  title: string;
+  description?: string;
+  responsibleParty?: string;
+  status: MilestoneStatus;
+  plannedDueDate: string;
+  dueDate: string;
+  percent: number;
+  evidence: EvidenceLink[];
+  slips: Slip[];
+  slipCount: number;
+  overdue: boolean;
+  repeatedlySlipped: boolean;
+  plannedAt: string;
+  updatedAt: string;
+}
+
+export interface TimelineStep {
+  occurredAt: string;
+  recordedAt: string;
+  recordedLateDays: number;
+  source: 'agreement' | 'milestone';
+  type: string;
+  milestoneId: string | null;
+  milestoneTitle: string | null;
+  eventId: string;
+  actor: { id: string; role: string };
+  data: Record<string, unknown>;
+  corrections: { eventId: string; recordedAt: string; data: { changes?: Record<string, unknown>; reason?: string } }[];
+  agreementStatus: string;
+}
+
+export interface Timeline {
+  agreementId: string;
+  reference?: string;
+  title?: string;
+  signedOn?: string | null;
+  datePrecision?: DatePrecision | null;
+  currentStatus: string;
+  steps: TimelineStep[];
+}
+
+export interface Alert {
+  id: string;
+  kind: AlertKind;
+  severity: AlertSeverity;
+  status: AlertStatus;
+  agreementId: string;
+  milestoneId: string | null;
+  milestoneTitle: string | null;
+  milestoneType: MilestoneType | null;
+  dueDate: string | null;
+  window: number | null;
+  facts: Record<string, unknown>;
+  raisedAt: string;
+  acknowledgedAt?: string | null;
+  acknowledgedBy?: string | null;
+  resolvedAt?: string | null;
+  resolution?: string | null;
+  version?: number;
+}
+
+export interface SubscriptionFilters {
+  agreementIds?: string[];
+  partyCountries?: string[];
+  commodities?: string[];
+  milestoneTypes?: MilestoneType[];
+  kinds?: AlertKind[];
+  minSeverity?: AlertSeverity;
+}
+
+export interface Subscription {
+  id: string;
+  name?: string;
+  owner?: string;
+  filters: SubscriptionFilters;
+  channel: { type: 'inbox' | 'webhook'; url?: string };
+  createdAt?: string;
+}
+
+export interface HistoryEntry {
+  eventId: string;
+  type: string;
+  occurredAt: string;
+  recordedAt: string;
+  source?: string;
+  actor?: { id: string; role: string };
+  data: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface Verification {
+  service: string;
+  streamsChecked: number;
+  eventsChecked: number;
+  broken: { streamId: string; version?: number; problem?: string; reason?: string; [key: string]: unknown }[];
+  ok: boolean;
+  tookMs: number;
+}
+
+export interface Me {
+  service: string;
+  name: string;
+  roles: string[];
+}

@@ -1,0 +1,164 @@
+import { useState, type FormEvent } from 'react';
+import { useCommand } from '../api/command';
+import { usePaged } from '../api/hooks';
+import type { Milestone } from '../api/types';
+import { formatDate, signedDays, words } from '../lib/format';
+import { actionFields, emptyActionForm, milestoneActionRequest, unplacedMessages, type MilestoneAction, type MilestoneActionForm } from '../lib/forms';
+import { Empty, ErrorBox, Field, Loading, MoreButton } from './ui';
+
+const actionsFor: Record<string, MilestoneAction[]> = {
+  scheduled: ['start', 'progress', 'reschedule', 'met', 'partially-met', 'not-met', 'cancel'],
+  inProgress: ['progress', 'reschedule', 'met', 'partially-met', 'not-met', 'cancel'],
+};
+const actionLabel: Record<MilestoneAction, string> = {
+  start: 'Start',
+  progress: 'Report progress',
+  reschedule: 'Reschedule',
+  met: 'Mark met',
+  'partially-met': 'Mark partially met',
+  'not-met': 'Mark not met',
+  cancel: 'Cancel',
+};
+
+export function MilestoneList({ agreementId, canAct }: { agreementId: string; canAct: boolean }) {
+  const list = usePaged<Milestone>('milestones', `/milestones?agreementId=${agreementId}`, { limit: 100 });
+  if (list.isLoading) return <Loading what="milestones" />;
+  if (list.error) return <ErrorBox error={list.error} />;
+  if (list.items.length === 0) return <Empty>No milestone planned yet.</Empty>;
+  const items = [...list.items].sort((a, b) => a.dueDate.localeCompare(b.dueDate));
+  return (
+    <>
+      <ul className="milestones">
+        {items.map((m) => (
+          <MilestoneItem key={m.id} m={m} canAct={canAct} />
+        ))}
+      </ul>
+      <MoreButton hasMore={list.hasNextPage} loading={list.isFetchingNextPage} onMore={() => list.fetchNextPage()} what="milestones" />
+    </>
+  );
+}
+
+function MilestoneItem({ m, canAct }: { m: Milestone; canAct: boolean }) {
+  const [action, setAction] = useState<MilestoneAction | null>(null);
+  const actions = canAct ? (actionsFor[m.status] ?? []) : [];
+  return (
+    <li className="milestone" data-milestone={m.title}>
+      <div className="milestone-head">
+        <h3>{m.title}</h3>
+        <span className={`status status-${m.status}`}>{words(m.status)}</span>
+        {m.overdue && <span className="badge sev-high">overdue</span>}
+      </div>
+      <p>
+        {words(m.type)} · due <strong>{formatDate(m.dueDate)}</strong>
+        {m.plannedDueDate !== m.dueDate && <span className="muted"> (originally {formatDate(m.plannedDueDate)})</span>} · {m.percent}% done
+        {m.responsibleParty && ` · responsible: ${m.responsibleParty}`}
+      </p>
+      {m.slips.length > 0 && (
+        <div>
+          <span className="slip-count">
+            Slipped {m.slipCount} time{m.slipCount === 1 ? '' : 's'}
+          </span>
+          <ol className="slips" aria-label={`Reschedules of ${m.title}`}>
+            {m.slips.map((s, i) => (
+              <li key={i}>
+                {formatDate(s.previousDueDate)} → {formatDate(s.newDueDate)} ({signedDays(s.slipDays)}): {s.reason}
+              </li>
+            ))}
+          </ol>
+        </div>
+      )}
+      {m.evidence.length > 0 && (
+        <p>
+          Evidence:{' '}
+          {m.evidence.map((e, i) => (
+            <span key={e.url + i}>
+              {i > 0 && ', '}
+              {/^https?:\/\//i.test(e.url) ? (
+                <a href={e.url} target="_blank" rel="noopener noreferrer">
+                  {e.title ?? e.url}
+                </a>
+              ) : (
+                (e.title ?? e.url)
+              )}
+            </span>
+          ))}
+        </p>
+      )}
+      {actions.length > 0 && (
+        <div className="actions" role="group" aria-label={`Act on ${m.title}`}>
+          {actions.map((a) => (
+            <button key={a} type="button" aria-pressed={action === a} onClick={() => setAction(action === a ? null : a)}>
+              {actionLabel[a]}
+            </button>
+          ))}
+        </div>
+      )}
+      {action && <MilestoneActionFormView m={m} action={action} onDone={() => setAction(null)} />}
+    </li>
+  );
+}
+
+const labels: Record<keyof MilestoneActionForm, string> = {
+  occurredOn: 'Happened on (leave empty for today)',
+  percent: 'Percent done',
+  note: 'Note',
+  newDueDate: 'New due date',
+  reason: 'Reason',
+  metOn: 'Reached on',
+  evidence: 'Evidence links',
+};
+
+function MilestoneActionFormView({ m, action, onDone }: { m: Milestone; action: MilestoneAction; onDone: () => void }) {
+  const [form, setForm] = useState<MilestoneActionForm>(emptyActionForm);
+  const command = useCommand();
+  const fields = actionFields[action];
+  // The API names a business time `occurredAt`; this form calls it `occurredOn`.
+  const apiName = (f: keyof MilestoneActionForm) => (f === 'occurredOn' ? 'occurredAt' : f);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    // The version the user saw: if someone changed the milestone since, the API answers 409.
+    const done = await command.run('milestones', `/milestones/${m.id}/${action}`, { body: milestoneActionRequest(action, form), ifMatch: m.version });
+    if (done) onDone();
+  }
+  const other = unplacedMessages(command.fields, fields.map(apiName));
+  const id = (f: string) => `${m.id}-${action}-${f}`;
+  return (
+    <form className="form inline" onSubmit={submit} noValidate aria-label={`${actionLabel[action]}: ${m.title}`}>
+      {fields.map((f) => (
+        <Field key={f} id={id(f)} label={labels[f]} field={apiName(f)} errors={command.fields} hint={f === 'evidence' ? 'One per line: the URL, then a title' : undefined}>
+          {(p) =>
+            f === 'evidence' || f === 'note' || f === 'reason' ? (
+              <textarea {...p} rows={2} value={form[f]} onChange={(e) => setForm({ ...form, [f]: e.target.value })} />
+            ) : (
+              <input
+                {...p}
+                type={f === 'percent' ? 'number' : 'date'}
+                min={f === 'percent' ? 0 : undefined}
+                max={f === 'percent' ? 100 : undefined}
+                value={form[f]}
+                onChange={(e) => setForm({ ...form, [f]: e.target.value })}
+              />
+            )
+          }
+        </Field>
+      ))}
+      {other.length > 0 && (
+        <ul className="field-error" role="alert">
+          {other.map((msg) => (
+            <li key={msg}>{msg}</li>
+          ))}
+        </ul>
+      )}
+      <ErrorBox error={command.error} onReload={command.reload} />
+      <div className="actions">
+        <button type="submit" disabled={command.busy}>
+          {command.busy ? 'Saving…' : actionLabel[action]}
+        </button>
+        <button type="button" className="secondary" onClick={onDone}>
+          Close
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,85 @@
+/** The small pieces every page uses: loading, empty and error states, field messages, the 409 offer to reload. */
+import type { ReactNode } from 'react';
+import { ApiError } from '../api/client';
+import { messagesFor, type FieldErrors } from '../lib/forms';
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p className="loading" role="status" aria-live="polite">
+      Loading {what}…
+    </p>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="empty">{children}</p>;
+}
+
+/** An error from the API as the user can act on it: what happened, what to do, and the id to quote. */
+export function ErrorBox({ error, onReload }: { error: unknown; onReload?: () => void }) {
+  if (!error) return null;
+  const e = error instanceof ApiError ? error : null;
+  return (
+    <div className="error" role="alert">
+      <strong>{e ? (e.stale ? 'Someone else changed this in the meantime' : e.title) : 'Something went wrong'}</strong>
+      <p>
+        {e?.stale
+          ? 'Your change was not saved, so nothing was overwritten. Reload to see the latest version, then try again.'
+          : e?.detail || (error as Error).message}
+      </p>
+      {e?.stale && onReload && (
+        <button type="button" onClick={onReload}>
+          Reload the latest version
+        </button>
+      )}
+      {e?.correlationId && <p className="muted">Reference for support: {e.correlationId}</p>}
+    </div>
+  );
+}
+
+/** A labelled form field with the API's messages for it beside it (and tied to it for screen readers). */
+export function Field({
+  id,
+  label,
+  errors,
+  field,
+  hint,
+  children,
+}: {
+  id: string;
+  label: string;
+  errors: FieldErrors;
+  field: string;
+  hint?: string;
+  children: (props: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactNode;
+}) {
+  const messages = messagesFor(errors, field);
+  const describedBy = [hint ? `${id}-hint` : '', messages.length ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={`field${messages.length ? ' invalid' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {hint && (
+        <span className="hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      )}
+      {children({ id, 'aria-invalid': messages.length > 0, 'aria-describedby': describedBy })}
+      {messages.length > 0 && (
+        <ul className="field-error" id={`${id}-error`} data-field={field}>
+          {messages.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function MoreButton({ hasMore, loading, onMore, what }: { hasMore: boolean; loading: boolean; onMore: () => void; what: string }) {
+  if (!hasMore) return null;
+  return (
+    <button type="button" className="more" onClick={onMore} disabled={loading}>
+      {loading ? `Loading more ${what}…` : `Load more ${what}`}
+    </button>
+  );
+}

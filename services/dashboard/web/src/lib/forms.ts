@@ -1,0 +1,205 @@
+/**
+ * Forms to requests, and the API's field messages back to the fields: pure, so the mapping is tested without a
+ * browser. Empty inputs are left out (the API's defaults apply); lists are one entry per line.
+ */
+import type { AgreementKind, DatePrecision, MilestoneType } from '@tracker/contracts';
+
+/** Field path (as the API names it, e.g. `parties.0.country`) → its messages. */
+export type FieldErrors = Record<string, string[]>;
+
+export function fieldErrorsOf(errors: unknown): FieldErrors {
+  const out: FieldErrors = {};
+  if (!Array.isArray(errors)) return out;
+  for (const e of errors) {
+    if (!e || typeof e !== 'object') continue;
+    const { field, message } = e as { field?: unknown; message?: unknown };
+    if (typeof message !== 'string') continue;
+    const key = typeof field === 'string' && field ? field : '';
+    (out[key] ??= []).includes(message) || out[key].push(message);
+  }
+  return out;
+}
+
+/** The messages for a form field: its own and those of anything inside it (`parties` gets `parties.0.name`). */
+export function messagesFor(errors: FieldErrors, field: string): string[] {
+  return Object.entries(errors)
+    .filter(([k]) => k === field || k.startsWith(`${field}.`) || k.startsWith(`${field}[`))
+    .flatMap(([, m]) => m);
+}
+
+/** Messages no field of the form shows (so the form lists them at the top rather than dropping them). */
+export function unplacedMessages(errors: FieldErrors, fields: readonly string[]): string[] {
+  return Object.entries(errors)
+    .filter(([k]) => !fields.some((f) => k === f || k.startsWith(`${f}.`) || k.startsWith(`${f}[`)))
+    .flatMap(([k, m]) => m.map((msg) => (k ? `${k}: ${msg}` : msg)));
+}
+
+const trimmed = (s: string | undefined) => (s ?? '').trim();
+const lines = (s: string | undefined) =>
+  trimmed(s)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+const optional = <K extends string>(key: K, value: string | undefined) =>
+  (trimmed(value) ? { [key]: trimmed(value) } : {}) as Partial<Record<K, string>>;
+
+/** When it happened in the world (the business time), if the user said; else the API records "now". */
+const happened = (occurredOn: string | undefined) => optional('occurredAt', occurredOn);
+
+/** `https://example.org/report Official report` → `{url, title}`: the first word is the link, the rest its title. */
+export function evidenceOf(text: string | undefined): { url: string; title?: string }[] {
+  return lines(text).map((line) => {
+    const [url, ...rest] = line.split(/\s+/);
+    const title = rest.join(' ').trim();
+    return title ? { url, title } : { url };
+  });
+}
+
+export interface PartyRow {
+  country: string;
+  name: string;
+}
+
+export interface RegisterAgreementForm {
+  reference: string;
+  title: string;
+  kind: AgreementKind | '';
+  parties: PartyRow[];
+  signedOn: string;
+  datePrecision: DatePrecision;
+  place: string;
+  context: string;
+  commodities: string[];
+  objectives: string;
+  /** One per line: `title | url | publisher | published`. */
+  sources: string;
+}
+
+export function registerAgreementRequest(f: RegisterAgreementForm) {
+  return {
+    reference: trimmed(f.reference).toUpperCase(),
+    title: trimmed(f.title),
+    kind: f.kind,
+    parties: f.parties
+      .filter((p) => trimmed(p.country) || trimmed(p.name))
+      .map((p) => ({ ...optional('country', p.country.toUpperCase()), name: trimmed(p.name) })),
+    datePrecision: f.datePrecision,
+    // Unknown precision: no date. Month or year: what the user typed (2026-01, 2026).
+    signedOn: f.datePrecision === 'unknown' ? null : trimmed(f.signedOn) || null,
+    ...optional('place', f.place),
+    ...optional('context', f.context),
+    ...(f.commodities.length ? { commodities: [...f.commodities] } : {}),
+    ...(lines(f.objectives).length ? { objectives: lines(f.objectives) } : {}),
+    ...(lines(f.sources).length
+      ? {
+          sources: lines(f.sources).map((line) => {
+            const [title, url, publisher, published] = line.split('|').map((p) => p.trim());
+            return { title, ...optional('url', url), ...optional('publisher', publisher), ...optional('published', published) };
+          }),
+        }
+      : {}),
+  };
+}
+
+export interface PlanMilestoneForm {
+  type: MilestoneType | '';
+  title: string;
+  description: string;
+  responsibleParty: string;
+  dueDate: string;
+  occurredOn: string;
+}
+
+export function planMilestoneRequest(agreementId: string, f: PlanMilestoneForm) {
+  return {
+    agreementId,
+    type: f.type,
+    title: trimmed(f.title),
+    dueDate: trimmed(f.dueDate),
+    ...optional('description', f.description),
+    ...optional('responsibleParty', f.responsibleParty),
+    ...happened(f.occurredOn),
+  };
+}
+
+/** The milestone changes a monitor makes, each with the fields its form has. */
+export type MilestoneAction = 'start' | 'progress' | 'reschedule' | 'met' | 'partially-met' | 'not-met' | 'cancel';
+
+export interface MilestoneActionForm {
+  occurredOn: string;
+  percent: string;
+  note: string;
+  newDueDate: string;
+  reason: string;
+  metOn: string;
+  evidence: string;
+}
+
+export const emptyActionForm: MilestoneActionForm = {
+  occurredOn: '',
+  percent: '',
+  note: '',
+  newDueDate: '',
+  reason: '',
+  metOn: '',
+  evidence: '',
+};
+
+/** The form fields each action shows (and sends). */
+export const actionFields: Record<MilestoneAction, (keyof MilestoneActionForm)[]> = {
+  start: ['occurredOn'],
+  progress: ['percent', 'note', 'evidence', 'occurredOn'],
+  reschedule: ['newDueDate', 'reason', 'occurredOn'],
+  met: ['metOn', 'evidence', 'note'],
+  'partially-met': ['metOn', 'evidence', 'note'],
+  'not-met': ['reason', 'occurredOn'],
+  cancel: ['reason', 'occurredOn'],
+};
+
+export function milestoneActionRequest(action: MilestoneAction, f: MilestoneActionForm): Record<string, unknown> {
+  switch (action) {
+    case 'start':
+      return { ...happened(f.occurredOn) };
+    case 'progress':
+      return {
+        // Not a number stays as typed, so the API names the field rather than the form guessing.
+        percent: trimmed(f.percent) === '' ? undefined : Number.isNaN(Number(f.percent)) ? f.percent : Number(f.percent),
+        ...optional('note', f.note),
+        evidence: evidenceOf(f.evidence),
+        ...happened(f.occurredOn),
+      };
+    case 'reschedule':
+      return { newDueDate: trimmed(f.newDueDate), reason: trimmed(f.reason), ...happened(f.occurredOn) };
+    case 'met':
+    case 'partially-met':
+      return { metOn: trimmed(f.metOn), evidence: evidenceOf(f.evidence), ...optional('note', f.note) };
+    case 'not-met':
+    case 'cancel':
+      return { reason: trimmed(f.reason), ...happened(f.occurredOn) };
+  }
+}
+
+export interface SubscriptionForm {
+  name: string;
+  channel: 'inbox' | 'webhook';
+  url: string;
+  secret: string;
+  agreementIds: string[];
+  partyCountries: string[];
+  commodities: string[];
+  milestoneTypes: string[];
+  kinds: string[];
+  minSeverity: '' | 'info' | 'low' | 'medium' | 'high' | 'critical';
+}
+
+/** Only the filters chosen are sent: an empty list would mean "match nothing" to a reader, "all" to the API. */
+export function subscriptionRequest(f: SubscriptionForm) {
+  const filters: Record<string, unknown> = {};
+  for (const key of ['agreementIds', 'partyCountries', 'commodities', 'milestoneTypes', 'kinds'] as const) if (f[key].length) filters[key] = [...f[key]];
+  if (f.minSeverity) filters['minSeverity'] = f.minSeverity;
+  return {
+    ...optional('name', f.name),
+    filters,
+    channel: f.channel === 'webhook' ? { type: 'webhook', url: trimmed(f.url), secret: f.secret } : { type: 'inbox' },
+  };
+}

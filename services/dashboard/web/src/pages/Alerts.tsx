@@ -1,0 +1,261 @@
+import { AlertKinds, AlertSeverities, AlertStatuses, MilestoneTypes } from '@tracker/contracts';
+import { EventSource } from 'eventsource';
+import { useEffect, useState, type FormEvent } from 'react';
+import { authHeaders, query, url } from '../api/client';
+import { useCommand } from '../api/command';
+import { usePaged } from '../api/hooks';
+import type { Agreement, Alert, Subscription } from '../api/types';
+import { useAuth } from '../auth';
+import { AlertList } from '../components/AlertList';
+import { Empty, ErrorBox, Field, Loading } from '../components/ui';
+import { alertKindLabel, alertSummary } from '../lib/alerts';
+import { useCodeLists } from '../lib/code-lists';
+import { countryName, words } from '../lib/format';
+import { subscriptionRequest, unplacedMessages, type SubscriptionForm } from '../lib/forms';
+
+export function AlertsPage() {
+  const auth = useAuth();
+  if (auth.can('alerts', 'stakeholder')) return <Inbox />;
+  return <AllAlerts />;
+}
+
+/** Monitors and auditors: every alert, read-only, with filters. */
+function AllAlerts() {
+  const [status, setStatus] = useState('open');
+  const [minSeverity, setMinSeverity] = useState('');
+  const list = usePaged<Alert>('alerts', `/alerts${query({ status, minSeverity })}`, { limit: 50 });
+  return (
+    <>
+      <h1>Alerts</h1>
+      <form className="filters" aria-label="Filter alerts" onSubmit={(e) => e.preventDefault()}>
+        <div className="field">
+          <label htmlFor="a-status">Status</label>
+          <select id="a-status" value={status} onChange={(e) => setStatus(e.target.value)}>
+            <option value="">any</option>
+            {AlertStatuses.map((s) => (
+              <option key={s} value={s}>
+                {words(s)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="a-sev">At least</label>
+          <select id="a-sev" value={minSeverity} onChange={(e) => setMinSeverity(e.target.value)}>
+            <option value="">any severity</option>
+            {AlertSeverities.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </div>
+      </form>
+      <AlertList list={list} empty="No alert matches." />
+    </>
+  );
+}
+
+/** A stakeholder's inbox: the alerts a subscription matches, live through its SSE stream, and the subscriptions. */
+function Inbox() {
+  const subs = usePaged<Subscription>('alerts', '/subscriptions', { limit: 100 });
+  const [chosen, setChosen] = useState<string | null>(null);
+  const selected = chosen ?? subs.items[0]?.id ?? null;
+  return (
+    <>
+      <h1>Alerts</h1>
+      {subs.isLoading ? (
+        <Loading what="subscriptions" />
+      ) : subs.items.length === 0 ? (
+        <Empty>You have no subscription yet: create one below to receive alerts.</Empty>
+      ) : (
+        <>
+          <div className="field">
+            <label htmlFor="inbox-sub">Inbox of</label>
+            <select id="inbox-sub" value={selected ?? ''} onChange={(e) => setChosen(e.target.value)}>
+              {subs.items.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name ?? s.id}
+                </option>
+              ))}
+            </select>
+          </div>
+          {selected && <SubscriptionInbox key={selected} subscriptionId={selected} />}
+        </>
+      )}
+      <Subscriptions subs={subs.items} />
+    </>
+  );
+}
+
+function SubscriptionInbox({ subscriptionId }: { subscriptionId: string }) {
+  const list = usePaged<Alert>('alerts', `/alerts?subscriptionId=${subscriptionId}`, { limit: 50 });
+  const [live, setLive] = useState<Alert[]>([]);
+  const [connection, setConnection] = useState<'connecting' | 'live' | 'reconnecting'>('connecting');
+  const [announcement, setAnnouncement] = useState('');
+
+  useEffect(() => {
+    // EventSource cannot send a bearer token; this implementation lets fetch carry it (and reconnects with Last-Event-ID).
+    const source = new EventSource(url('alerts', `/subscriptions/${subscriptionId}/stream`), {
+      fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...authHeaders() } }),
+    });
+    source.onopen = () => setConnection('live');
+    source.onerror = () => setConnection('reconnecting');
+    source.addEventListener('alert.raised', (e) => {
+      // The stream carries the alert as raised: open.
+      const raised = JSON.parse(e.data) as Omit<Alert, 'status'>;
+      const alert: Alert = { ...raised, status: 'open' };
+      setLive((l) => [alert, ...l.filter((x) => x.id !== alert.id)]);
+      setAnnouncement(`New ${alert.severity} alert: ${alertKindLabel(alert.kind)}${alert.milestoneTitle ? `, ${alert.milestoneTitle}` : ''}. ${alertSummary(alert)}`);
+    });
+    return () => source.close();
+  }, [subscriptionId]);
+
+  return (
+    <section aria-labelledby="inbox-h">
+      <h2 id="inbox-h">
+        Inbox{' '}
+        <span className={`conn conn-${connection}`} data-testid="live-status">
+          {connection === 'live' ? '● live' : connection === 'connecting' ? 'connecting…' : 'reconnecting…'}
+        </span>
+      </h2>
+      <p className="sr-only" aria-live="polite">
+        {announcement}
+      </p>
+      <AlertList list={list} extra={live} empty="No alert for this subscription yet. New ones appear here as they are raised." />
+    </section>
+  );
+}
+
+const emptySubscription: SubscriptionForm = {
+  name: '',
+  channel: 'inbox',
+  url: '',
+  secret: '',
+  agreementIds: [],
+  partyCountries: [],
+  commodities: [],
+  milestoneTypes: [],
+  kinds: [],
+  minSeverity: '',
+};
+
+function Subscriptions({ subs }: { subs: Subscription[] }) {
+  const codes = useCodeLists();
+  const agreements = usePaged<Agreement>('agreements', '/agreements', { limit: 100 });
+  const [form, setForm] = useState(emptySubscription);
+  const create = useCommand();
+  const remove = useCommand();
+  const set = <K extends keyof SubscriptionForm>(k: K, v: SubscriptionForm[K]) => setForm((f) => ({ ...f, [k]: v }));
+  const chosen = (e: { target: HTMLSelectElement }) => [...e.target.selectedOptions].map((o) => o.value);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (await create.run('alerts', '/subscriptions', { body: subscriptionRequest(form) })) setForm(emptySubscription);
+  }
+  const f = create.fields;
+  const other = unplacedMessages(f, ['name', 'channel', 'filters']);
+  const multi = (id: string, label: string, field: string, key: 'agreementIds' | 'partyCountries' | 'commodities' | 'milestoneTypes' | 'kinds', options: [string, string][]) => (
+    <Field id={id} label={label} field={field} errors={f} hint="none chosen: all">
+      {(p) => (
+        <select {...p} multiple size={5} value={form[key]} onChange={(e) => set(key, chosen(e))}>
+          {options.map(([value, text]) => (
+            <option key={value} value={value}>
+              {text}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+  return (
+    <section aria-labelledby="subs-h">
+      <h2 id="subs-h">Subscriptions</h2>
+      {subs.length > 0 && (
+        <ul className="subs">
+          {subs.map((s) => (
+            <li key={s.id}>
+              <strong>{s.name ?? s.id}</strong> — {s.channel.type}
+              {s.channel.url && ` to ${s.channel.url}`}
+              <span className="muted"> {describeFilters(s)}</span>{' '}
+              <button type="button" className="secondary" onClick={() => remove.run('alerts', `/subscriptions/${s.id}`, { method: 'DELETE' })} disabled={remove.busy}>
+                Delete
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <ErrorBox error={remove.error} />
+      <form className="form" onSubmit={submit} noValidate aria-label="New subscription">
+        <h3>New subscription</h3>
+        <Field id="sub-name" label="Name" field="name" errors={f}>
+          {(p) => <input {...p} value={form.name} onChange={(e) => set('name', e.target.value)} />}
+        </Field>
+        <Field id="sub-channel" label="Deliver to" field="channel.type" errors={f}>
+          {(p) => (
+            <select {...p} value={form.channel} onChange={(e) => set('channel', e.target.value as SubscriptionForm['channel'])}>
+              <option value="inbox">this inbox</option>
+              <option value="webhook">a webhook</option>
+            </select>
+          )}
+        </Field>
+        {form.channel === 'webhook' && (
+          <div className="row">
+            <Field id="sub-url" label="Webhook URL" field="channel.url" errors={f}>
+              {(p) => <input {...p} type="url" value={form.url} onChange={(e) => set('url', e.target.value)} />}
+            </Field>
+            <Field id="sub-secret" label="Signing secret" field="channel.secret" errors={f} hint="At least 16 characters; used to sign each delivery">
+              {(p) => <input {...p} type="password" value={form.secret} onChange={(e) => set('secret', e.target.value)} />}
+            </Field>
+          </div>
+        )}
+        <fieldset>
+          <legend>Filters</legend>
+          <div className="row wrap">
+            {multi('sub-agreements', 'Agreements', 'filters.agreementIds', 'agreementIds', agreements.items.map((a) => [a.id, a.reference]))}
+            {multi('sub-countries', 'Party countries', 'filters.partyCountries', 'partyCountries', codes.countries.map((c) => [c, `${countryName(c)} (${c})`]))}
+            {multi('sub-commodities', 'Commodities', 'filters.commodities', 'commodities', codes.commodities.map((c) => [c, words(c)]))}
+            {multi('sub-types', 'Milestone types', 'filters.milestoneTypes', 'milestoneTypes', MilestoneTypes.map((t) => [t, words(t)]))}
+            {multi('sub-kinds', 'Alert kinds', 'filters.kinds', 'kinds', AlertKinds.map((k) => [k, alertKindLabel(k)]))}
+            <Field id="sub-severity" label="At least" field="filters.minSeverity" errors={f}>
+              {(p) => (
+                <select {...p} value={form.minSeverity} onChange={(e) => set('minSeverity', e.target.value as SubscriptionForm['minSeverity'])}>
+                  <option value="">any severity</option>
+                  {AlertSeverities.map((s) => (
+                    <option key={s} value={s}>
+                      {s}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          </div>
+        </fieldset>
+        {other.length > 0 && (
+          <ul className="field-error" role="alert">
+            {other.map((m) => (
+              <li key={m}>{m}</li>
+            ))}
+          </ul>
+        )}
+        <ErrorBox error={create.error} />
+        <button type="submit" disabled={create.busy}>
+          {create.busy ? 'Subscribing…' : 'Subscribe'}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function describeFilters(s: Subscription): string {
+  const f = s.filters ?? {};
+  const parts = [
+    f.agreementIds?.length && `${f.agreementIds.length} agreement(s)`,
+    f.partyCountries?.length && `countries ${f.partyCountries.join(', ')}`,
+    f.commodities?.length && `commodities ${f.commodities.map(words).join(', ')}`,
+    f.milestoneTypes?.length && `types ${f.milestoneTypes.map(words).join(', ')}`,
+    f.kinds?.length && `kinds ${f.kinds.map(alertKindLabel).join(', ')}`,
+    f.minSeverity && `at least ${f.minSeverity}`,
+  ].filter(Boolean);
+  return parts.length ? `(${parts.join('; ')})` : '(everything)';
+}

@@ -1,0 +1,160 @@
+import { useEffect, useState } from 'react';
+import { call, download, query, type Service } from '../api/client';
+import { usePaged } from '../api/hooks';
+import type { Agreement, Verification } from '../api/types';
+import { useAuth } from '../auth';
+import { AgreementHistory, AsOfView } from '../components/AgreementHistory';
+import { ErrorBox } from '../components/ui';
+
+const services: Service[] = ['agreements', 'milestones', 'alerts'];
+
+export function AuditPage() {
+  const auth = useAuth();
+  const agreements = usePaged<Agreement>('agreements', '/agreements', { limit: 100 });
+  const [agreementId, setAgreementId] = useState('');
+  if (!auth.can('agreements', 'auditor')) return <p>The audit needs the auditor role.</p>;
+  return (
+    <>
+      <h1>Audit</h1>
+      <section aria-labelledby="verify-h">
+        <h2 id="verify-h">Verify the event history</h2>
+        <p>Each service recomputes the hash chain of every stream it stores and names any link that does not hold.</p>
+        <div className="cards">
+          {services.map((s) => (
+            <VerifyCard key={s} service={s} />
+          ))}
+        </div>
+      </section>
+      <section aria-labelledby="export-h">
+        <h2 id="export-h">Export</h2>
+        <p>Every stored event, with its hash chain, as NDJSON: one line per event, verifiable offline.</p>
+        <div className="field">
+          <label htmlFor="export-agreement">Agreement</label>
+          <select id="export-agreement" value={agreementId} onChange={(e) => setAgreementId(e.target.value)}>
+            <option value="">all agreements</option>
+            {agreements.items.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.reference}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="actions">
+          {services.map((s) => (
+            <ExportButton key={s} service={s} agreementId={agreementId} />
+          ))}
+        </div>
+      </section>
+      <section aria-labelledby="audit-history-h">
+        <h2 id="audit-history-h">Agreement history</h2>
+        <div className="field">
+          <label htmlFor="audit-agreement">Agreement</label>
+          <select id="audit-agreement" value={agreementId} onChange={(e) => setAgreementId(e.target.value)}>
+            <option value="">choose…</option>
+            {agreements.items.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.reference} — {a.title}
+              </option>
+            ))}
+          </select>
+        </div>
+        {agreementId && (
+          <>
+            <h3>As of a date</h3>
+            <AsOfView key={`asof-${agreementId}`} agreementId={agreementId} />
+            <h3>Events</h3>
+            <AgreementHistory key={agreementId} agreementId={agreementId} />
+          </>
+        )}
+      </section>
+    </>
+  );
+}
+
+/** Seconds since `running` turned true, so a long check shows it is still going. */
+function useElapsed(running: boolean): number {
+  const [elapsed, setElapsed] = useState(0);
+  useEffect(() => {
+    if (!running) return;
+    const start = Date.now();
+    setElapsed(0);
+    const t = setInterval(() => setElapsed(Math.floor((Date.now() - start) / 1000)), 250);
+    return () => clearInterval(t);
+  }, [running]);
+  return elapsed;
+}
+
+function VerifyCard({ service }: { service: Service }) {
+  const [result, setResult] = useState<Verification | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [running, setRunning] = useState(false);
+  const elapsed = useElapsed(running);
+  async function verify() {
+    setRunning(true);
+    setError(null);
+    try {
+      setResult((await call<Verification>(service, '/audit/verify')).data);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setRunning(false);
+    }
+  }
+  return (
+    <div className="card" data-testid={`verify-${service}`}>
+      <h3>{service}</h3>
+      <button type="button" onClick={verify} disabled={running}>
+        {running ? `Verifying… ${elapsed}s` : result ? 'Verify again' : 'Verify'}
+      </button>
+      {running && <progress aria-label={`Verifying ${service}`} />}
+      <div aria-live="polite">
+        {result && (
+          <div className={result.ok ? 'ok' : 'error'} data-ok={result.ok}>
+            <strong>{result.ok ? 'Verified: every link holds' : `${result.broken.length} broken link(s)`}</strong>
+            <p>
+              {result.streamsChecked} streams, {result.eventsChecked} events checked in {result.tookMs} ms
+            </p>
+            {result.broken.length > 0 && (
+              <ul>
+                {result.broken.map((b, i) => (
+                  <li key={i}>
+                    <code>{b.streamId}</code>
+                    {b.version !== undefined && ` at version ${b.version}`}: {String(b.problem ?? b.reason ?? 'broken')}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
+      </div>
+      <ErrorBox error={error} />
+    </div>
+  );
+}
+
+function ExportButton({ service, agreementId }: { service: Service; agreementId: string }) {
+  const [bytes, setBytes] = useState<number | null>(null);
+  const [running, setRunning] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  async function run() {
+    setRunning(true);
+    setError(null);
+    setBytes(0);
+    try {
+      await download(service, `/audit/export${query({ agreementId })}`, `${service}-${agreementId || 'all'}.ndjson`, setBytes);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setRunning(false);
+    }
+  }
+  return (
+    <span className="export">
+      <button type="button" onClick={run} disabled={running}>
+        {running ? `Exporting ${service}… ${((bytes ?? 0) / 1024).toFixed(0)} KiB` : `Download ${service} export`}
+      </button>
+      {!running && bytes !== null && !error && <span className="muted"> {(bytes / 1024).toFixed(1)} KiB saved</span>}
+      <ErrorBox error={error} />
+    </span>
+  );
+}

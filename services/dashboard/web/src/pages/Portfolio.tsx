@@ -1,0 +1,248 @@
+import { AgreementKinds, AlertSeverities, ImplementationStatuses } from '@tracker/contracts';
+import { useMemo, useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { query, saveBlob } from '../api/client';
+import { useAllPages, usePaged } from '../api/hooks';
+import type { Agreement, Alert, Milestone } from '../api/types';
+import { useAuth } from '../auth';
+import { EChart, type ChartOption } from '../components/EChart';
+import { Empty, ErrorBox, Loading, MoreButton } from '../components/ui';
+import { useCodeLists } from '../lib/code-lists';
+import { countryName, formatDate, words } from '../lib/format';
+import { byStatus, duePerMonth, partiesText, portfolioCsv, portfolioRows, sortRows, type PortfolioRow, type SortKey } from '../lib/portfolio';
+
+const statuses = [...ImplementationStatuses, 'suspended', 'terminated', 'expired'];
+const filterNames = ['q', 'country', 'commodity', 'status', 'kind'] as const;
+const today = () => new Date().toISOString().slice(0, 10);
+
+export function PortfolioPage() {
+  const auth = useAuth();
+  const [params, setParams] = useSearchParams();
+  const filters = Object.fromEntries(filterNames.map((n) => [n, params.get(n) ?? ''])) as Record<(typeof filterNames)[number], string>;
+  const [sort, setSort] = useState<{ key: SortKey; dir: 'asc' | 'desc' }>({ key: 'nextDueDate', dir: 'asc' });
+  const codes = useCodeLists();
+
+  const agreements = usePaged<Agreement>('agreements', `/agreements${query(filters)}`, { limit: 100 });
+  const alerts = useAllPages<Alert>('alerts', '/alerts?status=open', { enabled: auth.can('alerts', 'monitor', 'stakeholder', 'auditor') });
+  const scheduled = useAllPages<Milestone>('milestones', '/milestones?status=scheduled', { maxPages: 10 });
+  const inProgress = useAllPages<Milestone>('milestones', '/milestones?status=inProgress', { maxPages: 10 });
+
+  const rows = useMemo(
+    () => sortRows(portfolioRows(agreements.items, alerts.data?.items ?? []), sort.key, sort.dir),
+    [agreements.items, alerts.data, sort],
+  );
+  const shownIds = useMemo(() => new Set(rows.map((r) => r.id)), [rows]);
+  const open = useMemo(
+    () => [...(scheduled.data?.items ?? []), ...(inProgress.data?.items ?? [])].filter((m) => shownIds.has(m.agreementId)),
+    [scheduled.data, inProgress.data, shownIds],
+  );
+
+  function setFilter(name: string, value: string) {
+    const next = new URLSearchParams(params);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    setParams(next, { replace: true });
+  }
+
+  function sortBy(key: SortKey) {
+    setSort((s) => ({ key, dir: s.key === key && s.dir === 'asc' ? 'desc' : 'asc' }));
+  }
+
+  const header = (key: SortKey, label: string) => (
+    <th scope="col" aria-sort={sort.key === key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+      <button type="button" className="sort" onClick={() => sortBy(key)}>
+        {label}
+        <span aria-hidden="true">{sort.key === key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}</span>
+      </button>
+    </th>
+  );
+
+  return (
+    <>
+      <div className="page-head">
+        <h1>Portfolio</h1>
+        <div className="actions">
+          {auth.can('agreements', 'monitor') && (
+            <Link className="button" to="/agreements/new">
+              Register an agreement
+            </Link>
+          )}
+          <button type="button" onClick={() => saveBlob(new Blob([portfolioCsv(rows)], { type: 'text/csv;charset=utf-8' }), `portfolio-${today()}.csv`)} disabled={rows.length === 0}>
+            Download CSV ({rows.length} rows)
+          </button>
+        </div>
+      </div>
+
+      <form className="filters" role="search" aria-label="Filter agreements" onSubmit={(e) => e.preventDefault()}>
+        <div className="field">
+          <label htmlFor="f-q">Search</label>
+          <input id="f-q" type="search" defaultValue={filters.q} placeholder="title words" onChange={(e) => setFilter('q', e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="f-country">Country</label>
+          <select id="f-country" value={filters.country} onChange={(e) => setFilter('country', e.target.value)}>
+            <option value="">any</option>
+            {codes.countries.map((c) => (
+              <option key={c} value={c}>
+                {countryName(c)} ({c})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="f-commodity">Commodity</label>
+          <select id="f-commodity" value={filters.commodity} onChange={(e) => setFilter('commodity', e.target.value)}>
+            <option value="">any</option>
+            {codes.commodities.map((c) => (
+              <option key={c} value={c}>
+                {words(c)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="f-status">Status</label>
+          <select id="f-status" value={filters.status} onChange={(e) => setFilter('status', e.target.value)}>
+            <option value="">any</option>
+            {statuses.map((s) => (
+              <option key={s} value={s}>
+                {words(s)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="f-kind">Kind</label>
+          <select id="f-kind" value={filters.kind} onChange={(e) => setFilter('kind', e.target.value)}>
+            <option value="">any</option>
+            {AgreementKinds.map((k) => (
+              <option key={k} value={k}>
+                {words(k)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </form>
+
+      <PortfolioCharts rows={rows} open={open} complete={(scheduled.data?.complete ?? true) && (inProgress.data?.complete ?? true)} loading={scheduled.isLoading || inProgress.isLoading} />
+
+      <ErrorBox error={agreements.error} />
+      {agreements.isLoading ? (
+        <Loading what="agreements" />
+      ) : rows.length === 0 ? (
+        <Empty>No agreement matches these filters.</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table className="portfolio" aria-label="Agreements">
+            <thead>
+              <tr>
+                {header('reference', 'Reference')}
+                {header('title', 'Title')}
+                <th scope="col">Parties</th>
+                {header('signedOn', 'Signed')}
+                {header('status', 'Status')}
+                {header('progress', 'Milestones met')}
+                {header('slips', 'Slipped')}
+                {header('nextDueDate', 'Next due')}
+                {header('alerts', 'Open alerts')}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <Row key={r.id} row={r} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <MoreButton hasMore={agreements.hasNextPage} loading={agreements.isFetchingNextPage} onMore={() => agreements.fetchNextPage()} what="agreements" />
+      {alerts.error ? <ErrorBox error={alerts.error} /> : null}
+    </>
+  );
+}
+
+function Row({ row: r }: { row: PortfolioRow }) {
+  return (
+    <tr>
+      <td>
+        <Link to={`/agreements/${r.id}`}>{r.reference}</Link>
+      </td>
+      <td>{r.title}</td>
+      <td>{partiesText(r)}</td>
+      <td>
+        {formatDate(r.signedOn, r.datePrecision)}
+        {r.datePrecision !== 'day' && r.datePrecision !== 'unknown' && <span className="muted"> ({r.datePrecision})</span>}
+      </td>
+      <td>
+        <span className={`status status-${r.status}`}>{words(r.status)}</span>
+      </td>
+      <td>
+        {r.met} / {r.total}
+      </td>
+      <td>{r.slips}</td>
+      <td>{r.nextDueDate ? formatDate(r.nextDueDate) : '—'}</td>
+      <td>
+        <AlertBadges counts={r.openAlerts} />
+      </td>
+    </tr>
+  );
+}
+
+export function AlertBadges({ counts }: { counts: PortfolioRow['openAlerts'] }) {
+  const present = [...AlertSeverities].reverse().filter((s) => counts[s] > 0);
+  if (present.length === 0) return <span className="muted">none</span>;
+  return (
+    <span className="badges">
+      {present.map((s) => (
+        <span key={s} className={`badge sev-${s}`}>
+          {counts[s]} {s}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+function PortfolioCharts({ rows, open, complete, loading }: { rows: PortfolioRow[]; open: Milestone[]; complete: boolean; loading: boolean }) {
+  const statusData = useMemo(() => byStatus(rows), [rows]);
+  const months = useMemo(() => duePerMonth(open, today()), [open]);
+  const statusOption: ChartOption = useMemo(
+    () => ({
+      grid: { left: 130, right: 24, top: 8, bottom: 24 },
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', inverse: true, data: statusData.map((s) => words(s.status)) },
+      series: [{ type: 'bar', name: 'agreements', data: statusData.map((s) => s.count), itemStyle: { color: '#1f5f8b' }, label: { show: true, position: 'right' } }],
+    }),
+    [statusData],
+  );
+  const monthOption: ChartOption = useMemo(
+    () => ({
+      grid: { left: 40, right: 16, top: 28, bottom: 40 },
+      legend: { top: 0 },
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      xAxis: { type: 'category', data: months.map((m) => m.month), axisLabel: { rotate: 45 } },
+      yAxis: { type: 'value', minInterval: 1 },
+      series: [
+        { type: 'bar', name: 'overdue', stack: 'due', data: months.map((m) => m.overdue), itemStyle: { color: '#b3261e' } },
+        { type: 'bar', name: 'due', stack: 'due', data: months.map((m) => m.due), itemStyle: { color: '#1f5f8b' } },
+      ],
+    }),
+    [months],
+  );
+  const statusLabel = `Agreements by status: ${statusData.map((s) => `${words(s.status)} ${s.count}`).join(', ') || 'none'}`;
+  const monthLabel = `Open milestones due per month: ${months.map((m) => `${m.month} ${m.due + m.overdue}${m.overdue ? ` (${m.overdue} overdue)` : ''}`).join(', ') || 'none'}`;
+  return (
+    <section className="charts" aria-label="Portfolio charts">
+      <figure>
+        <figcaption>Agreements by status</figcaption>
+        <EChart option={statusOption} label={statusLabel} height={200} testId="chart-status" />
+      </figure>
+      <figure>
+        <figcaption>
+          Open milestones due per month{!complete && <span className="muted"> (first 2,000 of each status)</span>}
+        </figcaption>
+        {loading ? <Loading what="milestones" /> : months.length === 0 ? <Empty>No open milestone.</Empty> : <EChart option={monthOption} label={monthLabel} height={200} testId="chart-due" />}
+      </figure>
+    </section>
+  );
+}
