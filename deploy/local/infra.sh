@@ -3,7 +3,7 @@
 # fetches from Maven Central, and FerretDB v1 (MongoDB-compatible, SQLite backend) embedded in a small Go program
 # built from the Go module proxy. Everything is fetched/built on first use and cached in deploy/local/.cache.
 #
-#   infra.sh install   fetch Kafka's jars and build FerretDB (no start)
+#   infra.sh install   fetch Kafka's jars, build FerretDB, install Chromium for the browser tests (no start)
 #   infra.sh start     install if needed, start both, wait until they accept clients (harmless if running)
 #   infra.sh stop      stop both cleanly (harmless if stopped)
 #   infra.sh status    what runs
@@ -51,6 +51,25 @@ install_ferretdb() {
   mkdir -p "$CACHE/bin"
   (cd "$HERE/ferretdb" && CGO_ENABLED=0 go build -trimpath -o "$FERRETDB_BIN" .) >&2 || die "building FerretDB failed (see above)"
   say "FerretDB built: $FERRETDB_BIN"
+}
+
+# The dashboard's browser tests drive Debian's Chromium (Playwright cannot download its own browsers here).
+# CHROMIUM_PATH names another binary; SKIP_CHROMIUM=1 skips this (the browser tests then fail, saying why).
+install_chromium() {
+  local bin="${CHROMIUM_PATH:-/usr/bin/chromium}"
+  if [ -x "$bin" ] || [ "${SKIP_CHROMIUM:-0}" = "1" ]; then return; fi
+  command -v apt-get >/dev/null 2>&1 || die "Chromium is missing at $bin and apt-get is not available: install Chromium and set CHROMIUM_PATH"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || die "installing Chromium needs root: run 'apt-get install -y chromium' as root, or set CHROMIUM_PATH"
+    sudo="sudo -n"
+  fi
+  say "installing Debian's chromium for the browser tests (first run only)..."
+  $sudo apt-get update -qq >&2 || die "apt-get update failed (see above)"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >&2 ||
+    die "apt-get install chromium failed (see above)"
+  [ -x "$bin" ] || die "chromium installed but $bin is not there; set CHROMIUM_PATH"
+  say "Chromium installed: $("$bin" --version 2>/dev/null || echo "$bin")"
 }
 
 pid_of() { # name -> pid if our process runs
@@ -174,6 +193,7 @@ case "${1:-}" in
   install)
     install_kafka
     install_ferretdb
+    install_chromium
     ;;
   start | up)
     install_kafka

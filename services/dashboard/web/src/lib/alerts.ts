@@ -9,8 +9,9 @@ export function alertSummary(a: Alert): string {
   const f = a.facts ?? {};
   switch (a.kind) {
     case 'deadline.approaching': {
-      const left = num(f['daysLeft']);
-      return `Due ${left === 0 ? 'today' : `in ${left ?? a.window} day${left === 1 ? '' : 's'}`} (${formatDate(a.dueDate)})`;
+      // Without daysLeft, the approach window it was raised for.
+      const left = num(f['daysLeft']) ?? a.window;
+      return `Due ${left === 0 ? 'today' : `in ${left} day${left === 1 ? '' : 's'}`} (${formatDate(a.dueDate)})`;
     }
     case 'deadline.missed': {
       const over = num(f['daysOverdue']);
@@ -20,7 +21,7 @@ export function alertSummary(a: Alert): string {
       const days = num(f['slipDays']);
       const count = num(f['slipCount']) ?? a.window;
       const reason = text(f['reason']);
-      return `Slipped ${days !== undefined ? signedDays(days) : ''}: ${formatDate(text(f['previousDueDate']))} → ${formatDate(a.dueDate)}${count ? ` (slip ${count})` : ''}${reason ? `. Reason: ${reason}` : ''}`;
+      return `Slipped${days !== undefined ? ` ${signedDays(days)}` : ''}: ${formatDate(text(f['previousDueDate']))} → ${formatDate(a.dueDate)}${count ? ` (slip ${count})` : ''}${reason ? `. Reason: ${reason}` : ''}`;
     }
     case 'agreement.stalled': {
       const idle = num(f['idleDays']) ?? a.window;
@@ -31,7 +32,8 @@ export function alertSummary(a: Alert): string {
       return `Resolved${outcome ? `: ${words(outcome)}` : ''}${text(f['outcomeOn']) ? ` on ${formatDate(text(f['outcomeOn']))}` : ''}`;
     }
     default:
-      return words(a.kind);
+      // A kind newer than this dashboard: its name in words (`target.at-risk` → `target at risk`).
+      return alertKindLabel(a.kind);
   }
 }
 

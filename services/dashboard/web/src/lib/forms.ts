@@ -15,7 +15,8 @@ export function fieldErrorsOf(errors: unknown): FieldErrors {
     const { field, message } = e as { field?: unknown; message?: unknown };
     if (typeof message !== 'string') continue;
     const key = typeof field === 'string' && field ? field : '';
-    (out[key] ??= []).includes(message) || out[key].push(message);
+    const messages = (out[key] ??= []);
+    if (!messages.includes(message)) messages.push(message);
   }
   return out;
 }

@@ -83,7 +83,9 @@ export function sortRows(rows: readonly PortfolioRow[], key: SortKey, direction:
   return [...rows].sort((a, b) => {
     const x = value(a);
     const y = value(b);
-    return (x < y ? -1 : x > y ? 1 : 0) * sign || a.reference.localeCompare(b.reference);
+    // Text as people sort it (Élysée before Zambia), not by code unit (ISO dates order the same either way).
+    const order = typeof x === 'string' && typeof y === 'string' ? x.localeCompare(y) : x < y ? -1 : x > y ? 1 : 0;
+    return order * sign || a.reference.localeCompare(b.reference);
   });
 }
 

@@ -4,7 +4,7 @@
  * suspension periods; the signing date; and the range to draw, from signing to the last due date. Pure, so the
  * chart only draws what this decides.
  */
-import { signingPeriodStart, type DatePrecision, type EvidenceLink } from '@tracker/contracts';
+import { daysBetween, isCalendarDate, signingPeriodStart, type DatePrecision, type EvidenceLink } from '@tracker/contracts';
 import type { TimelineStep } from '../api/types';
 
 export type Outcome = 'met' | 'partiallyMet' | 'notMet' | 'cancelled';
@@ -131,16 +131,19 @@ export function layoutTimeline(
         break;
       case 'milestone.progress-reported': {
         const percent = Number(data['percent'] ?? 0);
-        lane.percent = percent;
+        // A report dated after the milestone was met (a met date corrected to earlier) does not undo it: met is 100%.
+        if (lane.outcome?.kind !== 'met') lane.percent = percent;
         lane.progress.push({ on: day(str(data['reportedOn']) || on), percent, ...(data['note'] ? { note: str(data['note']) } : {}) });
         break;
       }
       case 'milestone.rescheduled': {
         const to = str(data['newDueDate']);
+        const from = str(data['previousDueDate']) || lane.currentDue;
         lane.slips.push({
-          from: str(data['previousDueDate']) || lane.currentDue,
+          from,
           to,
-          days: Number(data['slipDays'] ?? 0),
+          // From the dates, not the event's slipDays: a correction of the new due date leaves slipDays as recorded.
+          days: isCalendarDate(from) && isCalendarDate(to) ? daysBetween(from, to) : Number(data['slipDays'] ?? 0),
           reason: str(data['reason']),
           decidedOn: day(str(data['decidedOn']) || on),
         });
@@ -193,7 +196,7 @@ export function describeLane(l: Lane): string {
   if (l.currentDue !== l.originalDue) parts.push(`now due ${l.currentDue}`);
   const later = l.slips.filter((s) => s.days > 0);
   if (later.length)
-    parts.push(`slipped ${later.length} time${later.length === 1 ? '' : 's'} (${later.map((s) => `${s.days} days: ${s.reason}`).join('; ')})`);
+    parts.push(`slipped ${later.length} time${later.length === 1 ? '' : 's'} (${later.map((s) => `${s.days} day${s.days === 1 ? '' : 's'}: ${s.reason}`).join('; ')})`);
   if (l.outcome) parts.push(`${outcomeLabel(l.outcome.kind)} on ${l.outcome.on}`);
   else parts.push(`${l.percent}% done`);
   return parts.join(', ');

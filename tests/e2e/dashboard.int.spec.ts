@@ -1,0 +1,279 @@
+/**
+ * The dashboard in Debian's Chromium against the real stack (three services on real ports, Kafka, the database):
+ * a monitor registers the Türkiye–Uzbekistan MoU through the UI (a mistake first: the API's message shows beside
+ * the field), plans its geological survey and reschedules it twice (a concurrent change in between: the 409 is
+ * offered as a reload); the timeline shows both slips; a stakeholder subscribed beforehand sees the slip alert
+ * arrive without reloading and acknowledges it; an auditor verifies every service and downloads an export. Every
+ * page passes axe-core without serious or critical violations, and its screenshot goes to reports/dashboard/.
+ */
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
+import { eventually, startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
+/* eslint-disable @nx/enforce-module-boundaries */
+import { AgreementsApp } from '../../services/agreements/src/service';
+import { AgreementsConfig } from '../../services/agreements/src/config';
+import { MilestonesApp } from '../../services/milestones/src/service';
+import { MilestonesConfig } from '../../services/milestones/src/config';
+import { AlertsApp } from '../../services/alerts/src/service';
+import { AlertsConfig } from '../../services/alerts/src/config';
+/* eslint-enable @nx/enforce-module-boundaries */
+import {
+  buildDashboard,
+  launchBrowser,
+  listenOn,
+  screenshot,
+  seriousAccessibilityViolations,
+  signedIn,
+  startDashboard,
+  type RunningDashboard,
+} from '../support/browser';
+
+jest.setTimeout(180_000);
+
+const addDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+const survey = 'Joint geological survey of rare-earth deposits';
+
+describe('the dashboard in a real browser (e2e)', () => {
+  const prefix = `${uniqueName('ui')}.`;
+  let agreements: RunningService;
+  let milestones: RunningService;
+  let alerts: RunningService;
+  let dashboard: RunningDashboard;
+  let browser: Browser;
+  let staticDir: string;
+  let monitor: Page;
+  let stakeholder: Page;
+  let agreementId: string;
+  const accessibility: Record<string, string[]> = {};
+
+  /** axe on the page as it is, kept per page name; one assertion at the end names them all. */
+  async function audit(page: Page, name: string) {
+    accessibility[name] = await seriousAccessibilityViolations(page);
+    await screenshot(page, name);
+  }
+
+  beforeAll(async () => {
+    const built = buildDashboard();
+    const common = { KAFKA_TOPIC_PREFIX: prefix };
+    agreements = await startService(AgreementsApp.forRoot(testConfig(AgreementsConfig, common)));
+    milestones = await startService(MilestonesApp.forRoot(testConfig(MilestonesConfig, common)));
+    alerts = await startService(AlertsApp.forRoot(testConfig(AlertsConfig, { ...common, DELIVERY_INTERVAL_MS: '0' })));
+    const upstreams = {
+      agreements: await listenOn(agreements.app),
+      milestones: await listenOn(milestones.app),
+      alerts: await listenOn(alerts.app),
+    };
+    staticDir = await built;
+    dashboard = await startDashboard(upstreams, staticDir);
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await dashboard?.close();
+    // Keep-alive sockets of the proxy would hold each server's close().
+    for (const s of [agreements, milestones, alerts]) (s?.app.getHttpServer() as Server | undefined)?.closeAllConnections();
+    await Promise.all([agreements?.close(), milestones?.close(), alerts?.close()]);
+    if (staticDir) await rm(staticDir, { recursive: true, force: true });
+  });
+
+  it('signs in with an API key and refuses an unknown one', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(dashboard.url);
+    await audit(page, '01-sign-in');
+    await page.getByLabel('API key').fill('not-a-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectText(page.getByRole('alert'), 'The services do not know this API key');
+    await context.close();
+
+    monitor = await signedIn(browser, dashboard.url, 'dev-monitor');
+    await expectText(monitor.locator('.who'), 'dev-monitor');
+    // The monitor may register; the audit is not theirs.
+    await monitor.getByRole('link', { name: 'Register an agreement' }).waitFor();
+    expect(await monitor.getByRole('link', { name: 'Audit' }).count()).toBe(0);
+  });
+
+  it('a monitor registers the Türkiye–Uzbekistan MoU, seeing the API’s message beside the field first', async () => {
+    await monitor.getByRole('link', { name: 'Register an agreement' }).click();
+    const form = monitor.getByRole('form', { name: 'Register an agreement' });
+    await form.getByLabel('Reference').fill('TR-UZ-2026-MINING');
+    await form.getByLabel('Title').fill('MO'); // too short: the API says so
+    await form.getByLabel('Kind').selectOption('mou');
+    await form.getByLabel('Party 1 country').selectOption('TR');
+    await form.getByLabel('Party 1 name').fill('Republic of Türkiye');
+    await form.getByLabel('Party 2 country').selectOption('UZ');
+    await form.getByLabel('Party 2 name').fill('Republic of Uzbekistan');
+    await form.getByLabel('Signed on').fill('2026-01-29');
+    await form.getByLabel('Place').fill('Ankara, Türkiye');
+    await form.getByLabel('Commodities').selectOption(['copper', 'tungsten', 'rare-earth-elements']);
+    await form.getByLabel('Objectives').fill('information sharing\nimplementation of concrete projects in critical minerals');
+    await form.getByRole('button', { name: 'Register' }).click();
+
+    const titleError = form.locator('[data-field="title"]');
+    await expectText(titleError, 'title must be longer than or equal to 3 characters');
+    await expectAttribute(form.getByLabel('Title'), 'aria-invalid', 'true');
+    await audit(monitor, '02-register-with-errors');
+
+    await form
+      .getByLabel('Title')
+      .fill('Memorandum of Understanding on cooperation in the mining sector (critical minerals and rare earth elements)');
+    await form.getByRole('button', { name: 'Register' }).click();
+    await monitor.waitForURL(/\/agreements\/[0-9a-f-]{36}$/);
+    agreementId = monitor.url().split('/').pop()!;
+    await monitor.getByRole('heading', { name: /TR-UZ-2026-MINING/ }).waitFor();
+    await expectText(monitor.locator('.facts'), 'Republic of Uzbekistan (Uzbekistan, UZ)');
+    await expectText(monitor.locator('.facts'), '29 Jan 2026');
+    await expectText(monitor.locator('.facts'), 'rare earth elements');
+  });
+
+  it('a stakeholder subscribes to the agreement’s alerts and keeps the inbox open', async () => {
+    stakeholder = await signedIn(browser, dashboard.url, 'dev-stakeholder');
+    // What a stakeholder may not do is not offered.
+    expect(await stakeholder.getByRole('link', { name: 'Register an agreement' }).count()).toBe(0);
+    await stakeholder.getByRole('link', { name: 'Alerts' }).click();
+    await stakeholder.getByText('You have no subscription yet').waitFor();
+    const form = stakeholder.getByRole('form', { name: 'New subscription' });
+    await form.getByLabel('Name').fill('Türkiye–Uzbekistan minerals');
+    await eventually(async () => {
+      // The agreements list feeds the picker; reload it until the new agreement is listed.
+      const options = await form.getByLabel('Agreements').locator('option').allTextContents();
+      if (!options.includes('TR-UZ-2026-MINING')) {
+        await stakeholder.reload();
+        throw new Error(`not listed yet: ${options.join(', ')}`);
+      }
+      return true;
+    }, { intervalMs: 1_000 });
+    await form.getByLabel('Agreements').selectOption({ label: 'TR-UZ-2026-MINING' });
+    await form.getByLabel('Alert kinds').selectOption(['milestone.slipped', 'deadline.missed']);
+    await form.getByRole('button', { name: 'Subscribe' }).click();
+    await expectText(stakeholder.locator('.subs'), 'Türkiye–Uzbekistan minerals');
+    await expectText(stakeholder.getByTestId('live-status'), 'live');
+  });
+
+  it('plans the geological survey and reschedules it twice; a concurrent change is offered as a reload', async () => {
+    // The milestones service learns of the agreement through Kafka.
+    await eventually(async () => {
+      const r = await milestones.as('monitor').get(`/agreements/${agreementId}/timeline`);
+      if (r.status !== 200) throw new Error(`timeline answered ${r.status}`);
+      return true;
+    });
+    await monitor.reload();
+    await monitor.getByRole('button', { name: 'Plan a milestone' }).click();
+    const plan = monitor.getByRole('form', { name: 'Plan a milestone' });
+    await plan.getByLabel('Type').selectOption('geological_survey');
+    await plan.getByLabel('Title').fill(survey);
+    await plan.getByLabel('Due date').fill(addDays(60));
+    await plan.getByRole('button', { name: 'Plan' }).click();
+    const item = monitor.locator(`li.milestone[data-milestone="${survey}"]`);
+    await item.waitFor();
+
+    await reschedule(item, addDays(150), 'Drilling permits delayed by the licensing authority');
+    await expectText(item, 'Slipped 1 time');
+
+    // Someone else reports progress while this monitor has the form open: their save must not overwrite it.
+    await item.getByRole('group').getByRole('button', { name: 'Reschedule' }).click();
+    const form = item.getByRole('form', { name: `Reschedule: ${survey}` });
+    const { body } = await milestones.as('monitor').get(`/milestones?agreementId=${agreementId}`).expect(200);
+    const current = body.items[0];
+    await milestones
+      .as('monitor')
+      .post(`/milestones/${current.id}/progress`)
+      .set('If-Match', `"${current.version}"`)
+      .send({ percent: 20, evidence: [] })
+      .expect(200);
+    await form.getByLabel('New due date').fill(addDays(240));
+    await form.getByLabel('Reason').fill('Funding round postponed');
+    await form.getByRole('button', { name: 'Reschedule' }).click();
+    await expectText(form.getByRole('alert'), 'Someone else changed this in the meantime');
+    await form.getByRole('button', { name: 'Reload the latest version' }).click();
+    await expectText(item, '20% done');
+    await form.getByRole('button', { name: 'Reschedule' }).click();
+    await expectText(item, 'Slipped 2 times');
+  });
+
+  it('the timeline shows both slips with their days and reasons', async () => {
+    const timeline = monitor.getByTestId('timeline');
+    await eventually(async () => {
+      const label = (await timeline.getAttribute('aria-label')) ?? '';
+      if (!label.includes('slipped 2 times (90 days: Drilling permits delayed by the licensing authority; 90 days: Funding round postponed)'))
+        throw new Error(`timeline says: ${label}`);
+      return true;
+    });
+    await audit(monitor, '03-agreement');
+    await screenshot(monitor, 'agreement-timeline');
+  });
+
+  it('the stakeholder sees the slip alerts arrive without reloading, and acknowledges one', async () => {
+    const slips = stakeholder.locator('li.alert[data-alert-kind="milestone.slipped"]');
+    await eventually(async () => {
+      const n = await slips.count();
+      if (n < 2) throw new Error(`${n} slip alerts shown`);
+      return true;
+    });
+    await expectText(slips.first(), survey);
+    await expectText(stakeholder.locator('.alerts'), 'Funding round postponed');
+    await audit(stakeholder, '04-alerts');
+    const first = slips.first();
+    await first.getByLabel('Note (optional)').fill('Raised with the Ministry of Mining Industry and Geology');
+    await first.getByRole('button', { name: 'Acknowledge' }).click();
+    await expectAttribute(first, 'data-alert-status', 'acknowledged');
+  });
+
+  it('an auditor verifies every service and downloads an export of the agreement', async () => {
+    const auditor = await signedIn(browser, dashboard.url, 'dev-auditor');
+    await auditor.getByRole('link', { name: 'Audit' }).click();
+    for (const service of ['agreements', 'milestones', 'alerts']) {
+      const card = auditor.getByTestId(`verify-${service}`);
+      await card.getByRole('button', { name: 'Verify' }).click();
+      await expectAttribute(card.locator('[data-ok]'), 'data-ok', 'true');
+      await expectText(card, 'Verified: every link holds');
+    }
+    await auditor.getByLabel('Agreement', { exact: true }).first().selectOption({ label: 'TR-UZ-2026-MINING' });
+    const [download] = await Promise.all([auditor.waitForEvent('download'), auditor.getByRole('button', { name: 'Download milestones export' }).click()]);
+    const events = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; data: { reason?: string } });
+    expect(events.filter((e) => e.type === 'milestone.rescheduled').map((e) => e.data.reason)).toEqual([
+      'Drilling permits delayed by the licensing authority',
+      'Funding round postponed',
+    ]);
+    // The merged history of the agreement, the auditor's own view.
+    await auditor.getByRole('table', { name: 'History' }).getByText('milestone.rescheduled').first().waitFor();
+    await audit(auditor, '05-audit');
+
+    await auditor.getByRole('link', { name: 'Portfolio' }).click();
+    await auditor.getByRole('link', { name: 'TR-UZ-2026-MINING' }).waitFor();
+    await audit(auditor, '06-portfolio');
+  });
+
+  it('no page has a serious or critical accessibility violation', () => {
+    expect(Object.keys(accessibility).length).toBeGreaterThanOrEqual(6);
+    expect(Object.fromEntries(Object.entries(accessibility).filter(([, v]) => v.length > 0))).toEqual({});
+  });
+
+  async function reschedule(item: ReturnType<Page['locator']>, newDueDate: string, reason: string) {
+    await item.getByRole('group').getByRole('button', { name: 'Reschedule' }).click();
+    const form = item.getByRole('form', { name: `Reschedule: ${survey}` });
+    await form.getByLabel('New due date').fill(newDueDate);
+    await form.getByLabel('Reason').fill(reason);
+    await form.getByRole('button', { name: 'Reschedule' }).click();
+    await form.waitFor({ state: 'detached' });
+  }
+});
+
+/** Waits (Playwright's own polling) until the element's text contains `text`. */
+async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
+  await locator.filter({ hasText: text }).first().waitFor({ timeout: 30_000 });
+}
+
+async function expectAttribute(locator: ReturnType<Page['locator']>, name: string, value: string): Promise<void> {
+  await eventually(async () => {
+    const actual = await locator.first().getAttribute(name);
+    if (actual !== value) throw new Error(`${name} is ${actual}, expected ${value}`);
+    return true;
+  });
+}
