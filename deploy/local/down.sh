@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run down`: stops the three services started by `npm run up` (SIGTERM, up to SERVICE_STOP_TIMEOUT
+# `npm run down`: stops the dashboard and the three services started by `npm run up` (SIGTERM, up to SERVICE_STOP_TIMEOUT
 # seconds (default 20) for a graceful shutdown, then SIGKILL), then the local Kafka and FerretDB
 # (deploy/local/infra.sh stop). Harmless when nothing runs. Data stays (deploy/local/.data); delete it with
 # `bash deploy/local/infra.sh reset`.
@@ -8,7 +8,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 RUN="$HERE/.run"
 STOP_TIMEOUT="${SERVICE_STOP_TIMEOUT:-20}"
-SERVICES=(alerts milestones agreements)
+SERVICES=(dashboard alerts milestones agreements)
 
 say() { printf '[down] %s\n' "$*" >&2; }
 

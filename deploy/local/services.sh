@@ -8,7 +8,7 @@ pid_of() {
   [ -f "$f" ] || return 1
   pid="$(cat "$f")"
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
-    grep -qaF "services/$1/src/main.ts" "/proc/$pid/cmdline" 2>/dev/null; then
+    grep -qaF "services/$1/" "/proc/$pid/cmdline" 2>/dev/null; then
     echo "$pid"
   else
     rm -f "$f"

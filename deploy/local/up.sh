@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # `npm run up`: the whole system on this machine, without Docker, with demo data.
 #   1. local Kafka and FerretDB (deploy/local/infra.sh start; harmless if they run)
-#   2. the three services in the background, with KAFKA_BROKERS and MONGO_URL from `infra.sh env`
+#   2. the dashboard built (`npm run build:dashboard`, into dist/dashboard), then the three services and the
+#      dashboard's server in the background, with KAFKA_BROKERS and MONGO_URL from `infra.sh env`
 #      (logs: deploy/local/.run/logs/<service>.log, pids: deploy/local/.run/<service>.pid)
 #   3. wait until each answers GET /health/ready with 200
 #   4. the demo agreements and milestones (`npm run seed`; idempotent, so a second `up` changes nothing)
 # Services that already run are left alone. Stop everything with `npm run down`.
 #
-# Environment (optional): AGREEMENTS_PORT, MILESTONES_PORT, ALERTS_PORT (3001-3003), SERVICE_READY_TIMEOUT
+# Environment (optional): DASHBOARD_PORT (3000), AGREEMENTS_PORT, MILESTONES_PORT, ALERTS_PORT (3001-3003), SERVICE_READY_TIMEOUT
 # (seconds, 180), SEED=0 to skip the demo data, SEED_API_KEY (a monitor key; dev-monitor unless API_KEYS is set).
 set -euo pipefail
 
@@ -16,7 +17,7 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 RUN="$HERE/.run"
 LOGS="$RUN/logs"
 READY_TIMEOUT="${SERVICE_READY_TIMEOUT:-180}"
-SERVICES=(agreements milestones alerts)
+SERVICES=(agreements milestones alerts dashboard)
 
 say() { printf '[up] %s\n' "$*" >&2; }
 die() { printf '[up] error: %s\n' "$*" >&2; exit 1; }
@@ -26,6 +27,7 @@ port_of() {
     agreements) echo "${AGREEMENTS_PORT:-3001}" ;;
     milestones) echo "${MILESTONES_PORT:-3002}" ;;
     alerts) echo "${ALERTS_PORT:-3003}" ;;
+    dashboard) echo "${DASHBOARD_PORT:-3000}" ;;
   esac
 }
 
@@ -53,7 +55,13 @@ eval "$(bash "$HERE/infra.sh" env)"
 export KAFKA_BROKERS MONGO_URL
 mkdir -p "$LOGS"
 
-# 2. Services.
+# 2. The dashboard's build (a running dashboard serves the new files at once), then the services.
+say "building the dashboard (log: $LOGS/dashboard-build.log)"
+(cd "$ROOT" && npm run --silent build:dashboard) >"$LOGS/dashboard-build.log" 2>&1 ||
+  { tail -n 30 "$LOGS/dashboard-build.log" >&2; die "building the dashboard failed; see $LOGS/dashboard-build.log"; }
+# The dashboard's server proxies to the services on their ports.
+export AGREEMENTS_URL="http://127.0.0.1:$(port_of agreements)" MILESTONES_URL="http://127.0.0.1:$(port_of milestones)"
+export ALERTS_URL="http://127.0.0.1:$(port_of alerts)"
 for name in "${SERVICES[@]}"; do
   port="$(port_of "$name")"
   log="$LOGS/$name.log"
@@ -111,10 +119,11 @@ if [ "${SEED:-1}" != "0" ]; then
       npm run --silent seed) || die "loading the demo data failed (service logs: $LOGS/)"
 fi
 
-a="$(port_of agreements)" m="$(port_of milestones)" l="$(port_of alerts)"
+a="$(port_of agreements)" m="$(port_of milestones)" l="$(port_of alerts)" d="$(port_of dashboard)"
 cat <<EOF
 
 Agreement tracker is up.
+  dashboard   http://127.0.0.1:$d   sign in with one of the API keys below (dev-monitor to act, dev-auditor to audit)
   agreements  http://127.0.0.1:$a   API docs http://127.0.0.1:$a/docs   (OpenAPI JSON /docs-json)
   milestones  http://127.0.0.1:$m   API docs http://127.0.0.1:$m/docs
   alerts      http://127.0.0.1:$l   API docs http://127.0.0.1:$l/docs   (alerts, subscriptions, webhook deliveries)

@@ -1,12 +1,15 @@
+import { lazy, Suspense } from 'react';
 import { NavLink, Route, Routes } from 'react-router-dom';
 import { useAuth } from './auth';
 import { Loading } from './components/ui';
-import { AgreementPage } from './pages/Agreement';
-import { AlertsPage } from './pages/Alerts';
-import { AuditPage } from './pages/Audit';
 import { PortfolioPage } from './pages/Portfolio';
-import { RegisterAgreementPage } from './pages/RegisterAgreement';
 import { SignInPage } from './pages/SignIn';
+
+// Pages other than the portfolio load when first opened, so the first page needs less JavaScript.
+const AgreementPage = lazy(() => import('./pages/Agreement').then((m) => ({ default: m.AgreementPage })));
+const AlertsPage = lazy(() => import('./pages/Alerts').then((m) => ({ default: m.AlertsPage })));
+const AuditPage = lazy(() => import('./pages/Audit').then((m) => ({ default: m.AuditPage })));
+const RegisterAgreementPage = lazy(() => import('./pages/RegisterAgreement').then((m) => ({ default: m.RegisterAgreementPage })));
 
 export function App() {
   const auth = useAuth();
@@ -35,6 +38,7 @@ export function App() {
         </span>
       </header>
       <main id="main" tabIndex={-1}>
+        <Suspense fallback={<Loading what="the page" />}>
         <Routes>
           <Route path="/" element={<PortfolioPage />} />
           <Route path="/agreements/new" element={<RegisterAgreementPage />} />
@@ -43,6 +47,7 @@ export function App() {
           <Route path="/audit" element={<AuditPage />} />
           <Route path="*" element={<p>No such page. Go back to the portfolio.</p>} />
         </Routes>
+        </Suspense>
       </main>
     </>
   );

@@ -4,7 +4,7 @@
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import { ApiError, get, session, type Service } from './api/client';
+import { ApiError, get, session, SIGNED_OUT, type Service } from './api/client';
 import type { Me } from './api/types';
 
 export type Role = 'monitor' | 'stakeholder' | 'auditor' | 'admin';
@@ -44,6 +44,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setRoles(none);
     queries.clear();
   }, [queries]);
+
+  useEffect(() => {
+    window.addEventListener(SIGNED_OUT, signOut);
+    return () => window.removeEventListener(SIGNED_OUT, signOut);
+  }, [signOut]);
 
   // A key kept from earlier in this browser session: check it again.
   useEffect(() => {

@@ -7,6 +7,7 @@ import { fieldErrorsOf, type FieldErrors } from '../lib/forms';
 export type Service = 'agreements' | 'milestones' | 'alerts';
 
 const KEY = 'tracker.apiKey';
+export const SIGNED_OUT = 'tracker:key-refused';
 
 /** The API key lives in sessionStorage: gone when the browser session ends, never in a cookie or a URL. */
 export const session = {
@@ -78,6 +79,8 @@ export async function call<T>(service: Service, path: string, options: CallOptio
       body = null;
     }
   }
+  // The key was revoked or expired while signed in: the app signs out (auth.tsx listens).
+  if (res.status === 401 && path !== '/me') window.dispatchEvent(new Event(SIGNED_OUT));
   if (!res.ok) {
     const p = (body ?? {}) as { title?: string; detail?: string; errors?: unknown; correlationId?: string };
     throw new ApiError(

@@ -1,57 +1,27 @@
 /**
- * Apache ECharts in React: the chart library draws, this only creates, updates and disposes it. Only the chart
- * types and components the dashboard uses are registered, which keeps the bundle small. SVG rendering keeps text
- * crisp in screenshots and lets ECharts' aria description reach screen readers.
+ * A chart, drawn by Apache ECharts (EChartView), which is loaded on first use: the page's text and tables
+ * render without waiting for the chart library, and a placeholder of the chart's size keeps the layout still.
  */
-import { BarChart, CustomChart, ScatterChart } from 'echarts/charts';
-import {
-  AriaComponent,
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
-  MarkAreaComponent,
-  MarkLineComponent,
-  TooltipComponent,
-} from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { SVGRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import type { EChartsCoreOption } from 'echarts/core';
+import { lazy, Suspense } from 'react';
 
-echarts.use([
-  BarChart,
-  CustomChart,
-  ScatterChart,
-  AriaComponent,
-  DataZoomComponent,
-  GridComponent,
-  LegendComponent,
-  MarkAreaComponent,
-  MarkLineComponent,
-  TooltipComponent,
-  SVGRenderer,
-]);
+export type ChartOption = EChartsCoreOption;
 
-export type ChartOption = echarts.EChartsCoreOption;
+const EChartView = lazy(() => import('./EChartView'));
 
-export function EChart({ option, label, height = 240, testId }: { option: ChartOption; label: string; height?: number; testId?: string }) {
-  const ref = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
+export interface ChartProps {
+  option: ChartOption;
+  /** What the chart shows, in words (its accessible name and description). */
+  label: string;
+  height?: number;
+  testId?: string;
+}
 
-  useEffect(() => {
-    const el = ref.current!;
-    chart.current = echarts.init(el, undefined, { renderer: 'svg' });
-    const resize = new ResizeObserver(() => chart.current?.resize());
-    resize.observe(el);
-    return () => {
-      resize.disconnect();
-      chart.current?.dispose();
-      chart.current = null;
-    };
-  }, []);
-
-  useEffect(() => {
-    chart.current?.setOption({ aria: { enabled: true, label: { description: label } }, ...option }, { notMerge: true });
-  }, [option, label]);
-
-  return <div ref={ref} className="chart" style={{ height }} role="img" aria-label={label} data-testid={testId} />;
+export function EChart(props: ChartProps) {
+  const height = props.height ?? 240;
+  return (
+    <Suspense fallback={<div className="chart loading" style={{ height }} role="img" aria-label={`${props.label} (loading the chart)`} />}>
+      <EChartView {...props} />
+    </Suspense>
+  );
 }

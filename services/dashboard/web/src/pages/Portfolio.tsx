@@ -1,5 +1,5 @@
 import { AgreementKinds, AlertSeverities, ImplementationStatuses } from '@tracker/contracts';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { query, saveBlob } from '../api/client';
 import { useAllPages, usePaged } from '../api/hooks';
@@ -21,6 +21,7 @@ export function PortfolioPage() {
   const filters = Object.fromEntries(filterNames.map((n) => [n, params.get(n) ?? ''])) as Record<(typeof filterNames)[number], string>;
   const [sort, setSort] = useState<{ key: SortKey; dir: 'asc' | 'desc' }>({ key: 'nextDueDate', dir: 'asc' });
   const codes = useCodeLists();
+  const [search, setSearch] = useState(filters.q);
 
   const agreements = usePaged<Agreement>('agreements', `/agreements${query(filters)}`, { limit: 100 });
   const alerts = useAllPages<Alert>('alerts', '/alerts?status=open', { enabled: auth.can('alerts', 'monitor', 'stakeholder', 'auditor') });
@@ -36,6 +37,13 @@ export function PortfolioPage() {
     () => [...(scheduled.data?.items ?? []), ...(inProgress.data?.items ?? [])].filter((m) => shownIds.has(m.agreementId)),
     [scheduled.data, inProgress.data, shownIds],
   );
+
+  // Search as the user types, once they pause (not a request per keystroke).
+  useEffect(() => {
+    if (search === (params.get('q') ?? '')) return;
+    const t = setTimeout(() => setFilter('q', search.trim()), 300);
+    return () => clearTimeout(t);
+  });
 
   function setFilter(name: string, value: string) {
     const next = new URLSearchParams(params);
@@ -76,7 +84,7 @@ export function PortfolioPage() {
       <form className="filters" role="search" aria-label="Filter agreements" onSubmit={(e) => e.preventDefault()}>
         <div className="field">
           <label htmlFor="f-q">Search</label>
-          <input id="f-q" type="search" defaultValue={filters.q} placeholder="title words" onChange={(e) => setFilter('q', e.target.value)} />
+          <input id="f-q" type="search" value={search} placeholder="title words" onChange={(e) => setSearch(e.target.value)} />
         </div>
         <div className="field">
           <label htmlFor="f-country">Country</label>
