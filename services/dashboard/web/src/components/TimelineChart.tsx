@@ -111,7 +111,7 @@ export function timelineOption(t: TimelineLayout): ChartOption {
   const pad = Math.max((ms(t.to) - ms(t.from)) * 0.03, 7 * 86_400_000);
   return {
     animation: false,
-    grid: { left: 220, right: 40, top: 36, bottom: 56 },
+    grid: { left: 270, right: 40, top: 36, bottom: 56 },
     tooltip: { trigger: 'item', enterable: true, confine: true, formatter: tooltip },
     legend: { top: 0, data: ['Planned span', 'Progress', 'Slip', 'Due date', 'Outcome'] },
     dataZoom: [{ type: 'slider', xAxisIndex: 0, height: 18, bottom: 8 }, { type: 'inside', xAxisIndex: 0 }],
@@ -120,7 +120,7 @@ export function timelineOption(t: TimelineLayout): ChartOption {
       type: 'category',
       inverse: true,
       data: lanes.map((l) => l.title),
-      axisLabel: { width: 200, overflow: 'truncate' },
+      axisLabel: { width: 250, overflow: 'truncate' },
     },
     series: [
       {
