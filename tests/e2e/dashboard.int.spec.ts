@@ -202,8 +202,39 @@ describe('the dashboard in a real browser (e2e)', () => {
         throw new Error(`timeline says: ${label}`);
       return true;
     });
+    // Hovering a slip tells its days and reason (ECharts' tooltip).
+    const tooltip = await eventually(async () => {
+      for (const bar of await timeline.locator('svg path[fill="#c45a00"]').all()) {
+        await bar.hover();
+        const text = await timeline.innerText();
+        if (text.includes('Slipped +90 days')) return text;
+      }
+      throw new Error('no slip tooltip on hover');
+    });
+    expect(tooltip).toMatch(/Reason: (Drilling permits delayed by the licensing authority|Funding round postponed)/);
     await audit(monitor, '03-agreement');
     await screenshot(monitor, 'agreement-timeline');
+  });
+
+  it('a monitor suspends the agreement and resumes it; the timeline shades the period', async () => {
+    const today = addDays(0);
+    await monitor.getByRole('group', { name: 'Act on the agreement' }).getByRole('button', { name: 'Suspend' }).click();
+    const suspend = monitor.getByRole('form', { name: 'Suspend' });
+    await suspend.getByLabel('Reason').fill('Parliamentary review of the memorandum');
+    await suspend.getByRole('button', { name: 'Suspend' }).click();
+    await expectText(monitor.locator('.page-head .status'), 'suspended');
+    // A suspended agreement's milestones are not changed from its page.
+    expect(await monitor.getByRole('group', { name: `Act on ${survey}` }).count()).toBe(0);
+    await monitor.getByRole('group', { name: 'Act on the agreement' }).getByRole('button', { name: 'Resume' }).click();
+    const resume = monitor.getByRole('form', { name: 'Resume' });
+    await resume.getByLabel('Reason').fill('Review concluded');
+    await resume.getByRole('button', { name: 'Resume' }).click();
+    await monitor.getByRole('group', { name: `Act on ${survey}` }).waitFor();
+    await eventually(async () => {
+      const label = (await monitor.getByTestId('timeline').getAttribute('aria-label')) ?? '';
+      if (!label.includes(`Suspended from ${today} to ${today}.`)) throw new Error(`timeline says: ${label}`);
+      return true;
+    });
   });
 
   it('the stakeholder sees the slip alerts arrive without reloading, and acknowledges one', async () => {

@@ -204,3 +204,72 @@ export function subscriptionRequest(f: SubscriptionForm) {
     channel: f.channel === 'webhook' ? { type: 'webhook', url: trimmed(f.url), secret: f.secret } : { type: 'inbox' },
   };
 }
+
+/** The agreement changes a monitor makes from its page. */
+export type AgreementAction = 'suspend' | 'resume' | 'terminate' | 'expire' | 'sources' | 'objectives' | 'targets';
+
+export interface AgreementActionForm {
+  occurredOn: string;
+  reason: string;
+  title: string;
+  url: string;
+  publisher: string;
+  published: string;
+  objective: string;
+  description: string;
+  amount: string;
+  unit: string;
+  currency: string;
+  byDate: string;
+}
+
+export const emptyAgreementActionForm: AgreementActionForm = {
+  occurredOn: '',
+  reason: '',
+  title: '',
+  url: '',
+  publisher: '',
+  published: '',
+  objective: '',
+  description: '',
+  amount: '',
+  unit: '',
+  currency: '',
+  byDate: '',
+};
+
+export const agreementActionFields: Record<AgreementAction, (keyof AgreementActionForm)[]> = {
+  suspend: ['reason', 'occurredOn'],
+  resume: ['reason', 'occurredOn'],
+  terminate: ['reason', 'occurredOn'],
+  expire: ['reason', 'occurredOn'],
+  sources: ['title', 'url', 'publisher', 'published'],
+  objectives: ['objective'],
+  targets: ['description', 'amount', 'unit', 'currency', 'byDate'],
+};
+
+export function agreementActionRequest(action: AgreementAction, f: AgreementActionForm): Record<string, unknown> {
+  switch (action) {
+    case 'suspend':
+    case 'terminate':
+      return { reason: trimmed(f.reason), ...happened(f.occurredOn) };
+    case 'resume':
+    case 'expire':
+      return { ...optional('reason', f.reason), ...happened(f.occurredOn) };
+    case 'sources':
+      return { title: trimmed(f.title), ...optional('url', f.url), ...optional('publisher', f.publisher), ...optional('published', f.published) };
+    case 'objectives':
+      return { objective: trimmed(f.objective) };
+    case 'targets': {
+      const amount = trimmed(f.amount);
+      return {
+        description: trimmed(f.description),
+        // Not a number stays as typed, so the API names the field.
+        ...(amount ? { amount: Number.isNaN(Number(amount)) ? amount : Number(amount) } : {}),
+        ...optional('unit', f.unit),
+        ...optional('currency', f.currency ? f.currency.toUpperCase() : ''),
+        ...optional('byDate', f.byDate),
+      };
+    }
+  }
+}

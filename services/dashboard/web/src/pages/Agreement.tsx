@@ -5,6 +5,7 @@ import { get } from '../api/client';
 import { usePaged } from '../api/hooks';
 import type { Agreement, Alert, Timeline } from '../api/types';
 import { useAuth } from '../auth';
+import { AgreementActions } from '../components/AgreementActions';
 import { AgreementHistory } from '../components/AgreementHistory';
 import { AlertList } from '../components/AlertList';
 import { MilestoneList } from '../components/MilestoneList';
@@ -35,6 +36,7 @@ export function AgreementPage() {
         <span className={`status status-${a.status}`}>{words(a.status)}</span>
       </div>
       <AgreementFacts a={a} />
+      {auth.can('agreements', 'monitor') && <AgreementActions agreement={a} />}
       <section aria-labelledby="timeline-h">
         <h2 id="timeline-h">Timeline</h2>
         <TimelineSection agreement={a} />

@@ -1,0 +1,106 @@
+/** What a monitor changes on the agreement itself: its lifecycle (with the date it took effect) and its lists. */
+import { useState, type FormEvent } from 'react';
+import { useCommand } from '../api/command';
+import type { Agreement } from '../api/types';
+import {
+  agreementActionFields,
+  agreementActionRequest,
+  emptyAgreementActionForm,
+  unplacedMessages,
+  type AgreementAction,
+  type AgreementActionForm,
+} from '../lib/forms';
+import { ErrorBox, Field } from './ui';
+
+const label: Record<AgreementAction, string> = {
+  suspend: 'Suspend',
+  resume: 'Resume',
+  terminate: 'Terminate',
+  expire: 'Record expiry',
+  sources: 'Attach a source',
+  objectives: 'Add an objective',
+  targets: 'Add a target',
+};
+
+const fieldLabel: Record<keyof AgreementActionForm, string> = {
+  occurredOn: 'Took effect on (leave empty for today)',
+  reason: 'Reason',
+  title: 'Title',
+  url: 'URL',
+  publisher: 'Publisher',
+  published: 'Published (YYYY-MM-DD)',
+  objective: 'Objective',
+  description: 'Description',
+  amount: 'Amount',
+  unit: 'Unit (e.g. t/yr, USD)',
+  currency: 'Currency (ISO 4217, e.g. USD)',
+  byDate: 'By (YYYY-MM-DD)',
+};
+
+function available(a: Agreement): AgreementAction[] {
+  if (a.lifecycle === 'active') return ['suspend', 'terminate', 'expire', 'sources', 'objectives', 'targets'];
+  if (a.lifecycle === 'suspended') return ['resume', 'terminate', 'sources'];
+  return [];
+}
+
+export function AgreementActions({ agreement }: { agreement: Agreement }) {
+  const [action, setAction] = useState<AgreementAction | null>(null);
+  const actions = available(agreement);
+  if (actions.length === 0) return null;
+  return (
+    <>
+      <div className="actions" role="group" aria-label="Act on the agreement">
+        {actions.map((a) => (
+          <button key={a} type="button" aria-pressed={action === a} onClick={() => setAction(action === a ? null : a)}>
+            {label[a]}
+          </button>
+        ))}
+      </div>
+      {action && <ActionForm key={action} agreement={agreement} action={action} onDone={() => setAction(null)} />}
+    </>
+  );
+}
+
+function ActionForm({ agreement, action, onDone }: { agreement: Agreement; action: AgreementAction; onDone: () => void }) {
+  const [form, setForm] = useState(emptyAgreementActionForm);
+  const command = useCommand();
+  const fields = agreementActionFields[action];
+  const apiName = (f: keyof AgreementActionForm) => (f === 'occurredOn' ? 'occurredAt' : f);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    // The version the page shows: a change made meanwhile by someone else is a 409, offered as a reload.
+    if (await command.run('agreements', `/agreements/${agreement.id}/${action}`, { body: agreementActionRequest(action, form), ifMatch: agreement.version })) onDone();
+  }
+  const other = unplacedMessages(command.fields, fields.map(apiName));
+  return (
+    <form className="form inline" onSubmit={submit} noValidate aria-label={label[action]}>
+      {fields.map((f) => (
+        <Field key={f} id={`agreement-${action}-${f}`} label={fieldLabel[f]} field={apiName(f)} errors={command.fields}>
+          {(p) =>
+            f === 'reason' || f === 'objective' || f === 'description' ? (
+              <textarea {...p} rows={2} value={form[f]} onChange={(e) => setForm({ ...form, [f]: e.target.value })} />
+            ) : (
+              <input {...p} type={f === 'occurredOn' ? 'date' : f === 'url' ? 'url' : 'text'} value={form[f]} onChange={(e) => setForm({ ...form, [f]: e.target.value })} />
+            )
+          }
+        </Field>
+      ))}
+      {other.length > 0 && (
+        <ul className="field-error" role="alert">
+          {other.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
+        </ul>
+      )}
+      <ErrorBox error={command.error} onReload={command.reload} />
+      <div className="actions">
+        <button type="submit" disabled={command.busy}>
+          {command.busy ? 'Saving…' : label[action]}
+        </button>
+        <button type="button" className="secondary" onClick={onDone}>
+          Close
+        </button>
+      </div>
+    </form>
+  );
+}
