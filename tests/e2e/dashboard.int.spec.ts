@@ -279,6 +279,13 @@ describe('the dashboard in a real browser (e2e)', () => {
     await auditor.getByRole('link', { name: 'Portfolio' }).click();
     await auditor.getByRole('link', { name: 'TR-UZ-2026-MINING' }).waitFor();
     await audit(auditor, '06-portfolio');
+    const [csv] = await Promise.all([auditor.waitForEvent('download'), auditor.getByRole('button', { name: 'Download CSV' }).click()]);
+    const lines = readFileSync((await csv.path())!, 'utf8').split('\r\n');
+    expect(lines[0]).toMatch(/^\uFEFFreference,title,kind,parties,signed on/);
+    const row = lines.find((l) => l.startsWith('TR-UZ-2026-MINING,'));
+    expect(row).toContain('Türkiye (TR); Uzbekistan (UZ),2026-01-29,day');
+    // One milestone, not met yet, slipped: met 0 of 1, one slipped milestone.
+    expect(row).toMatch(/,0,1,1,/);
   });
 
   it('no page has a serious or critical accessibility violation', () => {

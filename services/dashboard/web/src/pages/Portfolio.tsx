@@ -1,9 +1,9 @@
 import { AgreementKinds, AlertSeverities, ImplementationStatuses } from '@tracker/contracts';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { query, saveBlob } from '../api/client';
+import { get, query, saveBlob } from '../api/client';
 import { useAllPages, usePaged } from '../api/hooks';
-import type { Agreement, Alert, Milestone } from '../api/types';
+import type { Agreement, Alert, Milestone, Page } from '../api/types';
 import { useAuth } from '../auth';
 import { EChart, type ChartOption } from '../components/EChart';
 import { Empty, ErrorBox, Loading, MoreButton } from '../components/ui';
@@ -75,9 +75,7 @@ export function PortfolioPage() {
               Register an agreement
             </Link>
           )}
-          <button type="button" onClick={() => saveBlob(new Blob([portfolioCsv(rows)], { type: 'text/csv;charset=utf-8' }), `portfolio-${today()}.csv`)} disabled={rows.length === 0}>
-            Download CSV ({rows.length} rows)
-          </button>
+          <CsvButton path={`/agreements${query(filters)}`} alerts={alerts.data?.items ?? []} sort={sort} disabled={rows.length === 0} />
         </div>
       </div>
 
@@ -165,6 +163,40 @@ export function PortfolioPage() {
       )}
       <MoreButton hasMore={agreements.hasNextPage} loading={agreements.isFetchingNextPage} onMore={() => agreements.fetchNextPage()} what="agreements" />
       {alerts.error ? <ErrorBox error={alerts.error} /> : null}
+    </>
+  );
+}
+
+/** Every agreement the filters match, not only the pages loaded, in the table's order. */
+function CsvButton({ path, alerts, sort, disabled }: { path: string; alerts: Alert[]; sort: { key: SortKey; dir: 'asc' | 'desc' }; disabled: boolean }) {
+  const [loaded, setLoaded] = useState<number | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  async function run() {
+    setError(null);
+    setLoaded(0);
+    try {
+      const all: Agreement[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Page<Agreement> = await get<Page<Agreement>>('agreements', `${path}${path.includes('?') ? '&' : '?'}${query({ limit: 100, cursor }).slice(1)}`);
+        all.push(...page.items);
+        setLoaded(all.length);
+        cursor = page.nextCursor;
+      } while (cursor);
+      const csv = portfolioCsv(sortRows(portfolioRows(all, alerts), sort.key, sort.dir));
+      saveBlob(new Blob([csv], { type: 'text/csv;charset=utf-8' }), `portfolio-${today()}.csv`);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setLoaded(null);
+    }
+  }
+  return (
+    <>
+      <button type="button" onClick={run} disabled={disabled || loaded !== null}>
+        {loaded === null ? 'Download CSV' : `Preparing the CSV… ${loaded} agreements`}
+      </button>
+      <ErrorBox error={error} />
     </>
   );
 }
