@@ -13,6 +13,8 @@ function duckTyped(err: unknown): Problem | undefined {
     name?: unknown;
     message?: unknown;
     actualVersion?: unknown;
+    errno?: unknown;
+    code?: unknown;
     type?: unknown;
     status?: unknown;
     expose?: unknown;
@@ -47,6 +49,17 @@ function duckTyped(err: unknown): Problem | undefined {
     );
   }
   if (e.name === 'StreamNotFoundError') return new Problem(404, 'Not Found', 'The resource was not found.');
+  // A body its Content-Encoding says is gzip, deflate or br but is not: zlib's and brotli's stream errors reach
+  // us from body-parser as they are (no status), and are the client's doing.
+  if (typeof e.errno === 'number' && typeof e.code === 'string' && /^(Z_|ERR__ERROR|ERR_BROTLI)/.test(e.code)) {
+    return new Problem(
+      400,
+      'Undecodable body',
+      'The request body could not be decompressed as its Content-Encoding says. Send it uncompressed, or valid gzip, deflate or br.',
+      {},
+      problemType(400, 'undecodable-body'),
+    );
+  }
   // body-parser (raw-body) errors: they carry `type` and an exposable 4xx status.
   if (typeof e.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
     switch (e.type) {

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -15,7 +16,7 @@ import type { PlatformOptions } from './platform.module';
 /**
  * The HTTP settings of every service, in one place, on an app whose module imports PlatformModule.forRoot:
  * query parser "simple" (no `?a[$ne]=` objects), no trust proxy, correlation ids first, request metrics, helmet,
- * CORS only for CORS_ORIGINS, JSON/urlencoded bodies up to BODY_LIMIT (413 above, problem details for parse
+ * CORS only for CORS_ORIGINS, JSON bodies only (415 for any other media type) up to BODY_LIMIT (413 above, problem details for parse
  * errors), pino as the Nest logger, Swagger at /docs (/docs-json) with bearer auth, shutdown hooks.
  */
 export function configureApp(app: INestApplication): NestExpressApplication {
@@ -42,8 +43,8 @@ export function configureApp(app: INestApplication): NestExpressApplication {
       maxAge: 600,
     });
   }
+  nest.use(jsonBodiesOnly);
   nest.useBodyParser('json', { limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] });
-  nest.useBodyParser('urlencoded', { limit: config.BODY_LIMIT, extended: false });
   nest.use(expressProblemHandler(logger, options.serviceName));
 
   nest.useLogger(nest.get(NestPinoLogger));
@@ -102,4 +103,22 @@ export async function bootstrapService(module: unknown): Promise<NestExpressAppl
     );
     process.exit(1);
   }
+}
+
+/**
+ * Every body these APIs take is JSON: a body of another media type (text/plain, a form, none named) is refused
+ * with 415 before it is parsed, rather than read as an empty object and answered "every field invalid".
+ */
+function jsonBodiesOnly(req: IncomingMessage, _res: unknown, next: (err?: unknown) => void): void {
+  const length = Number(req.headers['content-length'] ?? 0);
+  const hasBody = length > 0 || req.headers['transfer-encoding'] !== undefined;
+  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (!hasBody || type === 'application/json' || /^application\/[a-z0-9.+-]*\+json$/.test(type)) return next();
+  next(
+    Object.assign(new Error(`This API takes JSON bodies (${type ? `not ${type}` : 'no Content-Type was sent'}): send Content-Type: application/json.`), {
+      status: 415,
+      type: 'media-type.unsupported',
+      expose: true,
+    }),
+  );
 }

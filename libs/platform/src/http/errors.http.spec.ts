@@ -1,7 +1,10 @@
+import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { DEV_KEYS } from '../index';
 import { createTestApp, TestController, type TestApp } from '../test/test-app';
 
+/** Bytes sent as they are (superagent would JSON-encode a Buffer under a JSON Content-Type). */
+const asIs = (body: unknown) => body as string;
 const auth = { Authorization: `Bearer ${DEV_KEYS.monitor}` };
 const valid = {
   title: 'Critical minerals MoU',
@@ -69,6 +72,50 @@ describe('problem details through HTTP', () => {
       .send('{"title": ');
     expectProblem(res, 400, '/things');
     expect(res.body.title).toBe('Malformed JSON');
+  });
+
+  it.each([
+    ['gzip', Buffer.from('not gzip at all')],
+    ['deflate', Buffer.from('not deflate either')],
+    ['br', Buffer.from('neither brotli')],
+    // A valid gzip stream cut short.
+    ['gzip', gzipSync(JSON.stringify(valid)).subarray(0, 12)],
+  ])('400, not 500, for a body that is not valid %s, on a public and a protected route', async (encoding, bytes) => {
+    for (const [path, headers] of [
+      ['/public', {}],
+      ['/things', auth],
+    ] as const) {
+      const res = await request(server()).post(path).set(headers).set('Content-Type', 'application/json').set('Content-Encoding', encoding).serialize(asIs).send(bytes);
+      expectProblem(res, 400, path);
+      expect(res.body.title).toBe('Undecodable body');
+    }
+  });
+
+  it('a valid gzip body is read', async () => {
+    const res = await request(server()).post('/things').set(auth).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').serialize(asIs).send(gzipSync(JSON.stringify(valid)));
+    expect(res.status).toBe(201);
+    expect(res.body.dto).toMatchObject(valid);
+  });
+
+  it('415 for an unsupported Content-Encoding', async () => {
+    const res = await request(server()).post('/things').set(auth).set('Content-Type', 'application/json').set('Content-Encoding', 'compress').serialize(asIs).send(Buffer.from('x'));
+    expectProblem(res, 415, '/things');
+  });
+
+  it.each(['text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x'])(
+    '415 for a %s body, saying what to send',
+    async (type) => {
+      const res = await request(server()).post('/things').set(auth).set('Content-Type', type).serialize(asIs).send(Buffer.from('title=Critical minerals'));
+      expectProblem(res, 415, '/things');
+      expect(res.body.detail).toContain('Content-Type: application/json');
+    },
+  );
+
+  it('415 for a body with no Content-Type; a body-less POST passes', async () => {
+    const res = await request(server()).post('/things').set(auth).serialize(asIs).send(Buffer.from('{}')).unset('Content-Type');
+    expectProblem(res, 415, '/things');
+    expect(res.body.detail).toContain('no Content-Type was sent');
+    expect((await request(server()).post('/things').set(auth)).status).toBe(400);
   });
 
   it('413 above the body limit', async () => {
