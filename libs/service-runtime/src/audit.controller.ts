@@ -8,12 +8,15 @@ import { ApiBearerAuth, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags 
 import { EventAudit, type EventStore } from '@tracker/event-store';
 import { IsOptional, IsUUID, Matches } from 'class-validator';
 import type { Response } from 'express';
+import { DomainError } from '@tracker/contracts';
 import { CLOCK, Roles, type Clock } from '@tracker/platform';
 import type { ResolvedService } from './service-definition';
 import { EVENT_STORE, SERVICE } from './tokens';
 
 export class VerifyQuery {
-  @ApiPropertyOptional({ description: 'one stream (an agreement or milestone id); default: every stream' })
+  @ApiPropertyOptional({
+    description: 'one stream: the id of one of the service’s aggregates (an agreement or milestone id) or its stream id (agreement-…); default: every stream',
+  })
   @IsOptional()
   @Matches(/^[A-Za-z0-9:._-]{1,200}$/, { message: 'streamId must be a stream id (letters, digits, : . _ -)' })
   streamId?: string;
@@ -43,11 +46,22 @@ export class AuditController {
 
   @Get('verify')
   @Roles('auditor')
-  @ApiOperation({ summary: 'Recompute the hash chains (all streams or one): counts, and the first broken event of each broken stream' })
+  @ApiOperation({ summary: 'Recompute the hash chains (all streams or one): counts, and the first broken event of each broken stream; 404 for a stream that does not exist' })
   async verify(@Query() query: VerifyQuery) {
     const started = Date.now();
-    const report = await this.audit.verify(query.streamId);
+    const report = query.streamId ? await this.verifyOne(query.streamId) : await this.audit.verify();
     return { service: this.service.name, ...report, ok: report.broken.length === 0, tookMs: Date.now() - started };
+  }
+
+  /** One stream by its id or by the id of the aggregate it holds; a verification that checked nothing is not "ok". */
+  private async verifyOne(id: string) {
+    const candidates = [...new Set([id, ...this.service.aggregates.map((a) => a.streamId(id))])];
+    for (const streamId of candidates) {
+      const report = await this.audit.verify(streamId);
+      if (report.streamsChecked > 0) return report;
+    }
+    const names = this.service.aggregates.map((a) => a.name).join(' or ');
+    throw new DomainError('not-found', `the ${this.service.name} service stores no stream ${id}: pass the id of a ${names}, or a stream id from an export`);
   }
 
   @Get('export')

@@ -31,6 +31,7 @@ export interface ServiceDefinition<C extends EventSourcedServiceConfig = EventSo
 export interface ResolvedService {
   name: string;
   topic: string;
+  aggregates: readonly AggregateDefinition[];
   projections: readonly Projection[];
   reactors: readonly ReactorDefinition[];
 }
@@ -64,5 +65,5 @@ export function resolveService<C extends EventSourcedServiceConfig>(definition: 
   for (const r of reactors) {
     if ('after' in r && !names.has(r.after)) throw new Error(`${definition.name}: reactor ${r.handler.name} runs after ${r.after}, which is not one of its projections`);
   }
-  return { name: definition.name, topic: definition.topic, projections, reactors };
+  return { name: definition.name, topic: definition.topic, aggregates: definition.aggregates, projections, reactors };
 }

@@ -39,6 +39,16 @@ describe('audit over HTTP (agreements service)', () => {
     expect(res.body).toMatchObject({ service: 'agreements', ok: true, streamsChecked: 2, eventsChecked: 3, broken: [] });
     const one = await svc.as('auditor').get(`/audit/verify?streamId=${agreementStreamId(ids[0])}`).expect(200);
     expect(one.body).toMatchObject({ streamsChecked: 1, eventsChecked: 2 });
+    // The agreement's own id names the same stream (the OpenAPI says an agreement id is what it takes).
+    const byId = await svc.as('auditor').get(`/audit/verify?streamId=${ids[0]}`).expect(200);
+    expect(byId.body).toMatchObject({ streamsChecked: 1, eventsChecked: 2, ok: true });
+  });
+
+  it('answers 404 for a stream that does not exist, rather than "ok" after checking nothing', async () => {
+    for (const id of ['01a23353-0000-7000-8000-000000000000', 'agreement-nothing-here']) {
+      const res = await svc.as('auditor').get(`/audit/verify?streamId=${id}`).expect(404);
+      expect(res.body.detail).toContain(`stores no stream ${id}`);
+    }
   });
 
   it('exports NDJSON with a manifest that re-verifies from the file alone, whole or for one agreement', async () => {

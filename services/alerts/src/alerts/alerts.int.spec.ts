@@ -173,7 +173,7 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
             clock,
             config,
             new DeadlineStore(readModels),
-            new AlertsService(otherStore, new Aggregates(otherStore, { name: 'alerts', topic: Topics.alerts, projections: [], reactors: [] }, readModels), readModels),
+            new AlertsService(otherStore, new Aggregates(otherStore, { name: 'alerts', topic: Topics.alerts, aggregates: [], projections: [], reactors: [] }, readModels), readModels),
             new AgreementInfoStore(readModels),
           );
         }),

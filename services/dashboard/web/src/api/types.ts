@@ -180,7 +180,8 @@ export interface Verification {
   service: string;
   streamsChecked: number;
   eventsChecked: number;
-  broken: { streamId: string; version?: number; problem?: string; reason?: string; [key: string]: unknown }[];
+  /** The first broken event of each broken stream. */
+  broken: { streamId: string; streamVersion: number; eventId: string; reason: string }[];
   ok: boolean;
   tookMs: number;
 }

@@ -5,6 +5,7 @@ import type { Agreement, Verification } from '../api/types';
 import { useAuth } from '../auth';
 import { AgreementHistory, AsOfView } from '../components/AgreementHistory';
 import { ErrorBox } from '../components/ui';
+import { words } from '../lib/format';
 
 const services: Service[] = ['agreements', 'milestones', 'alerts'];
 
@@ -118,8 +119,7 @@ function VerifyCard({ service }: { service: Service }) {
               <ul>
                 {result.broken.map((b, i) => (
                   <li key={i}>
-                    <code>{b.streamId}</code>
-                    {b.version !== undefined && ` at version ${b.version}`}: {String(b.problem ?? b.reason ?? 'broken')}
+                    <code>{b.streamId}</code> at version {b.streamVersion} (event <code>{b.eventId}</code>): {words(b.reason)}
                   </li>
                 ))}
               </ul>
