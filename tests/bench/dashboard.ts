@@ -17,10 +17,36 @@ import { mongo } from 'mongoose';
 import type { Browser } from 'playwright-core';
 import { buildDashboard, launchBrowser, startDashboard, type RunningDashboard } from '../support/browser';
 import type { Row } from './lib/context';
-import { analyseBuild, ECHARTS, kib, originBytes, REACT, topOrigins, total, type BuiltFile } from './lib/bundle';
-import { ensureInfra, localVersions, MONITOR, RESULTS_DIR, ROOT, startService, stopInfra, type Infra, type Service } from './lib/stack';
+import {
+  analyseBuild,
+  ECHARTS,
+  kib,
+  originBytes,
+  REACT,
+  topOrigins,
+  total,
+  type BuiltFile,
+} from './lib/bundle';
+import {
+  ensureInfra,
+  localVersions,
+  MONITOR,
+  RESULTS_DIR,
+  ROOT,
+  startService,
+  stopInfra,
+  type Infra,
+  type Service,
+} from './lib/stack';
 import { fmt, median, progress, runningChildren, sleep } from './lib/util';
-import { agreementFloor, portfolioFloor, requestGroup, visit, type Floor, type Visit } from './scenarios/dashboard-pages';
+import {
+  agreementFloor,
+  portfolioFloor,
+  requestGroup,
+  visit,
+  type Floor,
+  type Visit,
+} from './scenarios/dashboard-pages';
 import { seedPortfolio, type Seeded } from './scenarios/dashboard-seed';
 
 interface DashboardOptions {
@@ -52,10 +78,13 @@ function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Dashboar
     ? { smoke, agreements: 20, milestonesPerAgreement: 3, reps: 1, concurrency: 6 }
     : { smoke, agreements: 500, milestonesPerAgreement: 10, reps: 5, concurrency: 6 };
   for (const [flag, key] of Object.entries(FLAGS)) {
-    const raw = argv.find((a) => a.startsWith(`--${flag}=`))?.split('=')[1] ?? env[`BENCH_${flag.toUpperCase().replace(/-/g, '_')}`];
+    const raw =
+      argv.find((a) => a.startsWith(`--${flag}=`))?.split('=')[1] ??
+      env[`BENCH_${flag.toUpperCase().replace(/-/g, '_')}`];
     if (raw === undefined || raw === '') continue;
     const value = Number(raw);
-    if (!Number.isInteger(value) || value <= 0) throw new Error(`--${flag} must be a positive whole number (got "${raw}")`);
+    if (!Number.isInteger(value) || value <= 0)
+      throw new Error(`--${flag} must be a positive whole number (got "${raw}")`);
     (options as unknown as Record<string, number>)[key] = value;
   }
   return options;
@@ -68,9 +97,12 @@ interface Repetition {
   signIn: Visit;
   portfolioFloor: Floor;
   agreementFloor: Floor;
+  /** The machine's 1-minute load average as the repetition began (others' processes share the 2 cores). */
+  load: number;
 }
 
 const PAGE_TIMEOUT_MS = 180_000;
+const BUNDLE = "Bundle (this run's build)";
 const KEY = 'dev-monitor';
 
 /** Waits until every service has published its outbox and its consumers have no lag (three checks in a row). */
@@ -82,17 +114,23 @@ async function settled(services: Service[], timeoutMs: number): Promise<number> 
     const states = await Promise.all(
       services.map(async (s) => {
         const text = await (await fetch(`${s.url}/metrics`)).text();
-        const lag = [...text.matchAll(/^kafka_consumer_lag\{[^}]*\} (\S+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+        const lag = [...text.matchAll(/^kafka_consumer_lag\{[^}]*\} (\S+)$/gm)].reduce(
+          (sum, m) => sum + Number(m[1]),
+          0,
+        );
         const outbox = Number(/^outbox_oldest_unpublished_age_seconds\{[^}]*\} (\S+)$/m.exec(text)?.[1] ?? 0);
         return { name: s.name, lag, outbox };
       }),
     );
     calm = states.every((s) => s.lag === 0 && s.outbox === 0) ? calm + 1 : 0;
     if (calm >= 3) return (Date.now() - started) / 1000;
-    if (Date.now() - started > timeoutMs) throw new Error(`the services did not settle within ${timeoutMs / 1000} s: ${JSON.stringify(states)}`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`the services did not settle within ${timeoutMs / 1000} s: ${JSON.stringify(states)}`);
     if (Date.now() - lastReport > 10_000) {
       lastReport = Date.now();
-      progress(`waiting for the services to settle: ${states.map((s) => `${s.name} lag ${s.lag}, outbox ${fmt(s.outbox, 0)} s`).join('; ')}`);
+      progress(
+        `waiting for the services to settle: ${states.map((s) => `${s.name} lag ${s.lag}, outbox ${fmt(s.outbox, 0)} s`).join('; ')}`,
+      );
     }
     await sleep(2000);
   }
@@ -110,7 +148,9 @@ async function countAll(url: string): Promise<number> {
   let cursor: string | null = null;
   do {
     const q = new URLSearchParams({ limit: '100', ...(cursor && { cursor }) });
-    const page: { items: unknown[]; nextCursor: string | null } = await getJson(`${url}${url.includes('?') ? '&' : '?'}${q}`);
+    const page: { items: unknown[]; nextCursor: string | null } = await getJson(
+      `${url}${url.includes('?') ? '&' : '?'}${q}`,
+    );
     count += page.items.length;
     cursor = page.nextCursor;
   } while (cursor);
@@ -118,25 +158,54 @@ async function countAll(url: string): Promise<number> {
 }
 
 /** Until the agreements service's view of the measured agreement counts its milestones and slips (Kafka). */
-async function measuredAgreementReady(agreementsUrl: string, seeded: Seeded, timeoutMs: number): Promise<void> {
+async function measuredAgreementReady(
+  agreementsUrl: string,
+  seeded: Seeded,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const a = await getJson<{ milestones: { planned: number; slipped: number } }>(`${agreementsUrl}/agreements/${seeded.measured.id}`);
-    if (a.milestones.planned === seeded.measured.milestones && a.milestones.slipped === seeded.measured.slipped) return;
-    if (Date.now() > deadline) throw new Error(`agreement ${seeded.measured.reference} shows ${JSON.stringify(a.milestones)}, expected ${seeded.measured.milestones} planned, ${seeded.measured.slipped} slipped`);
+    const a = await getJson<{ milestones: { planned: number; slipped: number } }>(
+      `${agreementsUrl}/agreements/${seeded.measured.id}`,
+    );
+    if (
+      a.milestones.planned === seeded.measured.milestones &&
+      a.milestones.slipped === seeded.measured.slipped
+    )
+      return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `agreement ${seeded.measured.reference} shows ${JSON.stringify(a.milestones)}, expected ${seeded.measured.milestones} planned, ${seeded.measured.slipped} slipped`,
+      );
     await sleep(1000);
   }
 }
 
-async function repetition(browser: Browser, url: string, agreementId: string, screenshots?: string): Promise<Repetition> {
+async function repetition(
+  browser: Browser,
+  url: string,
+  agreementId: string,
+  screenshots?: string,
+): Promise<Repetition> {
+  const load = os.loadavg()[0];
   const wait = { timeoutMs: PAGE_TIMEOUT_MS };
   // Baselines and pages alternate so that a slower moment of the machine does not fall on one side only.
   const portfolioBase = await portfolioFloor(browser, url, KEY);
-  const portfolio = await visit(browser, `${url}/`, { ...wait, key: KEY, wait: ['row', 'statusChart', 'dueChart'], screenshot: screenshots && `${screenshots}-portfolio.png` });
+  const portfolio = await visit(browser, `${url}/`, {
+    ...wait,
+    key: KEY,
+    wait: ['row', 'statusChart', 'dueChart'],
+    screenshot: screenshots && `${screenshots}-portfolio.png`,
+  });
   const agreementBase = await agreementFloor(browser, url, KEY, agreementId);
-  const agreement = await visit(browser, `${url}/agreements/${agreementId}`, { ...wait, key: KEY, wait: ['facts', 'timeline'], screenshot: screenshots && `${screenshots}-agreement.png` });
+  const agreement = await visit(browser, `${url}/agreements/${agreementId}`, {
+    ...wait,
+    key: KEY,
+    wait: ['facts', 'timeline'],
+    screenshot: screenshots && `${screenshots}-agreement.png`,
+  });
   const signIn = await visit(browser, `${url}/`, { ...wait, wait: ['signIn'] });
-  return { portfolio, agreement, signIn, portfolioFloor: portfolioBase, agreementFloor: agreementBase };
+  return { portfolio, agreement, signIn, portfolioFloor: portfolioBase, agreementFloor: agreementBase, load };
 }
 
 const mark = (v: Visit, name: keyof Visit['marks']) => v.marks[name] ?? Number.NaN;
@@ -148,7 +217,13 @@ function cell(value: number | string, unit: string): string {
 }
 
 function ratio(row: Row): string {
-  if (typeof row.tracker !== 'number' || typeof row.baseline !== 'number' || !row.baseline || !Number.isFinite(row.tracker)) return '';
+  if (
+    typeof row.tracker !== 'number' ||
+    typeof row.baseline !== 'number' ||
+    !row.baseline ||
+    !Number.isFinite(row.tracker)
+  )
+    return '';
   return `${fmt(row.tracker / row.baseline, 2)}×`;
 }
 
@@ -207,7 +282,8 @@ function buildReport(input: {
   const af = (r: Repetition) => r.agreementFloor;
   const blank = (r: Repetition) => (r.portfolioFloor.blank + r.agreementFloor.blank) / 2;
   const charts = (r: Repetition) => Math.max(mark(r.portfolio, 'statusChart'), mark(r.portfolio, 'dueChart'));
-  const chartsData = (r: Repetition) => Math.max(pf(r).data.agreements, pf(r).data.scheduled, pf(r).data.inProgress);
+  const chartsData = (r: Repetition) =>
+    Math.max(pf(r).data.agreements, pf(r).data.scheduled, pf(r).data.inProgress);
   const pages = reps[0]?.portfolioFloor.pages ?? {};
   const milestones = seeded.planned;
   const portfolioName = `Portfolio \`/\` (${fmt(options.agreements, 0)} agreements, ${fmt(milestones, 0)} milestones)`;
@@ -268,21 +344,60 @@ function buildReport(input: {
   const thirdParty = (o: string) => !['dashboard', 'libs/contracts', '(unmapped)', '(other)'].includes(o);
   const echartsFull = statSync(path.join(ROOT, 'node_modules/echarts/dist/echarts.min.js')).size;
   const echartsSimple = statSync(path.join(ROOT, 'node_modules/echarts/dist/echarts.simple.min.js')).size;
-  const sizeRows = (metric: string, files: BuiltFile[], base: { raw: number; gzip: number }, baseWhat: string): Row[] => {
+  const sizeRows = (
+    metric: string,
+    files: BuiltFile[],
+    base: { raw: number; gzip: number },
+    baseWhat: string,
+  ): Row[] => {
     const t = total(files);
     return [
-      { scenario: 'Bundle (this run’s build)', metric: `${metric}, raw`, tracker: t.raw / 1024, baseline: base.raw / 1024, baselineWhat: baseWhat, unit: 'KiB' },
-      { scenario: 'Bundle (this run’s build)', metric: `${metric}, gzip`, tracker: t.gzip / 1024, baseline: base.gzip / 1024, baselineWhat: `${baseWhat} (gzip estimated)`, unit: 'KiB' },
+      {
+        scenario: BUNDLE,
+        metric: `${metric}, raw`,
+        tracker: t.raw / 1024,
+        baseline: base.raw / 1024,
+        baselineWhat: baseWhat,
+        unit: 'KiB',
+      },
+      {
+        scenario: BUNDLE,
+        metric: `${metric}, gzip`,
+        tracker: t.gzip / 1024,
+        baseline: base.gzip / 1024,
+        baselineWhat: `${baseWhat} (gzip estimated)`,
+        unit: 'KiB',
+      },
     ];
   };
   const echartsCode = originBytes(js, ECHARTS);
   rows.push(
-    ...sizeRows(`JS + CSS named in index.html (${entry.length} files)`, entry, originBytes(entry, REACT), 'React runtime (react, react-dom, scheduler) in those files'),
-    ...sizeRows(`JS + CSS the portfolio loads (${portfolioFiles.length} files)`, portfolioFiles, originBytes(portfolioFiles, libraries), 'React runtime + ECharts (echarts, zrender, tslib) code in those files'),
-    ...sizeRows(`JS + CSS a first visit of an agreement loads (${agreementFiles.length} files)`, agreementFiles, originBytes(agreementFiles, libraries), 'React runtime + ECharts code in those files'),
-    ...sizeRows(`whole build (${js.length} JS + ${css.length} CSS files)`, build.files, originBytes(build.files, thirdParty), 'third-party code (node_modules) in the build'),
+    ...sizeRows(
+      `JS + CSS named in index.html (${entry.length} files)`,
+      entry,
+      originBytes(entry, REACT),
+      'React runtime (react, react-dom, scheduler) in those files',
+    ),
+    ...sizeRows(
+      `JS + CSS the portfolio loads (${portfolioFiles.length} files)`,
+      portfolioFiles,
+      originBytes(portfolioFiles, libraries),
+      'React runtime + ECharts (echarts, zrender, tslib) code in those files',
+    ),
+    ...sizeRows(
+      `JS + CSS a first visit of an agreement loads (${agreementFiles.length} files)`,
+      agreementFiles,
+      originBytes(agreementFiles, libraries),
+      'React runtime + ECharts code in those files',
+    ),
+    ...sizeRows(
+      `whole build (${js.length} JS + ${css.length} CSS files)`,
+      build.files,
+      originBytes(build.files, thirdParty),
+      'third-party code (node_modules) in the build',
+    ),
     {
-      scenario: 'Bundle (this run’s build)',
+      scenario: BUNDLE,
       metric: 'ECharts code in the build (echarts, zrender, tslib), raw',
       tracker: echartsCode.raw / 1024,
       baseline: echartsFull / 1024,
@@ -292,26 +407,40 @@ function buildReport(input: {
   );
 
   const loadedBy = (f: BuiltFile) =>
-    [build.entry.includes(f.name) && 'index.html', portfolioFiles.includes(f) && 'portfolio', agreementFiles.includes(f) && 'agreement'].filter(Boolean).join(', ') ||
-    'other pages';
+    [
+      build.entry.includes(f.name) && 'index.html',
+      portfolioFiles.includes(f) && 'portfolio',
+      agreementFiles.includes(f) && 'agreement',
+    ]
+      .filter(Boolean)
+      .join(', ') || 'other pages';
   const fileTable = [
     '| File | Loaded by (first visit) | Raw | Gzip | Biggest parts (raw, from its source map) |',
     '| --- | --- | ---: | ---: | --- |',
-    ...[...build.files].sort((a, b) => b.raw - a.raw).map((f) => `| \`${f.name.replace(/^assets\//, '')}\` | ${loadedBy(f)} | ${kib(f.raw)} | ${kib(f.gzip)} | ${topOrigins(f, 4)} |`),
+    ...[...build.files]
+      .sort((a, b) => b.raw - a.raw)
+      .map(
+        (f) =>
+          `| \`${f.name.replace(/^assets\//, '')}\` | ${loadedBy(f)} | ${kib(f.raw)} | ${kib(f.gzip)} | ${topOrigins(f, 4)} |`,
+      ),
   ];
 
   const each = (f: (r: Repetition) => number) => reps.map((r) => fmt(f(r), 0)).join(', ');
   const problems = new Map<string, number>();
-  for (const r of reps) for (const v of [r.portfolio, r.agreement, r.signIn]) for (const p of v.problems) problems.set(p, (problems.get(p) ?? 0) + 1);
-  for (const r of reps) for (const f of [r.portfolioFloor, r.agreementFloor]) for (const p of f.problems) problems.set(`baseline: ${p}`, (problems.get(`baseline: ${p}`) ?? 0) + 1);
+  for (const r of reps)
+    for (const v of [r.portfolio, r.agreement, r.signIn])
+      for (const p of v.problems) problems.set(p, (problems.get(p) ?? 0) + 1);
+  for (const r of reps)
+    for (const f of [r.portfolioFloor, r.agreementFloor])
+      for (const p of f.problems) problems.set(`baseline: ${p}`, (problems.get(`baseline: ${p}`) ?? 0) + 1);
   const shown = reps[0]?.portfolio.shown ?? {};
   const shownAgreement = reps[0]?.agreement.shown ?? {};
   const notes = [
     `Seeded through the HTTP APIs as dev-monitor, ${options.concurrency} requests at a time: ${seeded.agreementIds.length} agreements, ${seeded.planned} milestones planned (due dates spread over ±12 months around today), ${seeded.started} started, ${seeded.reschedules} reschedules (all later: slips); ${seeded.writes} writes in ${fmt(seeded.seconds, 0)} s (${fmt(seeded.writes / seeded.seconds, 1)}/s), ${seeded.unknownAgreementRetries} plans retried until the milestones service knew the agreement; the services then settled (outboxes published, no consumer lag) in ${fmt(input.settleSeconds, 0)} s.`,
     `Open alerts ${fmt(counts.openAlerts, 0)} (slip alerts only: the alerts service ran with ALERT_SCAN_INTERVAL_MS=0, no deadline scan, so that no scan raises thousands of alerts during the measurement); milestones scheduled ${fmt(counts.scheduled, 0)}, in progress ${fmt(counts.inProgress, 0)}.`,
     `Times are ms from navigation start (performance.now() in the page) to the moment a MutationObserver first sees the landmark in the DOM and laid out: the first \`table.portfolio tbody tr\`, a chart's SVG with its first filled shape (\`[data-testid=chart-status|chart-due|timeline] svg\`), \`.facts\`, \`#api-key\`. Painting follows within a frame. Each visit is a fresh browser context (empty cache, key put in sessionStorage by an init script), 1400 × 900; one warm-up repetition first, not counted.`,
-    `Per repetition: portfolio first row ${each((r) => mark(r.portfolio, 'row'))} ms; status chart ${each((r) => mark(r.portfolio, 'statusChart'))} ms; due-per-month chart ${each((r) => mark(r.portfolio, 'dueChart'))} ms; agreement facts ${each((r) => mark(r.agreement, 'facts'))} ms; timeline ${each((r) => mark(r.agreement, 'timeline'))} ms; blank page ${each(blank)} ms.`,
-    `The portfolio showed ${shown.rows ?? '?'} rows ("${shown.csvButton ?? ''}"); due chart caption "${shown.dueCaption ?? ''}". The agreement page listed ${shownAgreement.milestones ?? '?'} milestones; its timeline says: "${String(shownAgreement.timeline ?? '').slice(0, 200)}".`,
+    `Per repetition: portfolio first row ${each((r) => mark(r.portfolio, 'row'))} ms; status chart ${each((r) => mark(r.portfolio, 'statusChart'))} ms; due-per-month chart ${each((r) => mark(r.portfolio, 'dueChart'))} ms; agreement facts ${each((r) => mark(r.agreement, 'facts'))} ms; timeline ${each((r) => mark(r.agreement, 'timeline'))} ms; blank page ${each(blank)} ms; load average (1 min) as each began ${reps.map((r) => fmt(r.load, 2)).join(', ')}.`,
+    `The portfolio showed ${shown.rows ?? '?'} rows; due chart caption "${shown.dueCaption ?? ''}". The agreement page listed ${shownAgreement.milestones ?? '?'} milestones; its timeline says: "${String(shownAgreement.timeline ?? '').slice(0, 200)}".`,
     `Sizes: gzip at level 9 per file (node:zlib); "loads" = the files under /assets/ in the page's resource timing on its first measured visit; library shares from each file's source map (bytes of the minified code mapped to each package; gzip of a share is an estimate).`,
     problems.size
       ? `Browser problems seen (count over all visits): ${[...problems].map(([p, n]) => `${p} (×${n})`).join('; ')}`
@@ -331,16 +460,24 @@ function buildReport(input: {
   ];
   let last = '';
   for (const row of rows) {
-    lines.push(`| ${row.scenario === last ? '' : row.scenario} | ${row.metric} | ${cell(row.tracker, row.unit)} | ${cell(row.baseline, row.unit)} | ${ratio(row)} | ${row.baselineWhat} |`);
+    lines.push(
+      `| ${row.scenario === last ? '' : row.scenario} | ${row.metric} | ${cell(row.tracker, row.unit)} | ${cell(row.baseline, row.unit)} | ${ratio(row)} | ${row.baselineWhat} |`,
+    );
     last = row.scenario;
   }
   lines.push(
     '',
     ...notes.map((n) => `- ${n}`),
     '',
-    ...requestTable(reps.map((r) => r.portfolio), 'Portfolio: requests (median, ms since navigation start)'),
+    ...requestTable(
+      reps.map((r) => r.portfolio),
+      'Portfolio: requests (median, ms since navigation start)',
+    ),
     '',
-    ...requestTable(reps.map((r) => r.agreement), 'Agreement page: requests'),
+    ...requestTable(
+      reps.map((r) => r.agreement),
+      'Agreement page: requests',
+    ),
     '',
     ...fileTable,
     '',
@@ -362,14 +499,23 @@ interface Started {
 async function cleanup(runId: string, dbs: string[], s: Started): Promise<void> {
   await s.browser?.close().catch(() => undefined);
   await s.dashboard?.close().catch(() => undefined);
-  for (const service of s.services) await service.stop().catch((err: Error) => progress(`stopping ${service.name}: ${err.message}`));
+  for (const service of s.services)
+    await service.stop().catch((err: Error) => progress(`stopping ${service.name}: ${err.message}`));
   if (s.client) {
-    for (const db of dbs) await s.client.db(db).dropDatabase().catch(() => undefined);
+    for (const db of dbs)
+      await s.client
+        .db(db)
+        .dropDatabase()
+        .catch(() => undefined);
     await s.client.close().catch(() => undefined);
     progress(`dropped databases ${dbs.join(', ')}`);
   }
   if (s.infra) {
-    const admin = new Kafka({ clientId: 'bench-cleanup', brokers: s.infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      clientId: 'bench-cleanup',
+      brokers: s.infra.kafkaBrokers.split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
     try {
       await admin.connect();
       const topics = (await admin.listTopics()).filter((t) => t.startsWith(runId));
@@ -424,15 +570,24 @@ async function main(): Promise<number> {
     const buildInfo = await s.client.db('admin').command({ buildInfo: 1 });
     const isFerretDb = 'ferretdbVersion' in buildInfo;
     const versions = localVersions();
-    progress(`run ${runId}: ${options.agreements} agreements × ${options.milestonesPerAgreement} milestones, ${options.reps} repetition(s)${options.smoke ? ' (smoke)' : ''}`);
+    progress(
+      `run ${runId}: ${options.agreements} agreements × ${options.milestonesPerAgreement} milestones, ${options.reps} repetition(s)${options.smoke ? ' (smoke)' : ''}`,
+    );
 
     // The alerts service's deadline scan would raise an alert for every overdue milestone (thousands, one scan
     // each on FerretDB) while the pages are measured: off. startService passes this process's environment on.
     process.env.ALERT_SCAN_INTERVAL_MS = '0';
-    const settings = { kafkaBrokers: infra.kafkaBrokers, mongoUrl: infra.mongoUrl, topicPrefix: `${runId}.`, logDir: path.join(outDir, 'logs') };
+    const settings = {
+      kafkaBrokers: infra.kafkaBrokers,
+      mongoUrl: infra.mongoUrl,
+      topicPrefix: `${runId}.`,
+      logDir: path.join(outDir, 'logs'),
+    };
     progress('starting the agreements, milestones and alerts services...');
     const names = ['agreements', 'milestones', 'alerts'] as const;
-    const startedServices = await Promise.allSettled(names.map((name, i) => startService(name, { ...settings, db: dbs[i], label: `dashboard-${name}` })));
+    const startedServices = await Promise.allSettled(
+      names.map((name, i) => startService(name, { ...settings, db: dbs[i], label: `dashboard-${name}` })),
+    );
     for (const r of startedServices) if (r.status === 'fulfilled') s.services.push(r.value);
     const failure = startedServices.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
@@ -447,7 +602,9 @@ async function main(): Promise<number> {
         referencePrefix: `BENCH-${runId.replace(/^bench_/, '').toUpperCase()}`,
       },
     );
-    progress(`seeded ${seeded.writes} writes in ${fmt(seeded.seconds, 0)} s; waiting for the services to settle`);
+    progress(
+      `seeded ${seeded.writes} writes in ${fmt(seeded.seconds, 0)} s; waiting for the services to settle`,
+    );
     const settleSeconds = await settled(s.services, 1_800_000);
     await measuredAgreementReady(agreements.url, seeded, 120_000);
     const counts = {
@@ -458,7 +615,10 @@ async function main(): Promise<number> {
     progress(`settled after ${fmt(settleSeconds, 0)} s: ${JSON.stringify(counts)}`);
 
     const staticDir = await built;
-    s.dashboard = await startDashboard({ agreements: agreements.url, milestones: milestones.url, alerts: alerts.url }, staticDir);
+    s.dashboard = await startDashboard(
+      { agreements: agreements.url, milestones: milestones.url, alerts: alerts.url },
+      staticDir,
+    );
     s.browser = await launchBrowser();
     progress(`dashboard on ${s.dashboard.url} (build in ${staticDir}), Chromium ${s.browser.version()}`);
 
@@ -466,7 +626,12 @@ async function main(): Promise<number> {
     const reps: Repetition[] = [];
     for (let i = 0; i <= options.reps; i++) {
       const label = i === 0 ? 'warm-up' : `repetition ${i}/${options.reps}`;
-      const rep = await repetition(s.browser, s.dashboard.url, seeded.measured.id, i === 1 ? path.join(outDir, 'dashboard') : undefined);
+      const rep = await repetition(
+        s.browser,
+        s.dashboard.url,
+        seeded.measured.id,
+        i === 1 ? path.join(outDir, 'dashboard') : undefined,
+      );
       progress(
         `${label}: portfolio row ${fmt(mark(rep.portfolio, 'row'), 0)} ms, charts ${fmt(Math.max(mark(rep.portfolio, 'statusChart'), mark(rep.portfolio, 'dueChart')), 0)} ms; agreement facts ${fmt(mark(rep.agreement, 'facts'), 0)} ms, timeline ${fmt(mark(rep.agreement, 'timeline'), 0)} ms; sign-in ${fmt(mark(rep.signIn, 'signIn'), 0)} ms; floors ${fmt(rep.portfolioFloor.data.agreements, 0)} / ${fmt(rep.agreementFloor.data.timeline, 0)} ms`,
       );
@@ -476,15 +641,45 @@ async function main(): Promise<number> {
     const environment = [
       `Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${fmt(os.totalmem() / 2 ** 30, 1)} GiB memory, ${os.platform()} ${os.release()}`,
       `Node ${process.version}; Chromium ${s.browser.version()} (headless, playwright-core); Kafka ${versions.KAFKA_VERSION ?? 'unknown'}; database ${
-        isFerretDb ? `FerretDB ${versions.FERRETDB_VERSION ?? buildInfo.ferretdbVersion ?? 'unknown'} (SQLite backend)` : `MongoDB ${buildInfo.version}`
+        isFerretDb
+          ? `FerretDB ${versions.FERRETDB_VERSION ?? buildInfo.ferretdbVersion ?? 'unknown'} (SQLite backend)`
+          : `MongoDB ${buildInfo.version}`
       }`,
     ];
     const seconds = (Date.now() - startedAt.getTime()) / 1000;
-    const report = buildReport({ options, started: startedAt, seconds, environment, seeded, counts, settleSeconds, reps, staticDir });
+    const report = buildReport({
+      options,
+      started: startedAt,
+      seconds,
+      environment,
+      seeded,
+      counts,
+      settleSeconds,
+      reps,
+      staticDir,
+    });
     writeFileSync(path.join(outDir, 'dashboard-latest.md'), report.markdown);
-    writeFileSync(path.join(outDir, 'dashboard-latest.json'), JSON.stringify({ startedAt, seconds, options, seeded: { ...seeded, agreementIds: undefined }, counts, rows: report.rows, notes: report.notes, reps }, null, 2));
+    writeFileSync(
+      path.join(outDir, 'dashboard-latest.json'),
+      JSON.stringify(
+        {
+          startedAt,
+          seconds,
+          options,
+          seeded: { ...seeded, agreementIds: undefined },
+          counts,
+          rows: report.rows,
+          notes: report.notes,
+          reps,
+        },
+        null,
+        2,
+      ),
+    );
     process.stdout.write(report.markdown);
-    progress(`written to ${path.relative(process.cwd(), path.join(outDir, 'dashboard-latest.md'))} (and .json; screenshots dashboard-*.png)`);
+    progress(
+      `written to ${path.relative(process.cwd(), path.join(outDir, 'dashboard-latest.md'))} (and .json; screenshots dashboard-*.png)`,
+    );
   } catch (err) {
     failed = true;
     progress(`benchmark failed: ${(err as Error).stack ?? String(err)}`);

@@ -9,7 +9,11 @@
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import type { Connection } from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
+import { milestoneStreamId } from '@tracker/contracts';
+import type { EventStore } from '@tracker/event-store';
+import { EVENT_STORE, MONGO_CONNECTION } from '@tracker/service-runtime';
 import { eventually, startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
 /* eslint-disable @nx/enforce-module-boundaries */
 import { AgreementsApp } from '../../services/agreements/src/service';
@@ -253,7 +257,7 @@ describe('the dashboard in a real browser (e2e)', () => {
     await expectAttribute(first, 'data-alert-status', 'acknowledged');
   });
 
-  it('an auditor verifies every service and downloads an export of the agreement', async () => {
+  it('an auditor verifies every service, downloads an export, and sees an altered event named', async () => {
     const auditor = await signedIn(browser, dashboard.url, 'dev-auditor');
     await auditor.getByRole('link', { name: 'Audit' }).click();
     for (const service of ['agreements', 'milestones', 'alerts']) {
@@ -275,6 +279,20 @@ describe('the dashboard in a real browser (e2e)', () => {
     // The merged history of the agreement, the auditor's own view.
     await auditor.getByRole('table', { name: 'History' }).getByText('milestone.rescheduled').first().waitFor();
     await audit(auditor, '05-audit');
+
+    // An event altered in the database behind the service's back: the next verification names it.
+    const store = milestones.app.get<EventStore>(EVENT_STORE);
+    const surveyStream = (await milestones.as('auditor').get(`/milestones?agreementId=${agreementId}`).expect(200)).body.items[0].id as string;
+    const [planned] = await store.readStream(milestoneStreamId(surveyStream));
+    await milestones.app
+      .get<Connection>(MONGO_CONNECTION)
+      .collection(store.collectionName)
+      .updateOne({ _id: planned.eventId as never }, { $set: { 'data.title': 'A survey nobody planned' } });
+    const card = auditor.getByTestId('verify-milestones');
+    await card.getByRole('button', { name: 'Verify again' }).click();
+    await expectAttribute(card.locator('[data-ok]'), 'data-ok', 'false');
+    await expectText(card, `${milestoneStreamId(surveyStream)} at version 1`);
+    await expectText(card, 'hash mismatch');
 
     await auditor.getByRole('link', { name: 'Portfolio' }).click();
     await auditor.getByRole('link', { name: 'TR-UZ-2026-MINING' }).waitFor();

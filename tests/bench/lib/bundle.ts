@@ -103,35 +103,50 @@ export function gzipSize(text: string | Buffer): number {
 
 export function analyseBuild(dir: string): Build {
   const files: BuiltFile[] = [];
-  for (const name of walk(dir).filter((f) => /\.(js|css)$/.test(f)).sort()) {
+  for (const name of walk(dir)
+    .filter((f) => /\.(js|css)$/.test(f))
+    .sort()) {
     const buffer = readFileSync(path.join(dir, name));
     const kind = name.endsWith('.css') ? 'css' : 'js';
     let origins = new Map<string, string>();
     const mapFile = path.join(dir, `${name}.map`);
-    if (kind === 'js' && existsSync(mapFile)) origins = attribute(buffer.toString('utf8'), JSON.parse(readFileSync(mapFile, 'utf8')));
+    if (kind === 'js' && existsSync(mapFile))
+      origins = attribute(buffer.toString('utf8'), JSON.parse(readFileSync(mapFile, 'utf8')));
     else if (kind === 'css') origins.set('dashboard', buffer.toString('utf8'));
     files.push({ name, kind, raw: buffer.length, gzip: gzipSize(buffer), origins });
   }
   const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
-  const entry = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*\shref)="\/?([^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+  const entry = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*\shref)="\/?([^"]+\.(?:js|css))"/g)].map(
+    (m) => m[1],
+  );
   return { files, entry };
 }
 
 /** Raw and gzip bytes of some files together (gzip per file, summed: each is its own response). */
 export function total(files: readonly BuiltFile[]): { raw: number; gzip: number; count: number } {
-  return { raw: files.reduce((s, f) => s + f.raw, 0), gzip: files.reduce((s, f) => s + f.gzip, 0), count: files.length };
+  return {
+    raw: files.reduce((s, f) => s + f.raw, 0),
+    gzip: files.reduce((s, f) => s + f.gzip, 0),
+    count: files.length,
+  };
 }
 
 /**
  * Bytes of the given origins within some files: raw exactly, gzip estimated as the gzip of their code
  * concatenated per file (compression depends on the neighbours, so it is an estimate).
  */
-export function originBytes(files: readonly BuiltFile[], origins: readonly string[] | ((origin: string) => boolean)): { raw: number; gzip: number } {
+export function originBytes(
+  files: readonly BuiltFile[],
+  origins: readonly string[] | ((origin: string) => boolean),
+): { raw: number; gzip: number } {
   const wanted = typeof origins === 'function' ? origins : (o: string) => origins.includes(o);
   let raw = 0;
   let gzip = 0;
   for (const f of files) {
-    const text = [...f.origins].filter(([o]) => wanted(o)).map(([, t]) => t).join('');
+    const text = [...f.origins]
+      .filter(([o]) => wanted(o))
+      .map(([, t]) => t)
+      .join('');
     if (!text) continue;
     raw += Buffer.byteLength(text);
     gzip += gzipSize(text);

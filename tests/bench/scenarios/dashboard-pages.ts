@@ -72,10 +72,13 @@ async function freshContext(browser: Browser): Promise<BrowserContext> {
 function watchProblems(page: Page): string[] {
   const problems: string[] = [];
   page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text().slice(0, 300)}`);
+    if (m.type() === 'error' || m.type() === 'warning')
+      problems.push(`console ${m.type()}: ${m.text().slice(0, 300)}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message.slice(0, 300)}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText ?? 'unknown'})`));
+  page.on('requestfailed', (r) =>
+    problems.push(`request failed: ${r.url()} (${r.failure()?.errorText ?? 'unknown'})`),
+  );
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
   });
@@ -92,7 +95,6 @@ const SHOWN = `(() => {
     statusChart: text('[data-testid=chart-status]'),
     dueChart: text('[data-testid=chart-due]'),
     dueCaption: text('.charts figure:nth-of-type(2) figcaption'),
-    csvButton: [...document.querySelectorAll('button')].map((b) => b.textContent).find((t) => /Download CSV/.test(t)) || '',
     timeline: text('[data-testid=timeline]'),
     milestones: document.querySelectorAll('li.milestone').length,
     heading: text('h1'),
@@ -105,7 +107,9 @@ export async function visit(browser: Browser, url: string, options: VisitOptions
   try {
     if (options.key) {
       // Signed in as the sign-in form would leave it: the key in sessionStorage (opaque about:blank has none).
-      await context.addInitScript({ content: `try { sessionStorage.setItem('tracker.apiKey', ${JSON.stringify(options.key)}); } catch {}` });
+      await context.addInitScript({
+        content: `try { sessionStorage.setItem('tracker.apiKey', ${JSON.stringify(options.key)}); } catch {}`,
+      });
     }
     await context.addInitScript({ content: OBSERVER });
     const page = await context.newPage();
@@ -114,10 +118,16 @@ export async function visit(browser: Browser, url: string, options: VisitOptions
     const wanted = JSON.stringify(options.wait);
     // Polled from here: the dashboard's CSP (no 'unsafe-eval') refuses page.waitForFunction's predicate.
     const deadline = Date.now() + options.timeoutMs;
-    while (!(await page.evaluate(`(() => { const m = window.__bench && window.__bench.marks; return !!m && ${wanted}.every((k) => k in m); })()`))) {
+    while (
+      !(await page.evaluate(
+        `(() => { const m = window.__bench && window.__bench.marks; return !!m && ${wanted}.every((k) => k in m); })()`,
+      ))
+    ) {
       if (Date.now() > deadline) {
         const marks = await page.evaluate('window.__bench && window.__bench.marks').catch(() => undefined);
-        throw new Error(`${url}: not every one of ${wanted} appeared within ${options.timeoutMs} ms (seen: ${JSON.stringify(marks)}; ${problems.slice(0, 5).join('; ')})`);
+        throw new Error(
+          `${url}: not every one of ${wanted} appeared within ${options.timeoutMs} ms (seen: ${JSON.stringify(marks)}; ${problems.slice(0, 5).join('; ')})`,
+        );
       }
       await sleep(50);
     }
@@ -205,19 +215,27 @@ async function floor(browser: Browser, baseUrl: string, key: string, requests: s
     const page = await context.newPage();
     const problems = watchProblems(page);
     await page.goto(`${baseUrl}/health/live`, { waitUntil: 'load' });
-    const blank = (await page.evaluate(`performance.getEntriesByType('navigation')[0].loadEventEnd`)) as number;
-    const result = (await page.evaluate(`(${FETCHER})(${JSON.stringify(key)}, ${requests})`)) as { data: Record<string, number>; pages: Record<string, number> };
+    const blank = (await page.evaluate(
+      `performance.getEntriesByType('navigation')[0].loadEventEnd`,
+    )) as number;
+    const result = (await page.evaluate(`(${FETCHER})(${JSON.stringify(key)}, ${requests})`)) as {
+      data: Record<string, number>;
+      pages: Record<string, number>;
+    };
     return { blank, ...result, problems };
   } finally {
     await context.close();
   }
 }
 
-export const portfolioFloor = (browser: Browser, baseUrl: string, key: string) => floor(browser, baseUrl, key, PORTFOLIO_REQUESTS);
+export const portfolioFloor = (browser: Browser, baseUrl: string, key: string) =>
+  floor(browser, baseUrl, key, PORTFOLIO_REQUESTS);
 export const agreementFloor = (browser: Browser, baseUrl: string, key: string, agreementId: string) =>
   floor(browser, baseUrl, key, agreementRequests(agreementId));
 
 /** A request's path without its cursor, so the pages of one list group together. */
 export function requestGroup(path: string): string {
-  return path.replace(/[?&]cursor=[^&]*/, '').replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, ':id');
+  return path
+    .replace(/[?&]cursor=[^&]*/, '')
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, ':id');
 }

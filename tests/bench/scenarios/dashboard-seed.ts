@@ -1,7 +1,8 @@
 /**
  * The portfolio the dashboard benchmark opens, written through the services' HTTP APIs as a monitor would:
- * N agreements (Türkiye–Uzbekistan MoUs), M milestones each with due dates spread over ±12 months around today,
- * some started, some rescheduled later (slips, which the alerts service raises as milestone.slipped alerts).
+ * N agreements (Türkiye–Uzbekistan MoUs), M milestones each with due dates spread over ±12 months around today
+ * (planned, in business time, half a year before), some started, some rescheduled later (slips, which the alerts
+ * service raises as milestone.slipped alerts).
  * Agreement 1 is the one whose page is measured: besides the common pattern, every other milestone of it slips
  * and its first one twice, so its timeline has slips to draw.
  */
@@ -33,12 +34,31 @@ export interface Seeded {
 }
 
 /** Commodities from the agreements service's list, rotated so the filters have something to offer. */
-const COMMODITIES = ['copper', 'lithium', 'cobalt', 'rare-earth-elements', 'tungsten', 'molybdenum', 'gold', 'nickel'];
-const SLIP_REASONS = ['Financing approval delayed', 'Drilling permits delayed by the licensing authority', 'Funding round postponed', 'Equipment delivery late'];
+const COMMODITIES = [
+  'copper',
+  'lithium',
+  'cobalt',
+  'rare-earth-elements',
+  'tungsten',
+  'molybdenum',
+  'gold',
+  'nickel',
+];
+const SLIP_REASONS = [
+  'Financing approval delayed',
+  'Drilling permits delayed by the licensing authority',
+  'Funding round postponed',
+  'Equipment delivery late',
+];
 
 /** A deterministic spread of due dates over ±12 months around today (a multiplicative hash of the index). */
 function dueOffsetDays(index: number): number {
   return ((index * 7919) % 731) - 365;
+}
+
+/** Signed over the two years before the earliest due date, so every milestone can be planned after the signing. */
+export function signedOnFor(agreementIndex: number): string {
+  return addDays('2023-06-01', (agreementIndex * 13) % 730);
 }
 
 interface MilestonePlan {
@@ -46,30 +66,49 @@ interface MilestonePlan {
   title: string;
   type: string;
   dueDate: string;
+  /** Business time of the plan: half a year before the due date, not before the signing nor after today. */
+  plannedOn: string;
   start: boolean;
   /** Days added to the due date by each reschedule, in order. */
   slips: number[];
 }
 
-export function planFor(agreementIndex: number, milestone: number, total: number, today: string): Omit<MilestonePlan, 'agreementId'> {
+export function planFor(
+  agreementIndex: number,
+  milestone: number,
+  total: number,
+  today: string,
+): Omit<MilestonePlan, 'agreementId'> {
   const global = agreementIndex * total + milestone;
   const measured = agreementIndex === 0;
   const slips: number[] = [];
   if (milestone % 5 === 0 || (measured && milestone % 2 === 1)) slips.push(30 + ((global * 37) % 150));
   if (measured && milestone === 0) slips.push(60);
+  const dueDate = addDays(today, dueOffsetDays(global));
+  const halfYearBefore = addDays(dueDate, -180);
+  const plannedOn = [signedOnFor(agreementIndex), halfYearBefore < today ? halfYearBefore : today].sort()[1];
   return {
     title: `Milestone ${milestone + 1} of agreement ${agreementIndex + 1}: ${MilestoneTypes[global % MilestoneTypes.length].replace(/_/g, ' ')}`,
     type: MilestoneTypes[global % MilestoneTypes.length],
-    dueDate: addDays(today, dueOffsetDays(global)),
+    dueDate,
+    plannedOn,
     start: milestone % 10 === 2,
     slips,
   };
 }
 
-async function send(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
+async function send(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const res = await fetch(url, { method: 'POST', headers: { ...MONITOR, ...headers }, body: JSON.stringify(body) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { ...MONITOR, ...headers },
+        body: JSON.stringify(body),
+      });
       const text = await res.text();
       let parsed: Record<string, unknown> = {};
       try {
@@ -90,12 +129,18 @@ async function send(url: string, body: unknown, headers: Record<string, string> 
   }
 }
 
-export async function seedPortfolio(services: { agreements: Service; milestones: Service }, options: SeedOptions): Promise<Seeded> {
+export async function seedPortfolio(
+  services: { agreements: Service; milestones: Service },
+  options: SeedOptions,
+): Promise<Seeded> {
   const started = Date.now();
   const today = new Date().toISOString().slice(0, 10);
   const m = options.milestonesPerAgreement;
-  const plans = Array.from({ length: options.agreements }, (_, a) => Array.from({ length: m }, (_, i) => planFor(a, i, m, today)));
-  const expectedWrites = options.agreements + plans.flat().reduce((s, p) => s + 1 + (p.start ? 1 : 0) + p.slips.length, 0);
+  const plans = Array.from({ length: options.agreements }, (_, a) =>
+    Array.from({ length: m }, (_, i) => planFor(a, i, m, today)),
+  );
+  const expectedWrites =
+    options.agreements + plans.flat().reduce((s, p) => s + 1 + (p.start ? 1 : 0) + p.slips.length, 0);
   let writes = 0;
   let retries = 0;
   let lastReport = 0;
@@ -103,14 +148,21 @@ export async function seedPortfolio(services: { agreements: Service; milestones:
     if (!force && Date.now() - lastReport < 5000) return;
     lastReport = Date.now();
     const s = (Date.now() - started) / 1000;
-    progress(`seeding: ${writes}/${expectedWrites} writes in ${s.toFixed(0)} s (${(writes / s).toFixed(1)}/s)`);
+    progress(
+      `seeding: ${writes}/${expectedWrites} writes in ${s.toFixed(0)} s (${(writes / s).toFixed(1)}/s)`,
+    );
   };
 
   const agreementIds: string[] = new Array(options.agreements);
-  const references = Array.from({ length: options.agreements }, (_, i) => `${options.referencePrefix}-${String(i + 1).padStart(4, '0')}`);
-  progress(`seeding ${options.agreements} agreements × ${m} milestones (${expectedWrites} writes, ${options.concurrency} at a time)`);
+  const references = Array.from(
+    { length: options.agreements },
+    (_, i) => `${options.referencePrefix}-${String(i + 1).padStart(4, '0')}`,
+  );
+  progress(
+    `seeding ${options.agreements} agreements × ${m} milestones (${expectedWrites} writes, ${options.concurrency} at a time)`,
+  );
   await pool([...references.keys()], options.concurrency, async (i) => {
-    const signedOn = addDays('2024-01-15', (i * 13) % 800);
+    const signedOn = signedOnFor(i);
     // The seed data's Türkiye–Uzbekistan MoU (TR-UZ-2026-MINING), one per reference.
     const body = {
       reference: references[i],
@@ -122,10 +174,15 @@ export async function seedPortfolio(services: { agreements: Service; milestones:
       ],
       signedOn,
       datePrecision: 'day',
-      commodities: [...new Set([COMMODITIES[i % COMMODITIES.length], COMMODITIES[(i * 3 + 1) % COMMODITIES.length]])],
+      commodities: [
+        ...new Set([COMMODITIES[i % COMMODITIES.length], COMMODITIES[(i * 3 + 1) % COMMODITIES.length]]),
+      ],
     };
-    const res = await send(`${services.agreements.url}/agreements`, body, { 'idempotency-key': randomUUID() });
-    if (res.status !== 201) throw new Error(`registering ${references[i]} answered ${res.status}: ${res.text.slice(0, 500)}`);
+    const res = await send(`${services.agreements.url}/agreements`, body, {
+      'idempotency-key': randomUUID(),
+    });
+    if (res.status !== 201)
+      throw new Error(`registering ${references[i]} answered ${res.status}: ${res.text.slice(0, 500)}`);
     agreementIds[i] = String(res.body.id);
     writes++;
     report();
@@ -138,7 +195,17 @@ export async function seedPortfolio(services: { agreements: Service; milestones:
     let res: Awaited<ReturnType<typeof send>>;
     const key = randomUUID();
     for (;;) {
-      res = await send(`${services.milestones.url}/milestones`, { agreementId: p.agreementId, type: p.type, title: p.title, dueDate: p.dueDate }, { 'idempotency-key': key });
+      res = await send(
+        `${services.milestones.url}/milestones`,
+        {
+          agreementId: p.agreementId,
+          type: p.type,
+          title: p.title,
+          dueDate: p.dueDate,
+          occurredAt: p.plannedOn,
+        },
+        { 'idempotency-key': key },
+      );
       if (res.status === 201) break;
       // The milestones service learns of the agreement through Kafka: 404/422 until it has.
       if ((res.status === 404 || res.status === 422) && Date.now() < deadline) {
@@ -153,8 +220,11 @@ export async function seedPortfolio(services: { agreements: Service; milestones:
     const id = String(res.body.id);
     let version = Number(res.body.version);
     const change = async (action: string, body: unknown) => {
-      const r = await send(`${services.milestones.url}/milestones/${id}/${action}`, body, { 'if-match': `"${version}"` });
-      if (r.status !== 200) throw new Error(`${action} of "${p.title}" answered ${r.status}: ${r.text.slice(0, 500)}`);
+      const r = await send(`${services.milestones.url}/milestones/${id}/${action}`, body, {
+        'if-match': `"${version}"`,
+      });
+      if (r.status !== 200)
+        throw new Error(`${action} of "${p.title}" answered ${r.status}: ${r.text.slice(0, 500)}`);
       version = Number(r.body.version);
       writes++;
     };

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { get } from '../api/client';
+import { ApiError, get } from '../api/client';
 import { usePaged } from '../api/hooks';
 import type { Agreement, Alert, Timeline } from '../api/types';
 import { useAuth } from '../auth';
@@ -13,7 +13,7 @@ import { PlanMilestone } from '../components/PlanMilestone';
 import { TimelineChart } from '../components/TimelineChart';
 import { Empty, ErrorBox, Loading } from '../components/ui';
 import { countryName, formatDate, precisionLabel, words } from '../lib/format';
-import { layoutTimeline } from '../lib/timeline';
+import { layoutTimeline, type TimelineLayout } from '../lib/timeline';
 
 export function AgreementPage() {
   const { id = '' } = useParams();
@@ -173,16 +173,41 @@ function AgreementFacts({ a }: { a: Agreement }) {
   );
 }
 
+/** The lifecycle the timeline shows, to tell whether the milestones service has caught up with the agreement's. */
+function lifecycleOf(layout: TimelineLayout): string {
+  if (layout.endedOn) return layout.endedOn.how;
+  return layout.suspensions.some((p) => p.to === null) ? 'suspended' : 'active';
+}
+
 function TimelineSection({ agreement }: { agreement: Agreement }) {
+  const today = new Date().toISOString().slice(0, 10);
+  const signing = { signedOn: agreement.signedOn, datePrecision: agreement.datePrecision };
+  const behindSince = useRef<number | null>(null);
   const timeline = useQuery({
     queryKey: ['milestones', `/agreements/${agreement.id}/timeline`],
     queryFn: ({ signal }) => get<Timeline>('milestones', `/agreements/${agreement.id}/timeline`, signal),
+    // The milestones service learns of the agreement's changes through Kafka, a moment after the agreements
+    // service: while the timeline does not know the agreement yet (404) or shows another lifecycle, ask again,
+    // every second at first, every five after ten seconds.
+    refetchInterval: (q) => {
+      const behind =
+        (q.state.error instanceof ApiError && q.state.error.status === 404) ||
+        (q.state.data !== undefined && lifecycleOf(layoutTimeline(q.state.data.steps, today, signing)) !== agreement.lifecycle);
+      if (!behind) {
+        behindSince.current = null;
+        return false;
+      }
+      behindSince.current ??= Date.now();
+      return Date.now() - behindSince.current < 10_000 ? 1_000 : 5_000;
+    },
   });
   const layout = useMemo(
-    () => timeline.data && layoutTimeline(timeline.data.steps, new Date().toISOString().slice(0, 10), { signedOn: agreement.signedOn, datePrecision: agreement.datePrecision }),
-    [timeline.data, agreement.signedOn, agreement.datePrecision],
+    () => timeline.data && layoutTimeline(timeline.data.steps, today, { signedOn: agreement.signedOn, datePrecision: agreement.datePrecision }),
+    [timeline.data, today, agreement.signedOn, agreement.datePrecision],
   );
   if (timeline.isLoading) return <Loading what="the timeline" />;
+  if (timeline.error instanceof ApiError && timeline.error.status === 404)
+    return <Loading what="the timeline (the milestones service is learning of this agreement)" />;
   if (!layout) return <ErrorBox error={timeline.error} />;
   if (layout.lanes.length === 0) return <Empty>No milestone planned yet: the timeline starts with the first one.</Empty>;
   return (
