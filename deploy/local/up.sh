@@ -59,6 +59,8 @@ mkdir -p "$LOGS"
 say "building the dashboard (log: $LOGS/dashboard-build.log)"
 (cd "$ROOT" && npm run --silent build:dashboard) >"$LOGS/dashboard-build.log" 2>&1 ||
   { tail -n 30 "$LOGS/dashboard-build.log" >&2; die "building the dashboard failed; see $LOGS/dashboard-build.log"; }
+# The local demo's webhook receivers run on this machine, which the outbound policy refuses unless allowed.
+export OUTBOUND_ALLOW="${OUTBOUND_ALLOW:-127.0.0.1/32}"
 # The dashboard's server proxies to the services on their ports.
 export AGREEMENTS_URL="http://127.0.0.1:$(port_of agreements)" MILESTONES_URL="http://127.0.0.1:$(port_of milestones)"
 export ALERTS_URL="http://127.0.0.1:$(port_of alerts)"

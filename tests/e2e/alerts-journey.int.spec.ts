@@ -109,6 +109,7 @@ describe('an agreement’s journey across the three services (e2e)', () => {
     alerts = await startService(
       AlertsApp.forRoot(
         testConfig(AlertsConfig, {
+          OUTBOUND_ALLOW: '127.0.0.1/32', // the receiver is in this test
           ...common,
           ALERT_SCAN_INTERVAL_MS: '0',
           DELIVERY_INTERVAL_MS: '0',

@@ -73,7 +73,7 @@ describe('replaying the read models (e2e)', () => {
     services.milestones = await startService(MilestonesApp.forRoot(testConfig(MilestonesConfig, common), { clock }));
     services.alerts = await startService(
       AlertsApp.forRoot(
-        testConfig(AlertsConfig, { ...common, ALERT_SCAN_INTERVAL_MS: '0', DELIVERY_INTERVAL_MS: '0', ALERT_APPROACH_WINDOWS_DAYS: '30,7' }),
+        testConfig(AlertsConfig, { ...common, OUTBOUND_ALLOW: '127.0.0.1/32', ALERT_SCAN_INTERVAL_MS: '0', DELIVERY_INTERVAL_MS: '0', ALERT_APPROACH_WINDOWS_DAYS: '30,7' }),
         { clock },
       ),
     );

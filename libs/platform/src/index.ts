@@ -69,6 +69,9 @@ export { mongoReadiness, kafkaReadiness, withTimeout, type ReadinessCheck } from
 export { MetricsService } from './metrics/metrics.service';
 export { Housekeeping, type Sweep } from './housekeeping';
 
+// Outbound requests (webhooks): where the services may call, OWASP's SSRF guidance.
+export { OutboundPolicy, OutboundRefused, postOutbound, refusedAddress, type OutboundResult } from './outbound/outbound-policy';
+
 // HTTP app
 export { PlatformModule, type PlatformOptions, type ReadinessFactory, type FactoryOf } from './http/platform.module';
 export { Change, ChangeRoute, CreateRoute, ResourceHeadersInterceptor, etagOf, type ChangeContext } from './http/routes';

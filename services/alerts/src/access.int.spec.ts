@@ -77,6 +77,8 @@ describe('alerts service: access by route and role', () => {
 
   beforeAll(async () => {
     const config = testConfig(AlertsConfig, {
+      // hooks.example.org does not resolve here (no DNS): allowed by name.
+      OUTBOUND_ALLOW: 'hooks.example.org',
       KAFKA_TOPIC_PREFIX: `${uniqueName('acc')}.`,
       ALERT_SCAN_INTERVAL_MS: '0',
     });

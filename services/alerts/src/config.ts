@@ -53,6 +53,15 @@ export class AlertsConfig extends EventSourcedServiceConfig {
   @Max(2592000000, { message: 'DELIVERY_GIVE_UP_AFTER_MS must be an integer between 60000 and 2592000000' })
   DELIVERY_GIVE_UP_AFTER_MS = 2 * 86_400_000;
 
+  /**
+   * Hosts and CIDRs webhooks may reach although the outbound policy refuses them (loopback, private…), comma-
+   * separated, e.g. `127.0.0.1/32` for a receiver on this machine. Empty (the default): only public addresses.
+   */
+  @Matches(/^$|^[A-Za-z0-9.:-]+(\/\d{1,3})?(\s*,\s*[A-Za-z0-9.:-]+(\/\d{1,3})?)*$/, {
+    message: 'OUTBOUND_ALLOW must be host names or CIDRs, comma-separated, e.g. 127.0.0.1/32,hooks.internal',
+  })
+  OUTBOUND_ALLOW = '';
+
   /** How long a webhook receiver may take to answer. */
   @Type(() => Number)
   @IsInt({ message: 'DELIVERY_TIMEOUT_MS must be an integer between 100 and 120000' })

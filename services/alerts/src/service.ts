@@ -5,11 +5,12 @@
  * the live stream.
  */
 import { Topics } from '@tracker/contracts';
+import { OutboundPolicy } from '@tracker/platform';
 import { defineService } from '@tracker/service-runtime';
 import { AlertsController } from './alerts/alerts.controller';
 import { alertAggregate, alertViews, AlertsService } from './alerts/alerts.service';
 import { DeadlineScheduler } from './alerts/deadline-scheduler';
-import type { AlertsConfig } from './config';
+import { AlertsConfig } from './config';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { DeliveriesService, QueueDeliveriesReactor } from './deliveries/deliveries.service';
 import { LiveAlerts } from './live/live-alerts';
@@ -35,5 +36,15 @@ export const AlertsApp = defineService<AlertsConfig>({
     { after: 'alert-views', handler: QueueDeliveriesReactor },
   ],
   controllers: [AlertsController, SubscriptionsController, DeliveriesController],
-  providers: [AlertsService, DeadlineStore, DeadlineScheduler, AgreementInfoStore, SubscriptionsService, DeliveriesService, LiveAlerts],
+  providers: [
+    AlertsService,
+    DeadlineStore,
+    DeadlineScheduler,
+    AgreementInfoStore,
+    SubscriptionsService,
+    DeliveriesService,
+    LiveAlerts,
+    // Where webhooks may go (OWASP SSRF guidance; OUTBOUND_ALLOW opens loopback for a local receiver).
+    { provide: OutboundPolicy, useFactory: (config: AlertsConfig) => new OutboundPolicy(config.OUTBOUND_ALLOW), inject: [AlertsConfig] },
+  ],
 });

@@ -118,6 +118,8 @@ export async function startService(
         KAFKA_TOPIC_PREFIX: settings.topicPrefix,
         // The load generator is one client: the per-client rate limit would measure the limiter, not the service.
         RATE_LIMIT_PER_MINUTE: '1000000',
+        // The webhook receivers are on this machine: the outbound policy refuses loopback unless allowed.
+        OUTBOUND_ALLOW: '127.0.0.1/32',
         ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,6 +13,7 @@ import mongoose from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
 import { ReadModels } from '@tracker/service-runtime';
+import { OutboundPolicy } from '@tracker/platform';
 import { TestClock, eventually, startService, testConfig, uniqueName, type RunningService, ForeignEvents, publishEvent } from '@tracker/testing';
 import { AlertsApp } from '../service';
 import { DeadlineScheduler } from '../alerts/deadline-scheduler';
@@ -98,6 +99,8 @@ describe('webhook deliveries', () => {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/tracker`;
 
     config = testConfig(AlertsConfig, {
+      // The receiver is on this machine: the outbound policy refuses loopback unless allowed.
+      OUTBOUND_ALLOW: '127.0.0.1/32',
       KAFKA_TOPIC_PREFIX: prefix,
       ALERT_SCAN_INTERVAL_MS: '0',
       DELIVERY_INTERVAL_MS: '0',
@@ -217,9 +220,10 @@ describe('webhook deliveries', () => {
         other,
         clock,
         config,
-        new SubscriptionsService(other, clock),
+        new SubscriptionsService(other, clock, svc.app.get(OutboundPolicy)),
         new AgreementInfoStore(readModels),
         svc.app.get(AlertsService),
+        svc.app.get(OutboundPolicy),
       );
       const results = await Promise.all([deliveries.runOnce(), second.runOnce()]);
       expect(results.reduce((n, r) => n + r.delivered, 0)).toBe(1);

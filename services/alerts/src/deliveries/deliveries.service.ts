@@ -16,7 +16,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { Collection, Connection, mongo } from 'mongoose';
 import { v5 as uuidv5 } from 'uuid';
 import { DomainError, type Actor, type AlertEventEnvelope, type AlertEventType, type EventEnvelope } from '@tracker/contracts';
-import { CLOCK, Cursor, type Clock } from '@tracker/platform';
+import { CLOCK, Cursor, OutboundPolicy, postOutbound, type Clock } from '@tracker/platform';
 import { MONGO_CONNECTION, type EventReactor } from '@tracker/service-runtime';
 import { isDelivered, matchesSubscription, nextAttemptAt, type RetrySchedule } from '@tracker/alerts-domain';
 import { AlertsService, toView } from '../alerts/alerts.service';
@@ -95,6 +95,7 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
     private readonly subscriptions: SubscriptionsService,
     private readonly agreements: AgreementInfoStore,
     private readonly alerts: AlertsService,
+    private readonly outbound: OutboundPolicy,
   ) {
     this.deliveries = connection.collection<DeliveryDoc>('deliveries');
     this.claims = connection.collection('delivery_claims');
@@ -223,28 +224,20 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
     }
     const started = Date.now();
     const timestamp = Math.floor(now.getTime() / 1000);
-    let status: number | null = null;
-    let error: string | undefined;
-    try {
-      const res = await fetch(d.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'tracker-alerts/1',
-          [SIGNATURE_HEADER]: signature(subscription.channel.secret, timestamp, d.body),
-          [DELIVERY_HEADER]: d._id,
-          [EVENT_HEADER]: d.eventType,
-        },
-        body: d.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.config.DELIVERY_TIMEOUT_MS),
-      });
-      status = res.status;
-      await res.body?.cancel().catch(() => undefined);
-      if (!isDelivered(status)) error = `HTTP ${status}`;
-    } catch (err) {
-      error = ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message;
-    }
+    // Under the outbound policy (no refused address, no redirect); what is recorded names no port or internal error.
+    const result = await postOutbound(this.outbound, d.url, {
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'tracker-alerts/1',
+        [SIGNATURE_HEADER]: signature(subscription.channel.secret, timestamp, d.body),
+        [DELIVERY_HEADER]: d._id,
+        [EVENT_HEADER]: d.eventType,
+      },
+      body: d.body,
+      timeoutMs: this.config.DELIVERY_TIMEOUT_MS,
+    });
+    const status = 'status' in result ? result.status : null;
+    const error = 'error' in result ? result.error : isDelivered(status) ? undefined : `HTTP ${status}`;
     const attempt: DeliveryAttempt = { n, at: now.toISOString(), status, ...(error && { error }), durationMs: Date.now() - started };
     return this.record(d, attempt, now);
   }

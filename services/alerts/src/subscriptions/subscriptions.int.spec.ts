@@ -10,7 +10,14 @@ describe('subscriptions', () => {
 
   beforeAll(async () => {
     svc = await startService(
-      AlertsApp.forRoot(testConfig(AlertsConfig, { KAFKA_TOPIC_PREFIX: `${uniqueName('sub')}.`, ALERT_SCAN_INTERVAL_MS: '0' })),
+      AlertsApp.forRoot(
+        testConfig(AlertsConfig, {
+          KAFKA_TOPIC_PREFIX: `${uniqueName('sub')}.`,
+          ALERT_SCAN_INTERVAL_MS: '0',
+          // One loopback address and one name (which does not resolve here) let the tests subscribe; nothing else.
+          OUTBOUND_ALLOW: '127.0.0.1/32,hooks.example.org',
+        }),
+      ),
     );
   });
   afterAll(async () => svc?.close());
@@ -110,5 +117,26 @@ describe('subscriptions', () => {
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).toEqual([...seen].sort());
     expect(seen.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each([
+    ['cloud metadata', 'http://169.254.169.254/latest/meta-data/'],
+    ['private', 'http://10.0.0.1/'],
+    ['private, hex', 'http://0x0a000001/'],
+    ['loopback not allowed', 'http://127.0.0.2:27017/'],
+    ['loopback, decimal', 'http://2130706434/'],
+    ['IPv6 loopback', 'http://[::1]:3001/admin/replays'],
+    ['unspecified', 'http://0.0.0.0/'],
+    ['IPv4-mapped IPv6', 'http://[::ffff:169.254.169.254]/'],
+    ['unique-local IPv6', 'http://[fd00::1]/'],
+    ['carrier-grade NAT', 'http://100.64.0.1/'],
+    ['multicast', 'http://224.0.0.1/'],
+    ['credentials', 'http://user:pass@hooks.example.org/'],
+  ])('refuses a webhook to %s (%s) with 400 on channel.url, and stores nothing', async (_what, url) => {
+    const before = (await svc.http.get('/subscriptions').set('Authorization', auth('stakeholder'))).body.items.length;
+    const res = await create({ channel: { type: 'webhook', url, secret: 'a-secret-of-16-chars' } }).expect(400);
+    expect(res.body.errors).toEqual([{ field: 'channel.url', message: expect.stringMatching(/^channel\.url (points at|names a host|must not carry)|^url must be an http\(s\) URL$/) }]);
+    const after = (await svc.http.get('/subscriptions').set('Authorization', auth('stakeholder'))).body.items.length;
+    expect(after).toBe(before);
   });
 });

@@ -7,7 +7,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Collection, Connection, mongo } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import { DomainError, type Actor, type AlertChannel } from '@tracker/contracts';
-import { CLOCK, Cursor, type Clock } from '@tracker/platform';
+import { CLOCK, Cursor, OutboundPolicy, OutboundRefused, type Clock } from '@tracker/platform';
 import { MONGO_CONNECTION } from '@tracker/service-runtime';
 import type { SubscriptionFilters } from '@tracker/alerts-domain';
 import type { CreateSubscriptionDto, ListSubscriptionsQuery } from './dto';
@@ -40,6 +40,7 @@ export class SubscriptionsService implements OnModuleInit {
   constructor(
     @Inject(MONGO_CONNECTION) connection: Connection,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly outbound: OutboundPolicy,
   ) {
     this.subscriptions = connection.collection<SubscriptionDoc>('subscriptions');
   }
@@ -52,6 +53,15 @@ export class SubscriptionsService implements OnModuleInit {
     const { channel } = dto;
     if (channel.type === 'inbox' && (channel.url !== undefined || channel.secret !== undefined)) {
       throw new DomainError('invalid', 'an inbox channel takes no url or secret', 'channel');
+    }
+    if (channel.type === 'webhook') {
+      // Checked here and again at each delivery (the name may resolve elsewhere by then).
+      try {
+        await this.outbound.check(channel.url!);
+      } catch (err) {
+        if (!(err instanceof OutboundRefused)) throw err;
+        throw new DomainError('invalid', `channel.url ${err.message}`, 'channel.url');
+      }
     }
     const f = dto.filters ?? {};
     const filters: SubscriptionFilters = {

@@ -7,7 +7,7 @@ import { usePaged } from '../api/hooks';
 import type { Agreement, Alert, Subscription } from '../api/types';
 import { useAuth } from '../auth';
 import { AlertList } from '../components/AlertList';
-import { Empty, ErrorBox, Field, Loading } from '../components/ui';
+import { Empty, ErrorBox, Field, Loading, MoreButton } from '../components/ui';
 import { alertKindLabel, alertSummary } from '../lib/alerts';
 import { useCodeLists } from '../lib/code-lists';
 import { countryName, words } from '../lib/format';
@@ -80,6 +80,7 @@ function Inbox() {
               ))}
             </select>
           </div>
+          <MoreButton hasMore={subs.hasNextPage} loading={subs.isFetchingNextPage} onMore={() => subs.fetchNextPage()} what="subscriptions" />
           {selected && <SubscriptionInbox key={selected} subscriptionId={selected} />}
         </>
       )}
@@ -212,7 +213,10 @@ function Subscriptions({ subs }: { subs: Subscription[] }) {
         <fieldset>
           <legend>Filters</legend>
           <div className="row wrap">
-            {multi('sub-agreements', 'Agreements', 'filters.agreementIds', 'agreementIds', agreements.items.map((a) => [a.id, a.reference]))}
+            <div>
+              {multi('sub-agreements', 'Agreements', 'filters.agreementIds', 'agreementIds', agreements.items.map((a) => [a.id, a.reference]))}
+              <MoreButton hasMore={agreements.hasNextPage} loading={agreements.isFetchingNextPage} onMore={() => agreements.fetchNextPage()} what="agreements" />
+            </div>
             {multi('sub-countries', 'Party countries', 'filters.partyCountries', 'partyCountries', codes.countries.map((c) => [c, `${countryName(c)} (${c})`]))}
             {multi('sub-commodities', 'Commodities', 'filters.commodities', 'commodities', codes.commodities.map((c) => [c, words(c)]))}
             {multi('sub-types', 'Milestone types', 'filters.milestoneTypes', 'milestoneTypes', MilestoneTypes.map((t) => [t, words(t)]))}

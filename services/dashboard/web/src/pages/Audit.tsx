@@ -4,7 +4,7 @@ import { usePaged } from '../api/hooks';
 import type { Agreement, Verification } from '../api/types';
 import { useAuth } from '../auth';
 import { AgreementHistory, AsOfView } from '../components/AgreementHistory';
-import { ErrorBox } from '../components/ui';
+import { ErrorBox, MoreButton } from '../components/ui';
 import { words } from '../lib/format';
 
 const services: Service[] = ['agreements', 'milestones', 'alerts'];
@@ -59,6 +59,7 @@ export function AuditPage() {
             ))}
           </select>
         </div>
+        <MoreButton hasMore={agreements.hasNextPage} loading={agreements.isFetchingNextPage} onMore={() => agreements.fetchNextPage()} what="agreements into the lists" />
         {agreementId && (
           <>
             <h3>As of a date</h3>
