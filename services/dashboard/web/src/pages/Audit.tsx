@@ -73,33 +73,32 @@ export function AuditPage() {
   );
 }
 
-/** Seconds since `running` turned true, so a long check shows it is still going. */
-function useElapsed(running: boolean): number {
-  const [elapsed, setElapsed] = useState(0);
+/** Seconds since `startedAt` while running, ticking four times a second, so a long check shows it is still going. */
+function useElapsed(startedAt: number | null): number {
+  const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    if (!running) return;
-    const start = Date.now();
-    setElapsed(0);
-    const t = setInterval(() => setElapsed(Math.floor((Date.now() - start) / 1000)), 250);
+    if (startedAt === null) return;
+    const t = setInterval(() => setNow(Date.now()), 250);
     return () => clearInterval(t);
-  }, [running]);
-  return elapsed;
+  }, [startedAt]);
+  return startedAt === null ? 0 : Math.max(0, Math.floor((now - startedAt) / 1000));
 }
 
 function VerifyCard({ service }: { service: Service }) {
   const [result, setResult] = useState<Verification | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [running, setRunning] = useState(false);
-  const elapsed = useElapsed(running);
+  const [startedAt, setStartedAt] = useState<number | null>(null);
+  const running = startedAt !== null;
+  const elapsed = useElapsed(startedAt);
   async function verify() {
-    setRunning(true);
+    setStartedAt(Date.now());
     setError(null);
     try {
       setResult((await call<Verification>(service, '/audit/verify')).data);
     } catch (err) {
       setError(err);
     } finally {
-      setRunning(false);
+      setStartedAt(null);
     }
   }
   return (
