@@ -17,9 +17,18 @@ export default defineConfig({
   root: here('./web'),
   plugins: [react()],
   resolve: { alias: { '@tracker/contracts': here('../../libs/contracts/src/index.ts') } },
-  build: { outDir: here('../../dist/dashboard'), emptyOutDir: true, sourcemap: true, reportCompressedSize: true },
+  build: {
+    outDir: here('../../dist/dashboard'),
+    emptyOutDir: true,
+    sourcemap: true,
+    reportCompressedSize: true,
+  },
   server: {
     port: 5173,
-    proxy: { '/api/agreements': upstream('agreements', 3001), '/api/milestones': upstream('milestones', 3002), '/api/alerts': upstream('alerts', 3003) },
+    proxy: {
+      '/api/agreements': upstream('agreements', 3001),
+      '/api/milestones': upstream('milestones', 3002),
+      '/api/alerts': upstream('alerts', 3003),
+    },
   },
 });

@@ -63,7 +63,9 @@ describe('the dashboard in a real browser (e2e)', () => {
     const common = { KAFKA_TOPIC_PREFIX: prefix };
     agreements = await startService(AgreementsApp.forRoot(testConfig(AgreementsConfig, common)));
     milestones = await startService(MilestonesApp.forRoot(testConfig(MilestonesConfig, common)));
-    alerts = await startService(AlertsApp.forRoot(testConfig(AlertsConfig, { ...common, DELIVERY_INTERVAL_MS: '0' })));
+    alerts = await startService(
+      AlertsApp.forRoot(testConfig(AlertsConfig, { ...common, DELIVERY_INTERVAL_MS: '0' })),
+    );
     const upstreams = {
       agreements: await listenOn(agreements.app),
       milestones: await listenOn(milestones.app),
@@ -78,7 +80,8 @@ describe('the dashboard in a real browser (e2e)', () => {
     await browser?.close();
     await dashboard?.close();
     // Keep-alive sockets of the proxy would hold each server's close().
-    for (const s of [agreements, milestones, alerts]) (s?.app.getHttpServer() as Server | undefined)?.closeAllConnections();
+    for (const s of [agreements, milestones, alerts])
+      (s?.app.getHttpServer() as Server | undefined)?.closeAllConnections();
     await Promise.all([agreements?.close(), milestones?.close(), alerts?.close()]);
     if (staticDir) await rm(staticDir, { recursive: true, force: true });
   });
@@ -113,7 +116,9 @@ describe('the dashboard in a real browser (e2e)', () => {
     await form.getByLabel('Signed on').fill('2026-01-29');
     await form.getByLabel('Place').fill('Ankara, Türkiye');
     await form.getByLabel('Commodities').selectOption(['copper', 'tungsten', 'rare-earth-elements']);
-    await form.getByLabel('Objectives').fill('information sharing\nimplementation of concrete projects in critical minerals');
+    await form
+      .getByLabel('Objectives')
+      .fill('information sharing\nimplementation of concrete projects in critical minerals');
     await form.getByRole('button', { name: 'Register' }).click();
 
     const titleError = form.locator('[data-field="title"]');
@@ -123,7 +128,9 @@ describe('the dashboard in a real browser (e2e)', () => {
 
     await form
       .getByLabel('Title')
-      .fill('Memorandum of Understanding on cooperation in the mining sector (critical minerals and rare earth elements)');
+      .fill(
+        'Memorandum of Understanding on cooperation in the mining sector (critical minerals and rare earth elements)',
+      );
     await form.getByRole('button', { name: 'Register' }).click();
     await monitor.waitForURL(/\/agreements\/[0-9a-f-]{36}$/);
     agreementId = monitor.url().split('/').pop()!;
@@ -141,15 +148,18 @@ describe('the dashboard in a real browser (e2e)', () => {
     await stakeholder.getByText('You have no subscription yet').waitFor();
     const form = stakeholder.getByRole('form', { name: 'New subscription' });
     await form.getByLabel('Name').fill('Türkiye–Uzbekistan minerals');
-    await eventually(async () => {
-      // The agreements list feeds the picker; reload it until the new agreement is listed.
-      const options = await form.getByLabel('Agreements').locator('option').allTextContents();
-      if (!options.includes('TR-UZ-2026-MINING')) {
-        await stakeholder.reload();
-        throw new Error(`not listed yet: ${options.join(', ')}`);
-      }
-      return true;
-    }, { intervalMs: 1_000 });
+    await eventually(
+      async () => {
+        // The agreements list feeds the picker; reload it until the new agreement is listed.
+        const options = await form.getByLabel('Agreements').locator('option').allTextContents();
+        if (!options.includes('TR-UZ-2026-MINING')) {
+          await stakeholder.reload();
+          throw new Error(`not listed yet: ${options.join(', ')}`);
+        }
+        return true;
+      },
+      { intervalMs: 1_000 },
+    );
     await form.getByLabel('Agreements').selectOption({ label: 'TR-UZ-2026-MINING' });
     await form.getByLabel('Alert kinds').selectOption(['milestone.slipped', 'deadline.missed']);
     await form.getByRole('button', { name: 'Subscribe' }).click();
@@ -202,7 +212,11 @@ describe('the dashboard in a real browser (e2e)', () => {
     const timeline = monitor.getByTestId('timeline');
     await eventually(async () => {
       const label = (await timeline.getAttribute('aria-label')) ?? '';
-      if (!label.includes('slipped 2 times (90 days: Drilling permits delayed by the licensing authority; 90 days: Funding round postponed)'))
+      if (
+        !label.includes(
+          'slipped 2 times (90 days: Drilling permits delayed by the licensing authority; 90 days: Funding round postponed)',
+        )
+      )
         throw new Error(`timeline says: ${label}`);
       return true;
     });
@@ -215,21 +229,29 @@ describe('the dashboard in a real browser (e2e)', () => {
       }
       throw new Error('no slip tooltip on hover');
     });
-    expect(tooltip).toMatch(/Reason: (Drilling permits delayed by the licensing authority|Funding round postponed)/);
+    expect(tooltip).toMatch(
+      /Reason: (Drilling permits delayed by the licensing authority|Funding round postponed)/,
+    );
     await audit(monitor, '03-agreement');
     await screenshot(monitor, 'agreement-timeline');
   });
 
   it('a monitor suspends the agreement and resumes it; the timeline shades the period', async () => {
     const today = addDays(0);
-    await monitor.getByRole('group', { name: 'Act on the agreement' }).getByRole('button', { name: 'Suspend' }).click();
+    await monitor
+      .getByRole('group', { name: 'Act on the agreement' })
+      .getByRole('button', { name: 'Suspend' })
+      .click();
     const suspend = monitor.getByRole('form', { name: 'Suspend' });
     await suspend.getByLabel('Reason').fill('Parliamentary review of the memorandum');
     await suspend.getByRole('button', { name: 'Suspend' }).click();
     await expectText(monitor.locator('.page-head .status'), 'suspended');
     // A suspended agreement's milestones are not changed from its page.
     expect(await monitor.getByRole('group', { name: `Act on ${survey}` }).count()).toBe(0);
-    await monitor.getByRole('group', { name: 'Act on the agreement' }).getByRole('button', { name: 'Resume' }).click();
+    await monitor
+      .getByRole('group', { name: 'Act on the agreement' })
+      .getByRole('button', { name: 'Resume' })
+      .click();
     const resume = monitor.getByRole('form', { name: 'Resume' });
     await resume.getByLabel('Reason').fill('Review concluded');
     await resume.getByRole('button', { name: 'Resume' }).click();
@@ -266,8 +288,14 @@ describe('the dashboard in a real browser (e2e)', () => {
       await expectAttribute(card.locator('[data-ok]'), 'data-ok', 'true');
       await expectText(card, 'Verified: every link holds');
     }
-    await auditor.getByLabel('Agreement', { exact: true }).first().selectOption({ label: 'TR-UZ-2026-MINING' });
-    const [download] = await Promise.all([auditor.waitForEvent('download'), auditor.getByRole('button', { name: 'Download milestones export' }).click()]);
+    await auditor
+      .getByLabel('Agreement', { exact: true })
+      .first()
+      .selectOption({ label: 'TR-UZ-2026-MINING' });
+    const [download] = await Promise.all([
+      auditor.waitForEvent('download'),
+      auditor.getByRole('button', { name: 'Download milestones export' }).click(),
+    ]);
     const events = readFileSync((await download.path())!, 'utf8')
       .trim()
       .split('\n')
@@ -277,12 +305,18 @@ describe('the dashboard in a real browser (e2e)', () => {
       'Funding round postponed',
     ]);
     // The merged history of the agreement, the auditor's own view.
-    await auditor.getByRole('table', { name: 'History' }).getByText('milestone.rescheduled').first().waitFor();
+    await auditor
+      .getByRole('table', { name: 'History' })
+      .getByText('milestone.rescheduled')
+      .first()
+      .waitFor();
     await audit(auditor, '05-audit');
 
     // An event altered in the database behind the service's back: the next verification names it.
     const store = milestones.app.get<EventStore>(EVENT_STORE);
-    const surveyStream = (await milestones.as('auditor').get(`/milestones?agreementId=${agreementId}`).expect(200)).body.items[0].id as string;
+    const surveyStream = (
+      await milestones.as('auditor').get(`/milestones?agreementId=${agreementId}`).expect(200)
+    ).body.items[0].id as string;
     const [planned] = await store.readStream(milestoneStreamId(surveyStream));
     await milestones.app
       .get<Connection>(MONGO_CONNECTION)
@@ -297,7 +331,10 @@ describe('the dashboard in a real browser (e2e)', () => {
     await auditor.getByRole('link', { name: 'Portfolio' }).click();
     await auditor.getByRole('link', { name: 'TR-UZ-2026-MINING' }).waitFor();
     await audit(auditor, '06-portfolio');
-    const [csv] = await Promise.all([auditor.waitForEvent('download'), auditor.getByRole('button', { name: 'Download CSV' }).click()]);
+    const [csv] = await Promise.all([
+      auditor.waitForEvent('download'),
+      auditor.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
     const lines = readFileSync((await csv.path())!, 'utf8').split('\r\n');
     expect(lines[0]).toMatch(/^\uFEFFreference,title,kind,parties,signed on/);
     const row = lines.find((l) => l.startsWith('TR-UZ-2026-MINING,'));
@@ -326,7 +363,11 @@ async function expectText(locator: ReturnType<Page['locator']>, text: string): P
   await locator.filter({ hasText: text }).first().waitFor({ timeout: 30_000 });
 }
 
-async function expectAttribute(locator: ReturnType<Page['locator']>, name: string, value: string): Promise<void> {
+async function expectAttribute(
+  locator: ReturnType<Page['locator']>,
+  name: string,
+  value: string,
+): Promise<void> {
   await eventually(async () => {
     const actual = await locator.first().getAttribute(name);
     if (actual !== value) throw new Error(`${name} is ${actual}, expected ${value}`);

@@ -24,10 +24,24 @@ export const reportDir = path.join(root, 'reports', 'dashboard');
 export async function buildDashboard(): Promise<string> {
   const outDir = path.join(tmpdir(), `dashboard-${process.pid}-${Date.now().toString(36)}`);
   const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  await promisify(execFile)(process.execPath, [vite, 'build', '--config', 'services/dashboard/vite.config.mts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
-    cwd: root,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  await promisify(execFile)(
+    process.execPath,
+    [
+      vite,
+      'build',
+      '--config',
+      'services/dashboard/vite.config.mts',
+      '--outDir',
+      outDir,
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
+    {
+      cwd: root,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   return outDir;
 }
 
@@ -43,7 +57,10 @@ export interface RunningDashboard {
   close(): Promise<void>;
 }
 
-export async function startDashboard(upstreams: { agreements: string; milestones: string; alerts: string }, staticDir: string): Promise<RunningDashboard> {
+export async function startDashboard(
+  upstreams: { agreements: string; milestones: string; alerts: string },
+  staticDir: string,
+): Promise<RunningDashboard> {
   const app = createDashboard({ upstreams, staticDir });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -63,7 +80,9 @@ export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(chromiumPath))
-    throw new Error(`Chromium is not installed at ${chromiumPath}: run \`bash deploy/local/infra.sh install\` (or set CHROMIUM_PATH)`);
+    throw new Error(
+      `Chromium is not installed at ${chromiumPath}: run \`bash deploy/local/infra.sh install\` (or set CHROMIUM_PATH)`,
+    );
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
@@ -81,7 +100,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /** axe-core's serious and critical violations on the page as it is now (WCAG 2.1 A and AA rules), in words. */
 export async function seriousAccessibilityViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const result = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);

@@ -15,7 +15,8 @@ import { EVENT_STORE, SERVICE } from './tokens';
 
 export class VerifyQuery {
   @ApiPropertyOptional({
-    description: 'one stream: the id of one of the service’s aggregates (an agreement or milestone id) or its stream id (agreement-…); default: every stream',
+    description:
+      'one stream: the id of one of the service’s aggregates (an agreement or milestone id) or its stream id (agreement-…); default: every stream',
   })
   @IsOptional()
   @Matches(/^[A-Za-z0-9:._-]{1,200}$/, { message: 'streamId must be a stream id (letters, digits, : . _ -)' })
@@ -46,11 +47,19 @@ export class AuditController {
 
   @Get('verify')
   @Roles('auditor')
-  @ApiOperation({ summary: 'Recompute the hash chains (all streams or one): counts, and the first broken event of each broken stream; 404 for a stream that does not exist' })
+  @ApiOperation({
+    summary:
+      'Recompute the hash chains (all streams or one): counts, and the first broken event of each broken stream; 404 for a stream that does not exist',
+  })
   async verify(@Query() query: VerifyQuery) {
     const started = Date.now();
     const report = query.streamId ? await this.verifyOne(query.streamId) : await this.audit.verify();
-    return { service: this.service.name, ...report, ok: report.broken.length === 0, tookMs: Date.now() - started };
+    return {
+      service: this.service.name,
+      ...report,
+      ok: report.broken.length === 0,
+      tookMs: Date.now() - started,
+    };
   }
 
   /** One stream by its id or by the id of the aggregate it holds; a verification that checked nothing is not "ok". */
@@ -61,7 +70,10 @@ export class AuditController {
       if (report.streamsChecked > 0) return report;
     }
     const names = this.service.aggregates.map((a) => a.name).join(' or ');
-    throw new DomainError('not-found', `the ${this.service.name} service stores no stream ${id}: pass the id of a ${names}, or a stream id from an export`);
+    throw new DomainError(
+      'not-found',
+      `the ${this.service.name} service stores no stream ${id}: pass the id of a ${names}, or a stream id from an export`,
+    );
   }
 
   @Get('export')
@@ -76,7 +88,10 @@ export class AuditController {
     res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
     const name = `${this.service.name}-${query.agreementId ?? 'all'}.ndjson`;
     res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
-    for await (const line of this.audit.exportLog({ service: this.service.name, agreementId: query.agreementId })) {
+    for await (const line of this.audit.exportLog({
+      service: this.service.name,
+      agreementId: query.agreementId,
+    })) {
       if (res.destroyed) return; // the client went away: stop reading
       // A client that goes away while we wait for a drain: stop, and close the store's cursor (the loop's return).
       if (!res.write(line)) {

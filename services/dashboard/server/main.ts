@@ -19,7 +19,9 @@ const config = (() => {
 const app = createDashboard(config);
 const server = app.listen(config.port, config.host, () => {
   const upstreams = Upstreams.map((name: Upstream) => `${name} ${config.upstreams[name]}`).join(', ');
-  console.log(`dashboard listening on http://${config.host}:${config.port} (proxying ${upstreams}; assets ${config.staticDir})`);
+  console.log(
+    `dashboard listening on http://${config.host}:${config.port} (proxying ${upstreams}; assets ${config.staticDir})`,
+  );
 });
 server.on('error', (err) => {
   console.error(`dashboard: ${err.message}`);

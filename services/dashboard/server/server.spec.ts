@@ -78,7 +78,9 @@ describe('dashboard server', () => {
     const app = createDashboard({ upstreams, staticDir: built });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
-    const res = await fetch(`${urlOf(server)}/api/alerts/subscriptions/s1/stream`, { headers: { Authorization: 'Bearer dev-stakeholder' } });
+    const res = await fetch(`${urlOf(server)}/api/alerts/subscriptions/s1/stream`, {
+      headers: { Authorization: 'Bearer dev-stakeholder' },
+    });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     // The first event arrives while the upstream still holds the response open.
     const { value } = await res.body!.getReader().read();
@@ -88,7 +90,10 @@ describe('dashboard server', () => {
   });
 
   it('answers a service that is down with 502 problem details naming it and what to do', async () => {
-    const app = createDashboard({ upstreams: { ...upstreams, alerts: 'http://127.0.0.1:9' }, staticDir: built });
+    const app = createDashboard({
+      upstreams: { ...upstreams, alerts: 'http://127.0.0.1:9' },
+      staticDir: built,
+    });
     const res = await request(app).get('/api/alerts/alerts').expect(502);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.body).toMatchObject({ status: 502, title: 'The alerts service is not reachable' });
@@ -96,7 +101,9 @@ describe('dashboard server', () => {
   });
 
   it('answers 404 for a service it does not know', async () => {
-    const res = await request(createDashboard({ upstreams, staticDir: built })).get('/api/admin/secrets').expect(404);
+    const res = await request(createDashboard({ upstreams, staticDir: built }))
+      .get('/api/admin/secrets')
+      .expect(404);
     expect(res.body.detail).toContain('/api/agreements');
   });
 
@@ -116,12 +123,20 @@ describe('dashboard server', () => {
     const res = await request(app).get('/').expect(503);
     expect(res.text).toContain('npm run build:dashboard');
     const ready = await request(app).get('/health/ready').expect(503);
-    expect(ready.body).toEqual({ status: 'unavailable', built: false, services: { agreements: 'up', milestones: 'up', alerts: 'up' } });
+    expect(ready.body).toEqual({
+      status: 'unavailable',
+      built: false,
+      services: { agreements: 'up', milestones: 'up', alerts: 'up' },
+    });
   });
 
   it('is ready when built and every service answers; names the one that does not', async () => {
-    await request(createDashboard({ upstreams, staticDir: built })).get('/health/ready').expect(200);
-    const res = await request(createDashboard({ upstreams: { ...upstreams, agreements: 'http://127.0.0.1:9' }, staticDir: built }))
+    await request(createDashboard({ upstreams, staticDir: built }))
+      .get('/health/ready')
+      .expect(200);
+    const res = await request(
+      createDashboard({ upstreams: { ...upstreams, agreements: 'http://127.0.0.1:9' }, staticDir: built }),
+    )
       .get('/health/ready')
       .expect(503);
     expect(res.body.services).toEqual({ agreements: 'down', milestones: 'up', alerts: 'up' });

@@ -30,7 +30,14 @@ function problem(res: ServerResponse, status: number, title: string, detail: str
   }
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/problem+json');
-  res.end(JSON.stringify({ type: `urn:tracker:problem:${status === 504 ? 'upstream-timeout' : 'upstream-unavailable'}`, title, status, detail }));
+  res.end(
+    JSON.stringify({
+      type: `urn:tracker:problem:${status === 504 ? 'upstream-timeout' : 'upstream-unavailable'}`,
+      title,
+      status,
+      detail,
+    }),
+  );
 }
 
 async function answers(url: string, timeoutMs = 2_000): Promise<boolean> {
@@ -68,7 +75,9 @@ export function createDashboard(options: DashboardOptions): Express {
   });
   app.get('/health/ready', async (_req, res) => {
     const built = existsSync(path.join(options.staticDir, 'index.html'));
-    const checks = await Promise.all(Upstreams.map(async (name) => [name, await answers(options.upstreams[name])] as const));
+    const checks = await Promise.all(
+      Upstreams.map(async (name) => [name, await answers(options.upstreams[name])] as const),
+    );
     const services = Object.fromEntries(checks.map(([name, up]) => [name, up ? 'up' : 'down']));
     const ok = built && checks.every(([, up]) => up);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', built, services });
@@ -112,7 +121,11 @@ export function createDashboard(options: DashboardOptions): Express {
   // Built assets carry a content hash in their names, so they can be cached for good; index.html never is.
   app.use(
     '/assets',
-    express.static(path.join(options.staticDir, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }),
+    express.static(path.join(options.staticDir, 'assets'), {
+      immutable: true,
+      maxAge: '365d',
+      fallthrough: false,
+    }),
   );
   app.use(express.static(options.staticDir, { index: false, maxAge: 0 }));
   // Any other GET is a page of the app (client-side routing).

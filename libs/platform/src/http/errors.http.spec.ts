@@ -80,39 +80,72 @@ describe('problem details through HTTP', () => {
     ['br', Buffer.from('neither brotli')],
     // A valid gzip stream cut short.
     ['gzip', gzipSync(JSON.stringify(valid)).subarray(0, 12)],
-  ])('400, not 500, for a body that is not valid %s, on a public and a protected route', async (encoding, bytes) => {
-    for (const [path, headers] of [
-      ['/public', {}],
-      ['/things', auth],
-    ] as const) {
-      const res = await request(server()).post(path).set(headers).set('Content-Type', 'application/json').set('Content-Encoding', encoding).serialize(asIs).send(bytes);
-      expectProblem(res, 400, path);
-      expect(res.body.title).toBe('Undecodable body');
-    }
-  });
+  ])(
+    '400, not 500, for a body that is not valid %s, on a public and a protected route',
+    async (encoding, bytes) => {
+      for (const [path, headers] of [
+        ['/public', {}],
+        ['/things', auth],
+      ] as const) {
+        const res = await request(server())
+          .post(path)
+          .set(headers)
+          .set('Content-Type', 'application/json')
+          .set('Content-Encoding', encoding)
+          .serialize(asIs)
+          .send(bytes);
+        expectProblem(res, 400, path);
+        expect(res.body.title).toBe('Undecodable body');
+      }
+    },
+  );
 
   it('a valid gzip body is read', async () => {
-    const res = await request(server()).post('/things').set(auth).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').serialize(asIs).send(gzipSync(JSON.stringify(valid)));
+    const res = await request(server())
+      .post('/things')
+      .set(auth)
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .serialize(asIs)
+      .send(gzipSync(JSON.stringify(valid)));
     expect(res.status).toBe(201);
     expect(res.body.dto).toMatchObject(valid);
   });
 
   it('415 for an unsupported Content-Encoding', async () => {
-    const res = await request(server()).post('/things').set(auth).set('Content-Type', 'application/json').set('Content-Encoding', 'compress').serialize(asIs).send(Buffer.from('x'));
+    const res = await request(server())
+      .post('/things')
+      .set(auth)
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'compress')
+      .serialize(asIs)
+      .send(Buffer.from('x'));
     expectProblem(res, 415, '/things');
   });
 
-  it.each(['text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x'])(
-    '415 for a %s body, saying what to send',
-    async (type) => {
-      const res = await request(server()).post('/things').set(auth).set('Content-Type', type).serialize(asIs).send(Buffer.from('title=Critical minerals'));
-      expectProblem(res, 415, '/things');
-      expect(res.body.detail).toContain('Content-Type: application/json');
-    },
-  );
+  it.each([
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'application/xml',
+    'multipart/form-data; boundary=x',
+  ])('415 for a %s body, saying what to send', async (type) => {
+    const res = await request(server())
+      .post('/things')
+      .set(auth)
+      .set('Content-Type', type)
+      .serialize(asIs)
+      .send(Buffer.from('title=Critical minerals'));
+    expectProblem(res, 415, '/things');
+    expect(res.body.detail).toContain('Content-Type: application/json');
+  });
 
   it('415 for a body with no Content-Type; a body-less POST passes', async () => {
-    const res = await request(server()).post('/things').set(auth).serialize(asIs).send(Buffer.from('{}')).unset('Content-Type');
+    const res = await request(server())
+      .post('/things')
+      .set(auth)
+      .serialize(asIs)
+      .send(Buffer.from('{}'))
+      .unset('Content-Type');
     expectProblem(res, 415, '/things');
     expect(res.body.detail).toContain('no Content-Type was sent');
     expect((await request(server()).post('/things').set(auth)).status).toBe(400);

@@ -172,25 +172,42 @@ describe('postOutbound', () => {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   });
-  const send = (policy: OutboundPolicy, url: string, timeoutMs = 2_000) => postOutbound(policy, url, { headers: { 'content-type': 'application/json' }, body: '{"a":1}', timeoutMs });
+  const send = (policy: OutboundPolicy, url: string, timeoutMs = 2_000) =>
+    postOutbound(policy, url, {
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":1}',
+      timeoutMs,
+    });
 
   it('delivers to an allowed receiver and returns its status', async () => {
-    expect(await send(new OutboundPolicy('127.0.0.1/32'), `http://127.0.0.1:${port}/hook`)).toEqual({ status: 204 });
+    expect(await send(new OutboundPolicy('127.0.0.1/32'), `http://127.0.0.1:${port}/hook`)).toEqual({
+      status: 204,
+    });
   });
 
   it('refuses a local receiver without the allowlist, before connecting; a refused name too', async () => {
     const before = received;
-    expect(await send(new OutboundPolicy(''), `http://127.0.0.1:${port}/hook`)).toEqual({ error: 'refused by the outbound policy' });
-    expect(await send(new OutboundPolicy('', resolver), `http://localhost:${port}/hook`)).toEqual({ error: 'refused by the outbound policy' });
+    expect(await send(new OutboundPolicy(''), `http://127.0.0.1:${port}/hook`)).toEqual({
+      error: 'refused by the outbound policy',
+    });
+    expect(await send(new OutboundPolicy('', resolver), `http://localhost:${port}/hook`)).toEqual({
+      error: 'refused by the outbound policy',
+    });
     expect(received).toBe(before);
   });
 
   it('follows no redirect: a 302 is the answer', async () => {
-    expect(await send(new OutboundPolicy('127.0.0.1/32'), `http://127.0.0.1:${port}/moved`)).toEqual({ status: 302 });
+    expect(await send(new OutboundPolicy('127.0.0.1/32'), `http://127.0.0.1:${port}/moved`)).toEqual({
+      status: 302,
+    });
   });
 
   it('says "timed out" or "failed" without ports or error text', async () => {
-    expect(await send(new OutboundPolicy('127.0.0.1/32'), `http://127.0.0.1:${port}/slow`, 200)).toEqual({ error: 'timed out' });
-    expect(await send(new OutboundPolicy('127.0.0.1/32'), 'http://127.0.0.1:9/closed')).toEqual({ error: 'failed: no answer from the receiver' });
+    expect(await send(new OutboundPolicy('127.0.0.1/32'), `http://127.0.0.1:${port}/slow`, 200)).toEqual({
+      error: 'timed out',
+    });
+    expect(await send(new OutboundPolicy('127.0.0.1/32'), 'http://127.0.0.1:9/closed')).toEqual({
+      error: 'failed: no answer from the receiver',
+    });
   });
 });

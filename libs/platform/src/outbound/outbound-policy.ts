@@ -57,7 +57,8 @@ function embeddedV4(v6: string): string | null {
   if (!words) return null;
   const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
   if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) return v4(words[6], words[7]);
-  if (words[0] === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every((w) => w === 0)) return v4(words[6], words[7]);
+  if (words[0] === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every((w) => w === 0))
+    return v4(words[6], words[7]);
   if (words[0] === 0x2002) return v4(words[1], words[2]);
   // Teredo: the client's address is stored inverted in the last 32 bits.
   if (words[0] === 0x2001 && words[1] === 0) return v4(words[6] ^ 0xffff, words[7] ^ 0xffff);
@@ -70,14 +71,18 @@ function expandV6(v6: string): number[] | null {
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
   if (dotted) {
     const p = dotted[1].split('.').map(Number);
-    s = s.slice(0, -dotted[1].length) + `${((p[0] << 8) | p[1]).toString(16)}:${((p[2] << 8) | p[3]).toString(16)}`;
+    s =
+      s.slice(0, -dotted[1].length) +
+      `${((p[0] << 8) | p[1]).toString(16)}:${((p[2] << 8) | p[3]).toString(16)}`;
   }
   const [head, tail] = s.split('::');
   const parse = (part: string | undefined) => (part ? part.split(':').map((w) => parseInt(w, 16)) : []);
   const h = parse(head);
   const t = parse(tail);
   const words = s.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill(0), ...t] : h;
-  return words.length === 8 && words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffff) ? words : null;
+  return words.length === 8 && words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffff)
+    ? words
+    : null;
 }
 
 /** Why an IP address may not be called, or null when it is public. */
@@ -106,7 +111,11 @@ export class OutboundRefused extends Error {
   }
 }
 
-type Lookup = (hostname: string, options: { all?: boolean; family?: number }, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void) => void;
+type Lookup = (
+  hostname: string,
+  options: { all?: boolean; family?: number },
+  callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void,
+) => void;
 
 export class OutboundPolicy {
   private readonly hosts = new Set<string>();
@@ -116,12 +125,22 @@ export class OutboundPolicy {
   constructor(
     allow = '',
     private readonly resolve: (host: string) => Promise<LookupAddress[]> = (host) =>
-      new Promise((ok, fail) => dnsLookup(host, { all: true }, (err, addresses) => (err ? fail(err) : ok(addresses)))),
+      new Promise((ok, fail) =>
+        dnsLookup(host, { all: true }, (err, addresses) => (err ? fail(err) : ok(addresses))),
+      ),
   ) {
-    for (const entry of allow.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean)) {
+    for (const entry of allow
+      .split(',')
+      .map((e) => e.trim().toLowerCase())
+      .filter(Boolean)) {
       const [net, prefix] = entry.split('/');
       const family = isIP(net);
-      if (family) this.allowed.addSubnet(net, prefix ? Number(prefix) : family === 4 ? 32 : 128, family === 4 ? 'ipv4' : 'ipv6');
+      if (family)
+        this.allowed.addSubnet(
+          net,
+          prefix ? Number(prefix) : family === 4 ? 32 : 128,
+          family === 4 ? 'ipv4' : 'ipv6',
+        );
       else this.hosts.add(entry);
     }
   }
@@ -138,12 +157,14 @@ export class OutboundPolicy {
     } catch {
       throw new OutboundRefused('is not a URL');
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OutboundRefused('must be an http or https URL');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new OutboundRefused('must be an http or https URL');
     if (url.username || url.password) throw new OutboundRefused('must not carry a user name or password');
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) && !this.allowedAddress(host)) {
       const why = refusedAddress(host);
-      if (why) throw new OutboundRefused(`points at a ${why} address (${host}), which the outbound policy refuses`);
+      if (why)
+        throw new OutboundRefused(`points at a ${why} address (${host}), which the outbound policy refuses`);
     }
     return url;
   }
@@ -170,7 +191,10 @@ export class OutboundPolicy {
     for (const a of addresses) {
       if (this.allowedAddress(a.address)) continue;
       const why = refusedAddress(a.address);
-      if (why) throw new OutboundRefused(`names a host that resolves to a ${why} address (${a.address}), which the outbound policy refuses`);
+      if (why)
+        throw new OutboundRefused(
+          `names a host that resolves to a ${why} address (${a.address}), which the outbound policy refuses`,
+        );
     }
     return addresses;
   }
@@ -189,7 +213,9 @@ export class OutboundPolicy {
 }
 
 /** What became of an outbound POST, in words a stakeholder may read (no ports, no internal error text). */
-export type OutboundResult = { status: number } | { error: 'refused by the outbound policy' | 'timed out' | 'failed: no answer from the receiver' };
+export type OutboundResult =
+  | { status: number }
+  | { error: 'refused by the outbound policy' | 'timed out' | 'failed: no answer from the receiver' };
 
 /**
  * POSTs `body` to `rawUrl` under `policy`: the name resolved and checked at connect time, no redirect followed
@@ -217,7 +243,12 @@ export async function postOutbound(
     };
     const req = request(
       url,
-      { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: policy.lookup as never, agent: false },
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        lookup: policy.lookup as never,
+        agent: false,
+      },
       (res) => {
         res.resume();
         done({ status: res.statusCode ?? 0 });
@@ -228,7 +259,14 @@ export async function postOutbound(
       done({ error: 'timed out' });
       req.destroy();
     }, timeoutMs);
-    req.on('error', (err) => done({ error: err instanceof OutboundRefused ? 'refused by the outbound policy' : 'failed: no answer from the receiver' }));
+    req.on('error', (err) =>
+      done({
+        error:
+          err instanceof OutboundRefused
+            ? 'refused by the outbound policy'
+            : 'failed: no answer from the receiver',
+      }),
+    );
     req.end(body);
   });
 }

@@ -55,7 +55,10 @@ describe('subscriptions', () => {
       channel: { type: 'webhook', url: 'http://127.0.0.1:9/hook', hasSecret: true },
       createdAt: expect.any(String),
     });
-    const got = await svc.http.get(`/subscriptions/${res.body.id}`).set('Authorization', auth('stakeholder')).expect(200);
+    const got = await svc.http
+      .get(`/subscriptions/${res.body.id}`)
+      .set('Authorization', auth('stakeholder'))
+      .expect(200);
     expect(got.body).toEqual(res.body);
     expect(JSON.stringify(got.body)).not.toContain('a-secret-of-16-chars');
   });
@@ -66,7 +69,10 @@ describe('subscriptions', () => {
     ['a webhook without url', { channel: { type: 'webhook', secret: 'a-secret-of-16-chars' } }],
     ['a webhook without secret', { channel: { type: 'webhook', url: 'https://hooks.example.org/x' } }],
     ['a short secret', { channel: { type: 'webhook', url: 'https://hooks.example.org/x', secret: 'short' } }],
-    ['a url that is no http(s) URL', { channel: { type: 'webhook', url: 'ftp://example.org/x', secret: 'a-secret-of-16-chars' } }],
+    [
+      'a url that is no http(s) URL',
+      { channel: { type: 'webhook', url: 'ftp://example.org/x', secret: 'a-secret-of-16-chars' } },
+    ],
     ['an unknown field', { channel: { type: 'inbox' }, owner: 'someone-else' }],
     ['an unknown filter', { channel: { type: 'inbox' }, filters: { everything: true } }],
     ['a bad country', { channel: { type: 'inbox' }, filters: { partyCountries: ['Turkey'] } }],
@@ -93,7 +99,9 @@ describe('subscriptions', () => {
     const own = (await listed('stakeholder')).body.items as Array<{ id: string; owner: string }>;
     expect(own.map((s) => s.id)).toContain(mine);
     expect(own.every((s) => s.owner === 'dev-stakeholder')).toBe(true);
-    expect(((await listed('auditor')).body.items as Array<{ id: string }>).map((s) => s.id)).toEqual(expect.arrayContaining([mine, admins]));
+    expect(((await listed('auditor')).body.items as Array<{ id: string }>).map((s) => s.id)).toEqual(
+      expect.arrayContaining([mine, admins]),
+    );
 
     await svc.http.delete(`/subscriptions/${mine}`).set('Authorization', auth('stakeholder')).expect(204);
     await svc.http.get(`/subscriptions/${mine}`).set('Authorization', auth('stakeholder')).expect(404);
@@ -133,10 +141,21 @@ describe('subscriptions', () => {
     ['multicast', 'http://224.0.0.1/'],
     ['credentials', 'http://user:pass@hooks.example.org/'],
   ])('refuses a webhook to %s (%s) with 400 on channel.url, and stores nothing', async (_what, url) => {
-    const before = (await svc.http.get('/subscriptions').set('Authorization', auth('stakeholder'))).body.items.length;
-    const res = await create({ channel: { type: 'webhook', url, secret: 'a-secret-of-16-chars' } }).expect(400);
-    expect(res.body.errors).toEqual([{ field: 'channel.url', message: expect.stringMatching(/^channel\.url (points at|names a host|must not carry)|^url must be an http\(s\) URL$/) }]);
-    const after = (await svc.http.get('/subscriptions').set('Authorization', auth('stakeholder'))).body.items.length;
+    const before = (await svc.http.get('/subscriptions').set('Authorization', auth('stakeholder'))).body.items
+      .length;
+    const res = await create({ channel: { type: 'webhook', url, secret: 'a-secret-of-16-chars' } }).expect(
+      400,
+    );
+    expect(res.body.errors).toEqual([
+      {
+        field: 'channel.url',
+        message: expect.stringMatching(
+          /^channel\.url (points at|names a host|must not carry)|^url must be an http\(s\) URL$/,
+        ),
+      },
+    ]);
+    const after = (await svc.http.get('/subscriptions').set('Authorization', auth('stakeholder'))).body.items
+      .length;
     expect(after).toBe(before);
   });
 });

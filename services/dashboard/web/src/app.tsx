@@ -9,7 +9,9 @@ import { SignInPage } from './pages/SignIn';
 const AgreementPage = lazy(() => import('./pages/Agreement').then((m) => ({ default: m.AgreementPage })));
 const AlertsPage = lazy(() => import('./pages/Alerts').then((m) => ({ default: m.AlertsPage })));
 const AuditPage = lazy(() => import('./pages/Audit').then((m) => ({ default: m.AuditPage })));
-const RegisterAgreementPage = lazy(() => import('./pages/RegisterAgreement').then((m) => ({ default: m.RegisterAgreementPage })));
+const RegisterAgreementPage = lazy(() =>
+  import('./pages/RegisterAgreement').then((m) => ({ default: m.RegisterAgreementPage })),
+);
 
 export function App() {
   const auth = useAuth();
@@ -39,14 +41,14 @@ export function App() {
       </header>
       <main id="main" tabIndex={-1}>
         <Suspense fallback={<Loading what="the page" />}>
-        <Routes>
-          <Route path="/" element={<PortfolioPage />} />
-          <Route path="/agreements/new" element={<RegisterAgreementPage />} />
-          <Route path="/agreements/:id" element={<AgreementPage />} />
-          <Route path="/alerts" element={<AlertsPage />} />
-          <Route path="/audit" element={<AuditPage />} />
-          <Route path="*" element={<p>No such page. Go back to the portfolio.</p>} />
-        </Routes>
+          <Routes>
+            <Route path="/" element={<PortfolioPage />} />
+            <Route path="/agreements/new" element={<RegisterAgreementPage />} />
+            <Route path="/agreements/:id" element={<AgreementPage />} />
+            <Route path="/alerts" element={<AlertsPage />} />
+            <Route path="/audit" element={<AuditPage />} />
+            <Route path="*" element={<p>No such page. Go back to the portfolio.</p>} />
+          </Routes>
         </Suspense>
       </main>
     </>

@@ -70,17 +70,28 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       setRoles(me.roles);
     } catch (err) {
       session.clear();
-      if (err instanceof ApiError && err.status === 401) throw new ApiError(401, 'Key not accepted', 'The services do not know this API key. Check it, or ask whoever runs the tracker for one.', {});
+      if (err instanceof ApiError && err.status === 401)
+        throw new ApiError(
+          401,
+          'Key not accepted',
+          'The services do not know this API key. Check it, or ask whoever runs the tracker for one.',
+          {},
+        );
       throw err;
     }
   }, []);
 
   const can = useCallback(
-    (service: Service, ...wanted: Role[]) => roles[service].includes('admin') || wanted.some((r) => roles[service].includes(r)),
+    (service: Service, ...wanted: Role[]) =>
+      roles[service].includes('admin') || wanted.some((r) => roles[service].includes(r)),
     [roles],
   );
 
-  return <AuthContext.Provider value={{ name, roles, checking, signIn, signOut, can }}>{children}</AuthContext.Provider>;
+  return (
+    <AuthContext.Provider value={{ name, roles, checking, signIn, signOut, can }}>
+      {children}
+    </AuthContext.Provider>
+  );
 }
 
 export function useAuth(): Auth {

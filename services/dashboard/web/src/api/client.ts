@@ -53,7 +53,11 @@ export function authHeaders(): Record<string, string> {
   return key ? { Authorization: `Bearer ${key}` } : {};
 }
 
-export async function call<T>(service: Service, path: string, options: CallOptions = {}): Promise<ApiResponse<T>> {
+export async function call<T>(
+  service: Service,
+  path: string,
+  options: CallOptions = {},
+): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders() };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   if (options.ifMatch !== undefined) headers['If-Match'] = `"${options.ifMatch}"`;
@@ -68,7 +72,12 @@ export async function call<T>(service: Service, path: string, options: CallOptio
     });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
-    throw new ApiError(0, 'No connection', `The dashboard could not be reached (${(err as Error).message}). Check your connection and try again.`, {});
+    throw new ApiError(
+      0,
+      'No connection',
+      `The dashboard could not be reached (${(err as Error).message}). Check your connection and try again.`,
+      {},
+    );
   }
   const text = await res.text();
   let body: unknown = null;
@@ -100,13 +109,19 @@ export const get = async <T>(service: Service, path: string, signal?: AbortSigna
 /** A query string from the set values only. */
 export function query(params: Record<string, string | number | boolean | undefined | null>): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
   const s = q.toString();
   return s ? `?${s}` : '';
 }
 
 /** Downloads a response as a file (exports), with the bearer token a plain link could not send. */
-export async function download(service: Service, path: string, filename: string, onProgress?: (bytes: number) => void): Promise<number> {
+export async function download(
+  service: Service,
+  path: string,
+  filename: string,
+  onProgress?: (bytes: number) => void,
+): Promise<number> {
   const res = await fetch(url(service, path), { headers: authHeaders() });
   if (!res.ok || !res.body) throw new ApiError(res.status, res.statusText, await res.text(), {});
   const reader = res.body.getReader();
@@ -119,7 +134,10 @@ export async function download(service: Service, path: string, filename: string,
     bytes += value.length;
     onProgress?.(bytes);
   }
-  saveBlob(new Blob(chunks as BlobPart[], { type: res.headers.get('content-type') ?? 'application/octet-stream' }), filename);
+  saveBlob(
+    new Blob(chunks as BlobPart[], { type: res.headers.get('content-type') ?? 'application/octet-stream' }),
+    filename,
+  );
   return bytes;
 }
 

@@ -14,7 +14,11 @@ export function useCommand() {
   const [fields, setFields] = useState<FieldErrors>({});
 
   const run = useCallback(
-    async <T,>(service: Service, path: string, options: CallOptions): Promise<{ data: T; location: string | null } | null> => {
+    async <T>(
+      service: Service,
+      path: string,
+      options: CallOptions,
+    ): Promise<{ data: T; location: string | null } | null> => {
       setBusy(true);
       setError(null);
       setFields({});

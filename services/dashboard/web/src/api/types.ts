@@ -1,12 +1,13 @@
 /** What the services answer, as far as the dashboard reads it (their OpenAPI documents are the reference). */
 import type {
-  AgreementKind,
+  AgreementDetails,
   AlertKind,
   AlertSeverity,
   AlertStatus,
   DatePrecision,
   EvidenceLink,
   ImplementationStatus,
+  MilestoneCounts,
   MilestoneStatus,
   MilestoneType,
 } from '@tracker/contracts';
@@ -16,55 +17,10 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export interface Party {
-  country?: string;
-  organisation?: string;
-  name: string;
-}
-
-export interface Target {
-  description: string;
-  amount?: number;
-  unit?: string;
-  currency?: string;
-  byDate?: string;
-}
-
-export interface Source {
-  title: string;
-  url?: string;
-  publisher?: string;
-  published?: string;
-}
-
-export interface MilestoneCounts {
-  planned: number;
-  inProgress: number;
-  met: number;
-  partiallyMet: number;
-  missed: number;
-  cancelled: number;
-  slipped: number;
-  nextDueDate: string | null;
-}
-
-export interface Agreement {
+/** GET /agreements/{id}: the agreement's details (as registered and amended) and what the service derives. */
+export interface Agreement extends AgreementDetails {
   id: string;
   version: number;
-  reference: string;
-  title: string;
-  kind: AgreementKind;
-  parties: Party[];
-  signatories: { name: string; title?: string; party?: string }[];
-  signedOn: string | null;
-  datePrecision: DatePrecision;
-  place?: string;
-  context?: string;
-  sectors: string[];
-  commodities: string[];
-  objectives: string[];
-  targets: Target[];
-  sources: Source[];
   status: string;
   lifecycle: string;
   implementationStatus: ImplementationStatus;
@@ -113,7 +69,11 @@ export interface TimelineStep {
   eventId: string;
   actor: { id: string; role: string };
   data: Record<string, unknown>;
-  corrections: { eventId: string; recordedAt: string; data: { changes?: Record<string, unknown>; reason?: string } }[];
+  corrections: {
+    eventId: string;
+    recordedAt: string;
+    data: { changes?: Record<string, unknown>; reason?: string };
+  }[];
   agreementStatus: string;
 }
 

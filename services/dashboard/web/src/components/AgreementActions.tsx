@@ -6,11 +6,10 @@ import {
   agreementActionFields,
   agreementActionRequest,
   emptyAgreementActionForm,
-  unplacedMessages,
   type AgreementAction,
   type AgreementActionForm,
 } from '../lib/forms';
-import { ErrorBox, Field } from './ui';
+import { Field, FormFooter } from './ui';
 
 const label: Record<AgreementAction, string> = {
   suspend: 'Suspend',
@@ -51,17 +50,32 @@ export function AgreementActions({ agreement }: { agreement: Agreement }) {
     <>
       <div className="actions" role="group" aria-label="Act on the agreement">
         {actions.map((a) => (
-          <button key={a} type="button" aria-pressed={action === a} onClick={() => setAction(action === a ? null : a)}>
+          <button
+            key={a}
+            type="button"
+            aria-pressed={action === a}
+            onClick={() => setAction(action === a ? null : a)}
+          >
             {label[a]}
           </button>
         ))}
       </div>
-      {action && <ActionForm key={action} agreement={agreement} action={action} onDone={() => setAction(null)} />}
+      {action && (
+        <ActionForm key={action} agreement={agreement} action={action} onDone={() => setAction(null)} />
+      )}
     </>
   );
 }
 
-function ActionForm({ agreement, action, onDone }: { agreement: Agreement; action: AgreementAction; onDone: () => void }) {
+function ActionForm({
+  agreement,
+  action,
+  onDone,
+}: {
+  agreement: Agreement;
+  action: AgreementAction;
+  onDone: () => void;
+}) {
   const [form, setForm] = useState(emptyAgreementActionForm);
   const command = useCommand();
   const fields = agreementActionFields[action];
@@ -69,38 +83,50 @@ function ActionForm({ agreement, action, onDone }: { agreement: Agreement; actio
   async function submit(e: FormEvent) {
     e.preventDefault();
     // The version the page shows: a change made meanwhile by someone else is a 409, offered as a reload.
-    if (await command.run('agreements', `/agreements/${agreement.id}/${action}`, { body: agreementActionRequest(action, form), ifMatch: agreement.version })) onDone();
+    if (
+      await command.run('agreements', `/agreements/${agreement.id}/${action}`, {
+        body: agreementActionRequest(action, form),
+        ifMatch: agreement.version,
+      })
+    )
+      onDone();
   }
-  const other = unplacedMessages(command.fields, fields.map(apiName));
   return (
     <form className="form inline" onSubmit={submit} noValidate aria-label={label[action]}>
       {fields.map((f) => (
-        <Field key={f} id={`agreement-${action}-${f}`} label={fieldLabel[f]} field={apiName(f)} errors={command.fields}>
+        <Field
+          key={f}
+          id={`agreement-${action}-${f}`}
+          label={fieldLabel[f]}
+          field={apiName(f)}
+          errors={command.fields}
+        >
           {(p) =>
             f === 'reason' || f === 'objective' || f === 'description' ? (
-              <textarea {...p} rows={2} value={form[f]} onChange={(e) => setForm({ ...form, [f]: e.target.value })} />
+              <textarea
+                {...p}
+                rows={2}
+                value={form[f]}
+                onChange={(e) => setForm({ ...form, [f]: e.target.value })}
+              />
             ) : (
-              <input {...p} type={f === 'occurredOn' ? 'date' : f === 'url' ? 'url' : 'text'} value={form[f]} onChange={(e) => setForm({ ...form, [f]: e.target.value })} />
+              <input
+                {...p}
+                type={f === 'occurredOn' ? 'date' : f === 'url' ? 'url' : 'text'}
+                value={form[f]}
+                onChange={(e) => setForm({ ...form, [f]: e.target.value })}
+              />
             )
           }
         </Field>
       ))}
-      {other.length > 0 && (
-        <ul className="field-error" role="alert">
-          {other.map((m) => (
-            <li key={m}>{m}</li>
-          ))}
-        </ul>
-      )}
-      <ErrorBox error={command.error} onReload={command.reload} />
-      <div className="actions">
-        <button type="submit" disabled={command.busy}>
-          {command.busy ? 'Saving…' : label[action]}
-        </button>
-        <button type="button" className="secondary" onClick={onDone}>
-          Close
-        </button>
-      </div>
+      <FormFooter
+        command={command}
+        placed={fields.map(apiName)}
+        submit={label[action]}
+        submitting="Saving…"
+        onClose={onDone}
+      />
     </form>
   );
 }

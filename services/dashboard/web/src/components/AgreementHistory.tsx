@@ -22,7 +22,11 @@ export function AgreementHistory({ agreementId }: { agreementId: string }) {
       <form className="filters" aria-label="Filter the history" onSubmit={(e) => e.preventDefault()}>
         <div className="field">
           <label htmlFor={`h-order-${agreementId}`}>Order</label>
-          <select id={`h-order-${agreementId}`} value={order} onChange={(e) => setOrder(e.target.value as typeof order)}>
+          <select
+            id={`h-order-${agreementId}`}
+            value={order}
+            onChange={(e) => setOrder(e.target.value as typeof order)}
+          >
             <option value="recorded">as recorded</option>
             <option value="business">as it happened</option>
           </select>
@@ -40,11 +44,21 @@ export function AgreementHistory({ agreementId }: { agreementId: string }) {
         </div>
         <div className="field">
           <label htmlFor={`h-type-${agreementId}`}>Event type</label>
-          <input id={`h-type-${agreementId}`} value={type} placeholder="e.g. milestone.rescheduled" onChange={(e) => setType(e.target.value)} />
+          <input
+            id={`h-type-${agreementId}`}
+            value={type}
+            placeholder="e.g. milestone.rescheduled"
+            onChange={(e) => setType(e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor={`h-from-${agreementId}`}>From</label>
-          <input id={`h-from-${agreementId}`} type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+          <input
+            id={`h-from-${agreementId}`}
+            type="date"
+            value={from}
+            onChange={(e) => setFrom(e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor={`h-to-${agreementId}`}>To</label>
@@ -86,7 +100,12 @@ export function AgreementHistory({ agreementId }: { agreementId: string }) {
           </table>
         </div>
       )}
-      <MoreButton hasMore={list.hasNextPage} loading={list.isFetchingNextPage} onMore={() => list.fetchNextPage()} what="events" />
+      <MoreButton
+        hasMore={list.hasNextPage}
+        loading={list.isFetchingNextPage}
+        onMore={() => list.fetchNextPage()}
+        what="events"
+      />
     </>
   );
 }
@@ -104,18 +123,32 @@ export function AsOfView({ agreementId }: { agreementId: string }) {
   const [validAt, setValidAt] = useState('');
   const [knownAt, setKnownAt] = useState('');
   const path = `/agreements/${agreementId}/as-of${query({ validAt, knownAt: knownAt && `${knownAt}T23:59:59Z` })}`;
-  const asOf = useQuery({ queryKey: ['agreements', path], enabled: !!validAt, queryFn: ({ signal }) => get<AsOf>('agreements', path, signal) });
+  const asOf = useQuery({
+    queryKey: ['agreements', path],
+    enabled: !!validAt,
+    queryFn: ({ signal }) => get<AsOf>('agreements', path, signal),
+  });
   const a = asOf.data?.agreement;
   return (
     <>
       <form className="filters" aria-label="Choose a date" onSubmit={(e) => e.preventDefault()}>
         <div className="field">
           <label htmlFor={`asof-${agreementId}`}>As it stood on</label>
-          <input id={`asof-${agreementId}`} type="date" value={validAt} onChange={(e) => setValidAt(e.target.value)} />
+          <input
+            id={`asof-${agreementId}`}
+            type="date"
+            value={validAt}
+            onChange={(e) => setValidAt(e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor={`known-${agreementId}`}>As recorded by (optional)</label>
-          <input id={`known-${agreementId}`} type="date" value={knownAt} onChange={(e) => setKnownAt(e.target.value)} />
+          <input
+            id={`known-${agreementId}`}
+            type="date"
+            value={knownAt}
+            onChange={(e) => setKnownAt(e.target.value)}
+          />
         </div>
       </form>
       {!validAt ? (
@@ -127,8 +160,8 @@ export function AsOfView({ agreementId }: { agreementId: string }) {
       ) : a ? (
         <div className="as-of" data-testid="as-of">
           <p>
-            On {formatDate(validAt)}: <span className={`status status-${a.status}`}>{words(a.status)}</span>, {asOf.data!.milestones.length} milestone(s),{' '}
-            {asOf.data!.openAlerts.length} open alert(s).
+            On {formatDate(validAt)}: <span className={`status status-${a.status}`}>{words(a.status)}</span>,{' '}
+            {asOf.data!.milestones.length} milestone(s), {asOf.data!.openAlerts.length} open alert(s).
           </p>
           {asOf.data!.milestones.length > 0 && (
             <ul>

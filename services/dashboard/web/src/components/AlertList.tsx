@@ -24,14 +24,23 @@ function useReferences(ids: string[]): Map<string, string> {
   const results = useQueries({
     queries: unique.map((id) => ({
       queryKey: ['agreements', `/agreements/${id}`],
-      queryFn: ({ signal }: { signal: AbortSignal }) => get<Agreement>('agreements', `/agreements/${id}`, signal),
+      queryFn: ({ signal }: { signal: AbortSignal }) =>
+        get<Agreement>('agreements', `/agreements/${id}`, signal),
       staleTime: 60_000,
     })),
   });
   return new Map(unique.map((id, i) => [id, results[i].data?.reference ?? '…']));
 }
 
-export function AlertList({ list, empty, extra = [] }: { list: PagedAlerts; empty: string; extra?: Alert[] }) {
+export function AlertList({
+  list,
+  empty,
+  extra = [],
+}: {
+  list: PagedAlerts;
+  empty: string;
+  extra?: Alert[];
+}) {
   const all = [...extra.filter((e) => !list.items.some((i) => i.id === e.id)), ...list.items];
   const refs = useReferences(all.map((a) => a.agreementId));
   if (list.isLoading) return <Loading what="alerts" />;
@@ -44,7 +53,12 @@ export function AlertList({ list, empty, extra = [] }: { list: PagedAlerts; empt
           <AlertItem key={a.id} a={a} reference={refs.get(a.agreementId) ?? '…'} />
         ))}
       </ul>
-      <MoreButton hasMore={list.hasNextPage} loading={list.isFetchingNextPage} onMore={() => list.fetchNextPage()} what="alerts" />
+      <MoreButton
+        hasMore={list.hasNextPage}
+        loading={list.isFetchingNextPage}
+        onMore={() => list.fetchNextPage()}
+        what="alerts"
+      />
     </>
   );
 }
@@ -57,11 +71,17 @@ function AlertItem({ a, reference }: { a: Alert; reference: string }) {
   const shown = acked ?? a;
   const canAck = auth.can('alerts', 'stakeholder') && shown.status === 'open';
   async function ack() {
-    const done = await command.run<Alert>('alerts', `/alerts/${a.id}/ack`, { body: note.trim() ? { note: note.trim() } : {} });
+    const done = await command.run<Alert>('alerts', `/alerts/${a.id}/ack`, {
+      body: note.trim() ? { note: note.trim() } : {},
+    });
     if (done) setAcked(done.data);
   }
   return (
-    <li className={`alert sev-border-${shown.severity}`} data-alert-kind={shown.kind} data-alert-status={shown.status}>
+    <li
+      className={`alert sev-border-${shown.severity}`}
+      data-alert-kind={shown.kind}
+      data-alert-status={shown.status}
+    >
       <div className="alert-head">
         <span className={`badge sev-${shown.severity}`}>{shown.severity}</span>
         <strong>{alertKindLabel(shown.kind)}</strong>

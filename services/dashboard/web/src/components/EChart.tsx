@@ -20,7 +20,16 @@ export interface ChartProps {
 export function EChart(props: ChartProps) {
   const height = props.height ?? 240;
   return (
-    <Suspense fallback={<div className="chart loading" style={{ height }} role="img" aria-label={`${props.label} (loading the chart)`} />}>
+    <Suspense
+      fallback={
+        <div
+          className="chart loading"
+          style={{ height }}
+          role="img"
+          aria-label={`${props.label} (loading the chart)`}
+        />
+      }
+    >
       <EChartView {...props} />
     </Suspense>
   );

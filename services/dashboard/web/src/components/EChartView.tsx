@@ -50,8 +50,13 @@ export default function EChartView({ option, label, height = 240, testId }: Char
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption({ aria: { enabled: true, label: { description: label } }, ...option }, { notMerge: true });
+    chart.current?.setOption(
+      { aria: { enabled: true, label: { description: label } }, ...option },
+      { notMerge: true },
+    );
   }, [option, label]);
 
-  return <div ref={ref} className="chart" style={{ height }} role="img" aria-label={label} data-testid={testId} />;
+  return (
+    <div ref={ref} className="chart" style={{ height }} role="img" aria-label={label} data-testid={testId} />
+  );
 }

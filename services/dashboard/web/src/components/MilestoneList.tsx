@@ -3,8 +3,14 @@ import { useCommand } from '../api/command';
 import { usePaged } from '../api/hooks';
 import type { Milestone } from '../api/types';
 import { formatDate, signedDays, words } from '../lib/format';
-import { actionFields, emptyActionForm, milestoneActionRequest, unplacedMessages, type MilestoneAction, type MilestoneActionForm } from '../lib/forms';
-import { Empty, ErrorBox, Field, Loading, MoreButton } from './ui';
+import {
+  actionFields,
+  emptyActionForm,
+  milestoneActionRequest,
+  type MilestoneAction,
+  type MilestoneActionForm,
+} from '../lib/forms';
+import { Empty, ErrorBox, Field, FormFooter, Loading, MoreButton } from './ui';
 
 const actionsFor: Record<string, MilestoneAction[]> = {
   scheduled: ['start', 'progress', 'reschedule', 'met', 'partially-met', 'not-met', 'cancel'],
@@ -33,7 +39,12 @@ export function MilestoneList({ agreementId, canAct }: { agreementId: string; ca
           <MilestoneItem key={m.id} m={m} canAct={canAct} />
         ))}
       </ul>
-      <MoreButton hasMore={list.hasNextPage} loading={list.isFetchingNextPage} onMore={() => list.fetchNextPage()} what="milestones" />
+      <MoreButton
+        hasMore={list.hasNextPage}
+        loading={list.isFetchingNextPage}
+        onMore={() => list.fetchNextPage()}
+        what="milestones"
+      />
     </>
   );
 }
@@ -50,7 +61,10 @@ function MilestoneItem({ m, canAct }: { m: Milestone; canAct: boolean }) {
       </div>
       <p>
         {words(m.type)} · due <strong>{formatDate(m.dueDate)}</strong>
-        {m.plannedDueDate !== m.dueDate && <span className="muted"> (originally {formatDate(m.plannedDueDate)})</span>} · {m.percent}% done
+        {m.plannedDueDate !== m.dueDate && (
+          <span className="muted"> (originally {formatDate(m.plannedDueDate)})</span>
+        )}{' '}
+        · {m.percent}% done
         {m.responsibleParty && ` · responsible: ${m.responsibleParty}`}
       </p>
       {m.slips.length > 0 && (
@@ -61,7 +75,8 @@ function MilestoneItem({ m, canAct }: { m: Milestone; canAct: boolean }) {
           <ol className="slips" aria-label={`Reschedules of ${m.title}`}>
             {m.slips.map((s, i) => (
               <li key={i}>
-                {formatDate(s.previousDueDate)} → {formatDate(s.newDueDate)} ({signedDays(s.slipDays)}): {s.reason}
+                {formatDate(s.previousDueDate)} → {formatDate(s.newDueDate)} ({signedDays(s.slipDays)}):{' '}
+                {s.reason}
               </li>
             ))}
           </ol>
@@ -87,7 +102,12 @@ function MilestoneItem({ m, canAct }: { m: Milestone; canAct: boolean }) {
       {actions.length > 0 && (
         <div className="actions" role="group" aria-label={`Act on ${m.title}`}>
           {actions.map((a) => (
-            <button key={a} type="button" aria-pressed={action === a} onClick={() => setAction(action === a ? null : a)}>
+            <button
+              key={a}
+              type="button"
+              aria-pressed={action === a}
+              onClick={() => setAction(action === a ? null : a)}
+            >
               {actionLabel[a]}
             </button>
           ))}
@@ -108,7 +128,15 @@ const labels: Record<keyof MilestoneActionForm, string> = {
   evidence: 'Evidence links',
 };
 
-function MilestoneActionFormView({ m, action, onDone }: { m: Milestone; action: MilestoneAction; onDone: () => void }) {
+function MilestoneActionFormView({
+  m,
+  action,
+  onDone,
+}: {
+  m: Milestone;
+  action: MilestoneAction;
+  onDone: () => void;
+}) {
   const [form, setForm] = useState<MilestoneActionForm>(emptyActionForm);
   const command = useCommand();
   const fields = actionFields[action];
@@ -118,18 +146,37 @@ function MilestoneActionFormView({ m, action, onDone }: { m: Milestone; action: 
   async function submit(e: FormEvent) {
     e.preventDefault();
     // The version the user saw: if someone changed the milestone since, the API answers 409.
-    const done = await command.run('milestones', `/milestones/${m.id}/${action}`, { body: milestoneActionRequest(action, form), ifMatch: m.version });
+    const done = await command.run('milestones', `/milestones/${m.id}/${action}`, {
+      body: milestoneActionRequest(action, form),
+      ifMatch: m.version,
+    });
     if (done) onDone();
   }
-  const other = unplacedMessages(command.fields, fields.map(apiName));
   const id = (f: string) => `${m.id}-${action}-${f}`;
   return (
-    <form className="form inline" onSubmit={submit} noValidate aria-label={`${actionLabel[action]}: ${m.title}`}>
+    <form
+      className="form inline"
+      onSubmit={submit}
+      noValidate
+      aria-label={`${actionLabel[action]}: ${m.title}`}
+    >
       {fields.map((f) => (
-        <Field key={f} id={id(f)} label={labels[f]} field={apiName(f)} errors={command.fields} hint={f === 'evidence' ? 'One per line: the URL, then a title' : undefined}>
+        <Field
+          key={f}
+          id={id(f)}
+          label={labels[f]}
+          field={apiName(f)}
+          errors={command.fields}
+          hint={f === 'evidence' ? 'One per line: the URL, then a title' : undefined}
+        >
           {(p) =>
             f === 'evidence' || f === 'note' || f === 'reason' ? (
-              <textarea {...p} rows={2} value={form[f]} onChange={(e) => setForm({ ...form, [f]: e.target.value })} />
+              <textarea
+                {...p}
+                rows={2}
+                value={form[f]}
+                onChange={(e) => setForm({ ...form, [f]: e.target.value })}
+              />
             ) : (
               <input
                 {...p}
@@ -143,22 +190,13 @@ function MilestoneActionFormView({ m, action, onDone }: { m: Milestone; action: 
           }
         </Field>
       ))}
-      {other.length > 0 && (
-        <ul className="field-error" role="alert">
-          {other.map((msg) => (
-            <li key={msg}>{msg}</li>
-          ))}
-        </ul>
-      )}
-      <ErrorBox error={command.error} onReload={command.reload} />
-      <div className="actions">
-        <button type="submit" disabled={command.busy}>
-          {command.busy ? 'Saving…' : actionLabel[action]}
-        </button>
-        <button type="button" className="secondary" onClick={onDone}>
-          Close
-        </button>
-      </div>
+      <FormFooter
+        command={command}
+        placed={fields.map(apiName)}
+        submit={actionLabel[action]}
+        submitting="Saving…"
+        onClose={onDone}
+      />
     </form>
   );
 }

@@ -1,7 +1,7 @@
 /** The small pieces every page uses: loading, empty and error states, field messages, the 409 offer to reload. */
 import type { ReactNode } from 'react';
 import { ApiError } from '../api/client';
-import { messagesFor, type FieldErrors } from '../lib/forms';
+import { messagesFor, unplacedMessages, type FieldErrors } from '../lib/forms';
 
 export function Loading({ what }: { what: string }) {
   return (
@@ -21,7 +21,9 @@ export function ErrorBox({ error, onReload }: { error: unknown; onReload?: () =>
   const e = error instanceof ApiError ? error : null;
   return (
     <div className="error" role="alert">
-      <strong>{e ? (e.stale ? 'Someone else changed this in the meantime' : e.title) : 'Something went wrong'}</strong>
+      <strong>
+        {e ? (e.stale ? 'Someone else changed this in the meantime' : e.title) : 'Something went wrong'}
+      </strong>
       <p>
         {e?.stale
           ? 'Your change was not saved, so nothing was overwritten. Reload to see the latest version, then try again.'
@@ -54,7 +56,8 @@ export function Field({
   children: (props: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactNode;
 }) {
   const messages = messagesFor(errors, field);
-  const describedBy = [hint ? `${id}-hint` : '', messages.length ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const describedBy =
+    [hint ? `${id}-hint` : '', messages.length ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div className={`field${messages.length ? ' invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
@@ -75,11 +78,63 @@ export function Field({
   );
 }
 
-export function MoreButton({ hasMore, loading, onMore, what }: { hasMore: boolean; loading: boolean; onMore: () => void; what: string }) {
+export function MoreButton({
+  hasMore,
+  loading,
+  onMore,
+  what,
+}: {
+  hasMore: boolean;
+  loading: boolean;
+  onMore: () => void;
+  what: string;
+}) {
   if (!hasMore) return null;
   return (
     <button type="button" className="more" onClick={onMore} disabled={loading}>
       {loading ? `Loading more ${what}…` : `Load more ${what}`}
     </button>
+  );
+}
+
+/**
+ * The end of every form: the API's messages no field shows, the error with its reload offer, submit and close.
+ * `placed`: the API field names the form shows beside its fields.
+ */
+export function FormFooter({
+  command,
+  placed,
+  submit,
+  submitting,
+  onClose,
+}: {
+  command: { busy: boolean; error: unknown; fields: FieldErrors; reload: () => void };
+  placed: readonly string[];
+  submit: string;
+  submitting: string;
+  onClose?: () => void;
+}) {
+  const other = unplacedMessages(command.fields, placed);
+  return (
+    <>
+      {other.length > 0 && (
+        <ul className="field-error" role="alert">
+          {other.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
+        </ul>
+      )}
+      <ErrorBox error={command.error} onReload={command.reload} />
+      <div className="actions">
+        <button type="submit" disabled={command.busy}>
+          {command.busy ? submitting : submit}
+        </button>
+        {onClose && (
+          <button type="button" className="secondary" onClick={onClose}>
+            Close
+          </button>
+        )}
+      </div>
+    </>
   );
 }

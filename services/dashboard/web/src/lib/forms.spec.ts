@@ -399,17 +399,55 @@ describe('agreementActionRequest', () => {
 
   it.each([
     // [action, form, body sent]
-    ['suspend', { reason: ' Parliamentary review of the MoU ', occurredOn: '2026-05-04' }, { reason: 'Parliamentary review of the MoU', occurredAt: '2026-05-04' }],
+    [
+      'suspend',
+      { reason: ' Parliamentary review of the MoU ', occurredOn: '2026-05-04' },
+      { reason: 'Parliamentary review of the MoU', occurredAt: '2026-05-04' },
+    ],
     ['suspend', { reason: 'Review' }, { reason: 'Review' }],
     ['resume', {}, {}],
-    ['resume', { reason: 'Review concluded', occurredOn: '2026-07-01' }, { reason: 'Review concluded', occurredAt: '2026-07-01' }],
-    ['terminate', { reason: 'Superseded by the 2027 framework' }, { reason: 'Superseded by the 2027 framework' }],
+    [
+      'resume',
+      { reason: 'Review concluded', occurredOn: '2026-07-01' },
+      { reason: 'Review concluded', occurredAt: '2026-07-01' },
+    ],
+    [
+      'terminate',
+      { reason: 'Superseded by the 2027 framework' },
+      { reason: 'Superseded by the 2027 framework' },
+    ],
     ['expire', { occurredOn: '2031-01-29' }, { occurredAt: '2031-01-29' }],
-    ['objectives', { objective: ' joint processing of rare earths ' }, { objective: 'joint processing of rare earths' }],
-    ['sources', { title: 'Ministry statement', url: 'https://enerji.gov.tr/x', published: '2026-01-30' }, { title: 'Ministry statement', url: 'https://enerji.gov.tr/x', published: '2026-01-30' }],
-    ['targets', { description: 'Financing for the pilot plant', amount: '300000000', currency: 'usd', byDate: '2028-12-31' }, { description: 'Financing for the pilot plant', amount: 300000000, currency: 'USD', byDate: '2028-12-31' }],
+    [
+      'objectives',
+      { objective: ' joint processing of rare earths ' },
+      { objective: 'joint processing of rare earths' },
+    ],
+    [
+      'sources',
+      { title: 'Ministry statement', url: 'https://enerji.gov.tr/x', published: '2026-01-30' },
+      { title: 'Ministry statement', url: 'https://enerji.gov.tr/x', published: '2026-01-30' },
+    ],
+    [
+      'targets',
+      {
+        description: 'Financing for the pilot plant',
+        amount: '300000000',
+        currency: 'usd',
+        byDate: '2028-12-31',
+      },
+      {
+        description: 'Financing for the pilot plant',
+        amount: 300000000,
+        currency: 'USD',
+        byDate: '2028-12-31',
+      },
+    ],
     // Not a number: sent as typed, so the API's message names the field.
-    ['targets', { description: 'Plant capacity', amount: '570 000', unit: 't/yr' }, { description: 'Plant capacity', amount: '570 000', unit: 't/yr' }],
+    [
+      'targets',
+      { description: 'Plant capacity', amount: '570 000', unit: 't/yr' },
+      { description: 'Plant capacity', amount: '570 000', unit: 't/yr' },
+    ],
   ] as const)('%s: %j → %j', (action, form, body) => {
     expect(wire(agreementActionRequest(action, { ...f, ...form }))).toEqual(body);
   });

@@ -95,7 +95,12 @@ export function registerAgreementRequest(f: RegisterAgreementForm) {
       ? {
           sources: lines(f.sources).map((line) => {
             const [title, url, publisher, published] = line.split('|').map((p) => p.trim());
-            return { title, ...optional('url', url), ...optional('publisher', publisher), ...optional('published', published) };
+            return {
+              title,
+              ...optional('url', url),
+              ...optional('publisher', publisher),
+              ...optional('published', published),
+            };
           }),
         }
       : {}),
@@ -124,7 +129,8 @@ export function planMilestoneRequest(agreementId: string, f: PlanMilestoneForm) 
 }
 
 /** The milestone changes a monitor makes, each with the fields its form has. */
-export type MilestoneAction = 'start' | 'progress' | 'reschedule' | 'met' | 'partially-met' | 'not-met' | 'cancel';
+export type MilestoneAction =
+  'start' | 'progress' | 'reschedule' | 'met' | 'partially-met' | 'not-met' | 'cancel';
 
 export interface MilestoneActionForm {
   occurredOn: string;
@@ -157,14 +163,22 @@ export const actionFields: Record<MilestoneAction, (keyof MilestoneActionForm)[]
   cancel: ['reason', 'occurredOn'],
 };
 
-export function milestoneActionRequest(action: MilestoneAction, f: MilestoneActionForm): Record<string, unknown> {
+export function milestoneActionRequest(
+  action: MilestoneAction,
+  f: MilestoneActionForm,
+): Record<string, unknown> {
   switch (action) {
     case 'start':
       return { ...happened(f.occurredOn) };
     case 'progress':
       return {
         // Not a number stays as typed, so the API names the field rather than the form guessing.
-        percent: trimmed(f.percent) === '' ? undefined : Number.isNaN(Number(f.percent)) ? f.percent : Number(f.percent),
+        percent:
+          trimmed(f.percent) === ''
+            ? undefined
+            : Number.isNaN(Number(f.percent))
+              ? f.percent
+              : Number(f.percent),
         ...optional('note', f.note),
         evidence: evidenceOf(f.evidence),
         ...happened(f.occurredOn),
@@ -196,17 +210,22 @@ export interface SubscriptionForm {
 /** Only the filters chosen are sent: an empty list would mean "match nothing" to a reader, "all" to the API. */
 export function subscriptionRequest(f: SubscriptionForm) {
   const filters: Record<string, unknown> = {};
-  for (const key of ['agreementIds', 'partyCountries', 'commodities', 'milestoneTypes', 'kinds'] as const) if (f[key].length) filters[key] = [...f[key]];
+  for (const key of ['agreementIds', 'partyCountries', 'commodities', 'milestoneTypes', 'kinds'] as const)
+    if (f[key].length) filters[key] = [...f[key]];
   if (f.minSeverity) filters['minSeverity'] = f.minSeverity;
   return {
     ...optional('name', f.name),
     filters,
-    channel: f.channel === 'webhook' ? { type: 'webhook', url: trimmed(f.url), secret: f.secret } : { type: 'inbox' },
+    channel:
+      f.channel === 'webhook'
+        ? { type: 'webhook', url: trimmed(f.url), secret: f.secret }
+        : { type: 'inbox' },
   };
 }
 
 /** The agreement changes a monitor makes from its page. */
-export type AgreementAction = 'suspend' | 'resume' | 'terminate' | 'expire' | 'sources' | 'objectives' | 'targets';
+export type AgreementAction =
+  'suspend' | 'resume' | 'terminate' | 'expire' | 'sources' | 'objectives' | 'targets';
 
 export interface AgreementActionForm {
   occurredOn: string;
@@ -248,7 +267,10 @@ export const agreementActionFields: Record<AgreementAction, (keyof AgreementActi
   targets: ['description', 'amount', 'unit', 'currency', 'byDate'],
 };
 
-export function agreementActionRequest(action: AgreementAction, f: AgreementActionForm): Record<string, unknown> {
+export function agreementActionRequest(
+  action: AgreementAction,
+  f: AgreementActionForm,
+): Record<string, unknown> {
   switch (action) {
     case 'suspend':
     case 'terminate':
@@ -257,7 +279,12 @@ export function agreementActionRequest(action: AgreementAction, f: AgreementActi
     case 'expire':
       return { ...optional('reason', f.reason), ...happened(f.occurredOn) };
     case 'sources':
-      return { title: trimmed(f.title), ...optional('url', f.url), ...optional('publisher', f.publisher), ...optional('published', f.published) };
+      return {
+        title: trimmed(f.title),
+        ...optional('url', f.url),
+        ...optional('publisher', f.publisher),
+        ...optional('published', f.published),
+      };
     case 'objectives':
       return { objective: trimmed(f.objective) };
     case 'targets': {

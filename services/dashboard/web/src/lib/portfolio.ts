@@ -29,7 +29,10 @@ export interface PortfolioRow {
 const noAlerts = (): Record<AlertSeverity, number> =>
   Object.fromEntries(AlertSeverities.map((s) => [s, 0])) as Record<AlertSeverity, number>;
 
-export function portfolioRows(agreements: readonly Agreement[], openAlerts: readonly Alert[]): PortfolioRow[] {
+export function portfolioRows(
+  agreements: readonly Agreement[],
+  openAlerts: readonly Alert[],
+): PortfolioRow[] {
   const alerts = new Map<string, Record<AlertSeverity, number>>();
   for (const a of openAlerts) {
     if (a.status === 'resolved') continue;
@@ -59,7 +62,8 @@ export function portfolioRows(agreements: readonly Agreement[], openAlerts: read
   });
 }
 
-export type SortKey = 'reference' | 'title' | 'signedOn' | 'status' | 'progress' | 'slips' | 'nextDueDate' | 'alerts';
+export type SortKey =
+  'reference' | 'title' | 'signedOn' | 'status' | 'progress' | 'slips' | 'nextDueDate' | 'alerts';
 
 /** Open alerts weighted by severity, so one critical outranks several low ones. */
 export const alertWeight = (r: PortfolioRow) =>
@@ -77,14 +81,19 @@ const sortValue: Record<SortKey, (r: PortfolioRow) => string | number> = {
   alerts: alertWeight,
 };
 
-export function sortRows(rows: readonly PortfolioRow[], key: SortKey, direction: 'asc' | 'desc'): PortfolioRow[] {
+export function sortRows(
+  rows: readonly PortfolioRow[],
+  key: SortKey,
+  direction: 'asc' | 'desc',
+): PortfolioRow[] {
   const value = sortValue[key];
   const sign = direction === 'asc' ? 1 : -1;
   return [...rows].sort((a, b) => {
     const x = value(a);
     const y = value(b);
     // Text as people sort it (Élysée before Zambia), not by code unit (ISO dates order the same either way).
-    const order = typeof x === 'string' && typeof y === 'string' ? x.localeCompare(y) : x < y ? -1 : x > y ? 1 : 0;
+    const order =
+      typeof x === 'string' && typeof y === 'string' ? x.localeCompare(y) : x < y ? -1 : x > y ? 1 : 0;
     return order * sign || a.reference.localeCompare(b.reference);
   });
 }
@@ -95,7 +104,21 @@ export function partiesText(r: PortfolioRow): string {
 
 export function portfolioCsv(rows: readonly PortfolioRow[]): string {
   return toCsv(
-    ['reference', 'title', 'kind', 'parties', 'signed on', 'date precision', 'status', 'milestones met', 'milestones total', 'slips', 'next due date', ...AlertSeverities.map((s) => `open alerts ${s}`), 'id'],
+    [
+      'reference',
+      'title',
+      'kind',
+      'parties',
+      'signed on',
+      'date precision',
+      'status',
+      'milestones met',
+      'milestones total',
+      'slips',
+      'next due date',
+      ...AlertSeverities.map((s) => `open alerts ${s}`),
+      'id',
+    ],
     rows.map((r) => [
       r.reference,
       r.title,
@@ -118,14 +141,19 @@ export function portfolioCsv(rows: readonly PortfolioRow[]): string {
 export function byStatus(rows: readonly PortfolioRow[]): { status: string; count: number }[] {
   const counts = new Map<string, number>();
   for (const r of rows) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
-  return [...counts].map(([status, count]) => ({ status, count })).sort((a, b) => b.count - a.count || a.status.localeCompare(b.status));
+  return [...counts]
+    .map(([status, count]) => ({ status, count }))
+    .sort((a, b) => b.count - a.count || a.status.localeCompare(b.status));
 }
 
 /**
  * Open milestones due per month (YYYY-MM), every month from the first to the last present so gaps show as
  * zeros; split into those already overdue and those still ahead of `today`.
  */
-export function duePerMonth(milestones: readonly Milestone[], today: string): { month: string; due: number; overdue: number }[] {
+export function duePerMonth(
+  milestones: readonly Milestone[],
+  today: string,
+): { month: string; due: number; overdue: number }[] {
   const open = milestones.filter((m) => m.status === 'scheduled' || m.status === 'inProgress');
   if (open.length === 0) return [];
   const counts = new Map<string, { due: number; overdue: number }>();
@@ -138,7 +166,7 @@ export function duePerMonth(milestones: readonly Milestone[], today: string): { 
   }
   const months = [...counts.keys()].sort();
   const out: { month: string; due: number; overdue: number }[] = [];
-  for (let [y, mo] = months[0].split('-').map(Number); ; ) {
+  for (let [y, mo] = months[0].split('-').map(Number); ;) {
     const month = `${y}-${String(mo).padStart(2, '0')}`;
     out.push({ month, ...(counts.get(month) ?? { due: 0, overdue: 0 }) });
     if (month >= months.at(-1)!) break;

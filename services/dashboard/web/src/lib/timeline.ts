@@ -4,7 +4,13 @@
  * suspension periods; the signing date; and the range to draw, from signing to the last due date. Pure, so the
  * chart only draws what this decides.
  */
-import { daysBetween, isCalendarDate, signingPeriodStart, type DatePrecision, type EvidenceLink } from '@tracker/contracts';
+import {
+  daysBetween,
+  isCalendarDate,
+  signingPeriodStart,
+  type DatePrecision,
+  type EvidenceLink,
+} from '@tracker/contracts';
 import type { TimelineStep } from '../api/types';
 
 export type Outcome = 'met' | 'partiallyMet' | 'notMet' | 'cancelled';
@@ -91,8 +97,10 @@ export function layoutTimeline(
         signed = str(data['signedOn']) || null;
         precision = (str(data['datePrecision']) || undefined) as DatePrecision | undefined;
       }
-      if (step.type === 'agreement.corrected' && typeof data['signedOn'] === 'string') signed = data['signedOn'];
-      if (step.type === 'agreement.suspended') suspensions.push({ from: effective, to: null, reason: str(data['reason']) });
+      if (step.type === 'agreement.corrected' && typeof data['signedOn'] === 'string')
+        signed = data['signedOn'];
+      if (step.type === 'agreement.suspended')
+        suspensions.push({ from: effective, to: null, reason: str(data['reason']) });
       if (step.type === 'agreement.resumed') {
         const open = suspensions.find((p) => p.to === null);
         if (open) open.to = effective;
@@ -133,7 +141,11 @@ export function layoutTimeline(
         const percent = Number(data['percent'] ?? 0);
         // A report dated after the milestone was met (a met date corrected to earlier) does not undo it: met is 100%.
         if (lane.outcome?.kind !== 'met') lane.percent = percent;
-        lane.progress.push({ on: day(str(data['reportedOn']) || on), percent, ...(data['note'] ? { note: str(data['note']) } : {}) });
+        lane.progress.push({
+          on: day(str(data['reportedOn']) || on),
+          percent,
+          ...(data['note'] ? { note: str(data['note']) } : {}),
+        });
         break;
       }
       case 'milestone.rescheduled': {
@@ -143,7 +155,10 @@ export function layoutTimeline(
           from,
           to,
           // From the dates, not the event's slipDays: a correction of the new due date leaves slipDays as recorded.
-          days: isCalendarDate(from) && isCalendarDate(to) ? daysBetween(from, to) : Number(data['slipDays'] ?? 0),
+          days:
+            isCalendarDate(from) && isCalendarDate(to)
+              ? daysBetween(from, to)
+              : Number(data['slipDays'] ?? 0),
           reason: str(data['reason']),
           decidedOn: day(str(data['decidedOn']) || on),
         });
@@ -186,8 +201,12 @@ export function layoutTimeline(
   return { signedOn: signed, from, to: last, today, lanes: all, suspensions, endedOn };
 }
 
-
-const outcomeWords: Record<Outcome, string> = { met: 'met', partiallyMet: 'partially met', notMet: 'not met', cancelled: 'cancelled' };
+const outcomeWords: Record<Outcome, string> = {
+  met: 'met',
+  partiallyMet: 'partially met',
+  notMet: 'not met',
+  cancelled: 'cancelled',
+};
 export const outcomeLabel = (o: Outcome) => outcomeWords[o];
 
 /** The timeline in words: the chart's accessible description, and what a screen reader user hears. */
@@ -196,7 +215,9 @@ export function describeLane(l: Lane): string {
   if (l.currentDue !== l.originalDue) parts.push(`now due ${l.currentDue}`);
   const later = l.slips.filter((s) => s.days > 0);
   if (later.length)
-    parts.push(`slipped ${later.length} time${later.length === 1 ? '' : 's'} (${later.map((s) => `${s.days} day${s.days === 1 ? '' : 's'}: ${s.reason}`).join('; ')})`);
+    parts.push(
+      `slipped ${later.length} time${later.length === 1 ? '' : 's'} (${later.map((s) => `${s.days} day${s.days === 1 ? '' : 's'}: ${s.reason}`).join('; ')})`,
+    );
   if (l.outcome) parts.push(`${outcomeLabel(l.outcome.kind)} on ${l.outcome.on}`);
   else parts.push(`${l.percent}% done`);
   return parts.join(', ');
@@ -204,8 +225,12 @@ export function describeLane(l: Lane): string {
 
 export function describeTimeline(t: TimelineLayout): string {
   const head = `Timeline from ${t.from} to ${t.to}, today ${t.today}.`;
-  const periods = t.suspensions.map((p) => ` Suspended from ${p.from}${p.to ? ` to ${p.to}` : ', still suspended'}.`).join('');
-  const ended = t.endedOn ? ` ${t.endedOn.how === 'terminated' ? 'Terminated' : 'Expired'} on ${t.endedOn.on}.` : '';
+  const periods = t.suspensions
+    .map((p) => ` Suspended from ${p.from}${p.to ? ` to ${p.to}` : ', still suspended'}.`)
+    .join('');
+  const ended = t.endedOn
+    ? ` ${t.endedOn.how === 'terminated' ? 'Terminated' : 'Expired'} on ${t.endedOn.on}.`
+    : '';
   const lanes = t.lanes.length ? ` ${t.lanes.map(describeLane).join('. ')}.` : ' No milestone planned yet.';
   return head + periods + ended + lanes;
 }

@@ -18,7 +18,10 @@ import { layoutTimeline, type TimelineLayout } from '../lib/timeline';
 export function AgreementPage() {
   const { id = '' } = useParams();
   const auth = useAuth();
-  const agreement = useQuery({ queryKey: ['agreements', `/agreements/${id}`], queryFn: ({ signal }) => get<Agreement>('agreements', `/agreements/${id}`, signal) });
+  const agreement = useQuery({
+    queryKey: ['agreements', `/agreements/${id}`],
+    queryFn: ({ signal }) => get<Agreement>('agreements', `/agreements/${id}`, signal),
+  });
   const a = agreement.data;
 
   if (agreement.isLoading) return <Loading what="the agreement" />;
@@ -45,7 +48,9 @@ export function AgreementPage() {
         <h2 id="milestones-h">Milestones</h2>
         <MilestoneList agreementId={a.id} canAct={auth.can('milestones', 'monitor') && open} />
         {auth.can('milestones', 'monitor') && open && <PlanMilestone agreementId={a.id} />}
-        {!open && <p className="muted">This agreement is {a.lifecycle}: its milestones are not changed from here.</p>}
+        {!open && (
+          <p className="muted">This agreement is {a.lifecycle}: its milestones are not changed from here.</p>
+        )}
       </section>
       {auth.can('alerts', 'monitor', 'stakeholder', 'auditor') && (
         <section aria-labelledby="alerts-h">
@@ -103,7 +108,8 @@ function AgreementFacts({ a }: { a: Agreement }) {
         </dd>
         <dt>Signed</dt>
         <dd>
-          {formatDate(a.signedOn, a.datePrecision)} <span className="muted">({precisionLabel(a.datePrecision)})</span>
+          {formatDate(a.signedOn, a.datePrecision)}{' '}
+          <span className="muted">({precisionLabel(a.datePrecision)})</span>
         </dd>
         {a.place && (
           <>
@@ -138,7 +144,8 @@ function AgreementFacts({ a }: { a: Agreement }) {
               {a.targets.map((t) => (
                 <li key={t.description}>
                   {t.description}
-                  {t.amount !== undefined && ` — ${t.currency ?? ''} ${t.amount.toLocaleString('en')} ${t.unit ?? ''}`.trimEnd()}
+                  {t.amount !== undefined &&
+                    ` — ${t.currency ?? ''} ${t.amount.toLocaleString('en')} ${t.unit ?? ''}`.trimEnd()}
                   {t.byDate && <span className="muted"> by {formatDate(t.byDate)}</span>}
                 </li>
               ))}
@@ -160,7 +167,9 @@ function AgreementFacts({ a }: { a: Agreement }) {
                   ) : (
                     s.title
                   )}
-                  {(s.publisher || s.published) && <span className="muted"> — {[s.publisher, s.published].filter(Boolean).join(', ')}</span>}
+                  {(s.publisher || s.published) && (
+                    <span className="muted"> — {[s.publisher, s.published].filter(Boolean).join(', ')}</span>
+                  )}
                 </li>
               ))}
             </ul>
@@ -192,7 +201,8 @@ function TimelineSection({ agreement }: { agreement: Agreement }) {
     refetchInterval: (q) => {
       const behind =
         (q.state.error instanceof ApiError && q.state.error.status === 404) ||
-        (q.state.data !== undefined && lifecycleOf(layoutTimeline(q.state.data.steps, today, signing)) !== agreement.lifecycle);
+        (q.state.data !== undefined &&
+          lifecycleOf(layoutTimeline(q.state.data.steps, today, signing)) !== agreement.lifecycle);
       if (!behind) {
         behindSince.current = null;
         return false;
@@ -202,20 +212,27 @@ function TimelineSection({ agreement }: { agreement: Agreement }) {
     },
   });
   const layout = useMemo(
-    () => timeline.data && layoutTimeline(timeline.data.steps, today, { signedOn: agreement.signedOn, datePrecision: agreement.datePrecision }),
+    () =>
+      timeline.data &&
+      layoutTimeline(timeline.data.steps, today, {
+        signedOn: agreement.signedOn,
+        datePrecision: agreement.datePrecision,
+      }),
     [timeline.data, today, agreement.signedOn, agreement.datePrecision],
   );
   if (timeline.isLoading) return <Loading what="the timeline" />;
   if (timeline.error instanceof ApiError && timeline.error.status === 404)
     return <Loading what="the timeline (the milestones service is learning of this agreement)" />;
   if (!layout) return <ErrorBox error={timeline.error} />;
-  if (layout.lanes.length === 0) return <Empty>No milestone planned yet: the timeline starts with the first one.</Empty>;
+  if (layout.lanes.length === 0)
+    return <Empty>No milestone planned yet: the timeline starts with the first one.</Empty>;
   return (
     <>
       <TimelineChart layout={layout} />
       <p className="muted legend-note">
-        Drawn in business time (when things happened). Light bar: the planned span; dark fill: progress; orange: a slip (hover for its days and reason);
-        ◇ original and ◆ current due date; ● met, ▲ partially met, ◆ red not met, ■ cancelled; shaded: suspended.
+        Drawn in business time (when things happened). Light bar: the planned span; dark fill: progress;
+        orange: a slip (hover for its days and reason); ◇ original and ◆ current due date; ● met, ▲ partially
+        met, ◆ red not met, ■ cancelled; shaded: suspended.
       </p>
     </>
   );
@@ -225,4 +242,3 @@ function AgreementAlerts({ agreementId }: { agreementId: string }) {
   const alerts = usePaged<Alert>('alerts', `/alerts?agreementId=${agreementId}&status=open`, { limit: 20 });
   return <AlertList list={alerts} empty="No open alert for this agreement." />;
 }
-

@@ -1,3 +1,4 @@
+import { Choice } from '../components/Choice';
 import { AlertKinds, AlertSeverities, AlertStatuses, MilestoneTypes } from '@tracker/contracts';
 import { EventSource } from 'eventsource';
 import { useEffect, useState, type FormEvent } from 'react';
@@ -7,11 +8,11 @@ import { usePaged } from '../api/hooks';
 import type { Agreement, Alert, Subscription } from '../api/types';
 import { useAuth } from '../auth';
 import { AlertList } from '../components/AlertList';
-import { Empty, ErrorBox, Field, Loading, MoreButton } from '../components/ui';
+import { Empty, ErrorBox, Field, FormFooter, Loading, MoreButton } from '../components/ui';
 import { alertKindLabel, alertSummary } from '../lib/alerts';
 import { useCodeLists } from '../lib/code-lists';
 import { countryName, words } from '../lib/format';
-import { subscriptionRequest, unplacedMessages, type SubscriptionForm } from '../lib/forms';
+import { subscriptionRequest, type SubscriptionForm } from '../lib/forms';
 
 export function AlertsPage() {
   const auth = useAuth();
@@ -28,28 +29,22 @@ function AllAlerts() {
     <>
       <h1>Alerts</h1>
       <form className="filters" aria-label="Filter alerts" onSubmit={(e) => e.preventDefault()}>
-        <div className="field">
-          <label htmlFor="a-status">Status</label>
-          <select id="a-status" value={status} onChange={(e) => setStatus(e.target.value)}>
-            <option value="">any</option>
-            {AlertStatuses.map((s) => (
-              <option key={s} value={s}>
-                {words(s)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="a-sev">At least</label>
-          <select id="a-sev" value={minSeverity} onChange={(e) => setMinSeverity(e.target.value)}>
-            <option value="">any severity</option>
-            {AlertSeverities.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Choice
+          id="a-status"
+          label="Status"
+          value={status}
+          onChange={setStatus}
+          any="any"
+          options={AlertStatuses.map((s) => [s, words(s)] as const)}
+        />
+        <Choice
+          id="a-sev"
+          label="At least"
+          value={minSeverity}
+          onChange={setMinSeverity}
+          any="any severity"
+          options={AlertSeverities.map((s) => [s, s] as const)}
+        />
       </form>
       <AlertList list={list} empty="No alert matches." />
     </>
@@ -80,7 +75,12 @@ function Inbox() {
               ))}
             </select>
           </div>
-          <MoreButton hasMore={subs.hasNextPage} loading={subs.isFetchingNextPage} onMore={() => subs.fetchNextPage()} what="subscriptions" />
+          <MoreButton
+            hasMore={subs.hasNextPage}
+            loading={subs.isFetchingNextPage}
+            onMore={() => subs.fetchNextPage()}
+            what="subscriptions"
+          />
           {selected && <SubscriptionInbox key={selected} subscriptionId={selected} />}
         </>
       )}
@@ -98,7 +98,11 @@ function SubscriptionInbox({ subscriptionId }: { subscriptionId: string }) {
   useEffect(() => {
     // EventSource cannot send a bearer token; this implementation lets fetch carry it (and reconnects with Last-Event-ID).
     const source = new EventSource(url('alerts', `/subscriptions/${subscriptionId}/stream`), {
-      fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...authHeaders() } }),
+      fetch: (input, init) =>
+        fetch(input, {
+          ...init,
+          headers: { ...(init?.headers as Record<string, string>), ...authHeaders() },
+        }),
     });
     source.onopen = () => setConnection('live');
     source.onerror = () => setConnection('reconnecting');
@@ -107,7 +111,9 @@ function SubscriptionInbox({ subscriptionId }: { subscriptionId: string }) {
       const raised = JSON.parse(e.data) as Omit<Alert, 'status'>;
       const alert: Alert = { ...raised, status: 'open' };
       setLive((l) => [alert, ...l.filter((x) => x.id !== alert.id)]);
-      setAnnouncement(`New ${alert.severity} alert: ${alertKindLabel(alert.kind)}${alert.milestoneTitle ? `, ${alert.milestoneTitle}` : ''}. ${alertSummary(alert)}`);
+      setAnnouncement(
+        `New ${alert.severity} alert: ${alertKindLabel(alert.kind)}${alert.milestoneTitle ? `, ${alert.milestoneTitle}` : ''}. ${alertSummary(alert)}`,
+      );
     });
     return () => source.close();
   }, [subscriptionId]);
@@ -123,7 +129,11 @@ function SubscriptionInbox({ subscriptionId }: { subscriptionId: string }) {
       <p className="sr-only" aria-live="polite">
         {announcement}
       </p>
-      <AlertList list={list} extra={live} empty="No alert for this subscription yet. New ones appear here as they are raised." />
+      <AlertList
+        list={list}
+        extra={live}
+        empty="No alert for this subscription yet. New ones appear here as they are raised."
+      />
     </section>
   );
 }
@@ -147,16 +157,23 @@ function Subscriptions({ subs }: { subs: Subscription[] }) {
   const [form, setForm] = useState(emptySubscription);
   const create = useCommand();
   const remove = useCommand();
-  const set = <K extends keyof SubscriptionForm>(k: K, v: SubscriptionForm[K]) => setForm((f) => ({ ...f, [k]: v }));
+  const set = <K extends keyof SubscriptionForm>(k: K, v: SubscriptionForm[K]) =>
+    setForm((f) => ({ ...f, [k]: v }));
   const chosen = (e: { target: HTMLSelectElement }) => [...e.target.selectedOptions].map((o) => o.value);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    if (await create.run('alerts', '/subscriptions', { body: subscriptionRequest(form) })) setForm(emptySubscription);
+    if (await create.run('alerts', '/subscriptions', { body: subscriptionRequest(form) }))
+      setForm(emptySubscription);
   }
   const f = create.fields;
-  const other = unplacedMessages(f, ['name', 'channel', 'filters']);
-  const multi = (id: string, label: string, field: string, key: 'agreementIds' | 'partyCountries' | 'commodities' | 'milestoneTypes' | 'kinds', options: [string, string][]) => (
+  const multi = (
+    id: string,
+    label: string,
+    field: string,
+    key: 'agreementIds' | 'partyCountries' | 'commodities' | 'milestoneTypes' | 'kinds',
+    options: [string, string][],
+  ) => (
     <Field id={id} label={label} field={field} errors={f} hint="none chosen: all">
       {(p) => (
         <select {...p} multiple size={5} value={form[key]} onChange={(e) => set(key, chosen(e))}>
@@ -179,7 +196,12 @@ function Subscriptions({ subs }: { subs: Subscription[] }) {
               <strong>{s.name ?? s.id}</strong> — {s.channel.type}
               {s.channel.url && ` to ${s.channel.url}`}
               <span className="muted"> {describeFilters(s)}</span>{' '}
-              <button type="button" className="secondary" onClick={() => remove.run('alerts', `/subscriptions/${s.id}`, { method: 'DELETE' })} disabled={remove.busy}>
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => remove.run('alerts', `/subscriptions/${s.id}`, { method: 'DELETE' })}
+                disabled={remove.busy}
+              >
                 Delete
               </button>
             </li>
@@ -194,7 +216,11 @@ function Subscriptions({ subs }: { subs: Subscription[] }) {
         </Field>
         <Field id="sub-channel" label="Deliver to" field="channel.type" errors={f}>
           {(p) => (
-            <select {...p} value={form.channel} onChange={(e) => set('channel', e.target.value as SubscriptionForm['channel'])}>
+            <select
+              {...p}
+              value={form.channel}
+              onChange={(e) => set('channel', e.target.value as SubscriptionForm['channel'])}
+            >
               <option value="inbox">this inbox</option>
               <option value="webhook">a webhook</option>
             </select>
@@ -203,10 +229,25 @@ function Subscriptions({ subs }: { subs: Subscription[] }) {
         {form.channel === 'webhook' && (
           <div className="row">
             <Field id="sub-url" label="Webhook URL" field="channel.url" errors={f}>
-              {(p) => <input {...p} type="url" value={form.url} onChange={(e) => set('url', e.target.value)} />}
+              {(p) => (
+                <input {...p} type="url" value={form.url} onChange={(e) => set('url', e.target.value)} />
+              )}
             </Field>
-            <Field id="sub-secret" label="Signing secret" field="channel.secret" errors={f} hint="At least 16 characters; used to sign each delivery">
-              {(p) => <input {...p} type="password" value={form.secret} onChange={(e) => set('secret', e.target.value)} />}
+            <Field
+              id="sub-secret"
+              label="Signing secret"
+              field="channel.secret"
+              errors={f}
+              hint="At least 16 characters; used to sign each delivery"
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  type="password"
+                  value={form.secret}
+                  onChange={(e) => set('secret', e.target.value)}
+                />
+              )}
             </Field>
           </div>
         )}
@@ -214,16 +255,55 @@ function Subscriptions({ subs }: { subs: Subscription[] }) {
           <legend>Filters</legend>
           <div className="row wrap">
             <div>
-              {multi('sub-agreements', 'Agreements', 'filters.agreementIds', 'agreementIds', agreements.items.map((a) => [a.id, a.reference]))}
-              <MoreButton hasMore={agreements.hasNextPage} loading={agreements.isFetchingNextPage} onMore={() => agreements.fetchNextPage()} what="agreements" />
+              {multi(
+                'sub-agreements',
+                'Agreements',
+                'filters.agreementIds',
+                'agreementIds',
+                agreements.items.map((a) => [a.id, a.reference]),
+              )}
+              <MoreButton
+                hasMore={agreements.hasNextPage}
+                loading={agreements.isFetchingNextPage}
+                onMore={() => agreements.fetchNextPage()}
+                what="agreements"
+              />
             </div>
-            {multi('sub-countries', 'Party countries', 'filters.partyCountries', 'partyCountries', codes.countries.map((c) => [c, `${countryName(c)} (${c})`]))}
-            {multi('sub-commodities', 'Commodities', 'filters.commodities', 'commodities', codes.commodities.map((c) => [c, words(c)]))}
-            {multi('sub-types', 'Milestone types', 'filters.milestoneTypes', 'milestoneTypes', MilestoneTypes.map((t) => [t, words(t)]))}
-            {multi('sub-kinds', 'Alert kinds', 'filters.kinds', 'kinds', AlertKinds.map((k) => [k, alertKindLabel(k)]))}
+            {multi(
+              'sub-countries',
+              'Party countries',
+              'filters.partyCountries',
+              'partyCountries',
+              codes.countries.map((c) => [c, `${countryName(c)} (${c})`]),
+            )}
+            {multi(
+              'sub-commodities',
+              'Commodities',
+              'filters.commodities',
+              'commodities',
+              codes.commodities.map((c) => [c, words(c)]),
+            )}
+            {multi(
+              'sub-types',
+              'Milestone types',
+              'filters.milestoneTypes',
+              'milestoneTypes',
+              MilestoneTypes.map((t) => [t, words(t)]),
+            )}
+            {multi(
+              'sub-kinds',
+              'Alert kinds',
+              'filters.kinds',
+              'kinds',
+              AlertKinds.map((k) => [k, alertKindLabel(k)]),
+            )}
             <Field id="sub-severity" label="At least" field="filters.minSeverity" errors={f}>
               {(p) => (
-                <select {...p} value={form.minSeverity} onChange={(e) => set('minSeverity', e.target.value as SubscriptionForm['minSeverity'])}>
+                <select
+                  {...p}
+                  value={form.minSeverity}
+                  onChange={(e) => set('minSeverity', e.target.value as SubscriptionForm['minSeverity'])}
+                >
                   <option value="">any severity</option>
                   {AlertSeverities.map((s) => (
                     <option key={s} value={s}>
@@ -235,17 +315,12 @@ function Subscriptions({ subs }: { subs: Subscription[] }) {
             </Field>
           </div>
         </fieldset>
-        {other.length > 0 && (
-          <ul className="field-error" role="alert">
-            {other.map((m) => (
-              <li key={m}>{m}</li>
-            ))}
-          </ul>
-        )}
-        <ErrorBox error={create.error} />
-        <button type="submit" disabled={create.busy}>
-          {create.busy ? 'Subscribing…' : 'Subscribe'}
-        </button>
+        <FormFooter
+          command={create}
+          placed={['name', 'channel', 'filters']}
+          submit="Subscribe"
+          submitting="Subscribing…"
+        />
       </form>
     </section>
   );

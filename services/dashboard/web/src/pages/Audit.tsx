@@ -1,3 +1,4 @@
+import { Choice } from '../components/Choice';
 import { useEffect, useState } from 'react';
 import { call, download, query, type Service } from '../api/client';
 import { usePaged } from '../api/hooks';
@@ -19,7 +20,10 @@ export function AuditPage() {
       <h1>Audit</h1>
       <section aria-labelledby="verify-h">
         <h2 id="verify-h">Verify the event history</h2>
-        <p>Each service recomputes the hash chain of every stream it stores and names any link that does not hold.</p>
+        <p>
+          Each service recomputes the hash chain of every stream it stores and names any link that does not
+          hold.
+        </p>
         <div className="cards">
           {services.map((s) => (
             <VerifyCard key={s} service={s} />
@@ -29,17 +33,14 @@ export function AuditPage() {
       <section aria-labelledby="export-h">
         <h2 id="export-h">Export</h2>
         <p>Every stored event, with its hash chain, as NDJSON: one line per event, verifiable offline.</p>
-        <div className="field">
-          <label htmlFor="export-agreement">Agreement</label>
-          <select id="export-agreement" value={agreementId} onChange={(e) => setAgreementId(e.target.value)}>
-            <option value="">all agreements</option>
-            {agreements.items.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.reference}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Choice
+          id="export-agreement"
+          label="Agreement"
+          value={agreementId}
+          onChange={setAgreementId}
+          any="all agreements"
+          options={agreements.items.map((a) => [a.id, a.reference] as const)}
+        />
         <div className="actions">
           {services.map((s) => (
             <ExportButton key={s} service={s} agreementId={agreementId} />
@@ -48,18 +49,20 @@ export function AuditPage() {
       </section>
       <section aria-labelledby="audit-history-h">
         <h2 id="audit-history-h">Agreement history</h2>
-        <div className="field">
-          <label htmlFor="audit-agreement">Agreement</label>
-          <select id="audit-agreement" value={agreementId} onChange={(e) => setAgreementId(e.target.value)}>
-            <option value="">choose…</option>
-            {agreements.items.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.reference} — {a.title}
-              </option>
-            ))}
-          </select>
-        </div>
-        <MoreButton hasMore={agreements.hasNextPage} loading={agreements.isFetchingNextPage} onMore={() => agreements.fetchNextPage()} what="agreements into the lists" />
+        <Choice
+          id="audit-agreement"
+          label="Agreement"
+          value={agreementId}
+          onChange={setAgreementId}
+          any="choose…"
+          options={agreements.items.map((a) => [a.id, `${a.reference} — ${a.title}`] as const)}
+        />
+        <MoreButton
+          hasMore={agreements.hasNextPage}
+          loading={agreements.isFetchingNextPage}
+          onMore={() => agreements.fetchNextPage()}
+          what="agreements into the lists"
+        />
         {agreementId && (
           <>
             <h3>As of a date</h3>
@@ -111,7 +114,9 @@ function VerifyCard({ service }: { service: Service }) {
       <div aria-live="polite">
         {result && (
           <div className={result.ok ? 'ok' : 'error'} data-ok={result.ok}>
-            <strong>{result.ok ? 'Verified: every link holds' : `${result.broken.length} broken link(s)`}</strong>
+            <strong>
+              {result.ok ? 'Verified: every link holds' : `${result.broken.length} broken link(s)`}
+            </strong>
             <p>
               {result.streamsChecked} streams, {result.eventsChecked} events checked in {result.tookMs} ms
             </p>
@@ -119,7 +124,8 @@ function VerifyCard({ service }: { service: Service }) {
               <ul>
                 {result.broken.map((b, i) => (
                   <li key={i}>
-                    <code>{b.streamId}</code> at version {b.streamVersion} (event <code>{b.eventId}</code>): {words(b.reason)}
+                    <code>{b.streamId}</code> at version {b.streamVersion} (event <code>{b.eventId}</code>):{' '}
+                    {words(b.reason)}
                   </li>
                 ))}
               </ul>
@@ -141,7 +147,12 @@ function ExportButton({ service, agreementId }: { service: Service; agreementId:
     setError(null);
     setBytes(0);
     try {
-      await download(service, `/audit/export${query({ agreementId })}`, `${service}-${agreementId || 'all'}.ndjson`, setBytes);
+      await download(
+        service,
+        `/audit/export${query({ agreementId })}`,
+        `${service}-${agreementId || 'all'}.ndjson`,
+        setBytes,
+      );
     } catch (err) {
       setError(err);
     } finally {
@@ -151,9 +162,13 @@ function ExportButton({ service, agreementId }: { service: Service; agreementId:
   return (
     <span className="export">
       <button type="button" onClick={run} disabled={running}>
-        {running ? `Exporting ${service}… ${((bytes ?? 0) / 1024).toFixed(0)} KiB` : `Download ${service} export`}
+        {running
+          ? `Exporting ${service}… ${((bytes ?? 0) / 1024).toFixed(0)} KiB`
+          : `Download ${service} export`}
       </button>
-      {!running && bytes !== null && !error && <span className="muted"> {(bytes / 1024).toFixed(1)} KiB saved</span>}
+      {!running && bytes !== null && !error && (
+        <span className="muted"> {(bytes / 1024).toFixed(1)} KiB saved</span>
+      )}
       <ErrorBox error={error} />
     </span>
   );

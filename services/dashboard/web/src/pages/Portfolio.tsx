@@ -1,3 +1,4 @@
+import { Choice } from '../components/Choice';
 import { AgreementKinds, AlertSeverities, ImplementationStatuses } from '@tracker/contracts';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
@@ -9,7 +10,16 @@ import { EChart, type ChartOption } from '../components/EChart';
 import { Empty, ErrorBox, Loading, MoreButton } from '../components/ui';
 import { useCodeLists } from '../lib/code-lists';
 import { countryName, formatDate, words } from '../lib/format';
-import { byStatus, duePerMonth, partiesText, portfolioCsv, portfolioRows, sortRows, type PortfolioRow, type SortKey } from '../lib/portfolio';
+import {
+  byStatus,
+  duePerMonth,
+  partiesText,
+  portfolioCsv,
+  portfolioRows,
+  sortRows,
+  type PortfolioRow,
+  type SortKey,
+} from '../lib/portfolio';
 
 const statuses = [...ImplementationStatuses, 'suspended', 'terminated', 'expired'];
 const filterNames = ['q', 'country', 'commodity', 'status', 'kind'] as const;
@@ -18,13 +28,18 @@ const today = () => new Date().toISOString().slice(0, 10);
 export function PortfolioPage() {
   const auth = useAuth();
   const [params, setParams] = useSearchParams();
-  const filters = Object.fromEntries(filterNames.map((n) => [n, params.get(n) ?? ''])) as Record<(typeof filterNames)[number], string>;
+  const filters = Object.fromEntries(filterNames.map((n) => [n, params.get(n) ?? ''])) as Record<
+    (typeof filterNames)[number],
+    string
+  >;
   const [sort, setSort] = useState<{ key: SortKey; dir: 'asc' | 'desc' }>({ key: 'nextDueDate', dir: 'asc' });
   const codes = useCodeLists();
   const [search, setSearch] = useState(filters.q);
 
   const agreements = usePaged<Agreement>('agreements', `/agreements${query(filters)}`, { limit: 100 });
-  const alerts = useAllPages<Alert>('alerts', '/alerts?status=open', { enabled: auth.can('alerts', 'monitor', 'stakeholder', 'auditor') });
+  const alerts = useAllPages<Alert>('alerts', '/alerts?status=open', {
+    enabled: auth.can('alerts', 'monitor', 'stakeholder', 'auditor'),
+  });
   const scheduled = useAllPages<Milestone>('milestones', '/milestones?status=scheduled', { maxPages: 10 });
   const inProgress = useAllPages<Milestone>('milestones', '/milestones?status=inProgress', { maxPages: 10 });
 
@@ -34,7 +49,10 @@ export function PortfolioPage() {
   );
   const shownIds = useMemo(() => new Set(rows.map((r) => r.id)), [rows]);
   const open = useMemo(
-    () => [...(scheduled.data?.items ?? []), ...(inProgress.data?.items ?? [])].filter((m) => shownIds.has(m.agreementId)),
+    () =>
+      [...(scheduled.data?.items ?? []), ...(inProgress.data?.items ?? [])].filter((m) =>
+        shownIds.has(m.agreementId),
+      ),
     [scheduled.data, inProgress.data, shownIds],
   );
 
@@ -75,62 +93,71 @@ export function PortfolioPage() {
               Register an agreement
             </Link>
           )}
-          <CsvButton path={`/agreements${query(filters)}`} alerts={alerts.data?.items ?? []} sort={sort} disabled={rows.length === 0} />
+          <CsvButton
+            path={`/agreements${query(filters)}`}
+            alerts={alerts.data?.items ?? []}
+            sort={sort}
+            disabled={rows.length === 0}
+          />
         </div>
       </div>
 
-      <form className="filters" role="search" aria-label="Filter agreements" onSubmit={(e) => e.preventDefault()}>
+      <form
+        className="filters"
+        role="search"
+        aria-label="Filter agreements"
+        onSubmit={(e) => e.preventDefault()}
+      >
         <div className="field">
           <label htmlFor="f-q">Search</label>
-          <input id="f-q" type="search" value={search} placeholder="title words" onChange={(e) => setSearch(e.target.value)} />
+          <input
+            id="f-q"
+            type="search"
+            value={search}
+            placeholder="title words"
+            onChange={(e) => setSearch(e.target.value)}
+          />
         </div>
-        <div className="field">
-          <label htmlFor="f-country">Country</label>
-          <select id="f-country" value={filters.country} onChange={(e) => setFilter('country', e.target.value)}>
-            <option value="">any</option>
-            {codes.countries.map((c) => (
-              <option key={c} value={c}>
-                {countryName(c)} ({c})
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="f-commodity">Commodity</label>
-          <select id="f-commodity" value={filters.commodity} onChange={(e) => setFilter('commodity', e.target.value)}>
-            <option value="">any</option>
-            {codes.commodities.map((c) => (
-              <option key={c} value={c}>
-                {words(c)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="f-status">Status</label>
-          <select id="f-status" value={filters.status} onChange={(e) => setFilter('status', e.target.value)}>
-            <option value="">any</option>
-            {statuses.map((s) => (
-              <option key={s} value={s}>
-                {words(s)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="f-kind">Kind</label>
-          <select id="f-kind" value={filters.kind} onChange={(e) => setFilter('kind', e.target.value)}>
-            <option value="">any</option>
-            {AgreementKinds.map((k) => (
-              <option key={k} value={k}>
-                {words(k)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Choice
+          id="f-country"
+          label="Country"
+          value={filters.country}
+          onChange={(v) => setFilter('country', v)}
+          any="any"
+          options={codes.countries.map((c) => [c, `${countryName(c)} (${c})`] as const)}
+        />
+        <Choice
+          id="f-commodity"
+          label="Commodity"
+          value={filters.commodity}
+          onChange={(v) => setFilter('commodity', v)}
+          any="any"
+          options={codes.commodities.map((c) => [c, words(c)] as const)}
+        />
+        <Choice
+          id="f-status"
+          label="Status"
+          value={filters.status}
+          onChange={(v) => setFilter('status', v)}
+          any="any"
+          options={statuses.map((s) => [s, words(s)] as const)}
+        />
+        <Choice
+          id="f-kind"
+          label="Kind"
+          value={filters.kind}
+          onChange={(v) => setFilter('kind', v)}
+          any="any"
+          options={AgreementKinds.map((k) => [k, words(k)] as const)}
+        />
       </form>
 
-      <PortfolioCharts rows={rows} open={open} complete={(scheduled.data?.complete ?? true) && (inProgress.data?.complete ?? true)} loading={scheduled.isLoading || inProgress.isLoading} />
+      <PortfolioCharts
+        rows={rows}
+        open={open}
+        complete={(scheduled.data?.complete ?? true) && (inProgress.data?.complete ?? true)}
+        loading={scheduled.isLoading || inProgress.isLoading}
+      />
 
       <ErrorBox error={agreements.error} />
       {agreements.isLoading ? (
@@ -161,14 +188,29 @@ export function PortfolioPage() {
           </table>
         </div>
       )}
-      <MoreButton hasMore={agreements.hasNextPage} loading={agreements.isFetchingNextPage} onMore={() => agreements.fetchNextPage()} what="agreements" />
+      <MoreButton
+        hasMore={agreements.hasNextPage}
+        loading={agreements.isFetchingNextPage}
+        onMore={() => agreements.fetchNextPage()}
+        what="agreements"
+      />
       {alerts.error ? <ErrorBox error={alerts.error} /> : null}
     </>
   );
 }
 
 /** Every agreement the filters match, not only the pages loaded, in the table's order. */
-function CsvButton({ path, alerts, sort, disabled }: { path: string; alerts: Alert[]; sort: { key: SortKey; dir: 'asc' | 'desc' }; disabled: boolean }) {
+function CsvButton({
+  path,
+  alerts,
+  sort,
+  disabled,
+}: {
+  path: string;
+  alerts: Alert[];
+  sort: { key: SortKey; dir: 'asc' | 'desc' };
+  disabled: boolean;
+}) {
   const [loaded, setLoaded] = useState<number | null>(null);
   const [error, setError] = useState<unknown>(null);
   async function run() {
@@ -178,7 +220,10 @@ function CsvButton({ path, alerts, sort, disabled }: { path: string; alerts: Ale
       const all: Agreement[] = [];
       let cursor: string | null = null;
       do {
-        const page: Page<Agreement> = await get<Page<Agreement>>('agreements', `${path}${path.includes('?') ? '&' : '?'}${query({ limit: 100, cursor }).slice(1)}`);
+        const page: Page<Agreement> = await get<Page<Agreement>>(
+          'agreements',
+          `${path}${path.includes('?') ? '&' : '?'}${query({ limit: 100, cursor }).slice(1)}`,
+        );
         all.push(...page.items);
         setLoaded(all.length);
         cursor = page.nextCursor;
@@ -211,7 +256,9 @@ function Row({ row: r }: { row: PortfolioRow }) {
       <td>{partiesText(r)}</td>
       <td>
         {formatDate(r.signedOn, r.datePrecision)}
-        {r.datePrecision !== 'day' && r.datePrecision !== 'unknown' && <span className="muted"> ({r.datePrecision})</span>}
+        {r.datePrecision !== 'day' && r.datePrecision !== 'unknown' && (
+          <span className="muted"> ({r.datePrecision})</span>
+        )}
       </td>
       <td>
         <span className={`status status-${r.status}`}>{words(r.status)}</span>
@@ -242,7 +289,17 @@ export function AlertBadges({ counts }: { counts: PortfolioRow['openAlerts'] }) 
   );
 }
 
-function PortfolioCharts({ rows, open, complete, loading }: { rows: PortfolioRow[]; open: Milestone[]; complete: boolean; loading: boolean }) {
+function PortfolioCharts({
+  rows,
+  open,
+  complete,
+  loading,
+}: {
+  rows: PortfolioRow[];
+  open: Milestone[];
+  complete: boolean;
+  loading: boolean;
+}) {
   const statusData = useMemo(() => byStatus(rows), [rows]);
   const months = useMemo(() => duePerMonth(open, today()), [open]);
   const statusOption: ChartOption = useMemo(
@@ -251,7 +308,15 @@ function PortfolioCharts({ rows, open, complete, loading }: { rows: PortfolioRow
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       xAxis: { type: 'value', minInterval: 1 },
       yAxis: { type: 'category', inverse: true, data: statusData.map((s) => words(s.status)) },
-      series: [{ type: 'bar', name: 'agreements', data: statusData.map((s) => s.count), itemStyle: { color: '#1f5f8b' }, label: { show: true, position: 'right' } }],
+      series: [
+        {
+          type: 'bar',
+          name: 'agreements',
+          data: statusData.map((s) => s.count),
+          itemStyle: { color: '#1f5f8b' },
+          label: { show: true, position: 'right' },
+        },
+      ],
     }),
     [statusData],
   );
@@ -263,8 +328,20 @@ function PortfolioCharts({ rows, open, complete, loading }: { rows: PortfolioRow
       xAxis: { type: 'category', data: months.map((m) => m.month), axisLabel: { rotate: 45 } },
       yAxis: { type: 'value', minInterval: 1 },
       series: [
-        { type: 'bar', name: 'overdue', stack: 'due', data: months.map((m) => m.overdue), itemStyle: { color: '#b3261e' } },
-        { type: 'bar', name: 'due', stack: 'due', data: months.map((m) => m.due), itemStyle: { color: '#1f5f8b' } },
+        {
+          type: 'bar',
+          name: 'overdue',
+          stack: 'due',
+          data: months.map((m) => m.overdue),
+          itemStyle: { color: '#b3261e' },
+        },
+        {
+          type: 'bar',
+          name: 'due',
+          stack: 'due',
+          data: months.map((m) => m.due),
+          itemStyle: { color: '#1f5f8b' },
+        },
       ],
     }),
     [months],
@@ -279,9 +356,16 @@ function PortfolioCharts({ rows, open, complete, loading }: { rows: PortfolioRow
       </figure>
       <figure>
         <figcaption>
-          Open milestones due per month{!complete && <span className="muted"> (first 2,000 of each status)</span>}
+          Open milestones due per month
+          {!complete && <span className="muted"> (first 2,000 of each status)</span>}
         </figcaption>
-        {loading ? <Loading what="milestones" /> : months.length === 0 ? <Empty>No open milestone.</Empty> : <EChart option={monthOption} label={monthLabel} height={200} testId="chart-due" />}
+        {loading ? (
+          <Loading what="milestones" />
+        ) : months.length === 0 ? (
+          <Empty>No open milestone.</Empty>
+        ) : (
+          <EChart option={monthOption} label={monthLabel} height={200} testId="chart-due" />
+        )}
       </figure>
     </section>
   );

@@ -24,11 +24,15 @@ export function SignInPage() {
   return (
     <main id="main" className="sign-in">
       <h1>Agreement tracker</h1>
-      <p>International agreements followed from signing to outcome: milestones, slips, alerts and their evidence.</p>
+      <p>
+        International agreements followed from signing to outcome: milestones, slips, alerts and their
+        evidence.
+      </p>
       <form onSubmit={submit} aria-label="Sign in">
         <label htmlFor="api-key">API key</label>
         <span className="hint" id="api-key-hint">
-          Kept for this browser session only. On a development stack: dev-monitor, dev-stakeholder, dev-auditor or dev-admin.
+          Kept for this browser session only. On a development stack: dev-monitor, dev-stakeholder,
+          dev-auditor or dev-admin.
         </span>
         <input
           id="api-key"
