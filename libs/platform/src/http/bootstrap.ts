@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { expressProblemHandler } from '../errors/problem.filter';
+import { textHygiene, verifyUtf8 } from '../validation/text-hygiene';
 import { correlationIdMiddleware, CORRELATION_HEADER } from '../logging/correlation';
 import { httpMetricsMiddleware } from '../metrics/http-metrics';
 import { MetricsService } from '../metrics/metrics.service';
@@ -44,7 +45,9 @@ export function configureApp(app: INestApplication): NestExpressApplication {
     });
   }
   nest.use(jsonBodiesOnly);
-  nest.useBodyParser('json', { limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] });
+  nest.useBodyParser('json', { limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'], verify: verifyUtf8 as never });
+  // Text is stored, hashed and shown to others: NFC, and no unpaired surrogate, control or bidi override character.
+  nest.use(textHygiene);
   nest.use(expressProblemHandler(logger, options.serviceName));
 
   nest.useLogger(nest.get(NestPinoLogger));

@@ -151,6 +151,34 @@ describe('problem details through HTTP', () => {
     expect((await request(server()).post('/things').set(auth)).status).toBe(400);
   });
 
+  it.each([
+    ['an unpaired surrogate', '{"title": "Ankara \\ud800 x", "parties": [{"name": "T\u00fcrkiye"}]}', 'unpaired surrogate'],
+    ['NUL', '{"title": "Ankara \\u0000 x", "parties": [{"name": "T\u00fcrkiye"}]}', 'control characters'],
+    ['a right-to-left override', '{"title": "Ankara \u202e x", "parties": [{"name": "T\u00fcrkiye"}]}', 'bidirectional'],
+  ])('400 naming the field for %s in a string, and the handler never runs', async (_what, json, message) => {
+    const calls = TestController.calls;
+    const res = await request(server()).post('/things').set(auth).set('Content-Type', 'application/json').serialize(asIs).send(json);
+    expectProblem(res, 400, '/things');
+    expect(res.body.errors).toEqual([{ field: 'title', message: expect.stringContaining(message) }]);
+    expect(TestController.calls).toBe(calls);
+  });
+
+  it('400 for bytes that are not UTF-8 (not text with U+FFFD in it)', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"title": "Ankara '), Buffer.from([0xc3, 0x28]), Buffer.from('", "parties": [{"name": "x"}]}')]);
+    const res = await request(server()).post('/things').set(auth).set('Content-Type', 'application/json').serialize(asIs).send(bytes);
+    expectProblem(res, 400, '/things');
+    expect(res.body.detail).toContain('not valid UTF-8');
+  });
+
+  it('text reaches the handler normalised to NFC', async () => {
+    const res = await request(server())
+      .post('/things')
+      .set(auth)
+      .send({ ...valid, title: 'Critical minerals: Tu\u0308rkiye' });
+    expect(res.status).toBe(201);
+    expect(res.body.dto.title).toBe('Critical minerals: Türkiye');
+  });
+
   it('413 above the body limit', async () => {
     const res = await request(server())
       .post('/things')
