@@ -2,17 +2,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested, registerDecorator, type ValidationArguments } from 'class-validator';
-import { businessInstant, isBusinessTime } from '@tracker/contracts';
+import { businessInstant, EARLIEST_FACT_DATE, isBusinessTime, isFactDate, LATEST_FACT_DATE } from '@tracker/contracts';
 
-const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function isCalendarDate(value: unknown): boolean {
-  if (typeof value !== 'string' || !CALENDAR_DATE.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
-}
-
-/** A real calendar date written YYYY-MM-DD (2026-02-30 is refused). */
+/** A real calendar date written YYYY-MM-DD (2026-02-30 is refused), within the span a fact may carry (1945-2100). */
 export function IsCalendarDate() {
   return (object: object, propertyName: string) =>
     registerDecorator({
@@ -20,8 +12,9 @@ export function IsCalendarDate() {
       target: object.constructor,
       propertyName,
       validator: {
-        validate: isCalendarDate,
-        defaultMessage: (args: ValidationArguments) => `${args.property} must be a calendar date YYYY-MM-DD`,
+        validate: (value: unknown) => typeof value === 'string' && isFactDate(value),
+        defaultMessage: (args: ValidationArguments) =>
+          `${args.property} must be a calendar date YYYY-MM-DD from ${EARLIEST_FACT_DATE} to ${LATEST_FACT_DATE}`,
       },
     });
 }

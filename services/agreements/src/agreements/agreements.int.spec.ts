@@ -144,6 +144,11 @@ describe('agreements service (HTTP + Kafka)', () => {
         { ...usUz, reference: 'X-9', signedOn: '2026-03-02', datePrecision: 'day' },
         'signedOn',
       ],
+      // Outside the span a fact may carry (1945-2100), at each precision.
+      ['a signing day in 1900', { ...usUz, reference: 'X-10', signedOn: '1900-01-01', datePrecision: 'day' }, 'signedOn'],
+      ['a signing year 0000', { ...usUz, reference: 'X-11', signedOn: '0000', datePrecision: 'year' }, 'signedOn'],
+      ['a signing month before 1945', { ...usUz, reference: 'X-12', signedOn: '1944-12', datePrecision: 'month' }, 'signedOn'],
+      ['a title with a right-to-left override', { ...usUz, reference: 'X-13', title: 'MoU \u202e gnp.exe' }, 'title'],
     ];
     it.each(invalid)(
       'refuses %s with 400 naming the field, and stores nothing',

@@ -25,7 +25,9 @@ import {
   AgreementKinds,
   DatePrecisions,
   ImplementationStatuses,
+  EARLIEST_FACT_DATE,
   isCalendarDate,
+  LATEST_FACT_DATE,
   type AgreementKind,
   type DatePrecision,
 } from '@tracker/contracts';
@@ -48,9 +50,11 @@ function MatchesDatePrecision() {
           const precision = (args.object as { datePrecision?: DatePrecision }).datePrecision;
           if (precision === 'unknown') return value === null || value === undefined;
           if (typeof value !== 'string') return false;
-          if (precision === 'day') return isCalendarDate(value);
-          if (precision === 'month') return /^\d{4}-(0[1-9]|1[0-2])$/.test(value);
-          if (precision === 'year') return /^\d{4}$/.test(value);
+          // Within the span a fact may carry, at the precision known (1945, 1945-01 and 1945-01-01 all begin it).
+          const inSpan = value >= EARLIEST_FACT_DATE.slice(0, value.length) && value <= LATEST_FACT_DATE.slice(0, value.length);
+          if (precision === 'day') return isCalendarDate(value) && inSpan;
+          if (precision === 'month') return /^\d{4}-(0[1-9]|1[0-2])$/.test(value) && inSpan;
+          if (precision === 'year') return /^\d{4}$/.test(value) && inSpan;
           return false;
         },
         defaultMessage(args: ValidationArguments) {
@@ -61,7 +65,8 @@ function MatchesDatePrecision() {
             year: 'a year YYYY',
             unknown: 'null',
           };
-          return `signedOn must be ${shapes[precision ?? ''] ?? 'consistent with datePrecision'} when datePrecision is "${precision}"`;
+          const span = precision && precision !== 'unknown' ? ` from ${EARLIEST_FACT_DATE.slice(0, 4)} to ${LATEST_FACT_DATE.slice(0, 4)}` : '';
+          return `signedOn must be ${shapes[precision ?? ''] ?? 'consistent with datePrecision'}${span} when datePrecision is "${precision}"`;
         },
       },
     });
