@@ -357,7 +357,7 @@ function PortfolioCharts({
       <figure>
         <figcaption>
           Open milestones due per month
-          {!complete && <span className="muted"> (first 2,000 of each status)</span>}
+          {!complete && <span className="muted"> (the first 1,000 scheduled and 1,000 in progress)</span>}
         </figcaption>
         {loading ? (
           <Loading what="milestones" />
