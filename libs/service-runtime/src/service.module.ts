@@ -85,7 +85,8 @@ export class ServiceModule {
           ...(options.logDestination && { logDestination: options.logDestination }),
           readiness: {
             inject: [MONGO_CONNECTION, KAFKA],
-            useFactory: (db: mongoose.Connection, kafka: Kafka) => [mongoReadiness(db), kafkaReadiness(kafka.admin())],
+            // Writes go on while Kafka is away (the outbox holds them): a broker outage is `degraded`, not unready.
+            useFactory: (db: mongoose.Connection, kafka: Kafka) => [mongoReadiness(db), kafkaReadiness(kafka.admin(), { required: false })],
           },
           database: { inject: [MONGO_CONNECTION], useFactory: (db: mongoose.Connection) => db },
         }),

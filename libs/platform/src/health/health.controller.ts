@@ -1,11 +1,6 @@
 import { Controller, Get, Inject, type OnApplicationShutdown } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import {
-  HealthCheckService,
-  HealthIndicatorService,
-  type HealthCheckResult,
-  type HealthIndicatorResult,
-} from '@nestjs/terminus';
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/decorators';
 import { Problem } from '../errors/problem';
@@ -20,7 +15,6 @@ export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 @Controller('health')
 export class HealthController implements OnApplicationShutdown {
   constructor(
-    private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
   ) {}
@@ -30,22 +24,23 @@ export class HealthController implements OnApplicationShutdown {
     return { status: 'ok' };
   }
 
+  /**
+   * 200 `ok` when every check passes; 200 `degraded` when only checks the service can work without for a while
+   * fail (`required: false`: Kafka, whose outage the outbox waits out while writes go on), so an orchestrator
+   * does not cut off a service that still takes writes; 503 when a required one fails.
+   */
   @Get('ready')
-  async ready(): Promise<HealthCheckResult> {
-    try {
-      return await this.health.check(this.checks.map((c) => () => this.run(c)));
-    } catch (err) {
-      // Terminus throws a 503 carrying the report; keep the report, in the one error shape.
-      const report = (err as { getResponse?: () => unknown }).getResponse?.() as
-        HealthCheckResult | undefined;
-      if (!report?.details) throw err;
-      const down = Object.entries(report.details)
-        .filter(([, d]) => d.status !== 'up')
-        .map(([name, d]) => `${name}: ${String(d['message'] ?? 'down')}`);
-      throw new Problem(503, 'Service Unavailable', `Not ready: ${down.join('; ')}`, {
-        checks: report.details,
-      });
+  async ready(): Promise<{ status: 'ok' | 'degraded'; info: Record<string, unknown>; error: Record<string, unknown>; details: Record<string, unknown> }> {
+    const results = await Promise.all(this.checks.map(async (c) => ({ check: c, result: await this.run(c) })));
+    const details = Object.assign({}, ...results.map((r) => r.result)) as Record<string, { status: string; message?: unknown }>;
+    const down = results.filter((r) => r.result[r.check.name]?.status !== 'up');
+    const pick = (up: boolean) => Object.fromEntries(Object.entries(details).filter(([, d]) => (d.status === 'up') === up));
+    const requiredDown = down.filter((r) => r.check.required !== false);
+    if (requiredDown.length > 0) {
+      const names = requiredDown.map((r) => `${r.check.name}: ${String(details[r.check.name]?.message ?? 'down')}`);
+      throw new Problem(503, 'Service Unavailable', `Not ready: ${names.join('; ')}`, { checks: details });
     }
+    return { status: down.length ? 'degraded' : 'ok', info: pick(true), error: pick(false), details };
   }
 
   private async run(c: ReadinessCheck): Promise<HealthIndicatorResult> {

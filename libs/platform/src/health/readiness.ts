@@ -1,5 +1,6 @@
 /**
- * Readiness checks a service registers with PlatformModule: `/health/ready` answers 200 only when all pass.
+ * Readiness checks a service registers with PlatformModule: `/health/ready` answers 200 when every required one
+ * passes (`degraded` when an optional one fails), 503 otherwise.
  * Platform does not know the service's connections; helpers below build checks from a mongoose Connection
  * and a kafkajs Admin that the service hands in.
  */
@@ -11,6 +12,11 @@ export interface ReadinessCheck {
   name: string;
   /** Resolves when healthy (optionally with details to report); throws or rejects when not. */
   check: () => Promise<unknown>;
+  /**
+   * False for a dependency the service works without for a while (Kafka: the outbox holds new events until it is
+   * back): its failure makes readiness `degraded` (200), not 503. Default true.
+   */
+  required?: boolean;
   /** Called on shutdown, e.g. to disconnect a client the check owns. */
   close?: () => Promise<void>;
 }
@@ -52,12 +58,13 @@ export function mongoReadiness(
  */
 export function kafkaReadiness(
   admin: Admin,
-  options: { name?: string; timeoutMs?: number } = {},
+  options: { name?: string; timeoutMs?: number; required?: boolean } = {},
 ): ReadinessCheck {
   const timeoutMs = options.timeoutMs ?? 3000;
   let connecting: Promise<void> | undefined;
   return {
     name: options.name ?? 'kafka',
+    ...(options.required !== undefined && { required: options.required }),
     check: async () => {
       connecting ??= admin.connect().catch((err: unknown) => {
         connecting = undefined; // retry on the next probe

@@ -56,10 +56,19 @@ describe('correlation ids and logs', () => {
 describe('health, metrics, docs', () => {
   let t: TestApp;
   let kafkaUp = true;
+  let searchUp = true;
   beforeAll(async () => {
     t = await createTestApp({
       readiness: [
         { name: 'mongodb', check: async () => undefined },
+        // A dependency the service works without for a while.
+        {
+          name: 'search',
+          required: false,
+          check: async () => {
+            if (!searchUp) throw new Error('search index unreachable');
+          },
+        },
         {
           name: 'kafka',
           check: async () => {
@@ -75,6 +84,18 @@ describe('health, metrics, docs', () => {
 
   it('/health/live is always 200', async () => {
     await request(server()).get('/health/live').expect(200, { status: 'ok' });
+  });
+
+  it('/health/ready is 200 "degraded" when only an optional check fails, and says which', async () => {
+    kafkaUp = true;
+    searchUp = false;
+    const res = await request(server()).get('/health/ready').expect(200);
+    expect(res.body).toMatchObject({
+      status: 'degraded',
+      error: { search: { status: 'down', message: 'search index unreachable' } },
+      details: { mongodb: { status: 'up' }, kafka: { status: 'up' }, search: { status: 'down' } },
+    });
+    searchUp = true;
   });
 
   it('/health/ready is 200 when every check passes and 503 with details when one fails', async () => {
