@@ -38,7 +38,7 @@ import {
   type Infra,
   type Service,
 } from './lib/stack';
-import { fmt, median, progress, runningChildren, sleep } from './lib/util';
+import { fmt, median, progress, runAsMain, runningChildren, sleep } from './lib/util';
 import {
   agreementFloor,
   portfolioFloor,
@@ -690,12 +690,4 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`${String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsMain(main);

@@ -14,8 +14,16 @@ import { Kafka, logLevel } from 'kafkajs';
 import { mongo } from 'mongoose';
 import type { BenchContext, Row, ScenarioResult } from './lib/context';
 import { parseOptions, USAGE, type BenchOptions } from './lib/options';
-import { ensureInfra, localVersions, RESULTS_DIR, startService, stopInfra, type Infra, type Service } from './lib/stack';
-import { fmt, progress, runningChildren } from './lib/util';
+import {
+  ensureInfra,
+  localVersions,
+  RESULTS_DIR,
+  startService,
+  stopInfra,
+  type Infra,
+  type Service,
+} from './lib/stack';
+import { fmt, progress, runAsMain, runningChildren } from './lib/util';
 import { commandThroughput } from './scenarios/command-throughput';
 import { deadlineWebhookScenario } from './scenarios/deadline-webhook';
 import { eventStoreScenario } from './scenarios/event-store';
@@ -38,12 +46,26 @@ function cell(value: number | string, unit: string): string {
 }
 
 function ratio(row: Row): string {
-  if (typeof row.tracker !== 'number' || typeof row.baseline !== 'number' || !row.baseline || !Number.isFinite(row.tracker) || row.unit === 'count') return '';
+  if (
+    typeof row.tracker !== 'number' ||
+    typeof row.baseline !== 'number' ||
+    !row.baseline ||
+    !Number.isFinite(row.tracker) ||
+    row.unit === 'count'
+  )
+    return '';
   const r = row.tracker / row.baseline;
   return `${fmt(r, r < 0.01 ? 4 : 2)}×`;
 }
 
-export function markdown(env: Environment, options: BenchOptions, rows: Row[], notes: string[], started: Date, seconds: number): string {
+export function markdown(
+  env: Environment,
+  options: BenchOptions,
+  rows: Row[],
+  notes: string[],
+  started: Date,
+  seconds: number,
+): string {
   const lines = [
     `# Benchmark results${options.smoke ? ' (smoke run: tiny sizes, not figures)' : ''}`,
     '',
@@ -58,29 +80,47 @@ export function markdown(env: Environment, options: BenchOptions, rows: Row[], n
   ];
   let last = '';
   for (const row of rows) {
-    lines.push(`| ${row.scenario === last ? '' : row.scenario} | ${row.metric} | ${cell(row.tracker, row.unit)} | ${cell(row.baseline, row.unit)} | ${ratio(row)} | ${row.baselineWhat} |`);
+    lines.push(
+      `| ${row.scenario === last ? '' : row.scenario} | ${row.metric} | ${cell(row.tracker, row.unit)} | ${cell(row.baseline, row.unit)} | ${ratio(row)} | ${row.baselineWhat} |`,
+    );
     last = row.scenario;
   }
   lines.push('', ...notes.map((n) => `- ${n}`), '');
   return lines.join('\n');
 }
 
-async function cleanup(ctx: Partial<BenchContext>, services: Service[], infra: Infra | undefined, dbs: string[]) {
-  for (const s of services) await s.stop().catch((err: Error) => progress(`stopping ${s.name}: ${err.message}`));
+async function cleanup(
+  ctx: Partial<BenchContext>,
+  services: Service[],
+  infra: Infra | undefined,
+  dbs: string[],
+) {
+  for (const s of services)
+    await s.stop().catch((err: Error) => progress(`stopping ${s.name}: ${err.message}`));
   if (ctx.client) {
-    for (const db of dbs) await ctx.client.db(db).dropDatabase().catch(() => undefined);
+    for (const db of dbs)
+      await ctx.client
+        .db(db)
+        .dropDatabase()
+        .catch(() => undefined);
     await ctx.client.close().catch(() => undefined);
     progress(`dropped databases ${dbs.join(', ')}`);
   }
   if (infra && ctx.runId) {
-    const kafka = new Kafka({ clientId: 'bench-cleanup', brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'bench-cleanup',
+      brokers: infra.kafkaBrokers.split(','),
+      logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin();
     try {
       await admin.connect();
       // Every topic prefix of the run starts with its id (scenario 4's instance has one of its own).
       const topics = (await admin.listTopics()).filter((t) => t.startsWith(ctx.runId!));
       if (topics.length) await admin.deleteTopics({ topics });
-      const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.includes(ctx.runId!));
+      const groups = (await admin.listGroups()).groups
+        .map((g) => g.groupId)
+        .filter((g) => g.includes(ctx.runId!));
       if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
       progress(`deleted ${topics.length} topics and ${groups.length} consumer groups of ${ctx.runId}`);
     } catch (err) {
@@ -104,7 +144,13 @@ async function main(): Promise<number> {
   const runId = `bench_${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const services: Service[] = [];
   const ctx: Partial<BenchContext> = { runId, topicPrefix: `${runId}.`, benchDb: `${runId}_store` };
-  const dbs = [`${runId}_agreements`, `${runId}_milestones`, `${runId}_store`, `${runId}_alerts`, `${runId}_replay`];
+  const dbs = [
+    `${runId}_agreements`,
+    `${runId}_milestones`,
+    `${runId}_store`,
+    `${runId}_alerts`,
+    `${runId}_replay`,
+  ];
   let infra: Infra | undefined;
   // Once, whoever asks first: the end of the run or a signal (which may come while the run's end cleans up).
   let cleaning: Promise<void> | undefined;
@@ -141,15 +187,24 @@ async function main(): Promise<number> {
         ? `FerretDB ${buildInfo.ferretdbVersion && buildInfo.ferretdbVersion !== 'unknown' ? buildInfo.ferretdbVersion : (versions.FERRETDB_VERSION ?? 'unknown')} (SQLite backend, reports MongoDB ${buildInfo.version})`
         : `MongoDB ${buildInfo.version}`,
     };
-    progress(`run ${runId}: ${env.cores} cores, Node ${env.node}, ${env.database}; scenarios ${options.only.join(',')}${options.smoke ? ' (smoke)' : ''}`);
+    progress(
+      `run ${runId}: ${env.cores} cores, Node ${env.node}, ${env.database}; scenarios ${options.only.join(',')}${options.smoke ? ' (smoke)' : ''}`,
+    );
 
     // Scenario 4 starts a milestones instance of its own (replay.ts).
     const needServices = options.only.some((n) => n === 1 || n === 3 || n === 5 || n === 6);
     // The alerts service consumes both streams: it runs only where it is measured (scenario 5, then scenario 6).
     const withAlerts = options.only.includes(5);
-    const settings = { kafkaBrokers: infra.kafkaBrokers, mongoUrl: infra.mongoUrl, topicPrefix: ctx.topicPrefix!, logDir: path.join(outDir, 'logs') };
+    const settings = {
+      kafkaBrokers: infra.kafkaBrokers,
+      mongoUrl: infra.mongoUrl,
+      topicPrefix: ctx.topicPrefix!,
+      logDir: path.join(outDir, 'logs'),
+    };
     if (needServices) {
-      progress(`starting the agreements${withAlerts ? ', milestones and alerts' : ' and milestones'} services...`);
+      progress(
+        `starting the agreements${withAlerts ? ', milestones and alerts' : ' and milestones'} services...`,
+      );
       const started = await Promise.allSettled([
         startService('agreements', { ...settings, db: dbs[0] }),
         startService('milestones', { ...settings, db: dbs[1] }),
@@ -169,7 +224,14 @@ async function main(): Promise<number> {
       } catch (err) {
         failed++;
         progress(`${name} failed: ${(err as Error).stack ?? String(err)}`);
-        rows.push({ scenario: name, metric: 'failed', tracker: `failed: ${(err as Error).message.split('\n')[0].slice(0, 200)}`, baseline: '', baselineWhat: '', unit: '' });
+        rows.push({
+          scenario: name,
+          metric: 'failed',
+          tracker: `failed: ${(err as Error).message.split('\n')[0].slice(0, 200)}`,
+          baseline: '',
+          baselineWhat: '',
+          unit: '',
+        });
       }
     };
 
@@ -183,7 +245,8 @@ async function main(): Promise<number> {
       await attempt('2. Event store', async () => (scenario2 = await eventStoreScenario(full)));
       await scenario2?.connection.close();
     }
-    if (options.only.includes(4)) await attempt('4. Replay', () => replayScenario(full, { ...settings, db: dbs[4] }, services));
+    if (options.only.includes(4))
+      await attempt('4. Replay', () => replayScenario(full, { ...settings, db: dbs[4] }, services));
     if (options.only.includes(3)) await attempt('3. Propagation', () => propagationScenario(full));
     // Last: its hundreds of milestones would make every later scan on FerretDB longer (scenario 1 fell from 35 to 6 req/s after it).
     if (options.only.includes(6)) {
@@ -201,7 +264,10 @@ async function main(): Promise<number> {
     const md = markdown(env, options, rows, notes, startedAt, seconds);
     mkdirSync(outDir, { recursive: true });
     writeFileSync(path.join(outDir, 'latest.md'), md);
-    writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify({ startedAt, seconds, env, options, rows, notes, failed }, null, 2));
+    writeFileSync(
+      path.join(outDir, 'latest.json'),
+      JSON.stringify({ startedAt, seconds, env, options, rows, notes, failed }, null, 2),
+    );
     process.stdout.write(md);
     progress(`written to ${path.relative(process.cwd(), path.join(outDir, 'latest.md'))} (and latest.json)`);
   } catch (err) {
@@ -215,12 +281,4 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`${String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsMain(main);

@@ -94,7 +94,11 @@ export function runningChildren(): ChildProcess[] {
 }
 
 /** Runs a command to its end, collecting its output. Rejects on a non-zero exit unless `allowFailure`. */
-export function run(command: string, args: string[], options: SpawnOptions & { allowFailure?: boolean; timeoutMs?: number } = {}): Promise<ProcessResult> {
+export function run(
+  command: string,
+  args: string[],
+  options: SpawnOptions & { allowFailure?: boolean; timeoutMs?: number } = {},
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
     running.add(child);
@@ -129,16 +133,33 @@ export async function runWorker<T>(file: string, input: unknown, timeoutMs: numb
   try {
     return JSON.parse(last) as T;
   } catch {
-    throw new Error(`worker ${file} printed no result: ${result.stdout.slice(-500)} ${result.stderr.slice(-1500)}`);
+    throw new Error(
+      `worker ${file} printed no result: ${result.stdout.slice(-500)} ${result.stderr.slice(-1500)}`,
+    );
   }
 }
 
 /** Runs `work` over items with at most `concurrency` in flight. */
-export async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function pool<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, items.length) }, async () => {
       while (next < items.length) await work(items[next++]);
     }),
+  );
+}
+
+/** Runs a benchmark's main as the process: its exit code, or 1 after printing what it threw. */
+export function runAsMain(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`${String(err)}\n`);
+      process.exit(1);
+    },
   );
 }

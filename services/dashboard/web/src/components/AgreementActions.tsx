@@ -9,7 +9,7 @@ import {
   type AgreementAction,
   type AgreementActionForm,
 } from '../lib/forms';
-import { Field, FormFooter } from './ui';
+import { ActionFields, apiFieldName, FormFooter } from './ui';
 
 const label: Record<AgreementAction, string> = {
   suspend: 'Suspend',
@@ -79,7 +79,6 @@ function ActionForm({
   const [form, setForm] = useState(emptyAgreementActionForm);
   const command = useCommand();
   const fields = agreementActionFields[action];
-  const apiName = (f: keyof AgreementActionForm) => (f === 'occurredOn' ? 'occurredAt' : f);
   async function submit(e: FormEvent) {
     e.preventDefault();
     // The version the page shows: a change made meanwhile by someone else is a 409, offered as a reload.
@@ -93,36 +92,19 @@ function ActionForm({
   }
   return (
     <form className="form inline" onSubmit={submit} noValidate aria-label={label[action]}>
-      {fields.map((f) => (
-        <Field
-          key={f}
-          id={`agreement-${action}-${f}`}
-          label={fieldLabel[f]}
-          field={apiName(f)}
-          errors={command.fields}
-        >
-          {(p) =>
-            f === 'reason' || f === 'objective' || f === 'description' ? (
-              <textarea
-                {...p}
-                rows={2}
-                value={form[f]}
-                onChange={(e) => setForm({ ...form, [f]: e.target.value })}
-              />
-            ) : (
-              <input
-                {...p}
-                type={f === 'occurredOn' ? 'date' : f === 'url' ? 'url' : 'text'}
-                value={form[f]}
-                onChange={(e) => setForm({ ...form, [f]: e.target.value })}
-              />
-            )
-          }
-        </Field>
-      ))}
+      <ActionFields
+        idPrefix={`agreement-${action}`}
+        fields={fields}
+        labels={fieldLabel}
+        form={form}
+        onChange={(f, value) => setForm({ ...form, [f]: value })}
+        errors={command.fields}
+        multiline={['reason', 'objective', 'description']}
+        inputProps={(f) => ({ type: f === 'occurredOn' ? 'date' : f === 'url' ? 'url' : 'text' })}
+      />
       <FormFooter
         command={command}
-        placed={fields.map(apiName)}
+        placed={fields.map(apiFieldName)}
         submit={label[action]}
         submitting="Saving…"
         onClose={onDone}

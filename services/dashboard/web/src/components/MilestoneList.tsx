@@ -10,7 +10,7 @@ import {
   type MilestoneAction,
   type MilestoneActionForm,
 } from '../lib/forms';
-import { Empty, ErrorBox, Field, FormFooter, Loading, MoreButton } from './ui';
+import { ActionFields, apiFieldName, Empty, ErrorBox, FormFooter, Loading, MoreButton } from './ui';
 
 const actionsFor: Record<string, MilestoneAction[]> = {
   scheduled: ['start', 'progress', 'reschedule', 'met', 'partially-met', 'not-met', 'cancel'],
@@ -140,8 +140,6 @@ function MilestoneActionFormView({
   const [form, setForm] = useState<MilestoneActionForm>(emptyActionForm);
   const command = useCommand();
   const fields = actionFields[action];
-  // The API names a business time `occurredAt`; this form calls it `occurredOn`.
-  const apiName = (f: keyof MilestoneActionForm) => (f === 'occurredOn' ? 'occurredAt' : f);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -152,7 +150,6 @@ function MilestoneActionFormView({
     });
     if (done) onDone();
   }
-  const id = (f: string) => `${m.id}-${action}-${f}`;
   return (
     <form
       className="form inline"
@@ -160,39 +157,20 @@ function MilestoneActionFormView({
       noValidate
       aria-label={`${actionLabel[action]}: ${m.title}`}
     >
-      {fields.map((f) => (
-        <Field
-          key={f}
-          id={id(f)}
-          label={labels[f]}
-          field={apiName(f)}
-          errors={command.fields}
-          hint={f === 'evidence' ? 'One per line: the URL, then a title' : undefined}
-        >
-          {(p) =>
-            f === 'evidence' || f === 'note' || f === 'reason' ? (
-              <textarea
-                {...p}
-                rows={2}
-                value={form[f]}
-                onChange={(e) => setForm({ ...form, [f]: e.target.value })}
-              />
-            ) : (
-              <input
-                {...p}
-                type={f === 'percent' ? 'number' : 'date'}
-                min={f === 'percent' ? 0 : undefined}
-                max={f === 'percent' ? 100 : undefined}
-                value={form[f]}
-                onChange={(e) => setForm({ ...form, [f]: e.target.value })}
-              />
-            )
-          }
-        </Field>
-      ))}
+      <ActionFields
+        idPrefix={`${m.id}-${action}`}
+        fields={fields}
+        labels={labels}
+        form={form}
+        onChange={(f, value) => setForm({ ...form, [f]: value })}
+        errors={command.fields}
+        multiline={['evidence', 'note', 'reason']}
+        inputProps={(f) => (f === 'percent' ? { type: 'number', min: 0, max: 100 } : { type: 'date' })}
+        hints={{ evidence: 'One per line: the URL, then a title' }}
+      />
       <FormFooter
         command={command}
-        placed={fields.map(apiName)}
+        placed={fields.map(apiFieldName)}
         submit={actionLabel[action]}
         submitting="Saving…"
         onClose={onDone}

@@ -1,5 +1,5 @@
 /** The small pieces every page uses: loading, empty and error states, field messages, the 409 offer to reload. */
-import type { ReactNode } from 'react';
+import type { InputHTMLAttributes, ReactNode } from 'react';
 import { ApiError } from '../api/client';
 import { messagesFor, unplacedMessages, type FieldErrors } from '../lib/forms';
 
@@ -138,3 +138,60 @@ export function FormFooter({
     </>
   );
 }
+
+/**
+ * The fields of an action form, each a Field with the API's messages: a text area for `multiline` ones, an
+ * input otherwise (`inputProps` gives its type and bounds). `occurredOn` is sent as the API's `occurredAt`.
+ */
+export function ActionFields<K extends string>({
+  idPrefix,
+  fields,
+  labels,
+  form,
+  onChange,
+  errors,
+  multiline,
+  inputProps = () => ({ type: 'text' }),
+  hints = {},
+}: {
+  idPrefix: string;
+  fields: readonly K[];
+  labels: Record<K, string>;
+  form: Record<K, string>;
+  onChange: (field: K, value: string) => void;
+  errors: FieldErrors;
+  multiline: readonly K[];
+  inputProps?: (field: K) => InputHTMLAttributes<HTMLInputElement>;
+  hints?: Partial<Record<K, string>>;
+}) {
+  return (
+    <>
+      {fields.map((f) => (
+        <Field
+          key={f}
+          id={`${idPrefix}-${f}`}
+          label={labels[f]}
+          field={apiFieldName(f)}
+          errors={errors}
+          hint={hints[f]}
+        >
+          {(p) =>
+            multiline.includes(f) ? (
+              <textarea {...p} rows={2} value={form[f]} onChange={(e) => onChange(f, e.target.value)} />
+            ) : (
+              <input
+                {...p}
+                {...inputProps(f)}
+                value={form[f]}
+                onChange={(e) => onChange(f, e.target.value)}
+              />
+            )
+          }
+        </Field>
+      ))}
+    </>
+  );
+}
+
+/** The API's name of a form field: the business time a form calls `occurredOn` is `occurredAt`. */
+export const apiFieldName = (field: string) => (field === 'occurredOn' ? 'occurredAt' : field);
