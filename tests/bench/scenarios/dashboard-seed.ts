@@ -143,13 +143,18 @@ export async function seedPortfolio(
     options.agreements + plans.flat().reduce((s, p) => s + 1 + (p.start ? 1 : 0) + p.slips.length, 0);
   let writes = 0;
   let retries = 0;
-  let lastReport = 0;
+  let lastReport = { at: started, writes: 0 };
   const report = (force = false) => {
-    if (!force && Date.now() - lastReport < 5000) return;
-    lastReport = Date.now();
-    const s = (Date.now() - started) / 1000;
+    const now = Date.now();
+    if (!force && now - lastReport.at < 5000) return;
+    // On FerretDB the rate falls as the collections grow (each write scans some): the recent rate tells the wait.
+    const recent = ((writes - lastReport.writes) * 1000) / Math.max(1, now - lastReport.at);
+    lastReport = { at: now, writes };
+    const s = (now - started) / 1000;
+    const left =
+      recent > 0 ? ` (at that rate ${Math.ceil((expectedWrites - writes) / recent / 60)} min to go)` : '';
     progress(
-      `seeding: ${writes}/${expectedWrites} writes in ${s.toFixed(0)} s (${(writes / s).toFixed(1)}/s)`,
+      `seeding: ${writes}/${expectedWrites} writes in ${s.toFixed(0)} s, ${recent.toFixed(1)}/s lately${left}`,
     );
   };
 
