@@ -38,6 +38,7 @@ import {
   type Infra,
   type Service,
 } from './lib/stack';
+import { resultsTable } from './lib/table';
 import { fmt, median, progress, runAsMain, runningChildren, sleep } from './lib/util';
 import {
   agreementFloor,
@@ -209,23 +210,6 @@ async function repetition(
 }
 
 const mark = (v: Visit, name: keyof Visit['marks']) => v.marks[name] ?? Number.NaN;
-
-function cell(value: number | string, unit: string): string {
-  if (typeof value === 'string') return value;
-  if (!Number.isFinite(value)) return 'n/a';
-  return `${fmt(value)} ${unit}`;
-}
-
-function ratio(row: Row): string {
-  if (
-    typeof row.tracker !== 'number' ||
-    typeof row.baseline !== 'number' ||
-    !row.baseline ||
-    !Number.isFinite(row.tracker)
-  )
-    return '';
-  return `${fmt(row.tracker / row.baseline, 2)}×`;
-}
 
 /** Median start and end (ms since navigation start) of each group of requests a page made, in order of start. */
 function requestTable(visits: Visit[], title: string): string[] {
@@ -455,16 +439,8 @@ function buildReport(input: {
     ...input.environment.map((e) => `- ${e}`),
     `- Sizes: ${options.agreements} agreements × ${options.milestonesPerAgreement} milestones; ${options.reps} repetition(s)`,
     '',
-    '| Page | Metric | Tracker | Baseline | Tracker / baseline | Baseline is |',
-    '| --- | --- | ---: | ---: | ---: | --- |',
+    ...resultsTable(rows, 'Page'),
   ];
-  let last = '';
-  for (const row of rows) {
-    lines.push(
-      `| ${row.scenario === last ? '' : row.scenario} | ${row.metric} | ${cell(row.tracker, row.unit)} | ${cell(row.baseline, row.unit)} | ${ratio(row)} | ${row.baselineWhat} |`,
-    );
-    last = row.scenario;
-  }
   lines.push(
     '',
     ...notes.map((n) => `- ${n}`),

@@ -23,6 +23,7 @@ import {
   type Infra,
   type Service,
 } from './lib/stack';
+import { resultsTable } from './lib/table';
 import { fmt, progress, runAsMain, runningChildren } from './lib/util';
 import { commandThroughput } from './scenarios/command-throughput';
 import { deadlineWebhookScenario } from './scenarios/deadline-webhook';
@@ -37,25 +38,6 @@ interface Environment {
   node: string;
   kafka: string;
   database: string;
-}
-
-function cell(value: number | string, unit: string): string {
-  if (typeof value === 'string') return value;
-  if (!Number.isFinite(value)) return 'n/a';
-  return unit === 'count' ? fmt(value, 0) : `${fmt(value)} ${unit}`;
-}
-
-function ratio(row: Row): string {
-  if (
-    typeof row.tracker !== 'number' ||
-    typeof row.baseline !== 'number' ||
-    !row.baseline ||
-    !Number.isFinite(row.tracker) ||
-    row.unit === 'count'
-  )
-    return '';
-  const r = row.tracker / row.baseline;
-  return `${fmt(r, r < 0.01 ? 4 : 2)}×`;
 }
 
 export function markdown(
@@ -75,16 +57,8 @@ export function markdown(
     `- Node ${env.node}; Kafka ${env.kafka}; database ${env.database}`,
     `- Sizes: ${options.connections} clients × ${options.duration} s (warm-up ${options.warmup} s); event store ${options.streams} streams × ${options.eventsPerStream} events, ${options.storeConcurrency} in parallel; propagation ${options.rate}/s × ${options.propagationSeconds} s; EndToEndLatency ${options.e2eRecords} records; replay of ${options.replayEvents} events; ${options.deadlineMilestones} deadlines at once; ${options.reps} repetition(s)`,
     '',
-    '| Scenario | Metric | Tracker | Baseline | Tracker / baseline | Baseline is |',
-    '| --- | --- | ---: | ---: | ---: | --- |',
+    ...resultsTable(rows, 'Scenario'),
   ];
-  let last = '';
-  for (const row of rows) {
-    lines.push(
-      `| ${row.scenario === last ? '' : row.scenario} | ${row.metric} | ${cell(row.tracker, row.unit)} | ${cell(row.baseline, row.unit)} | ${ratio(row)} | ${row.baselineWhat} |`,
-    );
-    last = row.scenario;
-  }
   lines.push('', ...notes.map((n) => `- ${n}`), '');
   return lines.join('\n');
 }

@@ -22,20 +22,36 @@ export function usePaged<T>(service: Service, path: string, { limit = 50, enable
  * Every item of a list, following cursors up to `maxPages` pages of 100; `complete` says whether that was all
  * (a chart says so when it is not).
  */
+/**
+ * Every item of a list, following cursors up to `maxPages` pages of 100; `complete` says whether that was all.
+ * `onPage` hears the count so far (progress of a long read).
+ */
+export async function fetchAllPages<T>(
+  service: Service,
+  path: string,
+  {
+    maxPages = Infinity,
+    signal,
+    onPage,
+  }: { maxPages?: number; signal?: AbortSignal; onPage?: (count: number) => void } = {},
+): Promise<{ items: T[]; complete: boolean }> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < maxPages; page++) {
+    const p: Page<T> = await get<Page<T>>(service, withCursor(path, cursor, 100), signal);
+    items.push(...p.items);
+    onPage?.(items.length);
+    cursor = p.nextCursor;
+    if (!cursor) return { items, complete: true };
+  }
+  return { items, complete: false };
+}
+
+/** fetchAllPages as a query (a chart says so when the list was not complete). */
 export function useAllPages<T>(service: Service, path: string, { maxPages = 20, enabled = true } = {}) {
   return useQuery({
     queryKey: [service, path, 'all', maxPages],
     enabled,
-    queryFn: async ({ signal }) => {
-      const items: T[] = [];
-      let cursor: string | null = null;
-      for (let page = 0; page < maxPages; page++) {
-        const p: Page<T> = await get<Page<T>>(service, withCursor(path, cursor, 100), signal);
-        items.push(...p.items);
-        cursor = p.nextCursor;
-        if (!cursor) return { items, complete: true };
-      }
-      return { items, complete: false };
-    },
+    queryFn: ({ signal }) => fetchAllPages<T>(service, path, { maxPages, signal }),
   });
 }

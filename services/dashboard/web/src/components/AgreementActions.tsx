@@ -9,7 +9,7 @@ import {
   type AgreementAction,
   type AgreementActionForm,
 } from '../lib/forms';
-import { ActionFields, apiFieldName, FormFooter } from './ui';
+import { ActionFields, ActionToggles, apiFieldName, FormFooter } from './ui';
 
 const label: Record<AgreementAction, string> = {
   suspend: 'Suspend',
@@ -48,18 +48,13 @@ export function AgreementActions({ agreement }: { agreement: Agreement }) {
   if (actions.length === 0) return null;
   return (
     <>
-      <div className="actions" role="group" aria-label="Act on the agreement">
-        {actions.map((a) => (
-          <button
-            key={a}
-            type="button"
-            aria-pressed={action === a}
-            onClick={() => setAction(action === a ? null : a)}
-          >
-            {label[a]}
-          </button>
-        ))}
-      </div>
+      <ActionToggles
+        label="Act on the agreement"
+        actions={actions}
+        labels={label}
+        pressed={action}
+        onPress={setAction}
+      />
       {action && (
         <ActionForm key={action} agreement={agreement} action={action} onDone={() => setAction(null)} />
       )}

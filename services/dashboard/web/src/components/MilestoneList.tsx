@@ -10,7 +10,16 @@ import {
   type MilestoneAction,
   type MilestoneActionForm,
 } from '../lib/forms';
-import { ActionFields, apiFieldName, Empty, ErrorBox, FormFooter, Loading, MoreButton } from './ui';
+import {
+  ActionFields,
+  ActionToggles,
+  apiFieldName,
+  Empty,
+  ErrorBox,
+  FormFooter,
+  Loading,
+  MoreButton,
+} from './ui';
 
 const actionsFor: Record<string, MilestoneAction[]> = {
   scheduled: ['start', 'progress', 'reschedule', 'met', 'partially-met', 'not-met', 'cancel'],
@@ -100,18 +109,13 @@ function MilestoneItem({ m, canAct }: { m: Milestone; canAct: boolean }) {
         </p>
       )}
       {actions.length > 0 && (
-        <div className="actions" role="group" aria-label={`Act on ${m.title}`}>
-          {actions.map((a) => (
-            <button
-              key={a}
-              type="button"
-              aria-pressed={action === a}
-              onClick={() => setAction(action === a ? null : a)}
-            >
-              {actionLabel[a]}
-            </button>
-          ))}
-        </div>
+        <ActionToggles
+          label={`Act on ${m.title}`}
+          actions={actions}
+          labels={actionLabel}
+          pressed={action}
+          onPress={setAction}
+        />
       )}
       {action && <MilestoneActionFormView m={m} action={action} onDone={() => setAction(null)} />}
     </li>

@@ -195,3 +195,33 @@ export function ActionFields<K extends string>({
 
 /** The API's name of a form field: the business time a form calls `occurredOn` is `occurredAt`. */
 export const apiFieldName = (field: string) => (field === 'occurredOn' ? 'occurredAt' : field);
+
+/** A group of buttons of which at most one is pressed: the actions offered on a record; pressing again closes. */
+export function ActionToggles<A extends string>({
+  label,
+  actions,
+  labels,
+  pressed,
+  onPress,
+}: {
+  label: string;
+  actions: readonly A[];
+  labels: Record<A, string>;
+  pressed: A | null;
+  onPress: (action: A | null) => void;
+}) {
+  return (
+    <div className="actions" role="group" aria-label={label}>
+      {actions.map((a) => (
+        <button
+          key={a}
+          type="button"
+          aria-pressed={pressed === a}
+          onClick={() => onPress(pressed === a ? null : a)}
+        >
+          {labels[a]}
+        </button>
+      ))}
+    </div>
+  );
+}

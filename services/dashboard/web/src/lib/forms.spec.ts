@@ -1,6 +1,7 @@
 import {
   agreementActionRequest,
   emptyActionForm,
+  emptySubscriptionForm,
   emptyAgreementActionForm,
   evidenceOf,
   fieldErrorsOf,
@@ -341,18 +342,7 @@ describe('milestoneActionRequest', () => {
 });
 
 describe('subscriptionRequest', () => {
-  const none: SubscriptionForm = {
-    name: '',
-    channel: 'inbox',
-    url: '',
-    secret: '',
-    agreementIds: [],
-    partyCountries: [],
-    commodities: [],
-    milestoneTypes: [],
-    kinds: [],
-    minSeverity: '',
-  };
+  const none: SubscriptionForm = emptySubscriptionForm;
 
   it('sends only the filters chosen: an empty list would mean "all" to the API', () => {
     expect(

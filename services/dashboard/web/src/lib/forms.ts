@@ -76,6 +76,24 @@ export interface RegisterAgreementForm {
   sources: string;
 }
 
+/** A new registration form: two parties (most agreements are bilateral), the signing day. */
+export const emptyRegisterForm: RegisterAgreementForm = {
+  reference: '',
+  title: '',
+  kind: '',
+  parties: [
+    { country: '', name: '' },
+    { country: '', name: '' },
+  ],
+  signedOn: '',
+  datePrecision: 'day',
+  place: '',
+  context: '',
+  commodities: [],
+  objectives: '',
+  sources: '',
+};
+
 export function registerAgreementRequest(f: RegisterAgreementForm) {
   return {
     reference: trimmed(f.reference).toUpperCase(),
@@ -206,6 +224,19 @@ export interface SubscriptionForm {
   kinds: string[];
   minSeverity: '' | 'info' | 'low' | 'medium' | 'high' | 'critical';
 }
+
+export const emptySubscriptionForm: SubscriptionForm = {
+  name: '',
+  channel: 'inbox',
+  url: '',
+  secret: '',
+  agreementIds: [],
+  partyCountries: [],
+  commodities: [],
+  milestoneTypes: [],
+  kinds: [],
+  minSeverity: '',
+};
 
 /** Only the filters chosen are sent: an empty list would mean "match nothing" to a reader, "all" to the API. */
 export function subscriptionRequest(f: SubscriptionForm) {

@@ -12,7 +12,7 @@ import { Empty, ErrorBox, Field, FormFooter, Loading, MoreButton } from '../comp
 import { alertKindLabel, alertSummary } from '../lib/alerts';
 import { useCodeLists } from '../lib/code-lists';
 import { countryName, words } from '../lib/format';
-import { subscriptionRequest, type SubscriptionForm } from '../lib/forms';
+import { emptySubscriptionForm, subscriptionRequest, type SubscriptionForm } from '../lib/forms';
 
 export function AlertsPage() {
   const auth = useAuth();
@@ -138,23 +138,10 @@ function SubscriptionInbox({ subscriptionId }: { subscriptionId: string }) {
   );
 }
 
-const emptySubscription: SubscriptionForm = {
-  name: '',
-  channel: 'inbox',
-  url: '',
-  secret: '',
-  agreementIds: [],
-  partyCountries: [],
-  commodities: [],
-  milestoneTypes: [],
-  kinds: [],
-  minSeverity: '',
-};
-
 function Subscriptions({ subs }: { subs: Subscription[] }) {
   const codes = useCodeLists();
   const agreements = usePaged<Agreement>('agreements', '/agreements', { limit: 100 });
-  const [form, setForm] = useState(emptySubscription);
+  const [form, setForm] = useState(emptySubscriptionForm);
   const create = useCommand();
   const remove = useCommand();
   const set = <K extends keyof SubscriptionForm>(k: K, v: SubscriptionForm[K]) =>
@@ -164,7 +151,7 @@ function Subscriptions({ subs }: { subs: Subscription[] }) {
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (await create.run('alerts', '/subscriptions', { body: subscriptionRequest(form) }))
-      setForm(emptySubscription);
+      setForm(emptySubscriptionForm);
   }
   const f = create.fields;
   const multi = (

@@ -2,9 +2,9 @@ import { Choice } from '../components/Choice';
 import { AgreementKinds, AlertSeverities, ImplementationStatuses } from '@tracker/contracts';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { get, query, saveBlob } from '../api/client';
-import { useAllPages, usePaged } from '../api/hooks';
-import type { Agreement, Alert, Milestone, Page } from '../api/types';
+import { query, saveBlob } from '../api/client';
+import { fetchAllPages, useAllPages, usePaged } from '../api/hooks';
+import type { Agreement, Alert, Milestone } from '../api/types';
 import { useAuth } from '../auth';
 import { EChart, type ChartOption } from '../components/EChart';
 import { Empty, ErrorBox, Loading, MoreButton } from '../components/ui';
@@ -217,17 +217,7 @@ function CsvButton({
     setError(null);
     setLoaded(0);
     try {
-      const all: Agreement[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: Page<Agreement> = await get<Page<Agreement>>(
-          'agreements',
-          `${path}${path.includes('?') ? '&' : '?'}${query({ limit: 100, cursor }).slice(1)}`,
-        );
-        all.push(...page.items);
-        setLoaded(all.length);
-        cursor = page.nextCursor;
-      } while (cursor);
+      const { items: all } = await fetchAllPages<Agreement>('agreements', path, { onPage: setLoaded });
       const csv = portfolioCsv(sortRows(portfolioRows(all, alerts), sort.key, sort.dir));
       saveBlob(new Blob([csv], { type: 'text/csv;charset=utf-8' }), `portfolio-${today()}.csv`);
     } catch (err) {

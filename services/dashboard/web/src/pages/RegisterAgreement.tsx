@@ -7,24 +7,8 @@ import { useAuth } from '../auth';
 import { Field, FormFooter } from '../components/ui';
 import { useCodeLists } from '../lib/code-lists';
 import { countryName, precisionLabel, words } from '../lib/format';
-import { registerAgreementRequest, type RegisterAgreementForm } from '../lib/forms';
+import { emptyRegisterForm, registerAgreementRequest, type RegisterAgreementForm } from '../lib/forms';
 
-const empty: RegisterAgreementForm = {
-  reference: '',
-  title: '',
-  kind: '',
-  parties: [
-    { country: '', name: '' },
-    { country: '', name: '' },
-  ],
-  signedOn: '',
-  datePrecision: 'day',
-  place: '',
-  context: '',
-  commodities: [],
-  objectives: '',
-  sources: '',
-};
 const placed = [
   'reference',
   'title',
@@ -43,7 +27,7 @@ export function RegisterAgreementPage() {
   const auth = useAuth();
   const navigate = useNavigate();
   const codes = useCodeLists();
-  const [form, setForm] = useState(empty);
+  const [form, setForm] = useState(emptyRegisterForm);
   const command = useCommand();
   // One key per filled-in form: a retry or double submit registers it once.
   const idempotencyKey = useMemo(() => crypto.randomUUID(), []);
