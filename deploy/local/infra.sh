@@ -21,7 +21,8 @@ DATA="$HERE/.data"
 RUN="$HERE/.run"
 LOGS="$RUN/logs"
 KAFKA_HOME="$CACHE/kafka-$KAFKA_VERSION"
-FERRETDB_BIN="$CACHE/bin/ferretdb-$FERRETDB_VERSION"
+# "-idindex": built with the _id index fix of deploy/local/ferretdb/build.sh (FERRETDB_STOCK=1: without it).
+if [ "${FERRETDB_STOCK:-0}" = "1" ]; then FERRETDB_BIN="$CACHE/bin/ferretdb-$FERRETDB_VERSION"; else FERRETDB_BIN="$CACHE/bin/ferretdb-$FERRETDB_VERSION-idindex"; fi
 READY_TIMEOUT="${INFRA_READY_TIMEOUT:-120}"
 
 say() { printf '[infra] %s\n' "$*" >&2; }
@@ -49,7 +50,7 @@ install_ferretdb() {
     die "deploy/local/ferretdb/go.mod does not require FerretDB $FERRETDB_VERSION (versions.env); run: cd deploy/local/ferretdb && go get github.com/FerretDB/FerretDB@$FERRETDB_VERSION && go mod tidy"
   say "building FerretDB $FERRETDB_VERSION from the Go module proxy (first run only, a minute or two)..."
   mkdir -p "$CACHE/bin"
-  (cd "$HERE/ferretdb" && CGO_ENABLED=0 go build -trimpath -o "$FERRETDB_BIN" .) >&2 || die "building FerretDB failed (see above)"
+  bash "$HERE/ferretdb/build.sh" "$FERRETDB_BIN" >&2 || die "building FerretDB failed (see above)"
   say "FerretDB built: $FERRETDB_BIN"
 }
 
