@@ -5,9 +5,13 @@ import { ConcurrencyError, InvalidEventError } from './errors';
 import { knownBy } from './bitemporal';
 import { EventStore } from './event-store';
 import { computeEventHash } from './hash';
-import { fromStored } from './stored-event';
+import { eventKey, fromStored, logKey } from './stored-event';
 import { mongoUrl, TestClock, uniqueName } from '@tracker/testing';
 import { Upcasters } from './upcasters';
+import { toStored } from './stored-event';
+
+/** An event's document as if it had been given another position (a stalled insert of another process). */
+const toStoredAt = (e: EventEnvelope, position: number) => toStored({ ...e, position });
 
 const ctx = (agreementId = 'agr-1') => ({
   agreementId,
@@ -312,7 +316,7 @@ describe('EventStore (integration)', () => {
       const all: EventEnvelope[] = [];
       for await (const e of reader.readAll({ types: ['milestone.planned'] })) all.push(e);
       expect(all.find((e) => e.eventId === stored.eventId)).toMatchObject({ schemaVersion: 2 });
-      const raw = await store.collection.findOne({ _id: stored.eventId });
+      const raw = await store.collection.findOne({ _id: eventKey('upcast-1', 1) });
       expect(raw).toMatchObject({ schemaVersion: 1, data: { title: 't' } });
       expect((await new EventAudit(reader).verify('upcast-1')).broken).toEqual([]);
       // The outbox publishes what is stored: the hash in the message matches its data.
@@ -399,13 +403,15 @@ describe('EventStore (integration)', () => {
       await timed.outbox.commit(over);
       expect(await timed.outbox.count('t')).toBe(0);
 
-      // The stalled insert lands after all: it is published next, not lost.
-      const [late] = await new EventStore(conn, { collection: local.collectionName, now: t.now }).append(
+      // The stalled insert lands after all (its log entry and event written now, at the position it was given):
+      // it is published next, not lost.
+      const [late] = await new EventStore(conn, { collection: uniqueName('events_elsewhere'), now: t.now }).append(
         'gap-c',
         [ev(1)],
         { expectedVersion: 'none', ...ctx() },
       );
-      await local.collection.updateOne({ _id: late.eventId }, { $set: { position: missing } });
+      await local.log.insertOne({ _id: logKey(missing), streamId: 'gap-c', streamVersion: 1, eventId: late.eventId, at: t.now() });
+      await local.collection.insertOne({ ...toStoredAt(late, missing) });
       const again = await timed.outbox.nextBatch({ relay: 't', limit: 100, gapTimeoutMs: 5_000 });
       expect(positions(again.events)).toContain(missing);
       await timed.outbox.commit(again);

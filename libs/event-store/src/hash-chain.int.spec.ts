@@ -4,7 +4,9 @@ import type { EventEnvelope } from '@tracker/contracts';
 import { EventAudit } from './audit';
 import { EventStore } from './event-store';
 import { computeEventHash } from './hash';
-import { fromStored } from './stored-event';
+import { eventKey, fromStored } from './stored-event';
+
+const keyOf = (e: EventEnvelope) => eventKey(e.streamId, e.streamVersion);
 import { mongoUrl, uniqueName } from '@tracker/testing';
 
 const ctx = { expectedVersion: 'any' as const, agreementId: 'agr-1', actor: { id: 'auditor-test', role: 'monitor' as const }, correlationId: 'c' };
@@ -41,14 +43,14 @@ describe('hash chain (integration)', () => {
 
   it('names an event whose data was altered in the database', async () => {
     const target = streams.altered[2];
-    await store.collection.updateOne({ _id: target.eventId }, { $set: { 'data.n': 42 } });
+    await store.collection.updateOne({ _id: keyOf(target) }, { $set: { 'data.n': 42 } });
     expect((await audit.verify('chain-altered')).broken).toEqual([
       { streamId: 'chain-altered', streamVersion: 3, eventId: target.eventId, reason: 'hash-mismatch' },
     ]);
   });
 
   it('names the event after a deleted one (version gap)', async () => {
-    await store.collection.deleteOne({ _id: streams.deleted[1].eventId });
+    await store.collection.deleteOne({ _id: keyOf(streams.deleted[1]) });
     expect((await audit.verify('chain-deleted')).broken).toEqual([
       { streamId: 'chain-deleted', streamVersion: 3, eventId: streams.deleted[2].eventId, reason: 'version-gap' },
     ]);
@@ -57,9 +59,9 @@ describe('hash chain (integration)', () => {
   it('detects two events swapped in order', async () => {
     const [, second, third] = streams.swapped;
     // Swap versions 2 and 3 (through a free version: the unique index forbids two at once).
-    await store.collection.updateOne({ _id: second.eventId }, { $set: { streamVersion: 1000 } });
-    await store.collection.updateOne({ _id: third.eventId }, { $set: { streamVersion: 2 } });
-    await store.collection.updateOne({ _id: second.eventId }, { $set: { streamVersion: 3 } });
+    await store.collection.updateOne({ _id: keyOf(second) }, { $set: { streamVersion: 1000 } });
+    await store.collection.updateOne({ _id: keyOf(third) }, { $set: { streamVersion: 2 } });
+    await store.collection.updateOne({ _id: keyOf(second) }, { $set: { streamVersion: 3 } });
     expect((await audit.verify('chain-swapped')).broken).toEqual([
       { streamId: 'chain-swapped', streamVersion: 2, eventId: third.eventId, reason: 'prev-hash-mismatch' },
     ]);
@@ -67,9 +69,9 @@ describe('hash chain (integration)', () => {
 
   it('detects an altered event whose own hash was recomputed to match (at the next event)', async () => {
     const target = streams.rehashed[1];
-    const doc = await store.collection.findOne({ _id: target.eventId });
+    const doc = await store.collection.findOne({ _id: keyOf(target) });
     const forged = { ...fromStored(doc as NonNullable<typeof doc>), data: { n: 2, text: 'forged' } };
-    await store.collection.updateOne({ _id: target.eventId }, { $set: { data: forged.data, hash: computeEventHash(forged) } });
+    await store.collection.updateOne({ _id: keyOf(target) }, { $set: { data: forged.data, hash: computeEventHash(forged) } });
     expect((await audit.verify('chain-rehashed')).broken).toEqual([
       { streamId: 'chain-rehashed', streamVersion: 3, eventId: streams.rehashed[2].eventId, reason: 'prev-hash-mismatch' },
     ]);

@@ -24,7 +24,7 @@ export {
   type LoadedAggregate,
   type SnapshotPolicy,
 } from './aggregate';
-export type { StoredEvent } from './stored-event';
+export { eventKey, type StoredEvent, type LogEntry } from './stored-event';
 export {
   EventAudit,
   HashChainChecker,
@@ -35,6 +35,6 @@ export {
   type StreamSummary,
 } from './audit';
 // The store builds its outbox (`store.outbox`); the relay takes it.
-export type { Outbox, OutboxBatch, OutboxBatchOptions, OutboxSource, PositionRange } from './outbox';
+export type { Outbox, OutboxBatch, OutboxBatchOptions, OutboxSource, PositionRange, PositionState } from './outbox';
 export type { Decider, DecidedEvent } from '@tracker/contracts';
 export { eventsAt, knownBy, effectiveTimes, isCorrection, type TwoClocks } from './bitemporal';

@@ -1,20 +1,23 @@
 /**
  * The outbox without a per-event flag: a relay keeps a checkpoint (the highest position it has passed) in a small
- * side collection, and never updates event documents. Why: an update in FerretDB v1 (the local database) costs a
- * scan of the whole collection per document, so marking every event published made the relay O(events²); the
- * events collection is now insert-only, and every write of the outbox goes to a collection of a few documents.
+ * side collection, and never updates event documents (an update in FerretDB v1 used to scan the collection, and
+ * the events collection stays insert-only). It finds what to publish without any query but exact `_id` lookups:
+ * - the events this process appended, handed over in memory by the store (`onAppended`): the usual case, no
+ *   read at all;
+ * - any other position (appended by another instance, or before a restart) through its log entry, by key
+ *   (`store.positionState`): log entry `_id` = position → event `_id` = `<stream>.<version>`.
  *
  * Positions are allocated before the insert, so the relay can meet a *gap*: a position that is not (yet) visible.
  * It is either
- *  - burned: an append lost a race after allocating it; the append records `{_id: 'burned:<from>', from, to}`
- *    right away, so the relay steps over it at once;
+ *  - unused: an append lost a race after allocating it; the append records it (in memory, and as a
+ *    `{_id: 'burned:<from>', from, to}` document for other instances), so the relay steps over it at once;
  *  - in flight: allocated, insert not yet visible; the relay waits (publishes only the contiguous prefix);
- *  - abandoned: the process died between allocation and insert. The relay steps over a gap once the first event
- *    after it was recorded more than `gapTimeoutMs` ago (that event was allocated after the gap, so the gap's
- *    allocation is at least that old), and remembers it for `lateWindowMs`: if an event shows up there after
- *    all (an insert stalled longer than the timeout), it is published on the next turn rather than lost.
+ *  - abandoned: the process died between allocation and insert. The relay steps over a gap once it was handed
+ *    out more than `gapTimeoutMs` ago (its log entry's time, or that of the first logged position after it), and
+ *    watches it for `lateWindowMs`: if an event shows up there after all (an insert stalled longer than the
+ *    timeout), it is published on the next turn rather than lost.
  * Per stream order holds: version n+1 is allocated only after version n is visible (the append reads the head
- * first), so a scan that sees n+1 also sees n. See docs/adr/0003-ordering-and-delivery.md.
+ * first), so a walk that sees n+1 has seen n. See docs/adr/0003-ordering-and-delivery.md and 0010-flat-cost.md.
  *
  * The store builds its outbox and exposes it as `store.outbox`; the relay (libs/messaging) uses nothing else of
  * the store: `nextBatch` → send → `commit`, `oldest` for its lag, `onAppended` to wake on an append in this process.
@@ -24,12 +27,24 @@ import type { EventEnvelope } from '@tracker/contracts';
 import { fromStored, type StoredEvent } from './stored-event';
 import type { AppendListener } from './types';
 
+/** What a position turned out to be (EventStore.positionState). */
+export type PositionState =
+  | { kind: 'event'; event: StoredEvent }
+  /** Never used: its append lost a race or failed before its insert. */
+  | { kind: 'unused' }
+  /** Handed out, event not (yet) visible: in flight, or abandoned by a crash; `since` = when it was handed out. */
+  | { kind: 'pending'; since: Date }
+  /** No log entry: not handed out yet, in flight before its entry, or abandoned. */
+  | { kind: 'unknown' };
+
 /** What the outbox reads of its event store (an EventStore). */
 export interface OutboxSource {
-  /** The events collection (read only: the outbox never updates an event). */
+  /** The events collection (read only, and only by `count`, a tool for tests). */
   readonly collection: mongo.Collection<StoredEvent>;
-  /** The highest position allocated so far: nothing past the checkpoint means nothing to read. */
+  /** The highest position allocated so far: nothing past it to read. */
   highestPosition(): Promise<number>;
+  /** What a position holds, by key. */
+  positionState(position: number): Promise<PositionState>;
   onAppended(listener: AppendListener): () => void;
 }
 
@@ -93,11 +108,23 @@ export interface OutboxBatch {
 
 const burnedId = (from: number) => `burned:${from}`;
 const checkpointId = (relay: string) => `relay:${relay}`;
+/** Events of this process kept for the relay until published (beyond that, the relay reads them by key). */
+const MAX_REMEMBERED = 20_000;
+/** Positions looked at past an unlogged one, to learn how old the gap is. */
+const LOOK_AHEAD = 64;
+/** Positions of watched gaps checked per turn. */
+const MAX_WATCHED = 1_000;
+
+type Resolved = { kind: 'event'; event: EventEnvelope } | { kind: 'unused'; to: number; burnedId?: string } | { kind: 'pending'; since: Date } | { kind: 'unknown' };
 
 /** One store's outbox: a checkpoint per relay (topic) and the burned positions, in one side collection. */
 export class Outbox {
   private readonly sideName: string;
   private readonly now: () => Date;
+  /** Appended here, not yet published: position → event as stored. */
+  private readonly recent = new Map<number, EventEnvelope>();
+  /** Allocated here and never used. */
+  private readonly unusedHere = new Set<number>();
 
   constructor(
     private readonly store: OutboxSource,
@@ -106,10 +133,10 @@ export class Outbox {
   ) {
     this.sideName = options.collection;
     this.now = options.now;
-  }
-
-  private get events(): mongo.Collection<StoredEvent> {
-    return this.store.collection;
+    store.onAppended((events) => {
+      for (const e of events) this.recent.set(e.position, e);
+      while (this.recent.size > MAX_REMEMBERED) this.recent.delete(this.recent.keys().next().value as number);
+    });
   }
 
   private get checkpoints(): mongo.Collection<CheckpointDoc> {
@@ -126,12 +153,28 @@ export class Outbox {
   }
 
   /**
-   * Records positions an append allocated but will never use (the store calls it after a lost race). Best effort:
-   * without it the gap just times out.
+   * Records positions an append allocated but will never use (the store calls it after a lost race): in memory,
+   * and for other instances as ranges. Best effort: without it the gap just times out.
    */
+  async recordUnused(positions: readonly number[]): Promise<void> {
+    if (positions.length === 0) return;
+    const sorted = [...positions].sort((a, b) => a - b);
+    const ranges: PositionRange[] = [];
+    for (const p of sorted) {
+      this.unusedHere.add(p);
+      const last = ranges[ranges.length - 1];
+      if (last && last.to === p - 1) last.to = p;
+      else ranges.push({ from: p, to: p });
+    }
+    while (this.unusedHere.size > MAX_REMEMBERED) this.unusedHere.delete(this.unusedHere.values().next().value as number);
+    const at = this.now();
+    await this.burned.insertMany(ranges.map((r) => ({ _id: burnedId(r.from), ...r, at })), { ordered: false }).catch(() => undefined);
+  }
+
+  /** Records an unused range (kept for callers of the earlier API). */
   async recordBurned(range: PositionRange): Promise<void> {
     if (range.to < range.from) return;
-    await this.burned.insertOne({ _id: burnedId(range.from), ...range, at: this.now() }).catch(() => undefined);
+    await this.recordUnused(Array.from({ length: range.to - range.from + 1 }, (_, i) => range.from + i));
   }
 
   private async checkpoint(relay: string): Promise<CheckpointDoc> {
@@ -140,59 +183,84 @@ export class Outbox {
     return doc ? { ...doc, skipped: doc.skipped ?? [] } : { _id: checkpointId(relay), position: 0, skipped: [], updatedAt: new Date(0) };
   }
 
+  /** What a position holds: from memory when this process appended it, else by key. */
+  private async resolve(position: number): Promise<Resolved> {
+    const mine = this.recent.get(position);
+    if (mine) return { kind: 'event', event: mine };
+    if (this.unusedHere.has(position)) return { kind: 'unused', to: position };
+    const state = await this.store.positionState(position);
+    if (state.kind === 'event') return { kind: 'event', event: fromStored(state.event) };
+    if (state.kind === 'unused') return { kind: 'unused', to: position };
+    const burned = await this.burned.findOne({ _id: burnedId(position) });
+    if (burned) return { kind: 'unused', to: burned.to, burnedId: burned._id };
+    return state;
+  }
+
   /** What the relay named `options.relay` publishes next: events as stored (not upcast: the hash must match). */
   async nextBatch(options: OutboxBatchOptions): Promise<OutboxBatch> {
     const gapTimeoutMs = options.gapTimeoutMs ?? 5_000;
     const lateWindowMs = options.lateWindowMs ?? 10 * 60_000;
     const cp = await this.checkpoint(options.relay);
-    const watching = cp.skipped.filter((r) => this.now().getTime() - new Date(r.at).getTime() < lateWindowMs);
+    const nowMs = this.now().getTime();
+    const watching = cp.skipped.filter((r) => nowMs - new Date(r.at).getTime() < lateWindowMs);
     const empty: OutboxBatch = { relay: options.relay, events: [], checkpoint: cp.position, full: false, gaps: [], watching, burnedIds: [] };
-    // Idle check without touching the events collection (a scan on FerretDB): nothing allocated past the checkpoint.
-    if (watching.length === 0 && (await this.store.highestPosition()) <= cp.position) return empty;
+    // Idle check in one lookup: nothing allocated past the checkpoint.
+    const highest = await this.store.highestPosition();
+    if (watching.length === 0 && highest <= cp.position) return empty;
 
-    // Scan after the checkpoint first, then look for late events: an event visible to the scan had its stream's
+    // Walk after the checkpoint first, then look for late events: an event visible to the walk had its stream's
     // earlier versions visible before it, so the late check (later) sees them too, and they go out first.
-    const docs = await this.events
-      .find({ position: { $gt: cp.position } })
-      .sort({ position: 1 })
-      .limit(options.limit + 1)
-      .toArray();
-    const late =
-      watching.length === 0
-        ? []
-        : await this.events
-            .find({ $or: watching.map((r) => ({ position: { $gte: r.from, $lte: r.to } })) })
-            .sort({ position: 1 })
-            .toArray();
-
-    const run: StoredEvent[] = [];
+    const run: EventEnvelope[] = [];
     const gaps: Array<PositionRange & { before: number }> = [];
     const burnedIds: string[] = [];
     let expected = cp.position + 1;
-    const room = Math.max(0, options.limit - late.length);
-    for (const doc of docs.slice(0, room)) {
-      while (doc.position > expected) {
-        const burned = await this.burned.findOne({ _id: burnedId(expected) });
-        if (burned && burned.to < doc.position) {
-          burnedIds.push(burned._id);
-          expected = burned.to + 1;
-          continue;
-        }
-        const ageMs = this.now().getTime() - doc.recordedAt.getTime();
-        if (ageMs <= gapTimeoutMs) break; // in flight: publish the prefix, come back later
-        gaps.push({ from: expected, to: doc.position - 1, before: doc.position });
-        expected = doc.position;
+    while (run.length < options.limit && expected <= highest) {
+      const here = await this.resolve(expected);
+      if (here.kind === 'event') {
+        run.push(here.event);
+        expected++;
+        continue;
       }
-      if (doc.position !== expected) break;
-      run.push(doc);
-      expected++;
+      if (here.kind === 'unused') {
+        if (here.burnedId) burnedIds.push(here.burnedId);
+        expected = here.to + 1;
+        continue;
+      }
+      // A gap: how long ago was it handed out? Its log entry's time, or that of the next logged position.
+      let since: Date | undefined = here.kind === 'pending' ? here.since : undefined;
+      let end = expected;
+      if (!since) {
+        for (let q = expected + 1; q <= Math.min(highest, expected + LOOK_AHEAD); q++) {
+          const next = await this.resolve(q);
+          if (next.kind === 'unknown') continue;
+          since = next.kind === 'event' ? new Date(next.event.recordedAt) : next.kind === 'pending' ? next.since : undefined;
+          end = q - 1;
+          break;
+        }
+      }
+      if (!since || nowMs - since.getTime() <= gapTimeoutMs) break; // in flight: publish the prefix, come back later
+      gaps.push({ from: expected, to: end, before: end + 1 });
+      expected = end + 1;
     }
+
+    const late: EventEnvelope[] = [];
+    let checked = 0;
+    for (const r of watching) {
+      for (let p = r.from; p <= r.to && checked < MAX_WATCHED; p++, checked++) {
+        const state = await this.resolve(p);
+        if (state.kind === 'event') late.push(state.event);
+      }
+    }
+    const room = Math.max(0, options.limit - late.length);
+    const main = run.slice(0, room);
+    // Cut the walk where room ran out: its gaps beyond the last event sent are found again next turn.
+    const lastSent = main.length > 0 ? main[main.length - 1].position : cp.position;
     return {
       relay: options.relay,
-      events: [...late, ...run].map(fromStored),
+      events: [...late, ...main],
       checkpoint: cp.position,
-      full: docs.length > room && run.length === room,
-      gaps,
+      full: main.length < run.length || run.length >= options.limit,
+      gaps: main.length < run.length ? gaps.filter((g) => g.before <= lastSent) : gaps,
       watching,
       burnedIds,
     };
@@ -227,7 +295,10 @@ export class Outbox {
       { upsert: true },
     );
     for (const id of batch.burnedIds) await this.burned.deleteOne({ _id: id });
-    return Math.max(batch.checkpoint, upTo);
+    const checkpoint = Math.max(batch.checkpoint, upTo);
+    for (const p of this.recent.keys()) if (p <= checkpoint) this.recent.delete(p);
+    for (const p of this.unusedHere) if (p <= checkpoint) this.unusedHere.delete(p);
+    return checkpoint;
   }
 
   /**
@@ -244,21 +315,22 @@ export class Outbox {
     );
   }
 
-  /** The first event after the checkpoint (null when the relay has caught up). */
+  /** The first position after the checkpoint that holds an event or waits for one (null when caught up). */
   async oldest(relay: string): Promise<{ position: number; recordedAt: Date } | null> {
     const cp = await this.checkpoint(relay);
-    if ((await this.store.highestPosition()) <= cp.position) return null;
-    const doc = await this.events
-      .find({ position: { $gt: cp.position } }, { projection: { position: 1, recordedAt: 1 } })
-      .sort({ position: 1 })
-      .limit(1)
-      .next();
-    return doc ? { position: doc.position, recordedAt: doc.recordedAt } : null;
+    const highest = await this.store.highestPosition();
+    for (let p = cp.position + 1; p <= Math.min(highest, cp.position + LOOK_AHEAD); p++) {
+      const state = await this.resolve(p);
+      if (state.kind === 'event') return { position: p, recordedAt: new Date(state.event.recordedAt) };
+      if (state.kind === 'pending') return { position: p, recordedAt: state.since };
+      if (state.kind === 'unused') p = state.to;
+    }
+    return null;
   }
 
   /** How many events are after the relay's checkpoint (a count over the events collection: for tests and tools). */
   async count(relay: string): Promise<number> {
     const cp = await this.checkpoint(relay);
-    return this.events.countDocuments({ position: { $gt: cp.position } });
+    return this.store.collection.countDocuments({ position: { $gt: cp.position } });
   }
 }

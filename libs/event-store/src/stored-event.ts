@@ -1,14 +1,18 @@
 /**
- * The event document in MongoDB and its conversion to and from the envelope. One event = one document; `_id` is
- * the event id. Times are stored as BSON dates and converted back to the ISO strings (millisecond precision) the
- * hash was computed over, so the hash is recomputable from the stored document exactly.
+ * The event document in MongoDB and its conversion to and from the envelope. One event = one document whose `_id`
+ * is its place in its stream (`<streamId>.<version>`, see eventKey): inserting it claims that version, and reading
+ * a stream is a walk of exact `_id` lookups, the one query every database answers from an index (docs/adr/0010).
+ * Times are stored as BSON dates and converted back to the ISO strings (millisecond precision) the hash was
+ * computed over, so the hash is recomputable from the stored document exactly.
  */
 import type { Actor, EventEnvelope, NewEvent } from '@tracker/contracts';
 import { InvalidEventError } from './errors';
 
 export interface StoredEvent {
-  /** The event id (UUID v7). */
+  /** `<streamId>.<streamVersion>` (eventKey). Stream ids contain no dots, so the key is unambiguous. */
   _id: string;
+  /** The event id (UUID v7). Events stored before ADR 0010 had it as `_id` (init migrates them). */
+  eventId: string;
   type: string;
   schemaVersion: number;
   streamId: string;
@@ -25,9 +29,30 @@ export interface StoredEvent {
   prevHash: string | null;
 }
 
+/** The `_id` of a stream's event at a version. */
+export const eventKey = (streamId: string, streamVersion: number): string => `${streamId}.${streamVersion}`;
+
+/**
+ * The global log: one small document per allocated position (`_id` = the position as a string, the form FerretDB
+ * looks up by index), written before the event itself, naming the stream version that position was given to. The
+ * outbox relay reads positions through it by key; an entry whose event is missing, or holds another position,
+ * is a position that was never used (docs/adr/0010).
+ */
+export interface LogEntry {
+  _id: string;
+  streamId: string;
+  streamVersion: number;
+  eventId: string;
+  /** When the position was handed out (the append's record time). */
+  at: Date;
+}
+
+export const logKey = (position: number): string => String(position);
+
 export function toStored(envelope: EventEnvelope): StoredEvent {
   return {
-    _id: envelope.eventId,
+    _id: eventKey(envelope.streamId, envelope.streamVersion),
+    eventId: envelope.eventId,
     type: envelope.type,
     schemaVersion: envelope.schemaVersion,
     streamId: envelope.streamId,
@@ -53,7 +78,7 @@ function iso(value: unknown): string {
 /** The envelope exactly as stored (no upcasting). */
 export function fromStored(doc: StoredEvent): EventEnvelope {
   return {
-    eventId: doc._id,
+    eventId: doc.eventId ?? doc._id,
     type: doc.type,
     schemaVersion: doc.schemaVersion,
     streamId: doc.streamId,
