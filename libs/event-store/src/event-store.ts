@@ -139,7 +139,7 @@ interface CommitJob {
   head: StreamHead | null;
   events: PreparedEvent[];
   options: AppendOptions;
-  resolve: (outcome: CommitOutcome) => void;
+  resolve: (outcome: JobOutcome) => void;
   reject: (err: unknown) => void;
 }
 
@@ -154,7 +154,12 @@ type CommitOutcome =
   /** `stored` is a prefix of the job's events (all of them unless another writer took a version first). */
   | { kind: 'stored'; stored: EventEnvelope[]; conflict: boolean }
   /** A position of the job was taken (a non-atomic counter): nothing stored, allocate again. */
-  | { kind: 'position-taken' };
+  | { kind: 'position-taken' }
+  /** The database failed while writing the job's later events: some may be stored. */
+  | { kind: 'failed'; error: unknown };
+
+/** What an append learns of its commit (a failed one rejects instead). */
+type JobOutcome = Exclude<CommitOutcome, { kind: 'failed' }>;
 
 export class EventStore {
   readonly collectionName: string;
@@ -475,8 +480,8 @@ export class EventStore {
   }
 
   /** Queues one append for the next group commit. */
-  private commit(job: Omit<CommitJob, 'resolve' | 'reject'>): Promise<CommitOutcome> {
-    return new Promise<CommitOutcome>((resolve, reject) => {
+  private commit(job: Omit<CommitJob, 'resolve' | 'reject'>): Promise<JobOutcome> {
+    return new Promise<JobOutcome>((resolve, reject) => {
       this.queue.push({ ...job, resolve, reject });
       if (!this.committing) void this.drainCommits();
     });
@@ -510,7 +515,11 @@ export class EventStore {
         if (batch.length === 0) continue;
         try {
           const outcomes = await this.writeBatch(batch);
-          batch.forEach((job, i) => job.resolve(outcomes[i]));
+          batch.forEach((job, i) => {
+            const outcome = outcomes[i];
+            if (outcome.kind === 'failed') job.reject(outcome.error);
+            else job.resolve(outcome);
+          });
         } catch (err) {
           for (const job of batch) job.reject(err);
         }
@@ -571,10 +580,16 @@ export class EventStore {
     const writing = planned.map((_, j) => j).filter((j) => !positionTaken.has(j));
     const takenFirst = await insertAll(this.collection, writing.map((j) => toStored(planned[j][0])));
     const storedCount = new Map<number, number>();
+    // An error here concerns one append only: the others' outcomes stand (their events are stored).
+    const failed = new Map<number, unknown>();
     await Promise.all(
       writing.map(async (j, k) => {
         if (takenFirst.has(k)) return storedCount.set(j, 0);
-        storedCount.set(j, 1 + (await insertInOrder(this.collection, planned[j].slice(1).map(toStored))));
+        try {
+          storedCount.set(j, 1 + (await insertInOrder(this.collection, planned[j].slice(1).map(toStored))));
+        } catch (err) {
+          failed.set(j, err);
+        }
       }),
     );
 
@@ -584,11 +599,18 @@ export class EventStore {
     offset = 0;
     const outcomes = planned.map((envelopes, j): CommitOutcome => {
       const stored = positionTaken.has(j) ? 0 : (storedCount.get(j) ?? 0);
-      envelopes.forEach((e, i) => {
-        if (i >= stored && !takenEntries.has(offset + i)) unused.push(e.position);
-      });
+      // (After a failed insert the outcome is unknown: its positions are left to time out, never marked unused.)
+      if (!failed.has(j)) {
+        envelopes.forEach((e, i) => {
+          if (i >= stored && !takenEntries.has(offset + i)) unused.push(e.position);
+        });
+      }
       offset += envelopes.length;
       const job = batch[j];
+      if (failed.has(j)) {
+        this.heads.delete(job.streamId);
+        return { kind: 'failed', error: failed.get(j) };
+      }
       if (positionTaken.has(j)) return { kind: 'position-taken' };
       const done = envelopes.slice(0, stored);
       if (stored === envelopes.length) {
