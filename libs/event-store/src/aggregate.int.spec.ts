@@ -125,6 +125,20 @@ describe('handleCommand (integration)', () => {
       expect(r.version).toBe(8);
     });
 
+    it('takes a snapshot of a long stream read without one, so the next load reads only what follows it', async () => {
+      const streamId = 'tally-long';
+      // Written without snapshots (e.g. before they were used, or by a seed).
+      await handleCommand(store, tally, streamId, { kind: 'open' }, opts);
+      for (let i = 1; i <= 7; i++) await handleCommand(store, tally, streamId, { kind: 'add', by: i }, opts);
+      expect(await snapshots.load(streamId)).toBeNull();
+      expect(await loadAggregate(store, tally, streamId, { snapshots: policy() })).toMatchObject({ version: 8, snapshotVersion: undefined });
+      expect(await snapshots.load(streamId)).toMatchObject({ version: 8, state: { total: 28, adds: 7 } });
+      const reads = jest.spyOn(store, 'readStream');
+      expect(await loadAggregate(store, tally, streamId, { snapshots: policy() })).toEqual({ state: { open: true, total: 28, adds: 7 }, version: 8, snapshotVersion: 8 });
+      expect(reads.mock.calls).toEqual([[streamId, { from: 9 }]]);
+      reads.mockRestore();
+    });
+
     it('never replaces a snapshot with an older one', async () => {
       expect(await snapshots.save({ streamId: 'snap-x', version: 5, state: { a: 1 }, schemaVersion: 1 })).toBe(true);
       expect(await snapshots.save({ streamId: 'snap-x', version: 3, state: { a: 0 }, schemaVersion: 1 })).toBe(false);

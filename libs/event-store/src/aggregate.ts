@@ -102,7 +102,19 @@ export async function loadAggregate<State, Command, Event extends DecidedEvent>(
     state = decider.evolve(state, event as unknown as Event);
     version = event.streamVersion;
   }
+  // A long read is taken once: the next load (another instance, a restart) starts from here.
+  if (policy && policy.every > 0 && events.length >= policy.every) {
+    await saveSnapshot(policy, { streamId, version, state });
+  }
   return { state, version, snapshotVersion };
+}
+
+async function saveSnapshot<State>(policy: SnapshotPolicy, snapshot: { streamId: string; version: number; state: State }): Promise<void> {
+  try {
+    await policy.store.save({ ...snapshot, schemaVersion: policy.schemaVersion });
+  } catch (err) {
+    policy.onError?.(err);
+  }
 }
 
 export async function handleCommand<State, Command, Event extends DecidedEvent>(
@@ -162,11 +174,7 @@ async function decideAndAppend<State, Command, Event extends DecidedEvent>(
 
   const policy = options.snapshots;
   if (policy && policy.every > 0 && Math.floor(version / policy.every) > Math.floor(loaded.version / policy.every)) {
-    try {
-      await policy.store.save({ streamId, version, state, schemaVersion: policy.schemaVersion });
-    } catch (err) {
-      policy.onError?.(err);
-    }
+    await saveSnapshot(policy, { streamId, version, state });
   }
   return { newEvents, state, version };
 }

@@ -40,6 +40,7 @@ import type {
   ReadStoredOptions,
   ReadStreamOptions,
 } from './types';
+import { SnapshotStore } from './snapshot-store';
 import { Upcasters, type UpcasterDefinition } from './upcasters';
 import { isDuplicateKey } from '@tracker/mongo';
 
@@ -211,6 +212,11 @@ export class EventStore {
   /** The raw events collection. For tests and tools; services go through the methods. */
   get collection(): mongo.Collection<StoredEvent> {
     return this.connection.collection<StoredEvent>(this.collectionName);
+  }
+
+  /** Snapshots of this store's streams, in `<collection>_snapshots` (a cache: ./snapshot-store.ts). */
+  snapshots(): SnapshotStore {
+    return new SnapshotStore(this.connection, { collection: `${this.collectionName}_snapshots`, now: this.now });
   }
 
   /** The log entries, one per handed-out position. For the outbox and tests. */

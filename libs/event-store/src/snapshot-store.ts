@@ -60,19 +60,21 @@ export class SnapshotStore {
 
   /**
    * Saves a snapshot unless a newer (or equal) one is stored already. The state is stored as plain JSON (dates
-   * become ISO strings; keys must not contain "." or start with "$"). Returns whether it was written.
+   * become ISO strings; keys must not contain "." or start with "$"). Returns whether it was written. By `_id`
+   * only (a conditional filter would scan on FerretDB): two racing saves may leave the older of two snapshots,
+   * which is still a true state at its version, so a snapshot stays a safe cache.
    */
   async save<S>(snapshot: { streamId: string; version: number; state: S; schemaVersion: number }): Promise<boolean> {
     const state = toPlainJson(snapshot.state, `snapshot state of ${snapshot.streamId}`);
+    const stored = await this.collection.findOne({ _id: snapshot.streamId }, { projection: { version: 1, schemaVersion: 1 } });
+    if (stored && stored.version >= snapshot.version && stored.schemaVersion === snapshot.schemaVersion) return false;
+    const doc = { version: snapshot.version, state, schemaVersion: snapshot.schemaVersion, takenAt: this.now() };
     try {
-      const result = await this.collection.updateOne(
-        { _id: snapshot.streamId, version: { $lt: snapshot.version } },
-        { $set: { version: snapshot.version, state, schemaVersion: snapshot.schemaVersion, takenAt: this.now() } },
-        { upsert: true },
-      );
-      return result.modifiedCount + result.upsertedCount > 0;
+      if (stored) await this.collection.replaceOne({ _id: snapshot.streamId }, doc);
+      else await this.collection.insertOne({ _id: snapshot.streamId, ...doc });
+      return true;
     } catch (err) {
-      // The upsert collided with an existing snapshot at a newer version: nothing to do.
+      // Another writer created it meanwhile: theirs is as good.
       if (isDuplicateKey(err)) return false;
       throw err;
     }

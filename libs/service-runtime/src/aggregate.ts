@@ -16,6 +16,13 @@ export interface AggregateDefinition<State = any, Command = any, Event extends D
   owns(event: EventEnvelope): boolean;
   /** The Kafka key of new events (the agreement they are about), from the state before and the decided events. */
   agreementId(context: { id: string; state: State; events: readonly Event[] }): string;
+  /**
+   * Version of the state's shape, for snapshots (a stream's folded state, kept every 50 events so that a long
+   * stream loads from there). A snapshot of another version is ignored. The runtime also tells apart snapshots
+   * taken by a changed `evolve` (its source is fingerprinted); bump this when a helper `evolve` calls changes what
+   * a state holds. Default 1.
+   */
+  stateVersion?: number;
 }
 
 /** Who asks and why: becomes the new events' actor, correlation and causation ids. */

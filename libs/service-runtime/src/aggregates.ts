@@ -4,19 +4,32 @@
  * that aggregate from the new state. Reads that every aggregate offers the same way (as-of, event history)
  * are here too.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError, type DecidedEvent, type EventEnvelope } from '@tracker/contracts';
-import { AggregateCache, ConcurrencyError, eventsAt, handleCommand, isCorrection, knownBy, type EventStore, type HandleCommandResult, type TwoClocks } from '@tracker/event-store';
+import { AggregateCache, ConcurrencyError, eventsAt, handleCommand, isCorrection, knownBy, type EventStore, type HandleCommandResult, type SnapshotPolicy, type SnapshotStore, type TwoClocks } from '@tracker/event-store';
 import type { AggregateDefinition, ExecuteOptions } from './aggregate';
 import { latestOccurredAt, type FoldedStream, type StoreProjection } from './projections';
 import { ReadModels } from './read-models';
 import { EVENT_STORE, SERVICE } from './tokens';
 import type { ResolvedService } from './service-definition';
 
+/** A stream's state is kept as a snapshot every this many events (and after a longer read without one). */
+const SNAPSHOT_EVERY = 50;
+
+/** Snapshot shape version: the definition's stateVersion and a fingerprint of its evolve (a changed fold). */
+function snapshotVersionOf(aggregate: AggregateDefinition): number {
+  const digest = createHash('sha256').update(aggregate.decider.evolve.toString()).digest();
+  return (aggregate.stateVersion ?? 1) * 1_000_000 + (digest.readUInt32BE(0) % 1_000_000);
+}
+
 @Injectable()
 export class Aggregates {
+  private readonly logger = new Logger('Aggregates');
   /** Folded states of recent streams per aggregate: a command on a known stream needs no stream read. */
   private readonly caches = new Map<AggregateDefinition, AggregateCache<unknown>>();
+  private readonly policies = new Map<AggregateDefinition, SnapshotPolicy>();
+  private snapshotStore?: SnapshotStore;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -28,6 +41,21 @@ export class Aggregates {
     let cache = this.caches.get(aggregate);
     if (!cache) this.caches.set(aggregate, (cache = new AggregateCache<unknown>()));
     return cache as AggregateCache<S>;
+  }
+
+  private snapshotsOf(aggregate: AggregateDefinition): SnapshotPolicy {
+    let policy = this.policies.get(aggregate);
+    if (!policy) {
+      this.snapshotStore ??= this.store.snapshots();
+      policy = {
+        store: this.snapshotStore,
+        every: SNAPSHOT_EVERY,
+        schemaVersion: snapshotVersionOf(aggregate),
+        onError: (err) => this.logger.warn(`snapshot of a ${aggregate.name} not saved: ${(err as Error).message}`),
+      };
+      this.policies.set(aggregate, policy);
+    }
+    return policy;
   }
 
   private viewsOf<S>(aggregate: AggregateDefinition<S>): StoreProjection<S>[] {
@@ -52,6 +80,7 @@ export class Aggregates {
       correlationId: options.correlationId,
       causationId: options.causationId ?? null,
       cache,
+      snapshots: this.snapshotsOf(aggregate),
     }).catch((err: unknown) => {
       // A version expected of a stream that does not exist: the thing is unknown, not stale.
       if (err instanceof ConcurrencyError && err.actualVersion === 0 && expectedVersion) throw this.notFound(aggregate, id);
