@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm run up`: the whole system on this machine, without Docker, with demo data.
 #   1. local Kafka and FerretDB (deploy/local/infra.sh start; harmless if they run)
-#   2. the dashboard built (`npm run build:dashboard`, into dist/dashboard), then the three services and the
-#      dashboard's server in the background, with KAFKA_BROKERS and MONGO_URL from `infra.sh env`
+#   2. the build (`npm run build`: the services and the dashboard's server compiled into dist/services, the
+#      dashboard into dist/dashboard), then the three services and the dashboard's server in the background from
+#      that compiled JavaScript (`npm run start:<name>`), with KAFKA_BROKERS and MONGO_URL from `infra.sh env`
 #      (logs: deploy/local/.run/logs/<service>.log, pids: deploy/local/.run/<service>.pid)
 #   3. wait until each answers GET /health/ready with 200
 #   4. the demo agreements and milestones (`npm run seed`; idempotent, so a second `up` changes nothing)
@@ -55,10 +56,11 @@ eval "$(bash "$HERE/infra.sh" env)"
 export KAFKA_BROKERS MONGO_URL
 mkdir -p "$LOGS"
 
-# 2. The dashboard's build (a running dashboard serves the new files at once), then the services.
-say "building the dashboard (log: $LOGS/dashboard-build.log)"
-(cd "$ROOT" && npm run --silent build:dashboard) >"$LOGS/dashboard-build.log" 2>&1 ||
-  { tail -n 30 "$LOGS/dashboard-build.log" >&2; die "building the dashboard failed; see $LOGS/dashboard-build.log"; }
+# 2. The build (a running dashboard serves the new web files at once; a running service keeps the code it started
+#    with until it is restarted), then the services.
+say "building the services and the dashboard (log: $LOGS/build.log)"
+(cd "$ROOT" && npm run --silent build) >"$LOGS/build.log" 2>&1 ||
+  { tail -n 30 "$LOGS/build.log" >&2; die "the build failed; see $LOGS/build.log"; }
 # The local demo's webhook receivers run on this machine, which the outbound policy refuses unless allowed.
 export OUTBOUND_ALLOW="${OUTBOUND_ALLOW:-127.0.0.1/32}"
 # The dashboard's server proxies to the services on their ports.

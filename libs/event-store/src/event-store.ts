@@ -453,7 +453,7 @@ export class EventStore {
 
     // What the stream's version must be before the next insert: the caller's expectation, then (after part of
     // the batch was stored) the version our own stored events reached.
-    let expected: ExpectedVersion = expectedVersion === 'none' ? 0 : expectedVersion;
+    const expected: ExpectedVersion = expectedVersion === 'none' ? 0 : expectedVersion;
     let pending = prepared;
     const appended: EventEnvelope[] = [];
     let conflicts = 0;
