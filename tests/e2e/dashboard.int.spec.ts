@@ -9,11 +9,10 @@
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import type { Connection } from 'mongoose';
 import type { Browser, Page } from 'playwright-core';
 import { milestoneStreamId } from '@tracker/contracts';
-import type { EventStore } from '@tracker/event-store';
-import { EVENT_STORE, MONGO_CONNECTION } from '@tracker/service-runtime';
+import { eventKey, type EventStore } from '@tracker/event-store';
+import { EVENT_STORE } from '@tracker/service-runtime';
 import { eventually, startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
 /* eslint-disable @nx/enforce-module-boundaries */
 import { AgreementsApp } from '../../services/agreements/src/service';
@@ -318,10 +317,7 @@ describe('the dashboard in a real browser (e2e)', () => {
       await milestones.as('auditor').get(`/milestones?agreementId=${agreementId}`).expect(200)
     ).body.items[0].id as string;
     const [planned] = await store.readStream(milestoneStreamId(surveyStream));
-    await milestones.app
-      .get<Connection>(MONGO_CONNECTION)
-      .collection(store.collectionName)
-      .updateOne({ _id: planned.eventId as never }, { $set: { 'data.title': 'A survey nobody planned' } });
+    await store.collection.updateOne({ _id: eventKey(planned.streamId, planned.streamVersion) }, { $set: { 'data.title': 'A survey nobody planned' } });
     const card = auditor.getByTestId('verify-milestones');
     await card.getByRole('button', { name: 'Verify again' }).click();
     await expectAttribute(card.locator('[data-ok]'), 'data-ok', 'false');

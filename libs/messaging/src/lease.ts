@@ -9,7 +9,7 @@
  * Expiry compares instances' clocks: keep them NTP-synchronized, and ttlMs well above the clock skew.
  */
 import type { Connection, mongo } from 'mongoose';
-import { isDuplicateKey } from '@tracker/mongo';
+import { isDuplicateKey, withDocumentLock } from '@tracker/mongo';
 
 export interface LeaseDoc {
   _id: string;
@@ -62,10 +62,14 @@ export class Lease {
     const now = this.now();
     const expiresAt = new Date(now.getTime() + this.ttlMs);
     try {
-      const doc = await this.collection.findOneAndUpdate(
-        { _id: this.name, $or: [{ owner: this.owner }, { expiresAt: { $lte: now } }] },
-        { $set: { owner: this.owner, expiresAt, renewedAt: now } },
-        { upsert: true, returnDocument: 'after' },
+      // One conditional update: atomic on MongoDB across processes. Under the document's lock because FerretDB
+      // does not isolate it between connections (leases are a handful of documents: its scan costs nothing).
+      const doc = await withDocumentLock(this.collection, this.name, () =>
+        this.collection.findOneAndUpdate(
+          { _id: this.name, $or: [{ owner: this.owner }, { expiresAt: { $lte: now } }] },
+          { $set: { owner: this.owner, expiresAt, renewedAt: now } },
+          { upsert: true, returnDocument: 'after' },
+        ),
       );
       const mine = doc?.owner === this.owner;
       this.heldUntil = mine ? expiresAt.getTime() : 0;
@@ -80,7 +84,9 @@ export class Lease {
   /** Gives the lease up (if this instance holds it) so another can take it at once. */
   async release(): Promise<void> {
     this.heldUntil = 0;
-    await this.collection.updateOne({ _id: this.name, owner: this.owner }, { $set: { expiresAt: new Date(0) } });
+    await withDocumentLock(this.collection, this.name, () =>
+      this.collection.updateOne({ _id: this.name, owner: this.owner }, { $set: { expiresAt: new Date(0) } }),
+    );
   }
 
   /** The current holder, if the lease is held by anyone. */

@@ -49,18 +49,20 @@ export class ProcessedStore {
     await this.collection.createIndex({ processedAt: 1 }, { name: 'processed_at' });
   }
 
+  // Lookups by exact _id only: FerretDB v1 answers `{_id: x}` from its index, while `countDocuments` and
+  // `{_id: {$in: [...]}}` read the whole collection, which grows with every event processed.
   async has(groupId: string, eventId: string): Promise<boolean> {
-    return (await this.collection.countDocuments({ _id: idOf(groupId, eventId) }, { limit: 1 })) > 0;
+    return (await this.collection.findOne({ _id: idOf(groupId, eventId) }, { projection: { _id: 1 } })) !== null;
   }
 
-  /** The subset of `eventIds` already processed by the group (one query). */
+  /** The subset of `eventIds` already processed by the group (one `_id` lookup each, a few at a time). */
   async processedAmong(groupId: string, eventIds: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
     const unique = [...new Set(eventIds)];
-    for (let i = 0; i < unique.length; i += 500) {
-      const ids = unique.slice(i, i + 500).map((e) => idOf(groupId, e));
-      const docs = await this.collection.find({ _id: { $in: ids } }, { projection: { eventId: 1 } }).toArray();
-      for (const d of docs) found.add(d.eventId);
+    for (let i = 0; i < unique.length; i += 16) {
+      const slice = unique.slice(i, i + 16);
+      const docs = await Promise.all(slice.map((e) => this.collection.findOne({ _id: idOf(groupId, e) }, { projection: { _id: 1 } })));
+      docs.forEach((d, j) => d && found.add(slice[j]));
     }
     return found;
   }

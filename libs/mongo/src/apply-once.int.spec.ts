@@ -1,7 +1,9 @@
 /** guardedUpsert on the real database: the write of a read model's document for one stream. */
 import { randomBytes } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
-import { guardedUpsert } from './apply-once';
+import { applyOnce, guardedUpsert } from './apply-once';
+import { isFerretDb } from './by-id';
+import { lockedKeys } from './key-lock';
 
 // Not @tracker/testing: it builds on platform, which builds on this library (a cycle).
 const uniqueName = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
@@ -35,5 +37,59 @@ describe('guardedUpsert', () => {
     expect(await write(doc(2, 'started', '2026-02-01', '2026-09-01'))).toBe(false);
     expect(await write(doc(3, 'met again', '2026-03-01', '2026-09-01'))).toBe(false);
     expect(await views.findOne({ _id: 'm-1' })).toEqual({ _id: 'm-1', version: 3, title: 'met', plannedAt: '2026-01-01', lastActivityAt: '2026-02-01' });
+  });
+
+  describe('through a pool of 10 connections (on FerretDB, unisolated between connections)', () => {
+    let pooled: Connection;
+    beforeAll(async () => {
+      pooled = await mongoose.createConnection(process.env.MONGO_URL!, { dbName: connection.name, maxPoolSize: 10 }).asPromise();
+      expect((pooled.getClient().options as { maxPoolSize?: number }).maxPoolSize).toBe(10);
+    });
+    afterAll(() => pooled.close());
+
+    // Every version twice (a redelivery racing the first delivery), in a shuffled order, all at once.
+    const shuffled = (n: number) =>
+      [...Array.from({ length: n }, (_, i) => i + 1), ...Array.from({ length: n }, (_, i) => i + 1)]
+        .map((v) => ({ v, r: Math.random() }))
+        .sort((a, b) => a.r - b.r)
+        .map(({ v }) => v);
+
+    it('applyOnce: the newest version wins, nothing is lost or applied twice, the guard never moves back', async () => {
+      const c = pooled.collection<{ _id: string; lastVersion: number; count: number; applied: number[] }>(uniqueName('counts'));
+      const versions = shuffled(40);
+      const results = await Promise.all(versions.map((v) => applyOnce(c, 'p1', { value: v }, { $inc: { count: 1 }, $push: { applied: v } } as never)));
+      const doc = await c.findOne({ _id: 'p1' });
+      const applied = versions.filter((_, i) => results[i]);
+      expect(doc?.lastVersion).toBe(40);
+      // Each applied event is in the document exactly once, in increasing order: none lost, none twice.
+      expect(doc?.count).toBe(applied.length);
+      expect(doc?.applied).toEqual([...applied].sort((a, b) => a - b));
+      expect(new Set(doc?.applied).size).toBe(doc?.applied.length);
+      expect(lockedKeys()).toBe(0);
+      // Sequentially, every older or equal version is now refused.
+      expect(await applyOnce(c, 'p1', { value: 40 }, { $inc: { count: 1 } })).toBe(false);
+    });
+
+    it('guardedUpsert: the newest document wins, insert-only fields stay the first ones', async () => {
+      const views = pooled.collection<ViewDoc>(uniqueName('views'));
+      const versions = shuffled(30);
+      const results = await Promise.all(
+        versions.map((v) => guardedUpsert(views, { _id: 'm-2', version: v, title: `v${v}`, plannedAt: `p${v}`, lastActivityAt: `2026-01-${String(v).padStart(2, '0')}` }, { insertOnly: ['plannedAt'], max: ['lastActivityAt'] })),
+      );
+      const doc = await views.findOne({ _id: 'm-2' });
+      expect(doc).toMatchObject({ version: 30, title: 'v30', lastActivityAt: '2026-01-30' });
+      // The document was created once, by the first write that got through, and kept that write's plannedAt.
+      const first = versions[results.indexOf(true)];
+      expect(doc?.plannedAt).toBe(`p${first}`);
+      // Each version got through at most once.
+      const through = versions.filter((_, i) => results[i]);
+      expect(new Set(through).size).toBe(through.length);
+    });
+
+    it('knows which database it talks to (cached per client)', async () => {
+      const info = await pooled.db!.admin().command({ buildInfo: 1 });
+      expect(await isFerretDb(pooled.collection('any'))).toBe('ferretdbVersion' in info);
+      expect(await isFerretDb(pooled.db!.collection('any'))).toBe('ferretdbVersion' in info);
+    });
   });
 });

@@ -1,4 +1,14 @@
 // The only public entry of @tracker/mongo: MongoDB idioms written once for every library and service (no
 // framework; the same on MongoDB and FerretDB).
 export { DUPLICATE_KEY, isDuplicateKey, onlyDuplicateKeys, unlessDuplicate } from './duplicate-key';
-export { applyOnce, guardedUpsert, type ApplyOnceGuard } from './apply-once';
+export {
+  applyOnce,
+  applyOnceDecision,
+  documentFromUpdate,
+  guardedUpsert,
+  guardedUpsertDecision,
+  type ApplyOnceGuard,
+  type GuardDecision,
+} from './apply-once';
+export { deleteIf, isFerretDb, readModifyWrite, RETRY, unchanged, updateById, updateIf, valueAt, type ByIdFilter } from './by-id';
+export { documentKey, lockedKeys, namespaceOf, withDocumentLock, withKeyLock } from './key-lock';

@@ -49,18 +49,6 @@ export function kafkaBrokers(): string[] {
 export { TestClock, type Duration } from './clock';
 
 /**
- * Whether concurrent updates of one document are isolated: always on MongoDB; on FerretDB v1 (SQLite) only when
- * the client sends one command at a time (maxPoolSize=1), because FerretDB runs an update as an unisolated
- * read-modify-write (FerretDB issue 3040).
- */
-export async function updatesAreIsolated(conn: import('mongoose').Connection): Promise<boolean> {
-  const info = await conn.db?.admin().command({ buildInfo: 1 });
-  if (!info || !('ferretdbVersion' in info)) return true;
-  const options = conn.getClient().options as { maxPoolSize?: number };
-  return options.maxPoolSize === 1;
-}
-
-/**
  * Events as another service would publish them, for consumer tests: stream versions counted per stream, times
  * from `now`. The hash is a placeholder (consumers do not check chains).
  */

@@ -2,11 +2,10 @@
  * Auditors verify the hash chains and export the log over HTTP; the export re-verifies offline, and tampering in
  * the database shows up in the next verification, naming the event.
  */
-import type { Connection } from 'mongoose';
 import type request from 'supertest';
 import { agreementStreamId } from '@tracker/contracts';
-import { verifyExport, type EventStore } from '@tracker/event-store';
-import { EVENT_STORE, MONGO_CONNECTION } from '@tracker/service-runtime';
+import { eventKey, verifyExport, type EventStore } from '@tracker/event-store';
+import { EVENT_STORE } from '@tracker/service-runtime';
 import { startService, testConfig, uniqueName, type RunningService, trUzMemorandum } from '@tracker/testing';
 import { AgreementsApp } from './service';
 import { AgreementsConfig } from './config';
@@ -76,7 +75,7 @@ describe('audit over HTTP (agreements service)', () => {
     const store = svc.app.get<EventStore>(EVENT_STORE);
     const streamId = agreementStreamId(ids[0]);
     const [first] = await store.readStream(streamId);
-    await svc.app.get<Connection>(MONGO_CONNECTION).collection(store.collectionName).updateOne({ _id: first.eventId as never }, { $set: { 'data.title': 'A different title' } });
+    await store.collection.updateOne({ _id: eventKey(streamId, 1) }, { $set: { 'data.title': 'A different title' } });
     const res = await svc.as('auditor').get('/audit/verify').expect(200);
     expect(res.body).toMatchObject({ ok: false, broken: [{ streamId, streamVersion: 1, eventId: first.eventId, reason: 'hash-mismatch' }] });
   });

@@ -2,11 +2,13 @@
  * Makes a retried POST return the first result instead of doing the work twice (`Idempotency-Key` header).
  * A key is reserved before the work (unique _id, single-document atomicity: no transactions needed), completed
  * with the response after it, and released if the work failed, so the client may retry. Keys are scoped to the
- * caller and expire by a periodic sweep (no TTL index: FerretDB v1 has none).
+ * caller and expire by a periodic sweep (no TTL index: FerretDB v1 has none). Every access on the request path
+ * is an insert or by exact `_id` (FerretDB v1 scans the collection for any other filter): a conditional write
+ * reads the key by `_id`, decides, and writes by `_id` (a compare-and-set on MongoDB; see @tracker/mongo by-id).
  */
 import { createHash } from 'node:crypto';
 import type { Collection, Connection } from 'mongoose';
-import { isDuplicateKey } from '@tracker/mongo';
+import { deleteIf, isDuplicateKey, updateById, updateIf } from '@tracker/mongo';
 
 export interface StoredResponse {
   status: number;
@@ -62,11 +64,14 @@ export class IdempotencyStore {
     if (existing.state === 'pending' || !existing.response) {
       // A reservation whose holder died (crash between reserve and complete) is taken over after a while.
       if (now.getTime() - existing.createdAt.getTime() > this.abandonAfterMs) {
-        const taken = await this.collection.updateOne(
-          { _id, state: 'pending', createdAt: existing.createdAt },
+        const taken = await updateIf(
+          this.collection,
+          _id,
+          (doc) => doc.state === 'pending' && doc.createdAt.getTime() === existing.createdAt.getTime(),
+          (doc) => ({ state: doc.state, createdAt: doc.createdAt }),
           { $set: { createdAt: now } },
         );
-        if (taken.modifiedCount === 1) return { kind: 'new' };
+        if (taken) return { kind: 'new' };
       }
       return { kind: 'in-progress' };
     }
@@ -74,12 +79,12 @@ export class IdempotencyStore {
   }
 
   async complete(scope: string, key: string, response: StoredResponse): Promise<void> {
-    await this.collection.updateOne({ _id: `${scope}:${key}` }, { $set: { state: 'done', response } });
+    await updateById(this.collection, `${scope}:${key}`, { $set: { state: 'done', response } });
   }
 
   /** The work failed: forget the key so that a retry runs it again. */
   async release(scope: string, key: string): Promise<void> {
-    await this.collection.deleteOne({ _id: `${scope}:${key}`, state: 'pending' });
+    await deleteIf(this.collection, `${scope}:${key}`, (doc) => doc.state === 'pending', (doc) => ({ state: doc.state }));
   }
 
   /** Removes keys older than `maxAgeMs`; call periodically. */

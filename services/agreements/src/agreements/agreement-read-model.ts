@@ -3,6 +3,11 @@
  * - `agreement_views`: one document per agreement, the folded state at `version`, written after each append and
  *   repaired from the service's own topic; a write never replaces a newer version (version-guarded upsert).
  * - `milestone_summaries`: what each milestone contributes to its agreement, folded from `milestones.events`.
+ * - `agreement_milestones`: the same summaries listed under their agreement (`_id` = agreement id, one entry per
+ *   milestone guarded by its own version), so that an agreement's milestones are one `_id` lookup: every command
+ *   answers with them and every milestone event derives the status from them, and a query on `agreementId` would
+ *   read the whole collection on FerretDB. Written after the summary (a crash between the two is healed by the
+ *   redelivery, which writes the entry again).
  * Counts and the stalled status depend on today's date, so they are computed when read, never stored.
  */
 import type { mongo } from 'mongoose';
@@ -22,7 +27,7 @@ import {
   type MilestoneSummary,
 } from '@tracker/contracts';
 import { agreementDecider, statusOf, type AgreementState } from '@tracker/agreements-domain';
-import { guardedUpsert } from '@tracker/mongo';
+import { applyOnce, guardedUpsert, updateById } from '@tracker/mongo';
 import { defineAggregate, streamView, type CollectionSource, type TopicProjection } from '@tracker/service-runtime';
 
 export type ExistingAgreement = AgreementState & { exists: true };
@@ -48,6 +53,15 @@ export interface MilestoneSummaryDoc {
   summary: MilestoneSummary;
   lastEventAt: string;
 }
+
+/** An agreement's milestones: entries by (encoded) milestone id, each at the version it was folded at. */
+export interface AgreementMilestonesDoc {
+  _id: string;
+  m: Record<string, { version: number; summary: MilestoneSummary }>;
+}
+
+/** A milestone id as a field name: no `.` and no leading `$` (both would be read as paths or operators). */
+export const entryKey = (milestoneId: string) => milestoneId.replace(/%/g, '%25').replace(/\./g, '%2E').replace(/^\$/, '%24');
 
 export interface AgreementView extends Omit<ExistingAgreement, 'exists' | 'agreementId' | 'lifecycle' | 'implementation'> {
   id: string;
@@ -80,6 +94,10 @@ export class AgreementReadModel {
     return this.source.collection<MilestoneSummaryDoc>('milestone_summaries');
   }
 
+  get milestoneLists(): Collection<AgreementMilestonesDoc> {
+    return this.source.collection<AgreementMilestonesDoc>('agreement_milestones');
+  }
+
   async findByReference(reference: string): Promise<AgreementViewDoc | null> {
     return this.views.findOne({ 'state.reference': reference });
   }
@@ -90,10 +108,18 @@ export class AgreementReadModel {
    */
   async applyMilestone(summary: MilestoneSummary, agreementId: string, version: number, occurredAt: string): Promise<boolean> {
     const applied = await guardedUpsert(this.milestones, { _id: summary.milestoneId, agreementId, version, summary, lastEventAt: occurredAt });
+    await this.listMilestone(agreementId, summary, version);
     if (applied && summary.active) {
-      await this.views.updateOne({ _id: agreementId }, { $max: { lastActivityAt: occurredAt } });
+      // By _id, under the view's key lock: the command path writes the same document (guardedUpsert).
+      await updateById(this.views, agreementId, { $max: { lastActivityAt: occurredAt } });
     }
     return applied;
+  }
+
+  /** The milestone's entry in its agreement's list, at `version` unless the entry is as new (idempotent). */
+  private listMilestone(agreementId: string, summary: MilestoneSummary, version: number): Promise<boolean> {
+    const key = entryKey(summary.milestoneId);
+    return applyOnce(this.milestoneLists, agreementId, { field: `m.${key}.version`, value: version }, { $set: { [`m.${key}.summary`]: summary } });
   }
 
   /**
@@ -102,7 +128,11 @@ export class AgreementReadModel {
    */
   async projectMilestoneEvent(event: MilestoneEventEnvelope): Promise<void> {
     const previous = await this.milestoneSummary(event.data.milestoneId);
-    if (previous && previous.version >= event.streamVersion) return;
+    if (previous && previous.version >= event.streamVersion) {
+      // A redelivery: the first delivery may have stopped between the summary and its agreement's list.
+      await this.listMilestone(previous.agreementId, previous.summary, previous.version);
+      return;
+    }
     const summary = summarizeMilestoneEvent(previous?.summary, event.type, event.data as never);
     if (!summary) return; // an event of a milestone whose planning we never saw: nothing to count
     await this.applyMilestone(summary, event.agreementId, event.streamVersion, event.occurredAt);
@@ -112,11 +142,10 @@ export class AgreementReadModel {
     return this.milestones.findOne({ _id: milestoneId });
   }
 
+  /** The milestones of each agreement: one `_id` lookup per agreement (agreement_milestones). */
   async milestonesOf(agreementIds: string[]): Promise<Map<string, MilestoneSummary[]>> {
-    const byAgreement = new Map<string, MilestoneSummary[]>(agreementIds.map((id) => [id, []]));
-    const docs = await this.milestones.find({ agreementId: { $in: agreementIds } }).toArray();
-    for (const d of docs) byAgreement.get(d.agreementId)?.push(d.summary);
-    return byAgreement;
+    const lists = await Promise.all(agreementIds.map((id) => this.milestoneLists.findOne({ _id: id })));
+    return new Map(agreementIds.map((id, i) => [id, Object.values(lists[i]?.m ?? {}).map((e) => e.summary)]));
   }
 
   toView(doc: AgreementViewDoc, milestones: MilestoneSummary[], now: Date): AgreementView {
@@ -221,7 +250,7 @@ export const agreementViews = streamView<AgreementState, AgreementViewDoc>({
 export const milestoneSummaries: TopicProjection = {
   source: 'topics',
   name: 'milestone-summaries',
-  collections: [{ name: 'milestone_summaries', indexes: [{ key: { agreementId: 1 } }] }],
+  collections: [{ name: 'milestone_summaries', indexes: [{ key: { agreementId: 1 } }] }, { name: 'agreement_milestones' }],
   topics: [Topics.milestones],
   async apply(into, event) {
     // The stall period plays no part in what is written.

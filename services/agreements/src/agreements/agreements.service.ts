@@ -13,7 +13,7 @@ import {
   type EventEnvelope,
 } from '@tracker/contracts';
 import type { EventStore } from '@tracker/event-store';
-import { isDuplicateKey } from '@tracker/mongo';
+import { deleteIf, isDuplicateKey, updateIf } from '@tracker/mongo';
 import { CLOCK, Cursor, type Clock } from '@tracker/platform';
 import { Aggregates, EVENT_STORE, MONGO_CONNECTION, ReadModels, type CommandContext, type ExecuteOptions, type TwoClocks } from '@tracker/service-runtime';
 import type { AgreementCommand } from '@tracker/agreements-domain';
@@ -77,7 +77,7 @@ export class AgreementsService {
     try {
       await this.aggregates.execute(agreementAggregate, agreementId, { kind: 'register', agreementId, details, now: this.now() }, { ...ctx, expectedVersion: 0 });
     } catch (err) {
-      await this.references.deleteOne({ _id: dto.reference, agreementId });
+      await deleteIf(this.references, dto.reference, (r) => r.agreementId === agreementId, (r) => ({ agreementId: r.agreementId }));
       throw err;
     }
     return this.get(agreementId);
@@ -95,8 +95,9 @@ export class AgreementsService {
       throw new DomainError('conflict', `reference ${reference} is already registered (agreement ${holder.agreementId})`, 'reference');
     }
     // The holder never got its agreement stored (it failed or crashed): take the reference over.
-    const taken = await this.references.updateOne({ _id: reference, agreementId: holder?.agreementId }, { $set: { agreementId } });
-    if (taken.modifiedCount !== 1) throw new DomainError('conflict', `reference ${reference} is being registered right now`, 'reference');
+    // By `_id` and in process one at a time (a conditional filter would scan on FerretDB; compare-and-set on MongoDB).
+    const taken = await updateIf(this.references, reference, (r) => r.agreementId === holder?.agreementId, (r) => ({ agreementId: r.agreementId }), { $set: { agreementId } });
+    if (!taken) throw new DomainError('conflict', `reference ${reference} is being registered right now`, 'reference');
   }
 
   /** A change with the client's If-Match version (`ctx.expectedVersion`). */

@@ -5,6 +5,12 @@
  * of times) names the same stream: the event store's unique (stream, version) index lets exactly one `alert.raised`
  * in, and the collection's unique `_id` (and `dedupKey`) index keeps one document. Writes go event first, document
  * second; a crash in between is healed by the next attempt or by our own event coming back from Kafka.
+ *
+ * `milestone_alerts` lists the alerts of each milestone that may be open (`_id` = milestone id), so that the
+ * milestone events that close alerts find them by one `_id` lookup instead of a query on `milestoneId` (which
+ * reads the whole collection on FerretDB). It is a hint kept on the safe side: an alert is listed before its
+ * open document is written and unlisted after its resolved one is, and readers check each listed alert's
+ * document, so a crash in between leaves at worst a stale entry, never a missing one.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
@@ -24,7 +30,7 @@ import {
   type EventEnvelope,
 } from '@tracker/contracts';
 import type { EventStore } from '@tracker/event-store';
-import { guardedUpsert, unlessDuplicate } from '@tracker/mongo';
+import { guardedUpsert, unlessDuplicate, updateById } from '@tracker/mongo';
 import { Cursor } from '@tracker/platform';
 import { Aggregates, agreementOfStream, defineAggregate, EVENT_STORE, ReadModels, type CollectionSource, type TopicProjection } from '@tracker/service-runtime';
 import { alertDecider, severityRank, type AlertCommand, type AlertDraft, type AlertState, type OpenAlertRef } from '@tracker/alerts-domain';
@@ -53,6 +59,14 @@ export interface AlertDoc extends Omit<AlertEventData['alert.raised'], 'alertId'
   resolution?: AlertResolution;
   updatedAt: string;
 }
+
+/** The alerts of one milestone that may be open (see above). */
+export interface MilestoneAlertsDoc {
+  _id: string;
+  alertIds: string[];
+}
+
+const isOpen = (status: AlertStatus) => status === 'open' || status === 'acknowledged';
 
 export type AlertView = Omit<AlertDoc, '_id' | 'severityRank' | 'seq'> & { id: string };
 
@@ -123,12 +137,27 @@ export class AlertDocuments {
     return this.source.collection<AlertDoc>('alerts');
   }
 
+  get byMilestone(): mongo.Collection<MilestoneAlertsDoc> {
+    return this.source.collection<MilestoneAlertsDoc>('milestone_alerts');
+  }
+
   /** Writes `doc` unless a newer version is there (insert, or a version-guarded update). */
   async save(doc: AlertDoc): Promise<void> {
+    const milestoneId = typeof doc.milestoneId === 'string' ? doc.milestoneId : null;
+    // Listed before an open document is written, unlisted after a resolved one is (see above).
+    if (milestoneId && isOpen(doc.status)) await updateById(this.byMilestone, milestoneId, { $addToSet: { alertIds: doc._id } }, { upsert: true });
     // A new alert is inserted: any document already there is as new or newer, and the primary key refuses the
     // insert. (An upsert behind a version guard scans the collection on FerretDB: each new alert cost one scan.)
     if (doc.version === 1) await unlessDuplicate(() => this.collection.insertOne(doc));
     else await guardedUpsert(this.collection, doc);
+    if (milestoneId && !isOpen(doc.status)) await updateById(this.byMilestone, milestoneId, { $pull: { alertIds: doc._id } });
+  }
+
+  /** Open or acknowledged alerts of a milestone: its list, each entry checked against the alert's document. */
+  async openOf(milestoneId: string): Promise<AlertDoc[]> {
+    const list = await this.byMilestone.findOne({ _id: milestoneId });
+    const docs = await Promise.all((list?.alertIds ?? []).map((id) => this.collection.findOne({ _id: id })));
+    return docs.filter((d): d is AlertDoc => d !== null && d.milestoneId === milestoneId && isOpen(d.status));
   }
 
   /** Folds one `alert.*` event (from `alerts.events`, in stream order) onto its document; redeliveries do nothing. */
@@ -163,6 +192,7 @@ export const alertViews: TopicProjection = {
       name: 'alerts',
       indexes: [{ key: { dedupKey: 1 }, options: { unique: true } }, { key: { milestoneId: 1, status: 1 } }, { key: { seq: -1 } }],
     },
+    { name: 'milestone_alerts' },
   ],
   topics: [Topics.alerts],
   async apply(into, event) {
@@ -263,9 +293,7 @@ export class AlertsService {
 
   /** Open or acknowledged alerts of a milestone. */
   async openAlertsOf(milestoneId: string): Promise<OpenAlertRef[]> {
-    const docs = await this.alerts
-      .find({ milestoneId, status: { $in: ['open', 'acknowledged'] } }, { projection: { _id: 1, kind: 1, dueDate: 1 } })
-      .toArray();
+    const docs = await this.documents.openOf(milestoneId);
     return docs.map((d) => ({ alertId: d._id, kind: d.kind, dueDate: d.dueDate }));
   }
 

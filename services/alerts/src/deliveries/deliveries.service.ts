@@ -10,6 +10,13 @@
  * recorded before anything else, so a restart sends nothing again that was acknowledged; a crash between the
  * receiver's 2xx and that record re-sends once, with the same `X-Tracker-Delivery` id for the receiver to
  * dedupe.
+ *
+ * Due deliveries are found through one queue document (`delivery_queue`, `_id: 'due'`): delivery id → the time
+ * its next attempt is due, for pending deliveries only. A query for pending deliveries would read the whole
+ * `deliveries` collection on FerretDB at every run, and that collection grows with every alert. The queue is a
+ * hint kept on the safe side: a delivery is queued before its document is inserted, and its entry is brought in
+ * line with the document (read by `_id`) after each attempt and whenever the dispatcher finds it stale, so a
+ * crash leaves at worst an entry too many, never a pending delivery missing. Every access is by `_id`.
  */
 import { createHmac } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
@@ -23,7 +30,7 @@ import { AlertsService, toView } from '../alerts/alerts.service';
 import { AlertsConfig } from '../config';
 import { AgreementInfoStore } from '../read-model/agreement-info';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service';
-import { isDuplicateKey } from '@tracker/mongo';
+import { isDuplicateKey, readModifyWrite, RETRY, unchanged, updateIf } from '@tracker/mongo';
 
 const DELIVERY_ID_NAMESPACE = 'c4a1e7d2-3b8f-4f0a-9e6d-1d2c3b4a5f60';
 export const SIGNATURE_HEADER = 'x-tracker-signature';
@@ -63,6 +70,14 @@ export interface DeliveryDoc {
   deliveredAt?: string;
 }
 
+/** Pending delivery id → when its next attempt is due (ISO); see above. */
+export interface DeliveryQueueDoc {
+  _id: 'due';
+  at: Record<string, string>;
+}
+
+const QUEUE_ID = 'due';
+
 export type DeliveryView = Omit<DeliveryDoc, '_id' | 'body'> & { id: string };
 
 export interface DispatchResult {
@@ -83,6 +98,7 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
   private readonly logger = new Logger('Deliveries');
   readonly deliveries: Collection<DeliveryDoc>;
   private readonly claims: Collection<{ _id: string; at: string }>;
+  readonly queue: Collection<DeliveryQueueDoc>;
   private timer?: NodeJS.Timeout;
   private running?: Promise<DispatchResult>;
   /** Overridable in tests (deterministic jitter). */
@@ -99,6 +115,7 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
   ) {
     this.deliveries = connection.collection<DeliveryDoc>('deliveries');
     this.claims = connection.collection('delivery_claims');
+    this.queue = connection.collection<DeliveryQueueDoc>('delivery_queue');
   }
 
   async onModuleInit(): Promise<void> {
@@ -106,6 +123,48 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
       this.deliveries.createIndex({ status: 1, nextAttemptAt: 1 }),
       this.deliveries.createIndex({ owner: 1, _id: 1 }),
     ]);
+    // Deliveries stored before the queue existed: queued once, by the one query of pending ones this needs.
+    if (!(await this.queue.findOne({ _id: QUEUE_ID }))) {
+      const pending = await this.deliveries.find({ status: 'pending' }, { projection: { _id: 1, nextAttemptAt: 1 } }).toArray();
+      const at = Object.fromEntries(pending.map((d) => [d._id, d.nextAttemptAt ?? new Date(0).toISOString()]));
+      await this.queue.insertOne({ _id: QUEUE_ID, at }).catch((err: unknown) => {
+        if (!isDuplicateKey(err)) throw err;
+      });
+    }
+  }
+
+  /**
+   * Sets (`due`: an ISO time) or removes (`due`: null) the queue entry of delivery `id`, unless it holds that
+   * already. `due` may be a function of the entry as read: decided again if the entry changed meanwhile.
+   */
+  private queueEntry(id: string, due: (current: string | undefined) => Promise<string | null | undefined>): Promise<void> {
+    return readModifyWrite(this.queue, QUEUE_ID, async (q: DeliveryQueueDoc | null, filter) => {
+      const current = q?.at?.[id];
+      const next = await due(current);
+      if (next === undefined || next === (current ?? null)) return;
+      if (!q) {
+        if (next) await this.queue.insertOne({ _id: QUEUE_ID, at: { [id]: next } });
+        return;
+      }
+      const result = await this.queue.updateOne(
+        filter(unchanged(`at.${id}`, current)),
+        next ? { $set: { [`at.${id}`]: next } } : { $unset: { [`at.${id}`]: '' } },
+      );
+      return result.matchedCount > 0 ? undefined : RETRY;
+    });
+  }
+
+  /**
+   * Brings delivery `id`'s queue entry in line with its document: due at `nextAttemptAt` while pending, none
+   * otherwise. A queued delivery without a document yet is being inserted (queued first); after
+   * `DELIVERY_STALE_CLAIM_MS` its inserter is taken to have died, and the event's redelivery will queue it again.
+   */
+  private syncQueue(id: string, now: Date): Promise<void> {
+    return this.queueEntry(id, async (current) => {
+      const d = await this.deliveries.findOne({ _id: id }, { projection: { status: 1, nextAttemptAt: 1 } });
+      if (!d) return current && now.getTime() - Date.parse(current) < this.config.DELIVERY_STALE_CLAIM_MS ? undefined : null;
+      return d.status === 'pending' ? (d.nextAttemptAt ?? now.toISOString()) : null;
+    });
   }
 
   private get schedule(): RetrySchedule {
@@ -145,6 +204,8 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
     for (const s of webhooks) {
       if (!matchesSubscription(s.filters, alert, agreement)) continue;
       const id = uuidv5(`${s._id}:${event.eventId}`, DELIVERY_ID_NAMESPACE);
+      // Queued first (see above); a redelivered event's delivery exists already and its entry is put right below.
+      await this.queueEntry(id, async (current) => current ?? now);
       const body = JSON.stringify({
         deliveryId: id,
         subscriptionId: s._id,
@@ -172,6 +233,7 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
         created++;
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
+        await this.syncQueue(id, this.clock.now());
       }
     }
     return created;
@@ -188,11 +250,7 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
 
   private async dispatch(): Promise<DispatchResult> {
     const now = this.clock.now();
-    const due = await this.deliveries
-      .find({ status: 'pending', nextAttemptAt: { $lte: now.toISOString() } })
-      .sort({ nextAttemptAt: 1 })
-      .limit(this.config.DELIVERY_BATCH_SIZE)
-      .toArray();
+    const due = await this.due(now);
     const result: DispatchResult = { attempted: 0, delivered: 0, failed: 0 };
     for (const d of due) {
       const outcome = await this.attempt(d, now);
@@ -202,6 +260,23 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
       if (outcome === 'failed') result.failed++;
     }
     return result;
+  }
+
+  /** Pending deliveries due at `now`, earliest first, at most DELIVERY_BATCH_SIZE: from the queue, each checked. */
+  private async due(now: Date): Promise<DeliveryDoc[]> {
+    const iso = now.toISOString();
+    const queue = await this.queue.findOne({ _id: QUEUE_ID });
+    const entries = Object.entries(queue?.at ?? {})
+      .filter(([, at]) => at <= iso)
+      .sort(([a, atA], [b, atB]) => (atA < atB ? -1 : atA > atB ? 1 : a < b ? -1 : a > b ? 1 : 0));
+    const due: DeliveryDoc[] = [];
+    for (const [id] of entries) {
+      if (due.length >= this.config.DELIVERY_BATCH_SIZE) break;
+      const d = await this.deliveries.findOne({ _id: id });
+      if (d && d.status === 'pending' && d.nextAttemptAt !== null && d.nextAttemptAt <= iso) due.push(d);
+      else await this.syncQueue(id, now); // a stale entry: delivered, given up, re-timed or not inserted
+    }
+    return due;
   }
 
   private async attempt(d: DeliveryDoc, now: Date): Promise<'delivered' | 'retry' | 'failed' | 'skipped'> {
@@ -247,13 +322,18 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
     const delivered = isDelivered(a.status);
     const next = delivered || giveUp ? null : nextAttemptAt(a.n, new Date(d.since), now, this.schedule, this.random);
     const status: DeliveryStatus = delivered ? 'delivered' : next ? 'pending' : 'failed';
-    await this.deliveries.updateOne(
-      { _id: d._id, attemptCount: { $lt: a.n } },
+    // Read by _id, decided here, written by _id (a compare-and-set on the count read, on MongoDB).
+    await updateIf(
+      this.deliveries,
+      d._id,
+      (doc) => doc.attemptCount < a.n,
+      (doc) => ({ attemptCount: doc.attemptCount }),
       {
         $set: { status, attemptCount: a.n, nextAttemptAt: next?.toISOString() ?? null, ...(delivered && { deliveredAt: a.at }) },
         $push: { attempts: a },
       },
     );
+    await this.syncQueue(d._id, now);
     return delivered ? 'delivered' : next ? 'retry' : 'failed';
   }
 
@@ -277,7 +357,8 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
     if (!d || (actor.role !== 'admin' && d.owner !== actor.id)) throw new DomainError('not-found', `delivery ${id} not found`);
     if (d.status !== 'failed') throw new DomainError('invalid-transition', `delivery ${id} is ${d.status}: only failed deliveries can be re-driven`);
     const now = this.clock.now().toISOString();
-    await this.deliveries.updateOne({ _id: id, status: 'failed' }, { $set: { status: 'pending', nextAttemptAt: now, since: now } });
+    await updateIf(this.deliveries, id, (doc) => doc.status === 'failed', (doc) => ({ status: doc.status }), { $set: { status: 'pending', nextAttemptAt: now, since: now } });
+    await this.syncQueue(id, this.clock.now());
     return toDeliveryView({ ...d, status: 'pending', nextAttemptAt: now, since: now });
   }
 }

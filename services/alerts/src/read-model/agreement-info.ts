@@ -8,7 +8,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
 import { agreementStatusChange, Topics, type AgreementEventEnvelope, type EventEnvelope, type Party } from '@tracker/contracts';
-import { applyOnce, isDuplicateKey } from '@tracker/mongo';
+import { applyOnce, updateById } from '@tracker/mongo';
 import { ReadModels, type CollectionSource, type TopicProjection } from '@tracker/service-runtime';
 
 export interface AgreementInfo {
@@ -51,15 +51,9 @@ export class AgreementInfoStore {
   /** A milestone event: moves the agreement's last activity forward if it is progress. */
   async touch(type: string, agreementId: string, occurredAt: string): Promise<void> {
     if (!PROGRESS.has(type)) return;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.entries.updateOne({ _id: agreementId }, { $max: { lastActivityAt: occurredAt } }, { upsert: true });
-        return;
-      } catch (err) {
-        // A racing upsert of the same new document (the registration): the document exists now, try again.
-        if (!isDuplicateKey(err) || attempt >= 2) throw err;
-      }
-    }
+    // By _id under the entry's key lock (apply writes the same document); a racing upsert of the same new
+    // document (the registration) is retried as an update.
+    await updateById(this.entries, agreementId, { $max: { lastActivityAt: occurredAt } }, { upsert: true });
   }
 
   /** Applies one event of `agreements.events`; false for a redelivery or an event that changes nothing here. */

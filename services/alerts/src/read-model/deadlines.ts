@@ -5,12 +5,20 @@
  * partially met or cancelled. Those effects run on every delivery, not only the first: they are idempotent (one
  * alert per dedup key, resolving a resolved alert does nothing), so a crash between the projection and the
  * effects loses nothing.
+ *
+ * The scheduler finds watched milestones by due date through `milestone_due_dates`, key-addressed: one document
+ * per due date (`_id: 'due:2026-12-01'`, the milestone ids due that day) and one listing the dates in use
+ * (`_id: 'dates'`). A query on `{watched, dueDate}` would read the whole `milestone_deadlines` collection at every
+ * scan on FerretDB, and it grows with every milestone ever planned. A milestone is listed under its new date
+ * after its deadline document is written, every time the event is applied (a redelivery lists it again), and
+ * unlisted from the old date after that; the scan checks each listed milestone against its document. So a crash
+ * leaves at worst a stale entry, never a watched milestone missing.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
 import { Topics, type EventEnvelope, type MilestoneEventData, type MilestoneEventEnvelope } from '@tracker/contracts';
 import type { ConsumerContext } from '@tracker/messaging';
-import { applyOnce } from '@tracker/mongo';
+import { applyOnce, updateById, withDocumentLock } from '@tracker/mongo';
 import { ReadModels, type CollectionSource, type EventReactor, type TopicProjection } from '@tracker/service-runtime';
 import { deadlinePatch, isWatched, resolution, slipAlert, type MilestoneDeadline } from '@tracker/alerts-domain';
 import { AlertsService, type Cause } from '../alerts/alerts.service';
@@ -23,6 +31,21 @@ export interface DeadlineDoc extends MilestoneDeadline {
   /** False once met, partially met or cancelled: the scheduler skips it. */
   watched: boolean;
   updatedAt: string;
+}
+
+/** `milestone_due_dates`: the milestones due on one date, or the dates in use (see above). */
+export interface DueDateDoc {
+  _id: string;
+  ids?: string[];
+  dates?: string[];
+}
+
+const DATES = 'dates';
+const dueOn = (date: string) => `due:${date}`;
+
+/** The date a deadline is listed under: its due date while watched, none otherwise. */
+export function listedDate(d: Pick<DeadlineDoc, 'watched' | 'dueDate'> | null): string | null {
+  return d && d.watched === true && typeof d.dueDate === 'string' ? d.dueDate : null;
 }
 
 /** On the live collections (ReadModels) or on ones a replay is filling. */
@@ -38,9 +61,23 @@ export class DeadlineStore {
     return this.deadlines.findOne({ _id: milestoneId });
   }
 
-  /** Watched milestones due on or before `horizon` (YYYY-MM-DD), in due-date order. */
-  dueBy(horizon: string) {
-    return this.deadlines.find({ watched: true, dueDate: { $lte: horizon } }).sort({ dueDate: 1, _id: 1 });
+  get dueDates(): mongo.Collection<DueDateDoc> {
+    return this.source.collection<DueDateDoc>('milestone_due_dates');
+  }
+
+  /** Watched milestones due on or before `horizon` (YYYY-MM-DD), in due-date order (then by id). */
+  async *dueBy(horizon: string): AsyncGenerator<DeadlineDoc> {
+    const index = await this.dueDates.findOne({ _id: DATES });
+    const dates = (index?.dates ?? []).filter((d) => d <= horizon).sort();
+    for (const date of dates) {
+      const bucket = await this.dueDates.findOne({ _id: dueOn(date) });
+      const ids = [...(bucket?.ids ?? [])].sort();
+      if (ids.length === 0) await this.dropDate(date);
+      for (const id of ids) {
+        const d = await this.get(id);
+        if (listedDate(d) === date) yield d!;
+      }
+    }
   }
 
   /** Applies one milestone event; false for a redelivery or an event that changes nothing here. */
@@ -48,7 +85,38 @@ export class DeadlineStore {
     const patch = deadlinePatch(event.type, event.data as never);
     const set: Partial<DeadlineDoc> = { ...(patch ?? {}), updatedAt: event.recordedAt };
     if (patch?.status) set.watched = isWatched({ status: patch.status });
-    return applyOnce(this.deadlines as never, event.data.milestoneId, { field: 'version', value: event.streamVersion }, { $set: set });
+    const id = event.data.milestoneId;
+    // Under the milestone's key lock: its document and its place in the dates move together in this process.
+    return withDocumentLock(this.deadlines, id, async () => {
+      const before = await this.get(id);
+      const applied = await applyOnce(this.deadlines as never, id, { field: 'version', value: event.streamVersion }, { $set: set });
+      const after = applied ? await this.get(id) : before;
+      const date = listedDate(after);
+      if (date) await this.list(id, date);
+      const previous = listedDate(before);
+      if (previous && previous !== date) await updateById(this.dueDates, dueOn(previous), { $pull: { ids: id } });
+      return applied;
+    });
+  }
+
+  /** Lists milestone `id` under `date`: the date's document first, then the date among the dates. */
+  private list(id: string, date: string): Promise<void> {
+    return withDocumentLock(this.dueDates, dueOn(date), async () => {
+      await updateById(this.dueDates, dueOn(date), { $addToSet: { ids: id } }, { upsert: true });
+      await updateById(this.dueDates, DATES, { $addToSet: { dates: date } }, { upsert: true });
+    });
+  }
+
+  /**
+   * Forgets a date whose document lists nothing: removed from the dates, then the date's document read again
+   * and the date put back if a milestone was listed under it meanwhile (`list` writes the date's document first).
+   */
+  private dropDate(date: string): Promise<void> {
+    return withDocumentLock(this.dueDates, dueOn(date), async () => {
+      await updateById(this.dueDates, DATES, { $pull: { dates: date } });
+      const again = await this.dueDates.findOne({ _id: dueOn(date) });
+      if (again?.ids?.length) await updateById(this.dueDates, DATES, { $addToSet: { dates: date } }, { upsert: true });
+    });
   }
 }
 
@@ -56,7 +124,7 @@ export class DeadlineStore {
 export const milestoneDeadlines: TopicProjection = {
   source: 'topics',
   name: 'milestone-deadlines',
-  collections: [{ name: 'milestone_deadlines', indexes: [{ key: { watched: 1, dueDate: 1, _id: 1 } }] }],
+  collections: [{ name: 'milestone_deadlines', indexes: [{ key: { watched: 1, dueDate: 1, _id: 1 } }] }, { name: 'milestone_due_dates' }],
   topics: [Topics.milestones],
   async apply(into, event) {
     if (event.type.startsWith('milestone.')) await new DeadlineStore(into).apply(event as MilestoneEventEnvelope);

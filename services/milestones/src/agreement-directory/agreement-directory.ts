@@ -6,7 +6,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
 import { agreementStatusChange, Topics, type AgreementEventEnvelope, type DatePrecision, type EventEnvelope } from '@tracker/contracts';
-import { unlessDuplicate } from '@tracker/mongo';
+import { applyOnce } from '@tracker/mongo';
 import { ReadModels, type CollectionSource, type TopicProjection } from '@tracker/service-runtime';
 import type { AgreementFacts } from '@tracker/milestones-domain';
 
@@ -78,28 +78,22 @@ export class AgreementDirectory {
   async apply(envelope: EventEnvelope): Promise<boolean> {
     const event = envelope as AgreementEventEnvelope;
     const id = event.agreementId;
-    const guard = { _id: id, version: { $lt: event.streamVersion } };
+    // Read by _id and written by _id behind the version guard (applyOnce): no filter that scans on FerretDB.
+    const guard = { field: 'version', value: event.streamVersion };
     const step = TIMELINE_TYPES.has(event.type) ? { $push: { steps: stepOf(event) } } : {};
     let set: Partial<AgreementEntry>;
     switch (event.type) {
       case 'agreement.registered':
-        return unlessDuplicate(() =>
-          this.entries.updateOne(
-            guard,
-            {
-              $set: {
-                version: event.streamVersion,
-                reference: event.data.reference,
-                title: event.data.title,
-                signedOn: event.data.signedOn,
-                datePrecision: event.data.datePrecision,
-              },
-              $setOnInsert: { implementation: 'signed', lifecycle: 'active', registeredAt: event.recordedAt },
-              ...step,
-            },
-            { upsert: true },
-          ),
-        );
+        return applyOnce(this.entries, id, guard, {
+          $set: {
+            reference: event.data.reference,
+            title: event.data.title,
+            signedOn: event.data.signedOn,
+            datePrecision: event.data.datePrecision,
+          },
+          $setOnInsert: { implementation: 'signed', lifecycle: 'active', registeredAt: event.recordedAt },
+          ...step,
+        } as never);
       case 'agreement.amended':
         set = {
           ...(event.data.changes.title !== undefined && { title: event.data.changes.title }),
@@ -120,8 +114,7 @@ export class AgreementDirectory {
         set = agreementStatusChange(event);
     }
     // Later events of an agreement always follow its registration on the same partition, so the entry exists.
-    const result = await this.entries.updateOne(guard, { $set: { ...set, version: event.streamVersion }, ...step });
-    return result.modifiedCount === 1;
+    return applyOnce(this.entries, id, guard, { $set: set, ...step } as never, { upsert: false });
   }
 }
 
