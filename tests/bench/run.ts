@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { mongo } from 'mongoose';
 import type { BenchContext, Row, ScenarioResult } from './lib/context';
-import { parseOptions, USAGE, type BenchOptions } from './lib/options';
+import { GROWTH, parseOptions, USAGE, type BenchOptions } from './lib/options';
 import {
   ensureInfra,
   localVersions,
@@ -28,6 +28,7 @@ import { fmt, progress, runAsMain, runningChildren } from './lib/util';
 import { commandThroughput } from './scenarios/command-throughput';
 import { deadlineWebhookScenario } from './scenarios/deadline-webhook';
 import { eventStoreScenario } from './scenarios/event-store';
+import { GROWTH_TITLE, growthScenario } from './scenarios/growth';
 import { propagationScenario } from './scenarios/propagation';
 import { replayScenario } from './scenarios/replay';
 
@@ -47,6 +48,7 @@ export function markdown(
   notes: string[],
   started: Date,
   seconds: number,
+  sections: string[] = [],
 ): string {
   const lines = [
     `# Benchmark results${options.smoke ? ' (smoke run: tiny sizes, not figures)' : ''}`,
@@ -55,10 +57,11 @@ export function markdown(
     '',
     `- Machine: ${env.cores} cores (${env.cpu}), ${fmt(env.memoryGiB, 1)} GiB memory, ${os.platform()} ${os.release()}`,
     `- Node ${env.node}; Kafka ${env.kafka}; database ${env.database}`,
-    `- Sizes: ${options.connections} clients × ${options.duration} s (warm-up ${options.warmup} s); event store ${options.streams} streams × ${options.eventsPerStream} events, ${options.storeConcurrency} in parallel; propagation ${options.rate}/s × ${options.propagationSeconds} s; EndToEndLatency ${options.e2eRecords} records; replay of ${options.replayEvents} events; ${options.deadlineMilestones} deadlines at once; ${options.reps} repetition(s)`,
+    `- Sizes: ${options.connections} clients × ${options.duration} s (warm-up ${options.warmup} s); event store ${options.streams} streams × ${options.eventsPerStream} events, ${options.storeConcurrency} in parallel; propagation ${options.rate}/s × ${options.propagationSeconds} s; EndToEndLatency ${options.e2eRecords} records; replay of ${options.replayEvents} events; ${options.deadlineMilestones} deadlines at once;${options.only.includes(GROWTH) ? ` growth ${options.growthSizes.join(', ')} events / ${options.growthAgreements.join(', ')} agreements (${options.growthEventsPerMilestone} events per milestone), propagation ${options.growthRate}/s × ${options.growthPropagationSeconds} s;` : ''} ${options.reps} repetition(s)`,
     '',
     ...resultsTable(rows, 'Scenario'),
   ];
+  if (sections.length) lines.push('', ...sections);
   lines.push('', ...notes.map((n) => `- ${n}`), '');
   return lines.join('\n');
 }
@@ -124,6 +127,8 @@ async function main(): Promise<number> {
     `${runId}_store`,
     `${runId}_alerts`,
     `${runId}_replay`,
+    `${runId}_growth_agreements`,
+    `${runId}_growth_milestones`,
   ];
   let infra: Infra | undefined;
   // Once, whoever asks first: the end of the run or a signal (which may come while the run's end cleans up).
@@ -141,6 +146,8 @@ async function main(): Promise<number> {
 
   const rows: Row[] = [];
   const notes: string[] = [];
+  const sections: string[] = [];
+  const details: Record<string, unknown> = {};
   let failed = 0;
   try {
     infra = await ensureInfra(process.env);
@@ -195,6 +202,8 @@ async function main(): Promise<number> {
         const r = await scenario();
         rows.push(...r.rows);
         notes.push(...r.notes);
+        sections.push(...(r.sections ?? []));
+        Object.assign(details, r.details ?? {});
       } catch (err) {
         failed++;
         progress(`${name} failed: ${(err as Error).stack ?? String(err)}`);
@@ -232,15 +241,25 @@ async function main(): Promise<number> {
       });
     }
 
+    // Last: its services are its own, and at its largest size it is most of the run.
+    if (options.only.includes(GROWTH))
+      await attempt(GROWTH_TITLE, () =>
+        growthScenario(
+          full,
+          { kafkaBrokers: infra!.kafkaBrokers, mongoUrl: infra!.mongoUrl, logDir: settings.logDir },
+          services,
+        ),
+      );
+
     const order = (r: Row) => Number(/^(\d)/.exec(r.scenario)?.[1] ?? 9);
     rows.sort((a, b) => order(a) - order(b));
     const seconds = (Date.now() - startedAt.getTime()) / 1000;
-    const md = markdown(env, options, rows, notes, startedAt, seconds);
+    const md = markdown(env, options, rows, notes, startedAt, seconds, sections);
     mkdirSync(outDir, { recursive: true });
     writeFileSync(path.join(outDir, 'latest.md'), md);
     writeFileSync(
       path.join(outDir, 'latest.json'),
-      JSON.stringify({ startedAt, seconds, env, options, rows, notes, failed }, null, 2),
+      JSON.stringify({ startedAt, seconds, env, options, rows, notes, failed, ...details }, null, 2),
     );
     process.stdout.write(md);
     progress(`written to ${path.relative(process.cwd(), path.join(outDir, 'latest.md'))} (and latest.json)`);

@@ -33,4 +33,8 @@ export interface ScenarioResult {
   rows: Row[];
   /** Sizes and choices worth recording next to the figures. */
   notes: string[];
+  /** Markdown printed after the main table (a scenario's own table, e.g. growth's figures per size). */
+  sections?: string[];
+  /** Raw figures for latest.json, under the scenario's key. */
+  details?: Record<string, unknown>;
 }

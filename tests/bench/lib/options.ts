@@ -24,7 +24,20 @@ export interface BenchOptions {
   replayEvents: number;
   /** Scenario 6: milestones falling due at once (one signed webhook each). */
   deadlineMilestones: number;
+  /**
+   * Scenario 7, growth (issue 17; only with `--only=growth` or `--only=7`): events in the milestones store at each
+   * size, agreements in the agreements store at each size (default a tenth of the events), events per seeded
+   * milestone, propagation rate and seconds (a repetition).
+   */
+  growthSizes: number[];
+  growthAgreements: number[];
+  growthEventsPerMilestone: number;
+  growthRate: number;
+  growthPropagationSeconds: number;
 }
+
+/** Scenario numbers `--only` takes; `growth` is scenario 7, which the default run leaves out. */
+export const GROWTH = 7;
 
 const FLAGS: Record<string, keyof BenchOptions> = {
   reps: 'reps',
@@ -39,11 +52,22 @@ const FLAGS: Record<string, keyof BenchOptions> = {
   'e2e-records': 'e2eRecords',
   'replay-events': 'replayEvents',
   'deadline-milestones': 'deadlineMilestones',
+  'growth-events-per-milestone': 'growthEventsPerMilestone',
+  'growth-rate': 'growthRate',
+  'growth-propagation-seconds': 'growthPropagationSeconds',
+};
+/** Flags that take a comma-separated list of sizes. */
+const LIST_FLAGS: Record<string, 'growthSizes' | 'growthAgreements'> = {
+  'growth-sizes': 'growthSizes',
+  'growth-agreements': 'growthAgreements',
 };
 
-export const USAGE = `npm run bench -- [--smoke] [--only=1,3] [--out=DIR] ${Object.keys(FLAGS)
+export const USAGE = `npm run bench -- [--smoke] [--only=1,3,growth] [--out=DIR] ${Object.keys(FLAGS)
   .map((f) => `[--${f}=N]`)
+  .join(' ')} ${Object.keys(LIST_FLAGS)
+  .map((f) => `[--${f}=N,N,…]`)
   .join(' ')}
+Scenario 7 (growth, issue 17) runs only when named: --only=growth (or 7).
 Each flag also reads from BENCH_<NAME> (e.g. BENCH_EVENTS_PER_STREAM=20). KAFKA_BROKERS + MONGO_URL: use that
 Kafka and database instead of starting deploy/local/infra.sh.`;
 
@@ -69,6 +93,11 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, is
         e2eRecords: 20,
         replayEvents: 400,
         deadlineMilestones: 5,
+        growthSizes: [100, 300],
+        growthAgreements: [],
+        growthEventsPerMilestone: 5,
+        growthRate: 10,
+        growthPropagationSeconds: 2,
       }
     : {
         smoke,
@@ -85,6 +114,11 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, is
         e2eRecords: 500,
         replayEvents: 200_000,
         deadlineMilestones: 500,
+        growthSizes: [1_000, 10_000, 100_000],
+        growthAgreements: [],
+        growthEventsPerMilestone: 5,
+        growthRate: 50,
+        growthPropagationSeconds: 10,
       };
   const options = { ...defaults };
   for (const [flag, key] of Object.entries(FLAGS)) {
@@ -93,12 +127,24 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, is
     if (raw === undefined || raw === '') continue;
     const value = Number(raw);
     if (!Number.isFinite(value) || value <= 0) throw new Error(`--${flag} must be a positive number (got "${raw}")`);
-    (options as unknown as Record<string, number>)[key] = key === 'rate' ? value : Math.round(value);
+    (options as unknown as Record<string, number>)[key] = key === 'rate' || key === 'growthRate' ? value : Math.round(value);
   }
+  for (const [flag, key] of Object.entries(LIST_FLAGS)) {
+    const raw = argv.find((a) => a.startsWith(`--${flag}=`))?.split('=')[1] ?? env[envName(flag)];
+    if (raw === undefined || raw === '') continue;
+    const values = raw.split(',').map((v) => Number(v.replace(/_/g, '')));
+    if (values.some((v) => !Number.isInteger(v) || v <= 0)) throw new Error(`--${flag} takes positive whole numbers, comma-separated (got "${raw}")`);
+    options[key] = values;
+  }
+  if (options.growthSizes.some((v, i) => i > 0 && v <= options.growthSizes[i - 1])) throw new Error(`--growth-sizes must grow (got ${options.growthSizes.join(',')})`);
+  // Issue 17: 100, 1,000 and 10,000 agreements beside 1,000, 10,000 and 100,000 events.
+  if (options.growthAgreements.length === 0) options.growthAgreements = options.growthSizes.map((n) => Math.max(1, Math.round(n / 10)));
+  if (options.growthAgreements.length !== options.growthSizes.length)
+    throw new Error(`--growth-agreements needs one count per size of --growth-sizes (${options.growthSizes.length})`);
   const only = argv.find((a) => a.startsWith('--only='))?.split('=')[1] ?? env.BENCH_ONLY;
   if (only) {
-    options.only = only.split(',').map(Number);
-    if (options.only.some((n) => !Number.isInteger(n) || n < 1 || n > 6)) throw new Error(`--only takes scenario numbers 1-6 (got "${only}")`);
+    options.only = only.split(',').map((s) => (s.trim().toLowerCase() === 'growth' ? GROWTH : Number(s)));
+    if (options.only.some((n) => !Number.isInteger(n) || n < 1 || n > GROWTH)) throw new Error(`--only takes scenario numbers 1-7 or growth (got "${only}")`);
   }
   return options;
 }

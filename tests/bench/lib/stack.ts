@@ -62,6 +62,11 @@ export interface Service {
   /** The current process (a restart changes it). */
   pid: number | undefined;
   db: string;
+  /**
+   * The latest start: `performance.now()` at the spawn and when `/health/ready` first answered 200 (polled
+   * every `readyPollMs`, default 250 ms).
+   */
+  lastStart?: { spawnedAt: number; readyAt: number };
   stop(): Promise<void>;
   /**
    * Stops the process if it runs and starts it again on the same port and database, with `env` added to the
@@ -78,7 +83,7 @@ export type ServiceName = 'agreements' | 'milestones' | 'alerts';
  */
 export async function startService(
   name: ServiceName,
-  settings: { kafkaBrokers: string; mongoUrl: string; db: string; topicPrefix: string; logDir: string; label?: string },
+  settings: { kafkaBrokers: string; mongoUrl: string; db: string; topicPrefix: string; logDir: string; label?: string; readyPollMs?: number },
 ): Promise<Service> {
   const label = settings.label ?? name;
   const port = await freePort();
@@ -105,6 +110,7 @@ export async function startService(
   const start = async (extraEnv: Record<string, string>) => {
     // A restart appends to the first start's log.
     const log = createWriteStream(logFile, { flags: starts++ === 0 ? 'w' : 'a' });
+    const spawnedAt = performance.now();
     const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', `services/${name}/src/main.ts`], {
       cwd: ROOT,
       env: {
@@ -140,7 +146,10 @@ export async function startService(
       if (running.exited !== undefined) throw new Error(`${label} exited with ${running.exited} while starting; see ${logFile}`);
       try {
         const res = await fetch(`${url}/health/ready`);
-        if (res.ok) break;
+        if (res.ok) {
+          service.lastStart = { spawnedAt, readyAt: performance.now() };
+          break;
+        }
       } catch {
         // not listening yet
       }
@@ -148,7 +157,7 @@ export async function startService(
         await stop();
         throw new Error(`${label} not ready after 120 s; see ${logFile}`);
       }
-      await sleep(250);
+      await sleep(settings.readyPollMs ?? 250);
     }
     progress(`${label} ready on ${url} (pid ${child.pid}, db ${settings.db}${Object.keys(extraEnv).length ? `, ${Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''})`);
   };
