@@ -23,6 +23,7 @@
  */
 import type { mongo } from 'mongoose';
 import { readModifyWrite, RETRY, unchanged, valueAt } from './by-id';
+import { documentKey } from './key-lock';
 
 export interface ApplyOnceGuard {
   /** Field (or dotted path) holding the last applied version. Default `lastVersion`. */
@@ -163,14 +164,56 @@ export function guardedUpsert<D extends { _id: string; version: number }>(
     else set[key] = value;
   }
   const update = { $set: set, ...(Object.keys(max).length > 0 && { $max: max }) };
-  return readModifyWrite(collection as mongo.Collection<AnyDoc>, doc._id, async (stored, filter) => {
-    const decision = guardedUpsertDecision(stored, doc.version);
-    if (decision.kind === 'skip') return false;
-    if (decision.kind === 'create') {
-      await collection.insertOne(doc as mongo.OptionalUnlessRequiredId<D>);
+  const key = documentKey(collection, doc._id);
+  // Only to let a newer version through without a read: a skip is always decided on the document as read (it
+  // may have been deleted behind the process's back, and must then be written again).
+  const known = () => {
+    const version = writtenVersions.get(key);
+    return version === undefined || version >= doc.version ? undefined : { version };
+  };
+  return readModifyWrite(
+    collection as mongo.Collection<AnyDoc>,
+    doc._id,
+    async (stored, filter) => {
+      const decision = guardedUpsertDecision(stored, doc.version);
+      if (decision.kind === 'skip') {
+        if (typeof stored?.version === 'number') rememberVersion(key, stored.version);
+        return false;
+      }
+      if (decision.kind === 'create') {
+        await collection.insertOne(doc as mongo.OptionalUnlessRequiredId<D>);
+        rememberVersion(key, doc.version);
+        return true;
+      }
+      const result = await collection.updateOne(filter({ version: decision.read }), update as mongo.UpdateFilter<D>);
+      if (result.matchedCount === 0) {
+        writtenVersions.delete(key);
+        return RETRY;
+      }
+      rememberVersion(key, doc.version);
       return true;
-    }
-    const result = await collection.updateOne(filter({ version: decision.read }), update as mongo.UpdateFilter<D>);
-    return result.matchedCount > 0 ? true : RETRY;
-  });
+    },
+    known,
+  );
+}
+
+/**
+ * The version this process last read or wrote of each read-model document guardedUpsert writes, so the next
+ * write of it needs no read (a view written after every command would otherwise be read first each time).
+ * Exact within the process (every write of the version goes through guardedUpsert, under the document's lock);
+ * another instance's write makes the compare-and-set miss on MongoDB (then it is read), and on FerretDB a
+ * document has one writer at a time (see above). Bounded, oldest dropped first.
+ */
+const writtenVersions = new Map<string, number>();
+const MAX_REMEMBERED_VERSIONS = 50_000;
+
+function rememberVersion(key: string, version: number): void {
+  writtenVersions.delete(key);
+  writtenVersions.set(key, version);
+  if (writtenVersions.size > MAX_REMEMBERED_VERSIONS) writtenVersions.delete(writtenVersions.keys().next().value as string);
+}
+
+/** The version guardedUpsert last saw of a document in this process (undefined: unknown, read it). */
+export function rememberedVersion(collection: object, id: unknown): number | undefined {
+  return writtenVersions.get(documentKey(collection, id));
 }

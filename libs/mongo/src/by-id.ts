@@ -75,12 +75,18 @@ export async function readModifyWrite<R>(
   collection: mongo.Collection<AnyDoc>,
   id: unknown,
   step: (doc: AnyDoc | null, filter: ByIdFilter) => Promise<R | typeof RETRY>,
+  /**
+   * What the caller already knows of the document (from its own last write), used instead of reading it on the
+   * first attempt; a write that then loses its compare-and-set reads it for real.
+   */
+  known?: () => AnyDoc | undefined,
 ): Promise<R> {
   const ferret = await isFerretDb(collection);
   const filter: ByIdFilter = (expected) => (ferret || !expected ? { _id: id } : { ...expected, _id: id });
   return withDocumentLock(collection, id, async () => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const doc = await collection.findOne({ _id: id });
+      const remembered = attempt === 0 ? known?.() : undefined;
+      const doc = remembered !== undefined ? remembered : await collection.findOne({ _id: id });
       try {
         const result = await step(doc, filter);
         if (result !== RETRY) return result as R;

@@ -7,6 +7,7 @@ export {
   documentFromUpdate,
   guardedUpsert,
   guardedUpsertDecision,
+  rememberedVersion,
   type ApplyOnceGuard,
   type GuardDecision,
 } from './apply-once';

@@ -62,6 +62,11 @@ export class Aggregates {
     return this.service.projections.filter((p): p is StoreProjection<S> => p.source === 'store' && p.aggregate === aggregate);
   }
 
+  /** The state of aggregate `id` as this process last saw it (from its cache; undefined: not cached). */
+  cachedState<S>(aggregate: AggregateDefinition<S>, id: string): S | undefined {
+    return this.cacheOf(aggregate).get(aggregate.streamId(id))?.state;
+  }
+
   /** Decides `command` on aggregate `id` and appends what it decided; its views are written before this returns. */
   async execute<S, C, E extends DecidedEvent>(
     aggregate: AggregateDefinition<S, C, E>,

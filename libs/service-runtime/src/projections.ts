@@ -5,7 +5,7 @@
  */
 import type { EventEnvelope } from '@tracker/contracts';
 import { isCorrection } from '@tracker/event-store';
-import { guardedUpsert } from '@tracker/mongo';
+import { guardedUpsert, rememberedVersion } from '@tracker/mongo';
 import type { AggregateDefinition } from './aggregate';
 import type { CollectionSource, IndexDefinition } from './read-models';
 
@@ -124,7 +124,12 @@ export function streamView<S, D extends { _id: string; version: number }>(spec: 
       if (document) await guardedUpsert(into.collection<D>(name), document, { insertOnly: spec.insertOnly, max: spec.max });
     },
     async version(into, id) {
-      const doc = await into.collection<D>(name).findOne({ _id: id } as never, { projection: { version: 1 } });
+      const collection = into.collection<D>(name);
+      // What this process last wrote or read of it, when known (exact in process: every write goes through
+      // guardedUpsert); else read.
+      const known = rememberedVersion(collection, id);
+      if (known !== undefined) return known;
+      const doc = await collection.findOne({ _id: id } as never, { projection: { version: 1 } });
       return doc?.version ?? 0;
     },
   };

@@ -81,8 +81,12 @@ export class MilestonesService {
 
   /** What the business-time checks need of the milestone's agreement (null: the milestone or agreement is unknown). */
   private async agreementOf(milestoneId: string) {
-    const doc = await this.views.findOne({ _id: milestoneId }, { projection: { 'state.agreementId': 1 } });
-    return doc ? this.directory.facts(doc.state.agreementId) : null;
+    // A milestone never changes agreement: the cached state names it as well as the view does.
+    const cached = this.aggregates.cachedState(milestoneAggregate, milestoneId);
+    const agreementId = cached?.exists
+      ? cached.agreementId
+      : (await this.views.findOne({ _id: milestoneId }, { projection: { 'state.agreementId': 1 } }))?.state.agreementId;
+    return agreementId ? this.directory.facts(agreementId) : null;
   }
 
   async plan(dto: PlanMilestoneDto, ctx: CommandContext): Promise<MilestoneView> {
