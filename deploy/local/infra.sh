@@ -209,10 +209,11 @@ case "${1:-}" in
   status) status ;;
   env)
     echo "export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
-    # One connection per client: FerretDB v1's SQLite backend does not isolate a read-modify-write (an update,
-    # findAndModify) from others running at the same time (FerretDB issue 3040), so each process sends its
-    # commands one at a time. See docs/adr/0002-local-infrastructure.md.
-    echo "export MONGO_URL='mongodb://127.0.0.1:$MONGO_PORT/?maxPoolSize=1'"
+    # Four connections per client. FerretDB v1's SQLite backend does not isolate a read-modify-write (an update,
+    # findAndModify) from others running at the same time (FerretDB issue 3040); within a process every
+    # read-modify-write of a document runs under that document's key lock (libs/mongo/src/key-lock.ts), so that
+    # no longer needs one connection. More than four bought nothing on 2 cores (docs/adr/0010-flat-cost.md).
+    echo "export MONGO_URL='mongodb://127.0.0.1:$MONGO_PORT/?maxPoolSize=4'"
     ;;
   reset)
     stop_one kafka

@@ -72,21 +72,40 @@ describe('MongoDB compatibility (mongoose against MONGO_URL)', () => {
     expect(rejected.every((r) => r.reason.code === 11000)).toBe(true);
   });
 
-  it('allocates counters atomically with findOneAndUpdate and $inc', async () => {
+  it('allocates counters with findOneAndUpdate and $inc: exact one at a time, atomic concurrently only on MongoDB', async () => {
+    // What the event store relies on: one increment in flight per process (its group commit), each answered with
+    // the value after it. Concurrent increments from several connections are atomic on MongoDB; FerretDB v1 does
+    // not isolate them (issue 3040) and may hand out a number twice, which the store's log entry `_id` refuses.
     const counters = conn.collection<{ _id: string; seq: number }>('counters');
     await counters.insertOne({ _id: 'events', seq: 0 });
+    const serial: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      serial.push((await counters.findOneAndUpdate({ _id: 'events' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }))!.seq);
+    }
+    expect(serial).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    const info = await conn.db!.admin().command({ buildInfo: 1 });
     const results = await Promise.all(
       Array.from({ length: 25 }, () =>
         counters.findOneAndUpdate({ _id: 'events' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }),
       ),
     );
     const seqs = results.map((r) => r!.seq).sort((a, b) => a - b);
-    expect(seqs).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    const final = (await counters.findOne({ _id: 'events' }))!.seq;
+    if ('ferretdbVersion' in info) {
+      // Lost updates: numbers handed out twice, the counter even set back below a number already handed out.
+      expect(seqs.every((n) => n > 10 && n <= 35)).toBe(true);
+      expect(final).toBeGreaterThan(10);
+      expect(final).toBeLessThanOrEqual(35);
+    } else {
+      expect(seqs).toEqual(Array.from({ length: 25 }, (_, i) => i + 11));
+      expect(final).toBe(35);
+    }
   });
 
   it('lets racing upserts of a missing document fail with 11000 at worst, and a retry then succeeds', async () => {
     // MongoDB retries such upserts itself; FerretDB v1 reports the duplicate key. Code that upserts under
-    // concurrency (the position counter, leases) retries once on 11000, and this is the behaviour it relies on.
+    // concurrency (updateById, the lease) retries on 11000, and this is the behaviour it relies on. That the
+    // increments themselves add up holds on MongoDB only (see the counter test above).
     const counters = conn.collection<{ _id: string; seq: number }>('counters');
     const inc = () => counters.findOneAndUpdate({ _id: 'racy' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
     const results = await Promise.all(
@@ -97,8 +116,10 @@ describe('MongoDB compatibility (mongoose against MONGO_URL)', () => {
         }),
       ),
     );
-    const seqs = results.map((r) => r!.seq).sort((a, b) => a - b);
-    expect(seqs).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(results.every((r) => r !== null && r.seq >= 1)).toBe(true);
+    expect(await counters.countDocuments({ _id: 'racy' })).toBe(1);
+    const info = await conn.db!.admin().command({ buildInfo: 1 });
+    if (!('ferretdbVersion' in info)) expect(results.map((r) => r!.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
   });
 
   it('supports $setOnInsert with upsert and a conditional update that matches nothing', async () => {

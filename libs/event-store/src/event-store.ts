@@ -471,6 +471,10 @@ export class EventStore {
       const outcome = await this.commit({ streamId, head, events: pending, options });
       if (outcome.kind === 'position-taken') {
         if (attempt >= MAX_POSITION_ATTEMPTS) throw new Error(`could not allocate positions in ${this.collectionName}`);
+        // Another process holds that position: the counter lost an update (FerretDB v1 across processes) and may
+        // even have moved back. Lift it above every logged position before allocating again.
+        const seq = await this.highestPosition();
+        await this.counters.updateOne({ _id: this.collectionName }, { $max: { seq: await this.highestLoggedFrom(seq) } });
         continue;
       }
       appended.push(...outcome.stored);

@@ -168,3 +168,30 @@ export function updateById<D extends mongo.Document>(
     }
   });
 }
+
+/**
+ * Adds `value` to the sorted list `field` of document `id` (created if missing), under the document's lock, and
+ * returns the list. Sorted and free of duplicates whatever the order of the additions, so that a read model made
+ * of such lists is the same live and rebuilt by a replay. For side documents that list ids by a key.
+ */
+export function addToSortedList(collection: mongo.Collection<AnyDoc>, id: unknown, field: string, value: string): Promise<string[]> {
+  return changeSortedList(collection, id, field, (list) => (list.includes(value) ? null : [...list, value]));
+}
+
+/** Removes `value` from the sorted list `field` of document `id`; a document whose list is left empty is deleted. */
+export function removeFromSortedList(collection: mongo.Collection<AnyDoc>, id: unknown, field: string, value: string): Promise<string[]> {
+  return changeSortedList(collection, id, field, (list) => (list.includes(value) ? list.filter((x) => x !== value) : null));
+}
+
+function changeSortedList(collection: mongo.Collection<AnyDoc>, id: unknown, field: string, change: (list: string[]) => string[] | null): Promise<string[]> {
+  return withDocumentLock(collection, id, async () => {
+    const doc = await collection.findOne({ _id: id });
+    const list: string[] = Array.isArray(doc?.[field]) ? doc[field] : [];
+    const next = change(list);
+    if (!next) return list;
+    const sorted = [...next].sort();
+    if (sorted.length === 0) await collection.deleteOne({ _id: id });
+    else await updateById(collection, id, { $set: { [field]: sorted } }, { upsert: true });
+    return sorted;
+  });
+}

@@ -11,5 +11,5 @@ export {
   type ApplyOnceGuard,
   type GuardDecision,
 } from './apply-once';
-export { deleteIf, isFerretDb, readModifyWrite, RETRY, unchanged, updateById, updateIf, valueAt, type ByIdFilter } from './by-id';
+export { addToSortedList, deleteIf, isFerretDb, removeFromSortedList, readModifyWrite, RETRY, unchanged, updateById, updateIf, valueAt, type ByIdFilter } from './by-id';
 export { documentKey, lockedKeys, namespaceOf, withDocumentLock, withKeyLock } from './key-lock';

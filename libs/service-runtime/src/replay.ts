@@ -255,8 +255,8 @@ class ReplayRun {
 
   async execute(): Promise<void> {
     const { status } = this;
-    // On a timer, not with progress: a phase can be long without progress (the store's first, sorted batch). On one
-    // connection (maxPoolSize=1) a beat still waits behind a long query: a run whose lease went stale meanwhile and
+    // On a timer, not with progress: a phase can be long without progress (the store's first, sorted batch). On a busy
+    // connection pool a beat can still wait behind a long query: a run whose lease went stale meanwhile and
     // was taken over stops at its next progress, before it switches anything.
     const heartbeat = setInterval(() => {
       void this.lease

@@ -30,7 +30,7 @@ import {
   type EventEnvelope,
 } from '@tracker/contracts';
 import type { EventStore } from '@tracker/event-store';
-import { guardedUpsert, unlessDuplicate, updateById } from '@tracker/mongo';
+import { addToSortedList, guardedUpsert, removeFromSortedList, unlessDuplicate } from '@tracker/mongo';
 import { Cursor } from '@tracker/platform';
 import { Aggregates, agreementOfStream, defineAggregate, EVENT_STORE, ReadModels, type CollectionSource, type TopicProjection } from '@tracker/service-runtime';
 import { alertDecider, severityRank, type AlertCommand, type AlertDraft, type AlertState, type OpenAlertRef } from '@tracker/alerts-domain';
@@ -145,12 +145,12 @@ export class AlertDocuments {
   async save(doc: AlertDoc): Promise<void> {
     const milestoneId = typeof doc.milestoneId === 'string' ? doc.milestoneId : null;
     // Listed before an open document is written, unlisted after a resolved one is (see above).
-    if (milestoneId && isOpen(doc.status)) await updateById(this.byMilestone, milestoneId, { $addToSet: { alertIds: doc._id } }, { upsert: true });
+    if (milestoneId && isOpen(doc.status)) await addToSortedList(this.byMilestone, milestoneId, 'alertIds', doc._id);
     // A new alert is inserted: any document already there is as new or newer, and the primary key refuses the
     // insert. (An upsert behind a version guard scans the collection on FerretDB: each new alert cost one scan.)
     if (doc.version === 1) await unlessDuplicate(() => this.collection.insertOne(doc));
     else await guardedUpsert(this.collection, doc);
-    if (milestoneId && !isOpen(doc.status)) await updateById(this.byMilestone, milestoneId, { $pull: { alertIds: doc._id } });
+    if (milestoneId && !isOpen(doc.status)) await removeFromSortedList(this.byMilestone, milestoneId, 'alertIds', doc._id);
   }
 
   /** Open or acknowledged alerts of a milestone: its list, each entry checked against the alert's document. */

@@ -7,18 +7,18 @@
  * effects loses nothing.
  *
  * The scheduler finds watched milestones by due date through `milestone_due_dates`, key-addressed: one document
- * per due date (`_id: 'due:2026-12-01'`, the milestone ids due that day) and one listing the dates in use
+ * per due date (`_id: 'due:2026-12-01'`, the milestone ids due that day, sorted) and one listing the dates in use
  * (`_id: 'dates'`). A query on `{watched, dueDate}` would read the whole `milestone_deadlines` collection at every
  * scan on FerretDB, and it grows with every milestone ever planned. A milestone is listed under its new date
- * after its deadline document is written, every time the event is applied (a redelivery lists it again), and
- * unlisted from the old date after that; the scan checks each listed milestone against its document. So a crash
+ * before its deadline document shows it, every time the event is applied (a redelivery lists it again), and
+ * unlisted from the old date after; the scan checks each listed milestone against its document. So a crash
  * leaves at worst a stale entry, never a watched milestone missing.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
 import { Topics, type EventEnvelope, type MilestoneEventData, type MilestoneEventEnvelope } from '@tracker/contracts';
 import type { ConsumerContext } from '@tracker/messaging';
-import { applyOnce, updateById, withDocumentLock } from '@tracker/mongo';
+import { addToSortedList, applyOnce, removeFromSortedList, withDocumentLock } from '@tracker/mongo';
 import { ReadModels, type CollectionSource, type EventReactor, type TopicProjection } from '@tracker/service-runtime';
 import { deadlinePatch, isWatched, resolution, slipAlert, type MilestoneDeadline } from '@tracker/alerts-domain';
 import { AlertsService, type Cause } from '../alerts/alerts.service';
@@ -89,33 +89,47 @@ export class DeadlineStore {
     // Under the milestone's key lock: its document and its place in the dates move together in this process.
     return withDocumentLock(this.deadlines, id, async () => {
       const before = await this.get(id);
+      // Listed under the date the document is about to show before it shows it: whoever sees the document (the
+      // scan, a test waiting for it) finds it listed. A crash in between leaves a stale entry, which the scan
+      // checks against the document and skips; the redelivery applies the event again.
+      const applies = !before || typeof before.version !== 'number' || before.version < event.streamVersion;
+      const expected = listedDate(applies ? ({ ...(before ?? {}), ...set } as DeadlineDoc) : before);
+      if (expected) await this.list(id, expected);
       const applied = await applyOnce(this.deadlines as never, id, { field: 'version', value: event.streamVersion }, { $set: set });
-      const after = applied ? await this.get(id) : before;
-      const date = listedDate(after);
-      if (date) await this.list(id, date);
-      const previous = listedDate(before);
-      if (previous && previous !== date) await updateById(this.dueDates, dueOn(previous), { $pull: { ids: id } });
+      const date = listedDate(applied ? await this.get(id) : before);
+      if (date && date !== expected) await this.list(id, date);
+      for (const old of new Set([listedDate(before), expected])) if (old && old !== date) await this.unlist(id, old);
       return applied;
     });
   }
 
+  // The lists are kept sorted and a date without milestones is dropped at once, so the documents depend only on
+  // what is listed, not on the order events came in: a replay rebuilds them equal to the live ones.
+
   /** Lists milestone `id` under `date`: the date's document first, then the date among the dates. */
   private list(id: string, date: string): Promise<void> {
     return withDocumentLock(this.dueDates, dueOn(date), async () => {
-      await updateById(this.dueDates, dueOn(date), { $addToSet: { ids: id } }, { upsert: true });
-      await updateById(this.dueDates, DATES, { $addToSet: { dates: date } }, { upsert: true });
+      await addToSortedList(this.dueDates, dueOn(date), 'ids', id);
+      await addToSortedList(this.dueDates, DATES, 'dates', date);
+    });
+  }
+
+  /** Unlists milestone `id` from `date`; the date goes when nothing is left under it. */
+  private unlist(id: string, date: string): Promise<void> {
+    return withDocumentLock(this.dueDates, dueOn(date), async () => {
+      const left = await removeFromSortedList(this.dueDates, dueOn(date), 'ids', id);
+      if (left.length === 0) await removeFromSortedList(this.dueDates, DATES, 'dates', date);
     });
   }
 
   /**
-   * Forgets a date whose document lists nothing: removed from the dates, then the date's document read again
-   * and the date put back if a milestone was listed under it meanwhile (`list` writes the date's document first).
+   * Forgets a date whose document lists nothing (what the scan does with a date a crash left empty). Under the
+   * date's lock, as `list`, so a milestone listed under it meanwhile is never lost.
    */
   private dropDate(date: string): Promise<void> {
     return withDocumentLock(this.dueDates, dueOn(date), async () => {
-      await updateById(this.dueDates, DATES, { $pull: { dates: date } });
       const again = await this.dueDates.findOne({ _id: dueOn(date) });
-      if (again?.ids?.length) await updateById(this.dueDates, DATES, { $addToSet: { dates: date } }, { upsert: true });
+      if (!again?.ids?.length) await removeFromSortedList(this.dueDates, DATES, 'dates', date);
     });
   }
 }
