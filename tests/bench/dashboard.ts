@@ -33,6 +33,7 @@ import {
   MONITOR,
   RESULTS_DIR,
   ROOT,
+  settled,
   startService,
   stopInfra,
   type Infra,
@@ -105,37 +106,6 @@ interface Repetition {
 const PAGE_TIMEOUT_MS = 180_000;
 const BUNDLE = "Bundle (this run's build)";
 const KEY = 'dev-monitor';
-
-/** Waits until every service has published its outbox and its consumers have no lag (three checks in a row). */
-async function settled(services: Service[], timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  let calm = 0;
-  let lastReport = 0;
-  for (;;) {
-    const states = await Promise.all(
-      services.map(async (s) => {
-        const text = await (await fetch(`${s.url}/metrics`)).text();
-        const lag = [...text.matchAll(/^kafka_consumer_lag\{[^}]*\} (\S+)$/gm)].reduce(
-          (sum, m) => sum + Number(m[1]),
-          0,
-        );
-        const outbox = Number(/^outbox_oldest_unpublished_age_seconds\{[^}]*\} (\S+)$/m.exec(text)?.[1] ?? 0);
-        return { name: s.name, lag, outbox };
-      }),
-    );
-    calm = states.every((s) => s.lag === 0 && s.outbox === 0) ? calm + 1 : 0;
-    if (calm >= 3) return (Date.now() - started) / 1000;
-    if (Date.now() - started > timeoutMs)
-      throw new Error(`the services did not settle within ${timeoutMs / 1000} s: ${JSON.stringify(states)}`);
-    if (Date.now() - lastReport > 10_000) {
-      lastReport = Date.now();
-      progress(
-        `waiting for the services to settle: ${states.map((s) => `${s.name} lag ${s.lag}, outbox ${fmt(s.outbox, 0)} s`).join('; ')}`,
-      );
-    }
-    await sleep(2000);
-  }
-}
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { headers: MONITOR });
@@ -581,7 +551,7 @@ async function main(): Promise<number> {
     progress(
       `seeded ${seeded.writes} writes in ${fmt(seeded.seconds, 0)} s; waiting for the services to settle`,
     );
-    const settleSeconds = await settled(s.services, 1_800_000);
+    const settleSeconds = await settled(s.services, 1_800_000, { intervalMs: 2000 });
     await measuredAgreementReady(agreements.url, seeded, 120_000);
     const counts = {
       openAlerts: await countAll(`${alerts.url}/alerts?status=open`),

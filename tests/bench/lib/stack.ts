@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, progress, run, sleep } from './util';
+import { fmt, freePort, progress, run, sleep } from './util';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const RESULTS_DIR = path.join(ROOT, 'tests/bench/results');
@@ -181,3 +181,41 @@ export async function startService(
 export const MONITOR = { authorization: 'Bearer dev-monitor', 'content-type': 'application/json' };
 /** Authorization header of the development stakeholder key (subscriptions are a stakeholder's). */
 export const STAKEHOLDER = { authorization: 'Bearer dev-stakeholder', 'content-type': 'application/json' };
+
+/**
+ * Waits until every service has published its outbox and its consumers have no lag (three checks in a row, one
+ * every `intervalMs`); returns the seconds it took. Progress every 10 s, each line starting with `indent`.
+ */
+export async function settled(
+  services: Service[],
+  timeoutMs: number,
+  { intervalMs = 1000, indent = '' }: { intervalMs?: number; indent?: string } = {},
+): Promise<number> {
+  const started = Date.now();
+  let calm = 0;
+  let lastReport = 0;
+  for (;;) {
+    const states = await Promise.all(
+      services.map(async (s) => {
+        const text = await (await fetch(`${s.url}/metrics`)).text();
+        const lag = [...text.matchAll(/^kafka_consumer_lag\{[^}]*\} (\S+)$/gm)].reduce(
+          (sum, m) => sum + Number(m[1]),
+          0,
+        );
+        const outbox = Number(/^outbox_oldest_unpublished_age_seconds\{[^}]*\} (\S+)$/m.exec(text)?.[1] ?? 0);
+        return { name: s.name, lag, outbox };
+      }),
+    );
+    calm = states.every((s) => s.lag === 0 && s.outbox === 0) ? calm + 1 : 0;
+    if (calm >= 3) return (Date.now() - started) / 1000;
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`the services did not settle within ${timeoutMs / 1000} s: ${JSON.stringify(states)}`);
+    if (Date.now() - lastReport > 10_000) {
+      lastReport = Date.now();
+      progress(
+        `${indent}waiting for the services to settle: ${states.map((s) => `${s.name} lag ${s.lag}, outbox ${fmt(s.outbox, 0)} s`).join('; ')}`,
+      );
+    }
+    await sleep(intervalMs);
+  }
+}

@@ -6,25 +6,11 @@
  *    process with the same TypeScript loader. The alerts service runs with scenario 5 (as in production, it
  *    consumes every progress event into its deadline read model), so scenario 1 then shares the database with it.
  */
-import path from 'node:path';
-import { mongo } from 'mongoose';
 import { trUzMemorandum } from '@tracker/testing';
+import { insertOneBaseline, progressLoad, type LoadResult } from '../lib/commands';
 import type { BenchContext, Row, ScenarioResult } from '../lib/context';
 import { MONITOR, ROOT } from '../lib/stack';
-import { median, progress, rssMiB, runWorker, sampleRss, sleep } from '../lib/util';
-
-interface LoadResult {
-  requestsPerSecond: number;
-  ok: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  statusCounts?: Record<string, number>;
-  milestones?: Array<{ id: string; version: number }>;
-}
-
-const HTTP_WORKER = path.join(__dirname, '../workers/http-load.ts');
-const INSERT_WORKER = path.join(__dirname, '../workers/insert-load.ts');
+import { median, progress, rssMiB, sampleRss, sleep } from '../lib/util';
 
 async function post(url: string, body: unknown): Promise<Response> {
   return fetch(url, { method: 'POST', headers: MONITOR, body: JSON.stringify(body) });
@@ -91,30 +77,8 @@ export async function commandThroughput(ctx: BenchContext, withMemory: boolean):
   const idle = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssMiB(pid)]));
 
   const load = async (duration: number): Promise<LoadResult> => {
-    const result = await runWorker<LoadResult>(
-      HTTP_WORKER,
-      { url: milestones.url, connections: options.connections, duration, token: 'dev-monitor', milestones: pool },
-      (duration + 120) * 1000,
-    );
-    // Requests in flight when autocannon stopped are still applied after it returns, unanswered to it: re-read
-    // every version once the service has settled (two reads a second apart agree).
-    const read = () =>
-      Promise.all(
-        pool.map(async (m) => {
-          const res = await fetch(`${milestones.url}/milestones/${m.id}`, { headers: MONITOR });
-          if (!res.ok) throw new Error(`reading milestone ${m.id} answered ${res.status}`);
-          return { id: m.id, version: ((await res.json()) as { version: number }).version };
-        }),
-      );
-    let before = await read();
-    for (let i = 0; i < 60; i++) {
-      await sleep(1000);
-      const after = await read();
-      const settled = after.every((m, j) => m.version === before[j].version);
-      before = after;
-      if (settled) break;
-    }
-    pool = before;
+    const { result, versions } = await progressLoad(milestones.url, options.connections, duration, pool);
+    pool = versions;
     return result;
   };
 
@@ -135,24 +99,11 @@ export async function commandThroughput(ctx: BenchContext, withMemory: boolean):
   const events = ctx.client.db(milestones.db).collection('events');
   const sample = await events.findOne({ type: 'milestone.progress-reported' });
   if (!sample) throw new Error('no progress event stored: the load produced none');
-  const documentBytes = mongo.BSON.calculateObjectSize(sample);
-  const input = {
-    mongoUrl: ctx.infra.mongoUrl,
-    db: ctx.benchDb,
-    collection: 'insert_baseline',
-    connections: options.connections,
-    document: mongo.BSON.EJSON.stringify(sample, { relaxed: false }),
-  };
-  progress('scenario 1 baseline: warm-up');
-  await runWorker<LoadResult>(INSERT_WORKER, { ...input, duration: options.warmup }, (options.warmup + 120) * 1000);
-  const base: LoadResult[] = [];
-  for (let i = 1; i <= options.reps; i++) {
-    progress(`scenario 1 baseline: insertOne × ${options.connections} concurrent, ${options.duration} s, repetition ${i}/${options.reps}`);
-    const r = await runWorker<LoadResult>(INSERT_WORKER, { ...input, duration: options.duration }, (options.duration + 120) * 1000);
-    progress(`  ${r.requestsPerSecond.toFixed(1)} inserts/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}`);
-    base.push(r);
-  }
-  await ctx.client.db(ctx.benchDb).collection('insert_baseline').drop().catch(() => undefined);
+  const { bytes: documentBytes, reps: base } = await insertOneBaseline(ctx, sample, 'insert_baseline', {
+    warmup: () => progress('scenario 1 baseline: warm-up'),
+    repetition: (i) => progress(`scenario 1 baseline: insertOne × ${options.connections} concurrent, ${options.duration} s, repetition ${i}/${options.reps}`),
+    result: (_, r) => progress(`  ${r.requestsPerSecond.toFixed(1)} inserts/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}`),
+  });
 
   const m = (list: LoadResult[], f: (r: LoadResult) => number) => median(list.map(f));
   const what = `driver insertOne, ${documentBytes} B document, ${options.connections} concurrent`;

@@ -40,43 +40,22 @@ import {
   type NewEvent,
 } from '@tracker/contracts';
 import { EventStore } from '@tracker/event-store';
-import { trUzMemorandum } from '@tracker/testing';
+import { agreementRegistration, trUzMemorandum } from '@tracker/testing';
+import { insertOneBaseline, progressLoad, type LoadResult } from '../lib/commands';
 import type { BenchContext, Row, ScenarioResult } from '../lib/context';
-import { MONITOR, startService, type Service } from '../lib/stack';
-import { fmt, median, percentile, pool, progress, runWorker, sleep } from '../lib/util';
+import { sampleRegistrations, type Latencies } from '../lib/propagation';
+import { MONITOR, settled, startService, type Service } from '../lib/stack';
+import { fmt, median, pool, progress, runWorker, sleep } from '../lib/util';
 import { reference, registerAgreement } from './command-throughput';
 // The replay CLI's own client (tools/ is not an Nx project), as scenario 4 uses it.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { replay } from '../../../tools/replay/replay';
 
-const HTTP_WORKER = path.join(__dirname, '../workers/http-load.ts');
-const INSERT_WORKER = path.join(__dirname, '../workers/insert-load.ts');
 const REGISTER_WORKER = path.join(__dirname, '../workers/register-load.ts');
-const POLL_MS = 5;
-const WAIT_AFTER_MS = 60_000;
 const SEED_CONCURRENCY = 4;
 const actor = { id: 'bench-growth', role: 'monitor' as const };
 
 export const GROWTH_TITLE = '7. Growth';
-
-interface LoadResult {
-  requestsPerSecond: number;
-  ok: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  statusCounts?: Record<string, number>;
-  milestones?: Array<{ id: string; version: number }>;
-}
-
-interface Latencies {
-  p50: number;
-  p99: number;
-  max: number;
-  samples: number;
-  lost: number;
-  errors: number;
-}
 
 interface Startup {
   ready: number;
@@ -116,21 +95,10 @@ function agreementRegistered(agreementId: string, ref: string): NewEvent {
     // What the agreements service's decider writes for trUzMemorandum (tests/bench/scenarios/command-throughput.ts).
     data: {
       agreementId,
-      reference: ref,
-      title: `Benchmark memorandum ${ref}`,
-      kind: 'mou',
-      parties: [
-        { country: 'TR', name: 'Republic of Türkiye' },
-        { country: 'UZ', name: 'Republic of Uzbekistan' },
-      ],
-      signatories: [],
+      ...agreementRegistration(ref, `Benchmark memorandum ${ref}`),
+      parties: trUzMemorandum(ref).parties,
       signedOn,
-      datePrecision: 'day',
-      sectors: [],
       commodities: ['copper'],
-      objectives: [],
-      targets: [],
-      sources: [],
     },
     occurredAt: businessInstant(signingPeriodStart(signedOn, 'day')!),
   };
@@ -219,37 +187,6 @@ async function readModelCount(client: mongo.MongoClient, db: string, name: strin
     .countDocuments({});
 }
 
-/** Waits until both services have published their outbox and their consumers have no lag (three checks in a row). */
-async function settled(services: Service[], timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  let calm = 0;
-  let lastReport = 0;
-  for (;;) {
-    const states = await Promise.all(
-      services.map(async (s) => {
-        const text = await (await fetch(`${s.url}/metrics`)).text();
-        const lag = [...text.matchAll(/^kafka_consumer_lag\{[^}]*\} (\S+)$/gm)].reduce(
-          (sum, m) => sum + Number(m[1]),
-          0,
-        );
-        const outbox = Number(/^outbox_oldest_unpublished_age_seconds\{[^}]*\} (\S+)$/m.exec(text)?.[1] ?? 0);
-        return { name: s.name, lag, outbox };
-      }),
-    );
-    calm = states.every((s) => s.lag === 0 && s.outbox === 0) ? calm + 1 : 0;
-    if (calm >= 3) return (Date.now() - started) / 1000;
-    if (Date.now() - started > timeoutMs)
-      throw new Error(`the services did not settle within ${timeoutMs / 1000} s: ${JSON.stringify(states)}`);
-    if (Date.now() - lastReport > 10_000) {
-      lastReport = Date.now();
-      progress(
-        `  waiting for the services to settle: ${states.map((s) => `${s.name} lag ${s.lag}, outbox ${fmt(s.outbox, 0)} s`).join('; ')}`,
-      );
-    }
-    await sleep(1000);
-  }
-}
-
 async function runReplay(service: Service): Promise<number> {
   const t = performance.now();
   const s = await replay(service.name, service.url, 'dev-admin');
@@ -318,27 +255,6 @@ export async function growthScenario(
     await agreementsService?.stop();
   };
 
-  /** Re-reads the versions of `list` once the service has settled (requests in flight when autocannon stopped still land). */
-  const rereadVersions = async (list: Array<{ id: string; version: number }>) => {
-    const read = () =>
-      Promise.all(
-        list.map(async (m) => {
-          const res = await fetch(`${milestonesService!.url}/milestones/${m.id}`, { headers: MONITOR });
-          if (!res.ok) throw new Error(`reading milestone ${m.id} answered ${res.status}`);
-          return { id: m.id, version: ((await res.json()) as { version: number }).version };
-        }),
-      );
-    let before = await read();
-    for (let i = 0; i < 60; i++) {
-      await sleep(1000);
-      const after = await read();
-      const same = after.every((m, j) => m.version === before[j].version);
-      before = after;
-      if (same) break;
-    }
-    for (const m of before) milestones.versions.set(m.id, m.version);
-  };
-
   /** One progress report on a seeded milestone; true when it was accepted. */
   const reportOnce = async (m: { id: string; version: number }): Promise<boolean> => {
     try {
@@ -397,50 +313,14 @@ export async function growthScenario(
       .collection<{ _id: string; registeredAt: string }>(
         await physicalName(ctx.client, dbs.milestones, 'agreement_directory'),
       );
-    const pending = new Set<string>();
-    const latencies: number[] = [];
-    let errors = 0;
-    const rate = o.growthRate;
-    const total = Math.max(1, Math.round(rate * o.growthPropagationSeconds));
-    const start = Date.now();
-    const sends: Array<Promise<void>> = [];
-    let sending = true;
-    const sender = (async () => {
-      for (let i = 0; i < total; i++) {
-        const due = start + (i * 1000) / rate;
-        if (due > Date.now()) await sleep(due - Date.now());
-        sends.push(
-          registerAgreement(agreementsService!.url, reference(ctx, `GP${rep}-${i}`)).then(
-            (a) => void pending.add(a.id),
-            () => void errors++,
-          ),
-        );
-      }
-      await Promise.all(sends);
-      sending = false;
-    })();
-    const deadline = () => Date.now() > start + o.growthPropagationSeconds * 1000 + WAIT_AFTER_MS;
-    while ((sending || pending.size > 0) && !deadline()) {
+    return sampleRegistrations(
+      directory,
+      (i) => registerAgreement(agreementsService!.url, reference(ctx, `GP${rep}-${i}`)),
+      o.growthRate,
+      o.growthPropagationSeconds,
       // One _id lookup per pending registration, all at once (FerretDB answers only _id lookups from an index).
-      await Promise.all(
-        [...pending].map(async (id) => {
-          const entry = await directory.findOne({ _id: id }, { projection: { registeredAt: 1 } });
-          if (entry && pending.delete(id)) latencies.push(Date.now() - Date.parse(entry.registeredAt));
-        }),
-      );
-      await sleep(POLL_MS);
-    }
-    await sender;
-    if (latencies.length === 0)
-      throw new Error(`none of ${total} registrations reached the milestones service`);
-    return {
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
-      max: Math.max(...latencies),
-      samples: latencies.length,
-      lost: pending.size,
-      errors,
-    };
+      { concurrentLookups: true },
+    );
   };
 
   const serviceSettings = (name: 'agreements' | 'milestones') => ({
@@ -527,10 +407,13 @@ export async function growthScenario(
       if (!milestonesService)
         services.push((milestonesService = await startService('milestones', serviceSettings('milestones'))));
       else await milestonesService.restart();
+      const both = [agreementsService, milestonesService];
+      /** Until both services have published their outbox and their consumers have no lag. */
+      const settle = () => settled(both, 30 * 60_000, { indent: '  ' });
       let replaySeconds = await runReplay(agreementsService);
-      let settleSeconds = await settled([agreementsService, milestonesService], 30 * 60_000);
+      let settleSeconds = await settle();
       replaySeconds += await runReplay(milestonesService);
-      settleSeconds += await settled([agreementsService, milestonesService], 30 * 60_000);
+      settleSeconds += await settle();
       const agreementViews = await readModelCount(ctx.client, dbs.agreements, 'agreement_views');
       const directoryEntries = await readModelCount(ctx.client, dbs.milestones, 'agreement_directory');
       const milestoneViews = await readModelCount(ctx.client, dbs.milestones, 'milestone_views');
@@ -553,19 +436,14 @@ export async function growthScenario(
       const cmd: LoadResult[] = [];
       const load = async (duration: number): Promise<LoadResult> => {
         const list = milestones.take(o.connections * 2);
-        const r = await runWorker<LoadResult>(
-          HTTP_WORKER,
-          {
-            url: milestonesService!.url,
-            connections: o.connections,
-            duration,
-            token: 'dev-monitor',
-            milestones: list,
-          },
-          (duration + 120) * 1000,
+        const { result, versions } = await progressLoad(
+          milestonesService!.url,
+          o.connections,
+          duration,
+          list,
         );
-        await rereadVersions(list);
-        return r;
+        for (const m of versions) milestones.versions.set(m.id, m.version);
+        return result;
       };
       if (milestones.versions.size < o.connections * 4 + 1)
         progress(
@@ -590,33 +468,13 @@ export async function growthScenario(
         dbs.milestones,
         [...milestones.versions].find(([, v]) => v > o.growthEventsPerMilestone)?.[0],
       );
-      const bytes = mongo.BSON.calculateObjectSize(sample);
-      const input = {
-        mongoUrl: ctx.infra.mongoUrl,
-        db: ctx.benchDb,
-        collection: 'growth_insert_baseline',
-        connections: o.connections,
-        document: mongo.BSON.EJSON.stringify(sample, { relaxed: false }),
-      };
-      await runWorker<LoadResult>(INSERT_WORKER, { ...input, duration: o.warmup }, (o.warmup + 120) * 1000);
-      const base: LoadResult[] = [];
-      for (let r = 1; r <= o.reps; r++) {
-        const x = await runWorker<LoadResult>(
-          INSERT_WORKER,
-          { ...input, duration: o.duration },
-          (o.duration + 120) * 1000,
-        );
-        progress(
-          `  insertOne baseline ${r}/${o.reps}: ${fmt(x.requestsPerSecond, 0)}/s, p99 ${fmt(x.p99, 1)} ms`,
-        );
-        base.push(x);
-      }
-      await ctx.client
-        .db(ctx.benchDb)
-        .collection('growth_insert_baseline')
-        .drop()
-        .catch(() => undefined);
-      settleSeconds += await settled([agreementsService, milestonesService], 30 * 60_000);
+      const { bytes, reps: base } = await insertOneBaseline(ctx, sample, 'growth_insert_baseline', {
+        result: (r, x) =>
+          progress(
+            `  insertOne baseline ${r}/${o.reps}: ${fmt(x.requestsPerSecond, 0)}/s, p99 ${fmt(x.p99, 1)} ms`,
+          ),
+      });
+      settleSeconds += await settle();
 
       // 5. Propagation at a fixed rate.
       const prop: Latencies[] = [];
@@ -627,7 +485,7 @@ export async function growthScenario(
           `  propagation ${r}/${o.reps} at ${o.growthRate}/s: p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms (${l.samples} seen, ${l.lost} not seen, ${l.errors} failed)`,
         );
         prop.push(l);
-        settleSeconds += await settled([agreementsService, milestonesService], 30 * 60_000);
+        settleSeconds += await settle();
       }
 
       // 6. Registrations.
@@ -650,9 +508,18 @@ export async function growthScenario(
         );
         reg.push(x);
       }
-      settleSeconds += await settled([agreementsService, milestonesService], 30 * 60_000);
+      settleSeconds += await settle();
 
       const m = <T>(list: T[], f: (x: T) => number) => median(list.map(f));
+      const startup = (list: Startup[]): Startup => ({
+        ready: m(list, (s) => s.ready),
+        firstCommand: m(list, (s) => s.firstCommand),
+      });
+      const rates = (list: LoadResult[]) => ({
+        rps: m(list, (x) => x.requestsPerSecond),
+        p50: m(list, (x) => x.p50),
+        p99: m(list, (x) => x.p99),
+      });
       figures.push({
         events,
         agreements: agreementsWanted,
@@ -666,26 +533,10 @@ export async function growthScenario(
         seedSeconds,
         replaySeconds,
         settleSeconds,
-        milestonesStartup: {
-          ready: m(mStart, (s) => s.ready),
-          firstCommand: m(mStart, (s) => s.firstCommand),
-        },
-        agreementsStartup: {
-          ready: m(aStart, (s) => s.ready),
-          firstCommand: m(aStart, (s) => s.firstCommand),
-        },
-        commands: {
-          rps: m(cmd, (x) => x.requestsPerSecond),
-          p50: m(cmd, (x) => x.p50),
-          p99: m(cmd, (x) => x.p99),
-          errors: m(cmd, (x) => x.errors),
-        },
-        insertOne: {
-          rps: m(base, (x) => x.requestsPerSecond),
-          p50: m(base, (x) => x.p50),
-          p99: m(base, (x) => x.p99),
-          bytes,
-        },
+        milestonesStartup: startup(mStart),
+        agreementsStartup: startup(aStart),
+        commands: { ...rates(cmd), errors: m(cmd, (x) => x.errors) },
+        insertOne: { ...rates(base), bytes },
         propagation: {
           p50: m(prop, (l) => l.p50),
           p99: m(prop, (l) => l.p99),
@@ -694,12 +545,7 @@ export async function growthScenario(
           lost: m(prop, (l) => l.lost),
           errors: m(prop, (l) => l.errors),
         },
-        registrations: {
-          rps: m(reg, (x) => x.requestsPerSecond),
-          p50: m(reg, (x) => x.p50),
-          p99: m(reg, (x) => x.p99),
-          errors: m(reg, (x) => x.errors),
-        },
+        registrations: { ...rates(reg), errors: m(reg, (x) => x.errors) },
       });
       progress(`growth: size ${label} done (${milestones.untouchedCount} seeded milestones left untouched)`);
     }
@@ -753,106 +599,61 @@ interface Metric {
   absolute?: { what: string; ok: (v: number) => boolean };
 }
 
+/** A row of the table (lower is better, but for rates) with its targets, if any. */
+function metric(
+  name: string,
+  unit: string,
+  value: (f: SizeFigures) => number,
+  targets: Pick<Metric, 'growth' | 'baseline' | 'absolute'> = {},
+): Metric {
+  return { name, unit, better: unit === 'req/s' ? 'higher' : 'lower', value, ...targets };
+}
+
+/** Within 0.8× of the smallest size. */
+const FLAT = { growth: 0.8 };
+
+/** A service's start-up rows: to ready and to the first accepted command, each within 2× of the smallest size. */
+function startupMetrics(service: 'milestones' | 'agreements', command: string): Metric[] {
+  const of = (f: SizeFigures) => f[`${service}Startup`];
+  return [
+    metric(`${service} start-up: spawn → /health/ready`, 'ms', (f) => of(f).ready, { growth: 0.5 }),
+    metric(`${service} start-up: spawn → first accepted ${command}`, 'ms', (f) => of(f).firstCommand, {
+      growth: 0.5,
+    }),
+  ];
+}
+
 const METRICS: Metric[] = [
-  {
-    name: 'stored: milestone events (highest position) as measuring began',
-    unit: 'count',
-    better: 'lower',
-    value: (f) => f.storedEventsBefore,
-  },
-  {
-    name: 'stored: agreements (views) as measuring began',
-    unit: 'count',
-    better: 'lower',
-    value: (f) => f.agreementViews,
-  },
-  {
-    name: 'command throughput (progress reports, If-Match)',
-    unit: 'req/s',
-    better: 'higher',
-    value: (f) => f.commands.rps,
-    growth: 0.8,
+  metric(
+    'stored: milestone events (highest position) as measuring began',
+    'count',
+    (f) => f.storedEventsBefore,
+  ),
+  metric('stored: agreements (views) as measuring began', 'count', (f) => f.agreementViews),
+  metric('command throughput (progress reports, If-Match)', 'req/s', (f) => f.commands.rps, {
+    ...FLAT,
     baseline: { what: 'driver insertOne', value: (f) => f.insertOne.rps, atLeast: 0.5 },
-  },
-  { name: 'command latency p99', unit: 'ms', better: 'lower', value: (f) => f.commands.p99, growth: 0.8 },
-  { name: 'command latency p50', unit: 'ms', better: 'lower', value: (f) => f.commands.p50 },
-  {
-    name: 'command errors (non-2xx, timeouts)',
-    unit: 'count',
-    better: 'lower',
-    value: (f) => f.commands.errors,
-  },
-  {
-    name: 'propagation agreements → milestones p50',
-    unit: 'ms',
-    better: 'lower',
-    value: (f) => f.propagation.p50,
-    growth: 0.8,
-  },
-  {
-    name: 'propagation p99',
-    unit: 'ms',
-    better: 'lower',
-    value: (f) => f.propagation.p99,
-    growth: 0.8,
+  }),
+  metric('command latency p99', 'ms', (f) => f.commands.p99, FLAT),
+  metric('command latency p50', 'ms', (f) => f.commands.p50),
+  metric('command errors (non-2xx, timeouts)', 'count', (f) => f.commands.errors),
+  metric('propagation agreements → milestones p50', 'ms', (f) => f.propagation.p50, FLAT),
+  metric('propagation p99', 'ms', (f) => f.propagation.p99, {
+    ...FLAT,
     absolute: { what: '< 100 ms', ok: (v) => v < 100 },
-  },
-  {
-    name: 'propagation: not seen within 60 s / failed registrations',
-    unit: 'count',
-    better: 'lower',
-    value: (f) => f.propagation.lost + f.propagation.errors,
-  },
-  {
-    name: 'registration throughput (201)',
-    unit: 'req/s',
-    better: 'higher',
-    value: (f) => f.registrations.rps,
-    growth: 0.8,
-  },
-  {
-    name: 'registration latency p99',
-    unit: 'ms',
-    better: 'lower',
-    value: (f) => f.registrations.p99,
-    growth: 0.8,
-  },
-  {
-    name: 'registration errors (non-201, timeouts)',
-    unit: 'count',
-    better: 'lower',
-    value: (f) => f.registrations.errors,
-  },
-  {
-    name: 'milestones start-up: spawn → /health/ready',
-    unit: 'ms',
-    better: 'lower',
-    value: (f) => f.milestonesStartup.ready,
-    growth: 0.5,
-  },
-  {
-    name: 'milestones start-up: spawn → first accepted command',
-    unit: 'ms',
-    better: 'lower',
-    value: (f) => f.milestonesStartup.firstCommand,
-    growth: 0.5,
-  },
-  {
-    name: 'agreements start-up: spawn → /health/ready',
-    unit: 'ms',
-    better: 'lower',
-    value: (f) => f.agreementsStartup.ready,
-    growth: 0.5,
-  },
-  {
-    name: 'agreements start-up: spawn → first accepted registration',
-    unit: 'ms',
-    better: 'lower',
-    value: (f) => f.agreementsStartup.firstCommand,
-    growth: 0.5,
-  },
-  { name: 'baseline: driver insertOne', unit: 'req/s', better: 'higher', value: (f) => f.insertOne.rps },
-  { name: 'baseline: driver insertOne p99', unit: 'ms', better: 'lower', value: (f) => f.insertOne.p99 },
+  }),
+  metric(
+    'propagation: not seen within 60 s / failed registrations',
+    'count',
+    (f) => f.propagation.lost + f.propagation.errors,
+  ),
+  metric('registration throughput (201)', 'req/s', (f) => f.registrations.rps, FLAT),
+  metric('registration latency p99', 'ms', (f) => f.registrations.p99, FLAT),
+  metric('registration errors (non-201, timeouts)', 'count', (f) => f.registrations.errors),
+  ...startupMetrics('milestones', 'command'),
+  ...startupMetrics('agreements', 'registration'),
+  metric('baseline: driver insertOne', 'req/s', (f) => f.insertOne.rps),
+  metric('baseline: driver insertOne p99', 'ms', (f) => f.insertOne.p99),
 ];
 
 function cell(v: number, unit: string): string {

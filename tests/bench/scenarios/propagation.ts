@@ -11,66 +11,20 @@ import path from 'node:path';
 import { mongo } from 'mongoose';
 import type { BenchContext, Row, ScenarioResult } from '../lib/context';
 import { ROOT } from '../lib/stack';
-import { median, percentile, progress, run, sleep } from '../lib/util';
+import { POLL_MS, sampleRegistrations, type Latencies } from '../lib/propagation';
+import { median, progress, run } from '../lib/util';
 import { reference, registerAgreement } from './command-throughput';
-
-const POLL_MS = 5;
-const WAIT_AFTER_MS = 60_000;
-
-interface Latencies {
-  p50: number;
-  p99: number;
-  max: number;
-  samples: number;
-  lost: number;
-  errors: number;
-}
-
-function summarize(values: number[], lost: number, errors: number): Latencies {
-  return { p50: percentile(values, 50), p99: percentile(values, 99), max: Math.max(...values), samples: values.length, lost, errors };
-}
 
 async function measure(ctx: BenchContext, rep: string, rate: number, seconds: number): Promise<Latencies> {
   const db = ctx.client.db(ctx.milestones!.db);
   // Never replayed (scenario 4 replays an instance of its own), so the read model is in its first collection (ADR 0006).
   const directory = db.collection<{ _id: string; registeredAt: string }>('agreement_directory');
-  const pending = new Map<string, true>();
-  const latencies: number[] = [];
-  let errors = 0;
-  let sent = 0;
-  const total = Math.max(1, Math.round(rate * seconds));
-  const start = Date.now();
-  const sends: Array<Promise<void>> = [];
-  let sending = true;
-  const sender = (async () => {
-    for (let i = 0; i < total; i++) {
-      const due = start + (i * 1000) / rate;
-      if (due > Date.now()) await sleep(due - Date.now());
-      sent++;
-      sends.push(
-        registerAgreement(ctx.agreements!.url, reference(ctx, `P${rep}-${i}`)).then(
-          (a) => void pending.set(a.id, true),
-          () => void errors++,
-        ),
-      );
-    }
-    await Promise.all(sends);
-    sending = false;
-  })();
-  const deadline = () => Date.now() > start + seconds * 1000 + WAIT_AFTER_MS;
-  while ((sending || pending.size > 0) && !deadline()) {
-    for (const id of [...pending.keys()]) {
-      const entry = await directory.findOne({ _id: id }, { projection: { registeredAt: 1 } });
-      if (entry) {
-        latencies.push(Date.now() - Date.parse(entry.registeredAt));
-        pending.delete(id);
-      }
-    }
-    await sleep(POLL_MS);
-  }
-  await sender;
-  if (latencies.length === 0) throw new Error(`none of ${sent} registrations reached the milestones service`);
-  return summarize(latencies, pending.size, errors);
+  return sampleRegistrations(
+    directory,
+    (i) => registerAgreement(ctx.agreements!.url, reference(ctx, `P${rep}-${i}`)),
+    rate,
+    seconds,
+  );
 }
 
 /** The Kafka jars of deploy/local (the EndToEndLatency tool lives in kafka-tools). */

@@ -4,6 +4,7 @@
  * Input: BENCH_WORKER_INPUT (JSON, the document as extended JSON); output: one JSON line on stdout.
  */
 import { mongo } from 'mongoose';
+import { runLoadWorker } from '../lib/load-worker';
 import { percentile } from '../lib/util';
 
 interface Input {
@@ -15,8 +16,7 @@ interface Input {
   document: string;
 }
 
-async function main() {
-  const input = JSON.parse(process.env.BENCH_WORKER_INPUT ?? '{}') as Input;
+runLoadWorker<Input>('insert-load', async (input) => {
   const template = mongo.BSON.EJSON.parse(input.document) as Record<string, unknown>;
   const client = await new mongo.MongoClient(input.mongoUrl).connect();
   const collection = client.db(input.db).collection(input.collection);
@@ -40,12 +40,5 @@ async function main() {
   );
   const seconds = (Date.now() - started) / 1000;
   await client.close();
-  process.stdout.write(
-    `${JSON.stringify({ requestsPerSecond: latencies.length / seconds, ok: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors })}\n`,
-  );
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`insert-load failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
+  return { requestsPerSecond: latencies.length / seconds, ok: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
 });
