@@ -209,8 +209,8 @@ async function repetition(ctx: BenchContext, receiver: Awaited<ReturnType<typeof
   }
 
   const raised = await db
-    .collection<{ _id: string; correlationId: string }>('events')
-    .find({ agreementId: agreement.id, type: 'alert.raised' }, { projection: { _id: 1, correlationId: 1 } })
+    .collection<{ _id: string; eventId: string; correlationId: string }>('events')
+    .find({ agreementId: agreement.id, type: 'alert.raised' }, { projection: { eventId: 1, correlationId: 1 } })
     .toArray();
   const scans = [...new Set(raised.map((e) => e.correlationId))];
   if (raised.length !== count || scans.length !== 1 || !scans[0].startsWith('deadline-scan-')) {
@@ -225,7 +225,7 @@ async function repetition(ctx: BenchContext, receiver: Awaited<ReturnType<typeof
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     perSecond: count / (toLast / 1000),
-    allRaised: Math.max(...raised.map((e) => uuidV7Time(e._id))) - trigger,
+    allRaised: Math.max(...raised.map((e) => uuidV7Time(e.eventId))) - trigger,
     rssPeak: rss,
     badSignatures: receiver.counts.badSignatures - before.badSignatures,
     duplicates: receiver.counts.duplicates - before.duplicates,
