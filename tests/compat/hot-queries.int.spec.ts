@@ -13,29 +13,8 @@ import { ProcessedStore } from '@tracker/messaging';
 import { applyOnce, guardedUpsert } from '@tracker/mongo';
 import { IdempotencyStore } from '@tracker/platform';
 import type { Decider } from '@tracker/contracts';
+import { recordQueries, type SentQuery } from '@tracker/testing';
 import { testEnv, uniqueName } from '../support';
-
-interface Sent {
-  collection: string;
-  method: string;
-  filter: Record<string, unknown>;
-}
-
-/** Records the filter of every read, update and delete sent through the driver until `stop()`. */
-function recordQueries(): { sent: Sent[]; stop: () => void } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Collection } = require('mongodb') as { Collection: { prototype: Record<string, unknown> } };
-  const sent: Sent[] = [];
-  const methods = ['find', 'findOne', 'updateOne', 'replaceOne', 'deleteOne', 'findOneAndUpdate', 'countDocuments'];
-  const originals = methods.map((m) => [m, Collection.prototype[m]] as const);
-  for (const [method, original] of originals) {
-    Collection.prototype[method] = function (this: { collectionName: string }, filter: Record<string, unknown>, ...rest: unknown[]) {
-      sent.push({ collection: this.collectionName, method, filter: filter ?? {} });
-      return (original as (...args: unknown[]) => unknown).call(this, filter, ...rest);
-    };
-  }
-  return { sent, stop: () => originals.forEach(([m, original]) => (Collection.prototype[m] = original)) };
-}
 
 /** Whether an explain output shows an index read (MongoDB's plan tree or SQLite's plan lines). */
 function usesIndex(explain: Record<string, unknown>): { indexed: boolean; plan: string } {
@@ -109,7 +88,7 @@ describe('hot queries use an index (MONGO_URL)', () => {
       recorded.stop();
     }
 
-    const distinct = new Map<string, Sent>();
+    const distinct = new Map<string, SentQuery>();
     for (const s of recorded.sent) distinct.set(`${s.collection} ${JSON.stringify(s.filter)}`, s);
     expect(distinct.size).toBeGreaterThan(10);
     const notIndexed: string[] = [];

@@ -3,35 +3,15 @@
  * events and the log only by insert or by exact `_id`, the one lookup FerretDB and MongoDB both answer from an
  * index whatever the size of the collection. Checked by recording every filter the store sends.
  */
-import mongoose, { type Connection, type mongo } from 'mongoose';
+import mongoose, { type Connection } from 'mongoose';
 import type { NewEvent } from '@tracker/contracts';
 import { EventAudit } from './audit';
 import { EventStore } from './event-store';
 import { fromStored, logKey, type StoredEvent } from './stored-event';
-import { mongoUrl, uniqueName } from '@tracker/testing';
+import { isByKey, mongoUrl, recordQueries, uniqueName } from '@tracker/testing';
 
 const ctx = (agreementId = 'agr-1') => ({ agreementId, actor: { id: 'key-1', role: 'monitor' as const }, correlationId: 'corr-1' });
 const ev = (n: number): NewEvent => ({ type: 'test.happened', schemaVersion: 1, data: { n } });
-
-/** Records the filter of every read and update sent through `collections` until `stop()`. */
-function recordFilters(collections: ReadonlyArray<mongo.Collection<never>>) {
-  const filters: Array<{ collection: string; method: string; filter: Record<string, unknown> }> = [];
-  const spies = collections.flatMap((c) =>
-    (['find', 'findOne', 'updateOne', 'replaceOne', 'deleteOne', 'countDocuments', 'findOneAndUpdate', 'aggregate'] as const).map((method) => {
-      const original = (c[method] as (...args: unknown[]) => unknown).bind(c);
-      return jest.spyOn(c, method as never).mockImplementation(((filter: Record<string, unknown>, ...rest: unknown[]) => {
-        filters.push({ collection: c.collectionName, method, filter: filter ?? {} });
-        return original(filter, ...rest);
-      }) as never);
-    }),
-  );
-  return {
-    filters,
-    /** Filters that are not exactly `{_id: <string>}`. */
-    notByKey: () => filters.filter((f) => Object.keys(f.filter).join() !== '_id' || typeof f.filter._id !== 'string'),
-    stop: () => spies.forEach((s) => s.mockRestore()),
-  };
-}
 
 describe('EventStore keyed layout (integration)', () => {
   let conn: Connection;
@@ -53,7 +33,7 @@ describe('EventStore keyed layout (integration)', () => {
 
     // Another process (no cached heads, no events in memory) starting on the same store.
     const other = new EventStore(conn, { collection: name });
-    const recorded = recordFilters([other.collection, other.log] as never);
+    const recorded = recordQueries();
     try {
       await other.init();
       expect((await other.readStream('flat-2')).map((e) => e.streamVersion)).toEqual([1, 2]);
@@ -72,8 +52,9 @@ describe('EventStore keyed layout (integration)', () => {
     } finally {
       recorded.stop();
     }
-    expect(recorded.filters.length).toBeGreaterThan(10);
-    expect(recorded.notByKey()).toEqual([]);
+    const onEvents = recorded.sent.filter((q) => q.collection === other.collection.collectionName || q.collection === other.log.collectionName);
+    expect(onEvents.length).toBeGreaterThan(10);
+    expect(onEvents.filter((q) => !isByKey(q))).toEqual([]);
   });
 
   it('writes the appends that arrive together in one group commit, each stream in order', async () => {

@@ -171,12 +171,6 @@ export class Outbox {
     await this.burned.insertMany(ranges.map((r) => ({ _id: burnedId(r.from), ...r, at })), { ordered: false }).catch(() => undefined);
   }
 
-  /** Records an unused range (kept for callers of the earlier API). */
-  async recordBurned(range: PositionRange): Promise<void> {
-    if (range.to < range.from) return;
-    await this.recordUnused(Array.from({ length: range.to - range.from + 1 }, (_, i) => range.from + i));
-  }
-
   private async checkpoint(relay: string): Promise<CheckpointDoc> {
     const doc = await this.checkpoints.findOne({ _id: checkpointId(relay) });
     // `skipped` may be missing: FerretDB v1 drops an empty array set by $setOnInsert (markPublished).

@@ -47,6 +47,7 @@ export function kafkaBrokers(): string[] {
 }
 
 export { TestClock, type Duration } from './clock';
+export { recordQueries, isByKey, type SentQuery } from './queries';
 
 /**
  * Events as another service would publish them, for consumer tests: stream versions counted per stream, times
