@@ -5,15 +5,13 @@
  * live ones, document for document, while queries keep answering; the alerts replay sends nothing; writes made
  * during a replay are kept; only an admin replays, one at a time.
  */
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { EventStore } from '@tracker/event-store';
 import { Topics } from '@tracker/contracts';
 import { EVENT_STORE, ServiceRuntime, MONGO_CONNECTION, ReadModels, type ReplayStatus } from '@tracker/service-runtime';
-import { TestClock, eventually, startService, testConfig, uniqueName, type RunningService, publishEvent, trUzMemorandum } from '@tracker/testing';
+import { TestClock, eventually, runTool, startService, testConfig, uniqueName, type RunningService, publishEvent, trUzMemorandum } from '@tracker/testing';
 import type { Connection } from 'mongoose';
 // The run needs the services' own modules in this process (one TestClock for all three).
 /* eslint-disable @nx/enforce-module-boundaries */
@@ -364,18 +362,7 @@ describe('replaying the read models (e2e)', () => {
     const server = services.milestones.app.getHttpServer();
     if (!server.listening) await services.milestones.app.listen(0, '127.0.0.1');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const run = (key: string) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, ['-r', '@swc-node/register', 'tools/replay/replay.ts', 'milestones', '--url', url, '--api-key', key], {
-          cwd: path.resolve(__dirname, '../..'),
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      });
+    const run = (key: string) => runTool('tools/replay/replay.ts', ['milestones', '--url', url, '--api-key', key]);
 
     const ok = await run('dev-admin');
     expect({ code: ok.code, stderr: ok.stderr }).toMatchObject({ code: 0 });

@@ -10,12 +10,7 @@
  * TRACKER_ADMIN_KEY, else the development admin key. Exit code 0 when every replay succeeded, 1 when one failed,
  * 2 for a usage error or an unreachable service.
  */
-const SERVICES: Record<string, { env: string; url: string }> = {
-  agreements: { env: 'AGREEMENTS_URL', url: 'http://localhost:3001' },
-  milestones: { env: 'MILESTONES_URL', url: 'http://localhost:3002' },
-  alerts: { env: 'ALERTS_URL', url: 'http://localhost:3003' },
-};
-const DEV_ADMIN_KEY = 'dev-admin';
+import { adminKey, callAdmin, runCli, serviceUrl, SERVICES, UsageError } from '../lib/admin-api';
 
 export interface ReplayStatus {
   id: string;
@@ -35,24 +30,11 @@ export interface ReplayStatus {
   finishedAt: string | null;
 }
 
-class UsageError extends Error {}
-
 function usage(message: string): never {
   throw new UsageError(`${message}\nusage: npm run replay -- <${Object.keys(SERVICES).join('|')}|all> [--url <base url>] [--api-key <admin key>]`);
 }
 
-async function call(url: string, key: string, init: RequestInit = {}): Promise<ReplayStatus> {
-  let res: Response;
-  try {
-    res = await fetch(url, { ...init, headers: { authorization: `Bearer ${key}`, accept: 'application/json' } });
-  } catch (err) {
-    throw new UsageError(`cannot reach ${url}: ${(err as Error).message}. Is the service running (npm run up)?`);
-  }
-  const body = (await res.json().catch(() => ({}))) as ReplayStatus & { detail?: string };
-  if (res.status === 401 || res.status === 403) throw new UsageError(`${url}: ${res.status} ${body.detail ?? ''} (replays need an admin key: --api-key or TRACKER_ADMIN_KEY)`);
-  if (!res.ok) throw new UsageError(`${url}: ${res.status} ${body.detail ?? JSON.stringify(body)}`);
-  return body;
-}
+const call = (url: string, key: string, init: RequestInit = {}) => callAdmin<ReplayStatus>(url, key, 'replays', init);
 
 const n = (x: number) => x.toLocaleString('en-US');
 
@@ -91,11 +73,11 @@ async function main(): Promise<number> {
   const names = target === 'all' ? Object.keys(SERVICES) : [target];
   if (!names.every((s) => s in SERVICES)) usage(`unknown service ${target}`);
   if (names.length > 1 && option('--url')) usage('--url goes with one service');
-  const key = option('--api-key') ?? process.env.TRACKER_ADMIN_KEY ?? DEV_ADMIN_KEY;
+  const key = adminKey(option('--api-key'));
 
   const results: ReplayStatus[] = [];
   for (const service of names) {
-    const base = (option('--url') ?? process.env[SERVICES[service].env] ?? SERVICES[service].url).replace(/\/$/, '');
+    const base = serviceUrl(service, option('--url'));
     results.push(await replay(service, base, key));
   }
   console.log('| service | status | events | read model | documents |');
@@ -108,10 +90,4 @@ async function main(): Promise<number> {
   return results.every((r) => r.status === 'succeeded') ? 0 : 1;
 }
 
-if (require.main === module) main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof UsageError ? err.message : (err as Error).stack);
-    process.exit(2);
-  },
-);
+if (require.main === module) runCli(main);

@@ -70,6 +70,12 @@ export interface HandleCommandOptions<State, Event> extends LoadOptions {
   causationId?: string | null;
   /** Reuse (and keep) folded states between commands of this process. */
   cache?: AggregateCache<State>;
+  /**
+   * Called once the command is decided, just before its events are appended at `version` (the first new stream
+   * version): what a crash-safe caller records first, so that after a crash it can tell by that key whether the
+   * append happened (an Idempotency-Key's intent). If it throws, nothing is appended.
+   */
+  beforeAppend?: (next: { streamId: string; version: number }) => Promise<void>;
 }
 
 export interface HandleCommandResult<State> {
@@ -159,6 +165,7 @@ async function decideAndAppend<State, Command, Event extends DecidedEvent>(
     typeof options.agreementId === 'function'
       ? options.agreementId({ state: loaded.state, events: decided, streamId })
       : options.agreementId;
+  await options.beforeAppend?.({ streamId, version: loaded.version + 1 });
   const newEvents = await store.append(streamId, decided, {
     expectedVersion: loaded.version,
     agreementId,

@@ -9,6 +9,9 @@ export interface RetryPolicy {
 
 export const defaultRetryPolicy: RetryPolicy = { max: 5, initialMs: 200, maxMs: 5000 };
 
+/** Back-off of a consumer paused on an unavailable dependency: soon at first, then every few seconds, for ever. */
+export const defaultPauseBackoff: Pick<RetryPolicy, 'initialMs' | 'maxMs'> = { initialMs: 200, maxMs: 3000 };
+
 /**
  * Delay before retry number `attempt` (1 = the first retry): the exponential step initialMs·2^(attempt-1), capped
  * at maxMs, with "equal jitter" (half fixed, half random) so that many consumers failing together spread out but

@@ -3,9 +3,12 @@
  * - offsets are committed only after the messages up to them were handled (or dead-lettered) and recorded;
  * - events already recorded in the ProcessedStore for this group are skipped (re-sends by the relay, replays
  *   after a crash or a rebalance);
- * - transient handler errors are retried with exponential backoff and jitter; a message that can never be
- *   processed (not JSON, not an envelope, PermanentError, retries exhausted) goes to `<topic>.dlq` with headers
- *   saying why and where from, and the consumer goes on;
+ * - a failure is classified (errors.ts `classifyFailure`): when a dependency is unavailable (database, broker,
+ *   network) the consumer pauses: it stays on the message, commits nothing past it, backs off and tries again
+ *   until the dependency is back, however long that takes (readiness and metrics show the pause); a message that
+ *   can never be processed (not JSON, not an envelope, PermanentError) goes to `<topic>.dlq` at once, with headers
+ *   saying why and where from, and the consumer goes on; any other error is retried with exponential backoff and
+ *   jitter, then dead-lettered (`retries-exhausted`), to be re-driven after the fix;
  * - partitions are processed one message at a time, in offset order: per agreement (key) order is kept.
  *
  * Recording "processed" and the handler's own writes are not one transaction: after a crash between them the
@@ -14,9 +17,9 @@
 import { dlqTopicOf, type EventEnvelope } from '@tracker/contracts';
 import type { Upcasters } from '@tracker/event-store';
 import type { Admin, Consumer, ConsumerConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { backoffDelay, defaultRetryPolicy, retryRetriable, type RetryPolicy } from './backoff';
+import { backoffDelay, defaultPauseBackoff, defaultRetryPolicy, retryRetriable, type RetryPolicy } from './backoff';
 import { decodeMessage } from './codec';
-import { isPermanentError } from './errors';
+import { classifyFailure, type FailureKind } from './errors';
 import { createOrderedProducer } from './kafka';
 import type { ProcessedRecord, ProcessedStore } from './processed-store';
 
@@ -62,8 +65,14 @@ export interface IdempotentConsumerOptions {
   upcasters?: Upcasters;
   /** Producer for `<topic>.dlq`; default one created (and owned) by the consumer. */
   dlqProducer?: Producer;
-  /** Classifies handler errors as permanent (→ DLQ without retries). Default: PermanentError. */
-  isPermanent?: (err: unknown) => boolean;
+  /** Classifies failures (default `classifyFailure`): `unavailable` pauses, `poison` dead-letters at once. */
+  classify?: (err: unknown) => FailureKind;
+  /** Back-off while paused on an unavailable dependency (no limit on the number of tries). Default 200 ms to 5 s. */
+  pauseBackoff?: Pick<RetryPolicy, 'initialMs' | 'maxMs'>;
+  /** The consumer stopped on a message because a dependency is unavailable (once per pause). */
+  onPause?: (info: { reason: string; since: Date }) => void;
+  /** …and went on: the dependency answered again after `pausedMs`. */
+  onResume?: (info: { pausedMs: number }) => void;
   /** Commit (and record) at least every this many handled messages within a batch. Default 100. */
   commitEvery?: number;
   /** …and at least this often within a long batch. Default 1000 ms. */
@@ -92,11 +101,22 @@ export interface ConsumerMetrics {
   deadLettered: number;
   retries: number;
   commitErrors: number;
+  /** Pauses on an unavailable dependency so far, and the one going on now (null when consuming). */
+  pauses: number;
+  paused: { since: string; reason: string } | null;
   /** From the high watermarks seen in fetched batches (no extra broker calls). */
   partitions: PartitionLag[];
 }
 
 type Outcome = { kind: 'ok' } | { kind: 'aborted' } | { kind: 'failed'; reason: DlqReason; error: string };
+
+/** Returned by `waitOut` when the consumer stops (or the group rebalances) while a dependency is away. */
+const ABORTED = Symbol('aborted');
+
+interface BatchControl {
+  shouldContinue: () => boolean;
+  heartbeat: () => Promise<void>;
+}
 
 function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message || err.name;
@@ -108,24 +128,29 @@ export class IdempotentConsumer {
   readonly consumer: Consumer;
   private readonly options: IdempotentConsumerOptions;
   private readonly retry: RetryPolicy;
-  private readonly isPermanent: (err: unknown) => boolean;
+  private readonly classify: (err: unknown) => FailureKind;
+  private pausedSince?: { at: Date; reason: string };
   private readonly now: () => Date;
   private dlqProducer?: Producer;
   private readonly ownsDlqProducer: boolean;
   private stopping = false;
   private started = false;
-  private readonly counters = { processed: 0, duplicates: 0, deadLettered: 0, retries: 0, commitErrors: 0 };
+  private readonly counters = { processed: 0, duplicates: 0, deadLettered: 0, retries: 0, commitErrors: 0, pauses: 0 };
   private readonly positions = new Map<string, PartitionLag>();
 
   constructor(options: IdempotentConsumerOptions) {
     this.options = options;
     this.groupId = options.groupId;
     this.retry = { ...defaultRetryPolicy, ...options.retries };
-    this.isPermanent = options.isPermanent ?? isPermanentError;
+    this.classify = options.classify ?? classifyFailure;
     this.now = options.now ?? (() => new Date());
     this.consumer = options.kafka.consumer({
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      // A member that died is given up after 10 s, so a restarted broker's rebalance does not wait 30 s for it.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      // Fetches are retried every second at most while the broker is away (kafkajs' default backs off to 30 s,
+      // and then restarts the consumer after that long): consuming resumes about a second after it returns.
+      retry: { initialRetryTime: 100, maxRetryTime: 1000, retries: 30 },
       ...options.consumerConfig,
       groupId: options.groupId,
     });
@@ -186,7 +211,8 @@ export class IdempotentConsumer {
   }
 
   metrics(): ConsumerMetrics {
-    return { ...this.counters, partitions: [...this.positions.values()].map((p) => ({ ...p })) };
+    const paused = this.pausedSince ? { since: this.pausedSince.at.toISOString(), reason: this.pausedSince.reason } : null;
+    return { ...this.counters, paused, partitions: [...this.positions.values()].map((p) => ({ ...p })) };
   }
 
   /** Lag per partition from the broker: high watermark − committed offset of the group. */
@@ -209,11 +235,11 @@ export class IdempotentConsumer {
     const { topic, partition } = batch;
     const { processedStore } = this.options;
     const shouldContinue = () => isRunning() && !isStale() && !this.stopping;
+    const control: BatchControl = { shouldContinue, heartbeat };
     const decoded = batch.messages.map((message) => ({ message, result: decodeMessage(message) }));
-    const done = await processedStore.processedAmong(
-      this.groupId,
-      decoded.flatMap((d) => (d.result.ok ? [d.result.envelope.eventId] : [])),
-    );
+    const ids = decoded.flatMap((d) => (d.result.ok ? [d.result.envelope.eventId] : []));
+    const done = await this.waitOut(() => processedStore.processedAmong(this.groupId, ids), control);
+    if (done === ABORTED) return; // nothing resolved: the batch is fetched again
 
     const toRecord: ProcessedRecord[] = [];
     let resolved: string | undefined;
@@ -225,7 +251,11 @@ export class IdempotentConsumer {
     // Record first, then commit: a committed offset always covers recorded (or dead-lettered) messages only.
     const flush = async () => {
       lastFlush = Date.now();
-      if (toRecord.length > 0) await processedStore.record(this.groupId, toRecord.splice(0));
+      if (toRecord.length > 0) {
+        const records = toRecord.splice(0);
+        // Not recorded (stopping while the database is away): the offset stays, so they are handled again.
+        if ((await this.waitOut(() => processedStore.record(this.groupId, records), control)) === ABORTED) return;
+      }
       if (resolved !== undefined && resolved !== committed) {
         const next = (BigInt(resolved) + 1n).toString();
         try {
@@ -243,7 +273,7 @@ export class IdempotentConsumer {
       for (const { message, result } of decoded) {
         if (!shouldContinue()) break;
         if (!result.ok) {
-          await this.deadLetter(topic, partition, message, 'invalid-message', result.error);
+          if ((await this.deadLetter(topic, partition, message, 'invalid-message', result.error, control)) === ABORTED) break;
         } else if (done.has(result.envelope.eventId)) {
           this.counters.duplicates++;
         } else {
@@ -257,14 +287,14 @@ export class IdempotentConsumer {
             headers: result.headers,
             attempt: 1,
             heartbeat,
-          }, shouldContinue);
+          }, control);
           if (outcome.kind === 'aborted') break; // stopping during retries: not resolved, redelivered later
           if (outcome.kind === 'ok') {
             this.counters.processed++;
             done.add(envelope.eventId);
             toRecord.push({ eventId: envelope.eventId, topic, partition, offset: message.offset });
-          } else {
-            await this.deadLetter(topic, partition, message, outcome.reason, outcome.error);
+          } else if ((await this.deadLetter(topic, partition, message, outcome.reason, outcome.error, control)) === ABORTED) {
+            break;
           }
         }
         resolveOffset(message.offset);
@@ -278,29 +308,92 @@ export class IdempotentConsumer {
     }
   }
 
-  private async handle(envelope: EventEnvelope, ctx: ConsumerContext, shouldContinue: () => boolean): Promise<Outcome> {
+  private async handle(envelope: EventEnvelope, ctx: ConsumerContext, control: BatchControl): Promise<Outcome> {
+    let unknownFailures = 0;
+    let unavailableFor = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.options.handler(envelope, { ...ctx, attempt });
+        this.resumed();
         return { kind: 'ok' };
       } catch (err) {
         this.options.onError?.(err, { topic: ctx.topic, partition: ctx.partition, offset: ctx.offset });
-        if (this.isPermanent(err)) return { kind: 'failed', reason: 'permanent', error: errorMessage(err) };
-        if (attempt > this.retry.max) return { kind: 'failed', reason: 'retries-exhausted', error: errorMessage(err) };
-        this.counters.retries++;
-        const deadline = Date.now() + backoffDelay(attempt, this.retry);
-        // Wait in slices: keep the session alive and give up at once if the consumer is stopping.
-        while (Date.now() < deadline) {
-          if (!shouldContinue()) return { kind: 'aborted' };
-          await new Promise((r) => setTimeout(r, Math.min(250, Math.max(0, deadline - Date.now()))));
-          await ctx.heartbeat().catch(() => undefined);
+        const kind = this.classify(err);
+        if (kind === 'poison') return { kind: 'failed', reason: 'permanent', error: errorMessage(err) };
+        let delay: number;
+        if (kind === 'unavailable') {
+          // Not the message's fault: no limit, and the unknown-error budget is not spent on it.
+          this.pausing(err);
+          delay = backoffDelay(++unavailableFor, this.options.pauseBackoff ?? defaultPauseBackoff);
+        } else {
+          if (++unknownFailures > this.retry.max) return { kind: 'failed', reason: 'retries-exhausted', error: errorMessage(err) };
+          this.counters.retries++;
+          delay = backoffDelay(unknownFailures, this.retry);
         }
-        if (!shouldContinue()) return { kind: 'aborted' };
+        if (!(await this.sleep(delay, control))) return { kind: 'aborted' };
       }
     }
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: DlqReason, error: string): Promise<void> {
+  /**
+   * Runs `work` until it succeeds, waiting out failures of an unavailable dependency (the consumer is paused
+   * meanwhile); other failures are thrown. ABORTED when the consumer stops or the group rebalances meanwhile.
+   */
+  private async waitOut<T>(work: () => Promise<T>, control: BatchControl): Promise<T | typeof ABORTED> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await work();
+        this.resumed();
+        return result;
+      } catch (err) {
+        if (this.classify(err) !== 'unavailable') throw err;
+        this.options.onError?.(err);
+        this.pausing(err);
+        if (!(await this.sleep(backoffDelay(attempt, this.options.pauseBackoff ?? defaultPauseBackoff), control))) return ABORTED;
+      }
+    }
+  }
+
+  /**
+   * Waits `ms` in slices, keeping the group session alive. False when the consumer should let go of the batch:
+   * it is stopping, or the group rebalances (a heartbeat refused for another reason than an unreachable broker).
+   */
+  private async sleep(ms: number, { shouldContinue, heartbeat }: BatchControl): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (!shouldContinue()) return false;
+      await new Promise((r) => setTimeout(r, Math.min(250, Math.max(0, deadline - Date.now()))));
+      try {
+        await heartbeat();
+      } catch (err) {
+        if (this.classify(err) !== 'unavailable') return false;
+      }
+    }
+    return shouldContinue();
+  }
+
+  private pausing(err: unknown): void {
+    if (this.pausedSince) return;
+    this.pausedSince = { at: new Date(), reason: errorMessage(err).slice(0, 500) };
+    this.counters.pauses++;
+    this.options.onPause?.({ reason: this.pausedSince.reason, since: this.pausedSince.at });
+  }
+
+  private resumed(): void {
+    if (!this.pausedSince) return;
+    const pausedMs = Date.now() - this.pausedSince.at.getTime();
+    this.pausedSince = undefined;
+    this.options.onResume?.({ pausedMs });
+  }
+
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    reason: DlqReason,
+    error: string,
+    control: BatchControl,
+  ): Promise<void | typeof ABORTED> {
     if (!this.dlqProducer) throw new Error('consumer not started');
     const headers: IHeaders = {
       ...(message.headers ?? {}),
@@ -312,11 +405,13 @@ export class IdempotentConsumer {
       [DlqHeaders.consumerGroup]: this.groupId,
       [DlqHeaders.failedAt]: this.now().toISOString(),
     };
-    // Must succeed before the offset moves on: if it throws, the batch fails and kafkajs retries it.
-    await this.dlqProducer.send({
-      topic: dlqTopicOf(topic),
-      messages: [{ key: message.key, value: message.value, headers }],
-    });
+    // Must succeed before the offset moves on: a broker away is waited out like any other dependency.
+    const producer = this.dlqProducer;
+    const sent = await this.waitOut(
+      () => producer.send({ topic: dlqTopicOf(topic), messages: [{ key: message.key, value: message.value, headers }] }),
+      control,
+    );
+    if (sent === ABORTED) return ABORTED;
     this.counters.deadLettered++;
     this.options.onDeadLetter?.({ topic, partition, offset: message.offset, reason, error });
   }

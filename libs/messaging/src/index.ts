@@ -15,8 +15,8 @@ export {
   headersToStrings,
   type DecodeResult,
 } from './codec';
-export { backoffDelay, defaultRetryPolicy, retryRetriable, type RetryPolicy } from './backoff';
-export { PermanentError, isPermanentError } from './errors';
+export { backoffDelay, defaultPauseBackoff, defaultRetryPolicy, retryRetriable, type RetryPolicy } from './backoff';
+export { PermanentError, isPermanentError, classifyFailure, type FailureKind } from './errors';
 export { Lease, type LeaseOptions } from './lease';
 export { OutboxRelay, type OutboxRelayOptions, type OutboxRelayMetrics } from './outbox-relay';
 export { ProcessedStore, type ProcessedRecord, type ProcessedStoreOptions } from './processed-store';
@@ -31,3 +31,14 @@ export {
   type DlqReason,
 } from './idempotent-consumer';
 export { TopicReplay, type TopicReplayOptions, type TopicRange } from './topic-replay';
+export { readTopicsToEnd, topicSize, type TopicMessage, type ReadToEndOptions } from './topic-reader';
+export {
+  DeadLetters,
+  RedriveHeaders,
+  type DeadLetter,
+  type DeadLetterFilter,
+  type DeadLettersOptions,
+  type DlqSummary,
+  type RedriveCounts,
+  type RedriveOptions,
+} from './dlq';

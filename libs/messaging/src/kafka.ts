@@ -37,7 +37,9 @@ export function createKafka(settings: KafkaSettings): Kafka {
     logCreator: settings.logCreator,
     connectionTimeout: settings.connectionTimeout,
     requestTimeout: settings.requestTimeout,
-    retry: settings.retry,
+    // Requests are retried for about three seconds, every second at most (kafkajs' default backs off to 30 s):
+    // a caller that loops on its own (the outbox relay) tries again soon after the broker is back.
+    retry: settings.retry ?? { initialRetryTime: 100, maxRetryTime: 1000, retries: 5 },
   });
 }
 
@@ -50,6 +52,10 @@ export function createOrderedProducer(kafka: Kafka, config: Omit<ProducerConfig,
   return kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: false,
+    // An idempotent producer retries a send until it is acknowledged (fewer retries could duplicate a batch),
+    // here every second at most, so that a send waiting out a broker outage completes soon after its return
+    // (kafkajs' default backs off to 30 s between tries).
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 1000 },
     ...config,
     idempotent: true,
     maxInFlightRequests: 1,

@@ -200,7 +200,8 @@ export class OutboxRelay {
         this.consecutiveErrors++;
         this.onError(err);
         // Back off (appends do not cut this short: they would hammer a broken broker); stop() does.
-        const delay = backoffDelay(this.consecutiveErrors, { initialMs: this.pollIntervalMs, maxMs: 10 * this.pollIntervalMs + 5000 });
+        // At most ~2 s: the relay must resume within seconds of the broker's return.
+        const delay = backoffDelay(this.consecutiveErrors, { initialMs: this.pollIntervalMs, maxMs: Math.max(2000, 4 * this.pollIntervalMs) });
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([this.stopped, new Promise<void>((resolve) => (timer = setTimeout(resolve, delay)))]);
         clearTimeout(timer);

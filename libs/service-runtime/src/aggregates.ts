@@ -7,7 +7,21 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError, type DecidedEvent, type EventEnvelope } from '@tracker/contracts';
-import { AggregateCache, ConcurrencyError, eventsAt, handleCommand, isCorrection, knownBy, type EventStore, type HandleCommandResult, type SnapshotPolicy, type SnapshotStore, type TwoClocks } from '@tracker/event-store';
+import {
+  AggregateCache,
+  ConcurrencyError,
+  eventsAt,
+  handleCommand,
+  isCorrection,
+  knownBy,
+  loadAggregate,
+  type EventStore,
+  type HandleCommandResult,
+  type SnapshotPolicy,
+  type SnapshotStore,
+  type TwoClocks,
+} from '@tracker/event-store';
+import { derivedFromKey, markReplayed, requestEffects, type KeyedRequest } from '@tracker/platform';
 import type { AggregateDefinition, ExecuteOptions } from './aggregate';
 import { latestOccurredAt, type FoldedStream, type StoreProjection } from './projections';
 import { ReadModels } from './read-models';
@@ -21,6 +35,18 @@ const SNAPSHOT_EVERY = 50;
 function snapshotVersionOf(aggregate: AggregateDefinition): number {
   const digest = createHash('sha256').update(aggregate.decider.evolve.toString()).digest();
   return (aggregate.stateVersion ?? 1) * 1_000_000 + (digest.readUInt32BE(0) % 1_000_000);
+}
+
+/** A command's events are stored but its views could not be written: they catch up from the store. */
+export class StoredButNotShownError extends Error {
+  override readonly name = 'StoredButNotShownError';
+  constructor(
+    readonly streamId: string,
+    readonly version: number,
+    readonly views: readonly string[],
+  ) {
+    super(`${streamId}@${version} stored; views ${views.join(', ')} not yet written`);
+  }
 }
 
 @Injectable()
@@ -76,6 +102,11 @@ export class Aggregates {
   ): Promise<HandleCommandResult<S>> {
     const { expectedVersion } = options;
     const streamId = aggregate.streamId(id);
+    const keyed = requestEffects.keyed();
+    // A retry of a keyed request whose first attempt may have appended before its process died: if it did, that
+    // is this command's effect (answered as a replay), not a reason to append again.
+    const earlier = keyed && (await this.storedByEarlierAttempt(aggregate, id, keyed));
+    if (earlier) return earlier;
     const cache = this.cacheOf(aggregate);
     if (options.assume) cache.set(streamId, options.assume);
     const result = await handleCommand(this.store, aggregate.decider, streamId, command, {
@@ -86,13 +117,17 @@ export class Aggregates {
       causationId: options.causationId ?? null,
       cache,
       snapshots: this.snapshotsOf(aggregate),
-    }).catch((err: unknown) => {
+      ...(keyed && { beforeAppend: ({ version }) => keyed.recordIntent({ streamId, version, correlationId: options.correlationId }) }),
+    }).catch(async (err: unknown) => {
       // A version expected of a stream that does not exist: the thing is unknown, not stale.
       if (err instanceof ConcurrencyError && err.actualVersion === 0 && expectedVersion) throw this.notFound(aggregate, id);
+      // Creating a stream whose id this request's Idempotency-Key derived: an earlier attempt of it created it.
+      if (err instanceof ConcurrencyError && expectedVersion === 0 && derivedFromKey(id)) return this.replayed(aggregate, id);
       throw err;
     });
     const { newEvents } = result;
     if (newEvents.length > 0) {
+      requestEffects.stored(streamId, result.version);
       const folded: FoldedStream<S> = {
         streamId,
         state: result.state,
@@ -101,9 +136,41 @@ export class Aggregates {
         last: newEvents.at(-1)!,
         latestOccurredAt: latestOccurredAt(newEvents),
       };
-      for (const view of this.viewsOf(aggregate)) await view.write(this.readModels, folded);
+      const failed: string[] = [];
+      for (const view of this.viewsOf(aggregate)) {
+        try {
+          await view.write(this.readModels, folded);
+        } catch (err) {
+          // The view is brought up to the stream when the event comes back from the topic (ServiceRuntime.project).
+          this.logger.warn(`view ${view.name} of ${streamId}@${result.version} not written (${(err as Error).message}); healed from the store`);
+          failed.push(view.name);
+        }
+      }
+      // The command succeeded (its events are stored), but its answer, read from the views, would be wrong: the
+      // platform answers 202 "stored" for a request that stored something and then failed (problem.filter.ts).
+      if (failed.length > 0) throw new StoredButNotShownError(streamId, result.version, failed);
     }
     return result;
+  }
+
+  /** The stored state of aggregate `id` as the answer to a retried request (views brought up to it first). */
+  private async replayed<S>(aggregate: AggregateDefinition<S>, id: string): Promise<HandleCommandResult<S>> {
+    const streamId = aggregate.streamId(id);
+    const loaded = await loadAggregate(this.store, aggregate.decider, streamId, { snapshots: this.snapshotsOf(aggregate) });
+    await this.refresh(aggregate, id, loaded.version);
+    markReplayed();
+    return { newEvents: [], state: loaded.state, version: loaded.version };
+  }
+
+  /** The earlier attempt's append to this stream, if its intent is recorded and the event is stored. */
+  private async storedByEarlierAttempt<S>(aggregate: AggregateDefinition<S>, id: string, keyed: KeyedRequest): Promise<HandleCommandResult<S> | undefined> {
+    const streamId = aggregate.streamId(id);
+    for (const intent of keyed.recovering) {
+      if (intent.streamId !== streamId) continue;
+      const [event] = await this.store.readStream(streamId, { from: intent.version, limit: 1 });
+      if (event?.streamVersion === intent.version && event.correlationId === intent.correlationId) return this.replayed(aggregate, id);
+    }
+    return undefined;
   }
 
   /**

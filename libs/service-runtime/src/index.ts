@@ -8,12 +8,13 @@
  *   aggregates, a topic projection folds events from Kafka topics. The same object runs live (a consumer group
  *   each) and in a replay (`POST /admin/replays`).
  * - A reactor has side effects and runs live only, after the projection it reads.
- * Every service also gets `/audit/verify`, `/audit/export`, `/admin/replays` and readiness of MongoDB and Kafka.
+ * Every service also gets `/audit/verify`, `/audit/export`, `/admin/replays`, `/admin/dlq` (dead letters: list,
+ * re-drive) and readiness of MongoDB and Kafka.
  */
 export { MONGO_CONNECTION, EVENT_STORE, KAFKA } from './tokens';
 export { EventSourcedServiceConfig } from './config';
 export { agreementOfStream, defineAggregate, type AggregateDefinition, type CommandContext, type ExecuteOptions } from './aggregate';
-export { Aggregates } from './aggregates';
+export { Aggregates, StoredButNotShownError } from './aggregates';
 export {
   streamView,
   type Projection,
@@ -28,8 +29,10 @@ export { ReadModels, Generation, type CollectionSource, type IndexDefinition } f
 export { ServiceRuntime } from './runtime';
 export { defineService, ServiceModule } from './service.module';
 export type { ServiceDefinition, DefinedService, ServiceModuleOptions, ResolvedService } from './service-definition';
+export { consumedTopics } from './service-definition';
 export { ReplayRunner, ReplayInProgressError, type ReplayStatus, type ReplayPhase } from './replay';
 export { AuditController } from './audit.controller';
 export { ReplayController } from './replay.controller';
+export { DlqController, DeadLetterQuery } from './dlq.controller';
 export type { TwoClocks } from '@tracker/event-store';
 export { eventsAt, knownBy, effectiveTimes, isCorrection } from '@tracker/event-store';

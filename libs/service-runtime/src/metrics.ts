@@ -24,12 +24,26 @@ async function settle<T>(source: Source<T>): Promise<T | undefined> {
 export class RuntimeMetrics {
   private readonly appended;
   private readonly deadLetters;
+  private readonly pauses;
+  private readonly pausedSources: Source<readonly { group: string; paused: boolean }[]>[] = [];
   private readonly outboxSources: Source<number | null | undefined>[] = [];
   private readonly lagSources: Source<readonly PartitionLagSample[]>[] = [];
 
   constructor(metrics: MetricsService) {
     this.appended = metrics.counter('events_appended_total', 'Events appended to this service’s event store, by type', ['type']);
     this.deadLetters = metrics.counter('dlq_messages_total', 'Messages sent to a dead-letter topic, by source topic', ['topic']);
+    this.pauses = metrics.counter(
+      'kafka_consumer_pauses_total',
+      'Times a consumer group stopped on a message because a dependency (database, broker) was unavailable',
+      ['group'],
+    );
+    const pausedSources = this.pausedSources;
+    metrics.gauge('kafka_consumer_paused', '1 while a consumer group waits for an unavailable dependency, else 0', ['group'], async function () {
+      this.reset();
+      for (const samples of await Promise.all(pausedSources.map((s) => settle(s)))) {
+        for (const s of samples ?? []) this.set({ group: s.group }, s.paused ? 1 : 0);
+      }
+    });
     const outboxSources = this.outboxSources;
     const lagSources = this.lagSources;
     metrics.gauge('outbox_oldest_unpublished_age_seconds', 'Age of the oldest event not yet published to Kafka (0 when none)', [], async function () {
@@ -52,6 +66,15 @@ export class RuntimeMetrics {
 
   deadLetter(topic: string, count = 1): void {
     this.deadLetters.inc({ topic }, count);
+  }
+
+  consumerPaused(group: string): void {
+    this.pauses.inc({ group });
+  }
+
+  /** Which consumer groups are paused now. */
+  pausedConsumers(source: Source<readonly { group: string; paused: boolean }[]>): void {
+    this.pausedSources.push(source);
   }
 
   /** Seconds since the oldest unpublished event was recorded, or null when the outbox is empty. */

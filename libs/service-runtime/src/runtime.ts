@@ -19,7 +19,7 @@ import {
   type ConsumerContext,
   type EventHandler,
 } from '@tracker/messaging';
-import { correlationContext, Housekeeping, MetricsService } from '@tracker/platform';
+import { correlationContext, Housekeeping, MetricsService, type ReadinessCheck } from '@tracker/platform';
 import { Aggregates } from './aggregates';
 import { RuntimeMetrics } from './metrics';
 import type { Projection } from './projections';
@@ -173,6 +173,11 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationShutdown {
         handler: (envelope, ctx) => correlationContext.run(ctx.correlationId, () => plan.handle(envelope, ctx)),
         onError: (err, at) =>
           this.logger.warn(`consumer ${plan.name}: ${(err as Error).message}${at ? ` at ${at.topic}/${at.partition}@${at.offset}` : ''}`),
+        onPause: (info) => {
+          this.metrics.consumerPaused(consumer.groupId);
+          this.logger.warn(`consumer ${plan.name}: paused, a dependency is unavailable (${info.reason}); resumes where it was when it is back`);
+        },
+        onResume: (info) => this.logger.log(`consumer ${plan.name}: resumed after ${Math.round(info.pausedMs / 100) / 10} s`),
         onDeadLetter: (info) => {
           this.metrics.deadLetter(dlqTopicOf(info.topic));
           this.logger.error(`consumer ${plan.name}: ${info.topic}/${info.partition}@${info.offset} → ${dlqTopicOf(info.topic)} (${info.reason}: ${info.error})`);
@@ -182,6 +187,26 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationShutdown {
       this.consumers.push(consumer);
       this.metrics.consumerLag(() => consumer.metrics().partitions);
     }
+    this.metrics.pausedConsumers(() => this.consumers.map((c) => ({ group: c.groupId, paused: c.metrics().paused !== null })));
+  }
+
+  /**
+   * Readiness of the consumers: fails (so the service reports `degraded`, not unready: queries and writes go on)
+   * while one waits for an unavailable dependency, naming it and since when.
+   */
+  consumersReadiness(): ReadinessCheck {
+    return {
+      name: 'consumers',
+      required: false,
+      check: async () => {
+        const paused = this.consumers.flatMap((c) => {
+          const p = c.metrics().paused;
+          return p ? [`${c.groupId} paused since ${p.since} (${p.reason})`] : [];
+        });
+        if (paused.length > 0) throw new Error(paused.join('; '));
+        return { groups: this.consumers.length };
+      },
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {

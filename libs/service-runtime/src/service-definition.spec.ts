@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import type { Decider } from '@tracker/contracts';
 import { defineAggregate } from './aggregate';
 import { streamView, type TopicProjection } from './projections';
-import { resolveService, type ServiceDefinition } from './service-definition';
+import { consumedTopics, resolveService, type ServiceDefinition } from './service-definition';
 
 const counter: Decider<{ n: number }, unknown> = { initialState: () => ({ n: 0 }), decide: () => [], evolve: (s) => ({ n: s.n + 1 }) };
 const thing = defineAggregate({
@@ -47,5 +47,11 @@ describe('a service declaration', () => {
     ['a view of an aggregate it does not declare', service({ aggregates: [] }), /views aggregate thing, which is not declared/],
   ])('refuses %s at start', (_, definition, message) => {
     expect(() => resolveService(definition, {} as never)).toThrow(message);
+  });
+
+  it('reads its own topic (store projections), its topic projections’ and its own reactors’ topics, once each', () => {
+    const resolved = resolveService(service({ reactors: [{ name: 'notify', topics: ['a.events', 'b.events'], handler: SomeReactor }] }), {} as never);
+    expect(consumedTopics(resolved)).toEqual(['things.events', 'a.events', 'b.events']);
+    expect(consumedTopics(resolveService(service({ aggregates: [], projections: [directory] }), {} as never))).toEqual(['a.events']);
   });
 });

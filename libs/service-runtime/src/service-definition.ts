@@ -67,3 +67,13 @@ export function resolveService<C extends EventSourcedServiceConfig>(definition: 
   }
   return { name: definition.name, topic: definition.topic, aggregates: definition.aggregates, projections, reactors };
 }
+
+/** The topics a service reads (its store projections read its own topic), without the environment's prefix. */
+export function consumedTopics(service: ResolvedService): string[] {
+  return [
+    ...new Set([
+      ...service.projections.flatMap((p) => (p.source === 'store' ? [service.topic] : p.topics)),
+      ...service.reactors.flatMap((r) => ('after' in r ? [] : r.topics)),
+    ]),
+  ];
+}

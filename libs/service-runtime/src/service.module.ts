@@ -14,6 +14,7 @@ import { CLOCK, kafkaReadiness, mongoReadiness, PlatformModule, type Clock } fro
 import { Aggregates } from './aggregates';
 import { AuditController } from './audit.controller';
 import type { EventSourcedServiceConfig } from './config';
+import { DlqController } from './dlq.controller';
 import { ReadModels } from './read-models';
 import { ReplayController } from './replay.controller';
 import { ReplayRunner } from './replay';
@@ -84,15 +85,20 @@ export class ServiceModule {
           ...(options.clock && { clock: options.clock }),
           ...(options.logDestination && { logDestination: options.logDestination }),
           readiness: {
-            inject: [MONGO_CONNECTION, KAFKA],
-            // Writes go on while Kafka is away (the outbox holds them): a broker outage is `degraded`, not unready.
-            useFactory: (db: mongoose.Connection, kafka: Kafka) => [mongoReadiness(db), kafkaReadiness(kafka.admin(), { required: false })],
+            inject: [MONGO_CONNECTION, KAFKA, ServiceRuntime],
+            // Writes go on while Kafka is away (the outbox holds them): a broker outage is `degraded`, not unready;
+            // so is a consumer paused on a dependency (its read model lags, nothing is lost).
+            useFactory: (db: mongoose.Connection, kafka: Kafka, runtime: ServiceRuntime) => [
+              mongoReadiness(db),
+              kafkaReadiness(kafka.admin(), { required: false }),
+              runtime.consumersReadiness(),
+            ],
           },
           database: { inject: [MONGO_CONNECTION], useFactory: (db: mongoose.Connection) => db },
         }),
         RuntimeModule.forRoot(definition as ServiceDefinition<never>, config, options),
       ],
-      controllers: [...definition.controllers, AuditController, ReplayController],
+      controllers: [...definition.controllers, AuditController, ReplayController, DlqController],
       providers: [...(definition.providers ?? []), ...new Set(reactorHandlers)],
     };
   }

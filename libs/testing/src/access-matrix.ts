@@ -352,7 +352,7 @@ export function describeRouteCoverage(spec: CoverageSpec): void {
 
 // prettier-ignore
 /**
- * The routes the platform gives every event-sourced service (its audit and replay controllers): the same rule
+ * The routes the platform gives every event-sourced service (its audit, replay and DLQ controllers): the same rule
  * everywhere, so one set of rows and requests, spread into each service's table.
  */
 export const PLATFORM_ROUTES: readonly AccessRow[] = [
@@ -363,6 +363,9 @@ export const PLATFORM_ROUTES: readonly AccessRow[] = [
   ['POST', '/admin/replays',                 401,    401,       403,         403,             403,         OK],
   ['GET',  '/admin/replays',                 401,    401,       403,         403,             403,         OK],
   ['GET',  '/admin/replays/:id',             401,    401,       403,         403,             403,         OK],
+  ['GET',  '/admin/dlq',                     401,    401,       403,         403,             403,         OK],
+  ['GET',  '/admin/dlq/:topic',              401,    401,       403,         403,             403,         OK],
+  ['POST', '/admin/dlq/:topic/redrive',      401,    401,       403,         403,             403,         OK],
 ];
 
 /** One request per row of PLATFORM_ROUTES, with the status an allowed caller gets. */
@@ -374,4 +377,8 @@ export const PLATFORM_ROUTE_REQUESTS: Readonly<Record<string, RequestFactory>> =
   'POST /admin/replays': async () => ({ url: '/admin/replays', status: 202 }),
   'GET /admin/replays': async () => ({ url: '/admin/replays', status: 200 }),
   'GET /admin/replays/:id': async () => ({ url: `/admin/replays/${randomUUID()}`, status: 404 }),
+  'GET /admin/dlq': async () => ({ url: '/admin/dlq', status: 200 }),
+  // A topic that is no DLQ of the service: 404 (the dead letters themselves: libs/service-runtime's DLQ test).
+  'GET /admin/dlq/:topic': async () => ({ url: '/admin/dlq/nowhere.events.dlq', status: 404 }),
+  'POST /admin/dlq/:topic/redrive': async () => ({ url: '/admin/dlq/nowhere.events.dlq/redrive', status: 404 }),
 };

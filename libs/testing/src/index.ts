@@ -48,6 +48,8 @@ export function kafkaBrokers(): string[] {
 
 export { TestClock, type Duration } from './clock';
 export { recordQueries, isByKey, type SentQuery } from './queries';
+export { runTool, type ToolRun } from './tools';
+export { startTcpProxy, throughProxy, hostOf, type TcpProxy } from './tcp-proxy';
 
 /**
  * Events as another service would publish them, for consumer tests: stream versions counted per stream, times

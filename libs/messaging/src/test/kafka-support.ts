@@ -1,6 +1,6 @@
 /** Kafka/Mongo fixtures for this lib's integration tests (not exported from index.ts). */
 import type { EventEnvelope } from '@tracker/contracts';
-import { logLevel, type Admin, type Consumer, type EachMessagePayload, type Kafka, type Producer } from 'kafkajs';
+import { logLevel, type Consumer, type EachMessagePayload, type Kafka, type Producer } from 'kafkajs';
 import { createKafka } from '../kafka';
 import { kafkaBrokers } from '@tracker/testing';
 
@@ -20,11 +20,7 @@ export async function collectTopic(kafka: Kafka, topic: string, groupId: string)
   return { messages, consumer };
 }
 
-/** Total number of messages in a topic (sum of high watermarks; topics here are never truncated). */
-export async function topicSize(admin: Admin, topic: string): Promise<number> {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-}
+export { topicSize } from '../topic-reader';
 
 /**
  * A producer that behaves like one whose process froze after Kafka accepted a batch: the first `healthySends`

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { requestEffects } from '../idempotency/keyed-request';
 import { ensureCorrelationId } from '../logging/correlation';
 import { PLATFORM_LOGGER, PLATFORM_OPTIONS } from '../tokens';
 import { Problem, problemType, type ProblemBody } from './problem';
@@ -180,8 +181,32 @@ export class ProblemFilter implements ExceptionFilter {
       res.end();
       return;
     }
+    const stored = requestEffects.storedSoFar();
+    if (problem.status >= 500 && stored.length > 0) {
+      sendStored(res, stored, problem.body.correlationId);
+      return;
+    }
     sendProblem(res, problem, this.options.serviceName);
   }
+}
+
+/**
+ * The command's events were stored, then a later step failed (writing or reading back a view, recording the
+ * answer): the command succeeded, so the answer is 202 saying so, not a 500. The views are healed from the store.
+ */
+function sendStored(res: Response, stored: ReadonlyArray<{ streamId: string; version: number }>, correlationId: string | undefined): void {
+  res.status(202);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(
+    JSON.stringify({
+      status: 'stored',
+      detail:
+        'The change was stored, but the updated resource could not be read back (a dependency failed after the change was stored). ' +
+        'Nothing is lost: read the resource again in a moment. Do not send the request again without its Idempotency-Key.',
+      stored,
+      correlationId,
+    }),
+  );
 }
 
 /** Express error middleware for what fails before Nest routing (body parser: 413, malformed JSON). */

@@ -24,6 +24,7 @@ import { ProblemFilter } from '../errors/problem.filter';
 import { HealthController, READINESS_CHECKS } from '../health/health.controller';
 import { Housekeeping } from '../housekeeping';
 import { IdempotencyStore } from '../idempotency/idempotency-store';
+import { ProcessInstances } from '../idempotency/instances';
 import type { ReadinessCheck } from '../health/readiness';
 import { correlationContextMiddleware } from '../logging/correlation';
 import { createPinoLogger, pinoHttpOptions } from '../logging/logger';
@@ -102,10 +103,22 @@ export class PlatformModule implements NestModule {
     const idempotency: Provider[] = options.database
       ? [
           {
-            provide: IdempotencyStore,
+            provide: ProcessInstances,
             inject: options.database.inject ?? [],
             useFactory: async (...deps: never[]) => {
-              const store = new IdempotencyStore(await options.database!.useFactory(...deps));
+              const instances = new ProcessInstances(await options.database!.useFactory(...deps));
+              await instances.start();
+              housekeeping.register('processInstances', (now) => instances.sweep(86_400_000, now));
+              return instances;
+            },
+          },
+          {
+            provide: IdempotencyStore,
+            inject: [...(options.database.inject ?? []), ProcessInstances],
+            useFactory: async (...deps: never[]) => {
+              const instances = deps.at(-1) as unknown as ProcessInstances;
+              const connection = await options.database!.useFactory(...deps.slice(0, -1));
+              const store = new IdempotencyStore(connection, undefined, undefined, instances);
               await store.init();
               const ttl = options.idempotencyKeyTtlMs ?? 86_400_000;
               housekeeping.register('idempotencyKeys', (now) => store.sweep(ttl, now));

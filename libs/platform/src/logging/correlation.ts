@@ -7,6 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { v7 as uuidv7 } from 'uuid';
+import { requestEffects } from '../idempotency/keyed-request';
 
 export const CORRELATION_HEADER = 'X-Correlation-Id';
 // Accepting any client string would let it inject into logs; ids from other systems are usually UUIDs or similar.
@@ -68,7 +69,8 @@ export function correlationIdMiddleware(req: Request, res: Response, next: NextF
  * rest of the request, so `correlationContext.current()` works in handlers and services.
  */
 export function correlationContextMiddleware(req: Request, res: Response, next: NextFunction): void {
-  correlationContext.runForRequest(ensureCorrelationId(req, res), next);
+  // …and tracks what the request stores (keyed-request.ts), for answers that say what happened.
+  correlationContext.runForRequest(ensureCorrelationId(req, res), () => requestEffects.run(next));
 }
 
 /** The request's correlation id, to put into the events a command appends. */

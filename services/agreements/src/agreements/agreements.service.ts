@@ -4,7 +4,6 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Connection, Collection } from 'mongoose';
-import { v7 as uuidv7 } from 'uuid';
 import {
   agreementStreamId,
   DomainError,
@@ -14,7 +13,7 @@ import {
 } from '@tracker/contracts';
 import type { EventStore } from '@tracker/event-store';
 import { deleteIf, isDuplicateKey, updateIf } from '@tracker/mongo';
-import { CLOCK, Cursor, type Clock } from '@tracker/platform';
+import { CLOCK, Cursor, newResourceId, type Clock } from '@tracker/platform';
 import { Aggregates, EVENT_STORE, MONGO_CONNECTION, ReadModels, type CommandContext, type ExecuteOptions, type TwoClocks } from '@tracker/service-runtime';
 import type { AgreementCommand } from '@tracker/agreements-domain';
 
@@ -56,7 +55,8 @@ export class AgreementsService {
 
   /** Registers an agreement; its reference is reserved first so that two registrations can never share it. */
   async register(dto: RegisterAgreementDto, ctx: CommandContext): Promise<AgreementView> {
-    const agreementId = uuidv7();
+    // Derived from an Idempotency-Key when given: a retry after a crash finds this agreement instead of adding one.
+    const agreementId = newResourceId('agreement');
     await this.reserveReference(dto.reference, agreementId);
     const details: AgreementDetails = {
       reference: dto.reference,
@@ -91,6 +91,7 @@ export class AgreementsService {
       if (!isDuplicateKey(err)) throw err;
     }
     const holder = await this.references.findOne({ _id: reference });
+    if (holder?.agreementId === agreementId) return; // a retry of the same keyed registration
     if (holder && (await this.store.streamVersion(agreementStreamId(holder.agreementId))) > 0) {
       throw new DomainError('conflict', `reference ${reference} is already registered (agreement ${holder.agreementId})`, 'reference');
     }

@@ -1,11 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '@tracker/contracts';
-import { CurrentActor, Roles } from '@tracker/platform';
+import { CreateRoute, CurrentActor, Roles } from '@tracker/platform';
 import { LiveAlerts } from '../live/live-alerts';
 import { CreateSubscriptionDto, ListSubscriptionsQuery } from './dto';
-import { SubscriptionsService } from './subscriptions.service';
+import { SubscriptionsService, type SubscriptionView } from './subscriptions.service';
 
 @ApiTags('subscriptions')
 @ApiBearerAuth()
@@ -16,13 +16,14 @@ export class SubscriptionsController {
     private readonly live: LiveAlerts,
   ) {}
 
-  @Post()
-  @Roles('stakeholder')
-  @ApiOperation({ summary: 'Subscribe: filters (agreements, party countries, commodities, milestone types, kinds, minimum severity) and a channel (inbox or webhook)' })
-  async create(@Body() dto: CreateSubscriptionDto, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
-    const view = await this.subscriptions.create(dto, actor);
-    res.status(201).setHeader('Location', `/subscriptions/${view.id}`);
-    return view;
+  @CreateRoute(
+    '',
+    'Subscribe: filters (agreements, party countries, commodities, milestone types, kinds, minimum severity) and a channel (inbox or webhook); Idempotency-Key makes retries safe',
+    (s: SubscriptionView) => `/subscriptions/${s.id}`,
+    'stakeholder',
+  )
+  create(@Body() dto: CreateSubscriptionDto, @CurrentActor() actor: Actor) {
+    return this.subscriptions.create(dto, actor);
   }
 
   @Get()

@@ -5,10 +5,10 @@
  */
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Collection, Connection, mongo } from 'mongoose';
-import { v7 as uuidv7 } from 'uuid';
 import { DomainError, type Actor, type AlertChannel } from '@tracker/contracts';
-import { CLOCK, Cursor, OutboundPolicy, OutboundRefused, type Clock } from '@tracker/platform';
+import { CLOCK, Cursor, derivedFromKey, markReplayed, newResourceId, OutboundPolicy, OutboundRefused, type Clock } from '@tracker/platform';
 import { MONGO_CONNECTION } from '@tracker/service-runtime';
+import { isDuplicateKey } from '@tracker/mongo';
 import type { SubscriptionFilters } from '@tracker/alerts-domain';
 import type { CreateSubscriptionDto, ListSubscriptionsQuery } from './dto';
 
@@ -73,14 +73,22 @@ export class SubscriptionsService implements OnModuleInit {
       ...(f.minSeverity && { minSeverity: f.minSeverity }),
     };
     const doc: SubscriptionDoc = {
-      _id: uuidv7(),
+      // Derived from an Idempotency-Key when given: a retry after a crash finds this subscription.
+      _id: newResourceId('subscription'),
       owner: actor.id,
       ...(dto.name !== undefined && { name: dto.name }),
       filters,
       channel: channel.type === 'webhook' ? { type: 'webhook', url: channel.url!, secret: channel.secret! } : { type: 'inbox' },
       createdAt: this.clock.now().toISOString(),
     };
-    await this.subscriptions.insertOne(doc);
+    try {
+      await this.subscriptions.insertOne(doc);
+    } catch (err) {
+      const earlier = isDuplicateKey(err) && derivedFromKey(doc._id) ? await this.subscriptions.findOne({ _id: doc._id }) : null;
+      if (!earlier) throw err;
+      markReplayed(); // an earlier attempt of this keyed request created it
+      return toView(earlier);
+    }
     return toView(doc);
   }
 

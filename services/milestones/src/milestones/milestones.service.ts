@@ -6,7 +6,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
 
 type Filter<T> = mongo.Filter<T>;
-import { v7 as uuidv7 } from 'uuid';
 import {
   calendarDateOf,
   deriveImplementationStatus,
@@ -24,7 +23,7 @@ import {
   type MilestoneSummary,
 } from '@tracker/contracts';
 import type { EventStore } from '@tracker/event-store';
-import { CLOCK, Cursor, type Clock } from '@tracker/platform';
+import { CLOCK, Cursor, newResourceId, type Clock } from '@tracker/platform';
 import {
   Aggregates,
   effectiveTimes,
@@ -90,7 +89,8 @@ export class MilestonesService {
   }
 
   async plan(dto: PlanMilestoneDto, ctx: CommandContext): Promise<MilestoneView> {
-    const milestoneId = uuidv7();
+    // Derived from an Idempotency-Key when given: a retry after a crash finds this milestone instead of adding one.
+    const milestoneId = newResourceId('milestone');
     const agreement = await this.directory.facts(dto.agreementId);
     await this.aggregates.execute(
       milestoneAggregate,

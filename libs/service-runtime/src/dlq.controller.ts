@@ -1,0 +1,125 @@
+/**
+ * Dead letters of the service's topics (issue 18): admin only. List the DLQ twins of the topics the service owns
+ * or reads, the messages of one, and re-drive them after the fix (idempotent: a re-driven dead letter is never
+ * published again). `npm run dlq` is the command-line client.
+ */
+import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import type { Kafka } from 'kafkajs';
+import type { Connection } from 'mongoose';
+import { dlqTopicOf, type Actor } from '@tracker/contracts';
+import { DeadLetters, type DeadLetterFilter } from '@tracker/messaging';
+import { CurrentActor, NotFoundProblem, Roles } from '@tracker/platform';
+import { RUNTIME_SETTINGS, type RuntimeSettings } from './runtime';
+import { consumedTopics, type ResolvedService } from './service-definition';
+import { KAFKA, MONGO_CONNECTION, SERVICE } from './tokens';
+
+export class DeadLetterQuery {
+  @ApiPropertyOptional({
+    description: 'only the dead letters of this consumer group, with or without the topic prefix (e.g. agreements.milestone-counts)',
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'consumerGroup must be a consumer group id (letters, digits, . _ -)' })
+  consumerGroup?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 10000, description: 'at most this many dead letters (listed, or re-driven now)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  limit?: number;
+}
+
+const topicParam = { name: 'topic', description: 'a DLQ topic, e.g. milestones.events.dlq (the environment’s topic prefix may be left out)' };
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@Roles('admin')
+@Controller('admin/dlq')
+export class DlqController {
+  private readonly deadLetters: DeadLetters;
+
+  constructor(
+    @Inject(SERVICE) private readonly service: ResolvedService,
+    @Inject(RUNTIME_SETTINGS) private readonly settings: RuntimeSettings,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(MONGO_CONNECTION) connection: Connection,
+  ) {
+    this.deadLetters = new DeadLetters({ kafka, connection, groupPrefix: settings.topicPrefix });
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The DLQ topics of the topics this service owns or reads: messages in each and how many were re-driven' })
+  @ApiOkResponse({ description: '`topics`: topic, originalTopic, messages, redriven, pending (messages not re-driven)' })
+  async topics() {
+    const existing = await this.existingTopics();
+    const topics = [];
+    for (const { topic, originalTopic } of this.allowed()) {
+      const { messages, redriven } = existing.has(topic) ? await this.deadLetters.summary(topic) : { messages: 0, redriven: 0 };
+      topics.push({ topic, originalTopic, messages, redriven, pending: messages - redriven });
+    }
+    return { service: this.service.name, topics };
+  }
+
+  @Get(':topic')
+  @ApiOperation({ summary: 'The dead letters of a DLQ topic in offset order: where each is, its event, why it failed, whether it was re-driven' })
+  @ApiParam(topicParam)
+  @ApiOkResponse({ description: '`items`: partition, offset, key, eventId, type, streamId, reason, error, original topic/partition/offset, consumerGroup, failedAt, redrivenAt' })
+  @ApiNotFoundResponse({ description: 'not a DLQ topic of this service, or it does not exist' })
+  async list(@Param('topic') name: string, @Query() query: DeadLetterQuery) {
+    const topic = await this.resolve(name);
+    return { topic, items: await this.deadLetters.list(topic, this.filter(query)) };
+  }
+
+  @Post(':topic/redrive')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Publish the dead letters not re-driven yet back to their original topic (after fixing what made them fail); consumers that processed one already skip it. Idempotent: a second call publishes nothing.',
+  })
+  @ApiParam(topicParam)
+  @ApiOkResponse({ description: 'the counts: total, redriven now, published, alreadyRedriven, failed (with why), remaining (left by the limit)' })
+  @ApiNotFoundResponse({ description: 'not a DLQ topic of this service, or it does not exist' })
+  async redrive(@Param('topic') name: string, @Query() query: DeadLetterQuery, @CurrentActor() actor: Actor) {
+    const topic = await this.resolve(name);
+    return this.deadLetters.redrive(topic, { ...this.filter(query), by: actor.id });
+  }
+
+  /** The DLQ twins (prefixed) of the service's own topic and of those it reads. */
+  private allowed(): Array<{ topic: string; originalTopic: string }> {
+    const prefix = this.settings.topicPrefix;
+    return [...new Set([this.service.topic, ...consumedTopics(this.service)])].map((t) => ({ topic: dlqTopicOf(prefix + t), originalTopic: prefix + t }));
+  }
+
+  /** The topic named in the path, with or without the prefix; 404 for one that is not this service's or does not exist. */
+  private async resolve(name: string): Promise<string> {
+    const prefix = this.settings.topicPrefix;
+    const allowed = this.allowed().map((a) => a.topic);
+    const topic = [name, prefix + name].find((t) => allowed.includes(t));
+    if (!topic) throw new NotFoundProblem(`${name} is not a DLQ topic of the ${this.service.name} service (its DLQ topics: ${allowed.join(', ')})`);
+    if (!(await this.existingTopics()).has(topic)) throw new NotFoundProblem(`DLQ topic ${topic} does not exist (yet)`);
+    return topic;
+  }
+
+  private filter(query: DeadLetterQuery): DeadLetterFilter {
+    const prefix = this.settings.topicPrefix;
+    const group = query.consumerGroup;
+    return {
+      ...(group !== undefined && { consumerGroup: group.startsWith(prefix) ? group : prefix + group }),
+      ...(query.limit !== undefined && { limit: query.limit }),
+    };
+  }
+
+  private async existingTopics(): Promise<Set<string>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return new Set(await admin.listTopics());
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+}
