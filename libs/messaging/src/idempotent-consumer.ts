@@ -77,7 +77,10 @@ export interface IdempotentConsumerOptions {
   commitEvery?: number;
   /** …and at least this often within a long batch. Default 1000 ms. */
   commitIntervalMs?: number;
-  /** Default true: start() resolves once the consumer joined its group. */
+  /**
+   * Default true: start() resolves once the consumer joined its group. A service does not wait: after a crash the
+   * group's rebalance waits for the dead member's session to end, and the service must answer meanwhile.
+   */
   waitForGroupJoin?: boolean;
   groupJoinTimeoutMs?: number;
   consumerConfig?: Omit<ConsumerConfig, 'groupId'>;
@@ -101,6 +104,8 @@ export interface ConsumerMetrics {
   deadLettered: number;
   retries: number;
   commitErrors: number;
+  /** True once the consumer joined its group (and while it stays in it). */
+  joined: boolean;
   /** Pauses on an unavailable dependency so far, and the one going on now (null when consuming). */
   pauses: number;
   paused: { since: string; reason: string } | null;
@@ -135,6 +140,7 @@ export class IdempotentConsumer {
   private readonly ownsDlqProducer: boolean;
   private stopping = false;
   private started = false;
+  private joined = false;
   private readonly counters = { processed: 0, duplicates: 0, deadLettered: 0, retries: 0, commitErrors: 0, pauses: 0 };
   private readonly positions = new Map<string, PartitionLag>();
 
@@ -163,6 +169,10 @@ export class IdempotentConsumer {
     this.started = true;
     this.stopping = false;
     const { consumer } = this;
+    this.joined = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => (this.joined = true));
+    consumer.on(consumer.events.REBALANCING, () => (this.joined = false));
+    consumer.on(consumer.events.CRASH, () => (this.joined = false));
     let removeListener: (() => void) | undefined;
     const joined = new Promise<void>((resolve) => {
       removeListener = consumer.on(consumer.events.GROUP_JOIN, () => resolve());
@@ -173,27 +183,31 @@ export class IdempotentConsumer {
     for (const topic of this.options.topics) {
       await retryRetriable(() => consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true }));
     }
-    await consumer.run({
+    // kafkajs' run() first joins the group (after a crash, that waits for the dead member's session to end);
+    // when it fails, kafkajs restarts the consumer later and run() resolves all the same: GROUP_JOIN tells.
+    const running = consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
       eachBatch: (payload) => this.eachBatch(payload),
     });
-    if (this.options.waitForGroupJoin ?? true) {
-      const timeoutMs = this.options.groupJoinTimeoutMs ?? 60_000;
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          joined,
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`group ${this.groupId} not joined within ${timeoutMs} ms`)), timeoutMs);
-          }),
-        ]);
-      } finally {
-        clearTimeout(timer);
-        removeListener?.();
-      }
-    } else {
+    if (!(this.options.waitForGroupJoin ?? true)) {
+      removeListener?.();
+      running.catch((err: unknown) => this.options.onError?.(err));
+      return;
+    }
+    const timeoutMs = this.options.groupJoinTimeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await running;
+      await Promise.race([
+        joined,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`group ${this.groupId} not joined within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
       removeListener?.();
     }
   }
@@ -203,6 +217,7 @@ export class IdempotentConsumer {
     if (!this.started) return;
     this.stopping = true;
     this.started = false;
+    this.joined = false;
     await this.consumer.disconnect();
     if (this.ownsDlqProducer && this.dlqProducer) {
       await this.dlqProducer.disconnect();
@@ -212,7 +227,7 @@ export class IdempotentConsumer {
 
   metrics(): ConsumerMetrics {
     const paused = this.pausedSince ? { since: this.pausedSince.at.toISOString(), reason: this.pausedSince.reason } : null;
-    return { ...this.counters, paused, partitions: [...this.positions.values()].map((p) => ({ ...p })) };
+    return { ...this.counters, joined: this.joined, paused, partitions: [...this.positions.values()].map((p) => ({ ...p })) };
   }
 
   /** Lag per partition from the broker: high watermark − committed offset of the group. */

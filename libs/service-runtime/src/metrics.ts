@@ -13,6 +13,12 @@ export interface PartitionLagSample {
 
 type Source<T> = () => T | Promise<T>;
 
+export interface ConsumerGroupState {
+  group: string;
+  paused: boolean;
+  joined: boolean;
+}
+
 async function settle<T>(source: Source<T>): Promise<T | undefined> {
   try {
     return await source();
@@ -25,7 +31,7 @@ export class RuntimeMetrics {
   private readonly appended;
   private readonly deadLetters;
   private readonly pauses;
-  private readonly pausedSources: Source<readonly { group: string; paused: boolean }[]>[] = [];
+  private readonly groupSources: Source<readonly ConsumerGroupState[]>[] = [];
   private readonly outboxSources: Source<number | null | undefined>[] = [];
   private readonly lagSources: Source<readonly PartitionLagSample[]>[] = [];
 
@@ -37,13 +43,16 @@ export class RuntimeMetrics {
       'Times a consumer group stopped on a message because a dependency (database, broker) was unavailable',
       ['group'],
     );
-    const pausedSources = this.pausedSources;
-    metrics.gauge('kafka_consumer_paused', '1 while a consumer group waits for an unavailable dependency, else 0', ['group'], async function () {
-      this.reset();
-      for (const samples of await Promise.all(pausedSources.map((s) => settle(s)))) {
-        for (const s of samples ?? []) this.set({ group: s.group }, s.paused ? 1 : 0);
-      }
-    });
+    const groupSources = this.groupSources;
+    const groupGauge = (name: string, help: string, value: (s: ConsumerGroupState) => boolean) =>
+      metrics.gauge(name, help, ['group'], async function () {
+        this.reset();
+        for (const samples of await Promise.all(groupSources.map((s) => settle(s)))) {
+          for (const s of samples ?? []) this.set({ group: s.group }, value(s) ? 1 : 0);
+        }
+      });
+    groupGauge('kafka_consumer_paused', '1 while a consumer group waits for an unavailable dependency, else 0', (s) => s.paused);
+    groupGauge('kafka_consumer_joined', '1 once a consumer group joined (its lag is known from then on), else 0', (s) => s.joined);
     const outboxSources = this.outboxSources;
     const lagSources = this.lagSources;
     metrics.gauge('outbox_oldest_unpublished_age_seconds', 'Age of the oldest event not yet published to Kafka (0 when none)', [], async function () {
@@ -72,9 +81,9 @@ export class RuntimeMetrics {
     this.pauses.inc({ group });
   }
 
-  /** Which consumer groups are paused now. */
-  pausedConsumers(source: Source<readonly { group: string; paused: boolean }[]>): void {
-    this.pausedSources.push(source);
+  /** Whether each consumer group is paused and joined now. */
+  consumerGroups(source: Source<readonly ConsumerGroupState[]>): void {
+    this.groupSources.push(source);
   }
 
   /** Seconds since the oldest unpublished event was recorded, or null when the outbox is empty. */

@@ -168,6 +168,8 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationShutdown {
         groupId: `${prefix}${this.service.name}.${plan.name}`,
         topics: plan.topics.map((t) => prefix + t),
         processedStore: processed,
+        // Serve at once; the group is joined in the background (readiness says `degraded` until then).
+        waitForGroupJoin: false,
         ...(!plan.raw && { upcasters: this.store.upcasters }),
         // Logs written while handling carry the event's correlation id, as they do for HTTP requests.
         handler: (envelope, ctx) => correlationContext.run(ctx.correlationId, () => plan.handle(envelope, ctx)),
@@ -187,12 +189,17 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationShutdown {
       this.consumers.push(consumer);
       this.metrics.consumerLag(() => consumer.metrics().partitions);
     }
-    this.metrics.pausedConsumers(() => this.consumers.map((c) => ({ group: c.groupId, paused: c.metrics().paused !== null })));
+    this.metrics.consumerGroups(() =>
+      this.consumers.map((c) => {
+        const { paused, joined } = c.metrics();
+        return { group: c.groupId, paused: paused !== null, joined };
+      }),
+    );
   }
 
   /**
    * Readiness of the consumers: fails (so the service reports `degraded`, not unready: queries and writes go on)
-   * while one waits for an unavailable dependency, naming it and since when.
+   * while one waits for an unavailable dependency, naming it and since when, or has not joined its group yet.
    */
   consumersReadiness(): ReadinessCheck {
     return {
@@ -200,8 +207,9 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationShutdown {
       required: false,
       check: async () => {
         const paused = this.consumers.flatMap((c) => {
-          const p = c.metrics().paused;
-          return p ? [`${c.groupId} paused since ${p.since} (${p.reason})`] : [];
+          const { paused: p, joined } = c.metrics();
+          if (p) return [`${c.groupId} paused since ${p.since} (${p.reason})`];
+          return joined ? [] : [`${c.groupId} joining its group`];
         });
         if (paused.length > 0) throw new Error(paused.join('; '));
         return { groups: this.consumers.length };
