@@ -4,6 +4,7 @@ import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/term
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/decorators';
 import { Problem } from '../errors/problem';
+import { MetricsService } from '../metrics/metrics.service';
 import type { ReadinessCheck } from './readiness';
 
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
@@ -17,7 +18,16 @@ export class HealthController implements OnApplicationShutdown {
   constructor(
     private readonly indicators: HealthIndicatorService,
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
-  ) {}
+    metrics: MetricsService,
+  ) {
+    // The same checks at scrape time, so that a degraded dependency (Kafka away) shows in metrics too.
+    const run = (c: ReadinessCheck) => this.run(c);
+    const all = this.checks;
+    metrics.gauge('health_check_up', '1 while a readiness check passes, else 0 (required: 0 means not ready)', ['check', 'required'], async function () {
+      this.reset();
+      for (const c of all) this.set({ check: c.name, required: String(c.required !== false) }, (await run(c))[c.name]?.status === 'up' ? 1 : 0);
+    });
+  }
 
   @Get('live')
   live(): { status: 'ok' } {

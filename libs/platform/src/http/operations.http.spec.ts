@@ -95,6 +95,10 @@ describe('health, metrics, docs', () => {
       error: { search: { status: 'down', message: 'search index unreachable' } },
       details: { mongodb: { status: 'up' }, kafka: { status: 'up' }, search: { status: 'down' } },
     });
+    // …and the metrics say the same, for alerting on a degraded dependency.
+    const metrics = (await request(server()).get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/^health_check_up\{check="search",required="false",service="[^"]+"\} 0$/m);
+    expect(metrics).toMatch(/^health_check_up\{check="kafka",required="true",service="[^"]+"\} 1$/m);
     searchUp = true;
   });
 
