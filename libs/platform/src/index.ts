@@ -54,6 +54,7 @@ export { ProblemFilter, toProblem } from './errors/problem.filter';
 // Validation
 export { createValidationPipe, flattenValidationErrors } from './validation/validation';
 export { MongoOperatorGuard, findUnsafeBodyFields, findUnsafeQueryFields } from './validation/operator-guard';
+export { textProblem } from './validation/text-hygiene';
 
 // Logging
 export {
