@@ -4,8 +4,10 @@
  * route shapes, housekeeping sweeps, HTTP bootstrap. No event store, no Kafka: those are @tracker/service-runtime's
  * (a lint rule keeps it so). The only public entry.
  *
- * In routes: `@ChangeRoute('milestones/:id/start', 'Start work')` with `@Change() change: ChangeContext`,
- * `@CreateRoute('milestones', 'Plan a milestone', (m: { id: string }) => `/milestones/${m.id}`)`,
+ * In routes: `@ChangeRoute('milestones/:id/start', 'Start work', Milestone)` with `@Change() change: ChangeContext`,
+ * `@CreateRoute('milestones', 'Plan a milestone', Milestone, (m) => `/milestones/${m.id}`)` (Milestone: the
+ * documented response class),
+ * `@ApiKeyRequired()` on a controller and `@ApiProblems(404)` on a route for the OpenAPI;
  * `@Roles('monitor')`, `@Public()`, `@CurrentActor() actor: Actor`, `@CorrelationId() id: string`; throw
  * `NotFoundProblem` / `ConflictProblem` / `UnprocessableProblem` / `Problem`. A `ConcurrencyError` (event store)
  * becomes 409 with `currentVersion` by itself (recognised by its shape).
@@ -76,6 +78,22 @@ export { OutboundPolicy, OutboundRefused, postOutbound, refusedAddress, type Out
 // HTTP app
 export { PlatformModule, type PlatformOptions, type ReadinessFactory, type FactoryOf } from './http/platform.module';
 export { Change, ChangeRoute, CreateRoute, ResourceHeadersInterceptor, etagOf, type ChangeContext } from './http/routes';
+// OpenAPI: the problem document, the 202 of a stored change, error statuses, id parameters, response headers.
+export {
+  ApiKeyRequired,
+  ApiNowOrThen,
+  ApiProblem,
+  ApiProblems,
+  ApiStored,
+  ApiUuidParam,
+  ChangeStored,
+  FieldErrorDetails,
+  PLATFORM_SCHEMAS,
+  ProblemDetails,
+  RESPONSE_HEADERS,
+  StoredChange,
+  type ProblemStatus,
+} from './http/openapi';
 export { configureApp, createHttpApp, bootstrapService } from './http/bootstrap';
 
 // Shared DTO pieces and idempotent POSTs

@@ -4,12 +4,12 @@
  * only; never changes anything.
  */
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { EventAudit, type EventStore } from '@tracker/event-store';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { EventAudit, type BrokenEvent, type EventStore, type VerifyReport } from '@tracker/event-store';
 import { IsOptional, IsUUID, Matches } from 'class-validator';
 import type { Response } from 'express';
 import { DomainError } from '@tracker/contracts';
-import { CLOCK, Roles, type Clock } from '@tracker/platform';
+import { ApiKeyRequired, ApiProblems, CLOCK, Roles, type Clock } from '@tracker/platform';
 import type { ResolvedService } from './service-definition';
 import { EVENT_STORE, SERVICE } from './tokens';
 
@@ -17,6 +17,8 @@ export class VerifyQuery {
   @ApiPropertyOptional({
     description:
       'one stream: the id of one of the service’s aggregates (an agreement or milestone id) or its stream id (agreement-…); default: every stream',
+    pattern: '^[A-Za-z0-9:._-]{1,200}$',
+    example: 'agreement-0197a3c2-5d1e-7b4a-9c3f-2e8d1a6b4c70',
   })
   @IsOptional()
   @Matches(/^[A-Za-z0-9:._-]{1,200}$/, { message: 'streamId must be a stream id (letters, digits, : . _ -)' })
@@ -24,14 +26,48 @@ export class VerifyQuery {
 }
 
 export class ExportQuery {
-  @ApiPropertyOptional({ description: 'only the events of this agreement; default: the whole log' })
+  @ApiPropertyOptional({ format: 'uuid', description: 'only the events of this agreement; default: the whole log' })
   @IsOptional()
   @IsUUID('all', { message: 'agreementId must be a UUID' })
   agreementId?: string;
 }
 
+export class BrokenLink implements BrokenEvent {
+  @ApiProperty({ example: 'agreement-0197a3c2-5d1e-7b4a-9c3f-2e8d1a6b4c70' })
+  streamId: string;
+
+  @ApiProperty({ type: 'integer', minimum: 1 })
+  streamVersion: number;
+
+  @ApiProperty({ format: 'uuid' })
+  eventId: string;
+
+  @ApiProperty({ enum: ['hash-mismatch', 'version-gap', 'prev-hash-mismatch'] })
+  reason: BrokenEvent['reason'];
+}
+
+export class HashChainReport implements VerifyReport {
+  @ApiProperty({ example: 'agreements' })
+  service: string;
+
+  @ApiProperty({ type: 'integer', minimum: 0 })
+  streamsChecked: number;
+
+  @ApiProperty({ type: 'integer', minimum: 0 })
+  eventsChecked: number;
+
+  @ApiProperty({ type: [BrokenLink], description: 'the first broken event of each broken stream' })
+  broken: BrokenLink[];
+
+  @ApiProperty({ description: 'true when no stream is broken' })
+  ok: boolean;
+
+  @ApiProperty({ type: 'integer', minimum: 0 })
+  tookMs: number;
+}
+
 @ApiTags('audit')
-@ApiBearerAuth()
+@ApiKeyRequired()
 @Controller('audit')
 export class AuditController {
   private readonly audit: EventAudit;
@@ -51,6 +87,8 @@ export class AuditController {
     summary:
       'Recompute the hash chains (all streams or one): counts, and the first broken event of each broken stream; 404 for a stream that does not exist',
   })
+  @ApiOkResponse({ type: HashChainReport })
+  @ApiProblems(404)
   async verify(@Query() query: VerifyQuery) {
     const started = Date.now();
     const report = query.streamId ? await this.verifyOne(query.streamId) : await this.audit.verify();
@@ -78,10 +116,14 @@ export class AuditController {
 
   @Get('export')
   @Roles('auditor')
-  @ApiProduces('application/x-ndjson')
   @ApiOperation({
     summary:
       'The event log as stored, one JSON event per line in position order, then a {"manifest": …} line with counts and the last hash of each stream. Keep it: `npm run audit -- verify-export <file>` re-verifies it offline.',
+  })
+  @ApiOkResponse({
+    description: 'NDJSON: one stored event (as StoredEvent) per line, then {"manifest": {service, exportedAt, agreementId, events, streams}}',
+    headers: { 'Content-Disposition': { description: 'attachment; filename="<service>-<agreement id or all>.ndjson"', schema: { type: 'string' } } },
+    content: { 'application/x-ndjson': { schema: { type: 'string' } } },
   })
   async export(@Query() query: ExportQuery, @Res() res: Response): Promise<void> {
     res.status(200);

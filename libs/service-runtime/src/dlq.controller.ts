@@ -4,14 +4,14 @@
  * published again). `npm run dlq` is the command-line client.
  */
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { Kafka } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import { dlqTopicOf, type Actor } from '@tracker/contracts';
-import { DeadLetters, type DeadLetterFilter } from '@tracker/messaging';
-import { CurrentActor, NotFoundProblem, Roles } from '@tracker/platform';
+import { DeadLetters, type DeadLetter as DeadLetterView, type DeadLetterFilter, type RedriveCounts } from '@tracker/messaging';
+import { ApiKeyRequired, ApiProblem, CurrentActor, NotFoundProblem, Roles } from '@tracker/platform';
 import { RUNTIME_SETTINGS, type RuntimeSettings } from './runtime';
 import { consumedTopics, type ResolvedService } from './service-definition';
 import { KAFKA, MONGO_CONNECTION, SERVICE } from './tokens';
@@ -19,12 +19,14 @@ import { KAFKA, MONGO_CONNECTION, SERVICE } from './tokens';
 export class DeadLetterQuery {
   @ApiPropertyOptional({
     description: 'only the dead letters of this consumer group, with or without the topic prefix (e.g. agreements.milestone-counts)',
+    pattern: '^[A-Za-z0-9._-]{1,249}$',
+    example: 'agreements.milestone-summaries',
   })
   @IsOptional()
   @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'consumerGroup must be a consumer group id (letters, digits, . _ -)' })
   consumerGroup?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 10000, description: 'at most this many dead letters (listed, or re-driven now)' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 10000, description: 'at most this many dead letters (listed, or re-driven now)' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -33,10 +35,132 @@ export class DeadLetterQuery {
   limit?: number;
 }
 
-const topicParam = { name: 'topic', description: 'a DLQ topic, e.g. milestones.events.dlq (the environment’s topic prefix may be left out)' };
+const topicParam = { name: 'topic', description: 'a DLQ topic, e.g. milestones.events.dlq (the environment’s topic prefix may be left out)', example: 'milestones.events.dlq' };
+const NOT_A_DLQ = 'Not a DLQ topic of this service, or it does not exist.';
+const count = { type: 'integer', minimum: 0 } as const;
+
+export class DeadLetterTopic {
+  @ApiProperty({ example: 'milestones.events.dlq' })
+  topic: string;
+
+  @ApiProperty({ example: 'milestones.events' })
+  originalTopic: string;
+
+  @ApiProperty({ ...count, description: 'messages in the DLQ topic' })
+  messages: number;
+
+  @ApiProperty({ ...count, description: 'of them re-driven' })
+  redriven: number;
+
+  @ApiProperty({ ...count, description: 'not re-driven yet' })
+  pending: number;
+}
+
+export class DeadLetterTopics {
+  @ApiProperty({ example: 'agreements' })
+  service: string;
+
+  @ApiProperty({ type: [DeadLetterTopic] })
+  topics: DeadLetterTopic[];
+}
+
+const text = (description?: string) => ({ type: String, nullable: true, ...(description && { description }) });
+const offset = { type: String, nullable: true, pattern: '^[0-9]+$', description: 'a Kafka offset (a decimal string)' } as const;
+
+export class DeadLetter implements DeadLetterView {
+  @ApiProperty({ example: 'milestones.events.dlq' })
+  dlqTopic: string;
+
+  @ApiProperty({ ...count })
+  partition: number;
+
+  @ApiProperty({ pattern: '^[0-9]+$', example: '12' })
+  offset: string;
+
+  @ApiProperty(text('the message key: the agreement id'))
+  key: string | null;
+
+  @ApiProperty({ ...text('from the envelope, when the message decodes as one'), format: 'uuid' })
+  eventId: string | null;
+
+  @ApiProperty(text())
+  type: string | null;
+
+  @ApiProperty(text())
+  streamId: string | null;
+
+  @ApiProperty(text('invalid-message, permanent or retries-exhausted'))
+  reason: string | null;
+
+  @ApiProperty(text())
+  error: string | null;
+
+  @ApiProperty(text())
+  originalTopic: string | null;
+
+  @ApiProperty({ type: 'integer', nullable: true, minimum: 0 })
+  originalPartition: number | null;
+
+  @ApiProperty(offset)
+  originalOffset: string | null;
+
+  @ApiProperty(text())
+  consumerGroup: string | null;
+
+  @ApiProperty({ ...text(), format: 'date-time' })
+  failedAt: string | null;
+
+  @ApiProperty({ ...text('null: not re-driven yet'), format: 'date-time' })
+  redrivenAt: string | null;
+}
+
+export class DeadLetterList {
+  @ApiProperty({ example: 'milestones.events.dlq' })
+  topic: string;
+
+  @ApiProperty({ type: [DeadLetter], description: 'in partition and offset order' })
+  items: DeadLetter[];
+}
+
+export class RedriveFailure {
+  @ApiProperty({ ...count })
+  partition: number;
+
+  @ApiProperty({ pattern: '^[0-9]+$', example: '12' })
+  offset: string;
+
+  @ApiProperty()
+  error: string;
+}
+
+export class RedriveResult implements RedriveCounts {
+  @ApiProperty({ example: 'milestones.events.dlq' })
+  dlqTopic: string;
+
+  @ApiProperty({ ...count, description: 'dead letters considered (of the consumer group, when one was given)' })
+  total: number;
+
+  @ApiProperty({ ...count, description: 're-driven by this call' })
+  redriven: number;
+
+  @ApiProperty({ ...count, description: 'messages published by this call' })
+  published: number;
+
+  @ApiProperty({ ...count, description: 're-driven by an earlier call: not published again' })
+  alreadyRedriven: number;
+
+  @ApiProperty({ ...count, description: 'could not be re-driven (see failures)' })
+  failed: number;
+
+  @ApiProperty({ ...count, description: 'left for a next call by the limit' })
+  remaining: number;
+
+  @ApiProperty({ type: [RedriveFailure] })
+  failures: RedriveFailure[];
+}
 
 @ApiTags('admin')
-@ApiBearerAuth()
+@ApiKeyRequired()
 @Roles('admin')
 @Controller('admin/dlq')
 export class DlqController {
@@ -53,8 +177,8 @@ export class DlqController {
 
   @Get()
   @ApiOperation({ summary: 'The DLQ topics of the topics this service owns or reads: messages in each and how many were re-driven' })
-  @ApiOkResponse({ description: '`topics`: topic, originalTopic, messages, redriven, pending (messages not re-driven)' })
-  async topics() {
+  @ApiOkResponse({ type: DeadLetterTopics })
+  async topics(): Promise<DeadLetterTopics> {
     const existing = await this.existingTopics();
     const topics = [];
     for (const { topic, originalTopic } of this.allowed()) {
@@ -67,9 +191,9 @@ export class DlqController {
   @Get(':topic')
   @ApiOperation({ summary: 'The dead letters of a DLQ topic in offset order: where each is, its event, why it failed, whether it was re-driven' })
   @ApiParam(topicParam)
-  @ApiOkResponse({ description: '`items`: partition, offset, key, eventId, type, streamId, reason, error, original topic/partition/offset, consumerGroup, failedAt, redrivenAt' })
-  @ApiNotFoundResponse({ description: 'not a DLQ topic of this service, or it does not exist' })
-  async list(@Param('topic') name: string, @Query() query: DeadLetterQuery) {
+  @ApiOkResponse({ type: DeadLetterList })
+  @ApiProblem(404, NOT_A_DLQ)
+  async list(@Param('topic') name: string, @Query() query: DeadLetterQuery): Promise<DeadLetterList> {
     const topic = await this.resolve(name);
     return { topic, items: await this.deadLetters.list(topic, this.filter(query)) };
   }
@@ -81,9 +205,9 @@ export class DlqController {
       'Publish the dead letters not re-driven yet back to their original topic (after fixing what made them fail); consumers that processed one already skip it. Idempotent: a second call publishes nothing.',
   })
   @ApiParam(topicParam)
-  @ApiOkResponse({ description: 'the counts: total, redriven now, published, alreadyRedriven, failed (with why), remaining (left by the limit)' })
-  @ApiNotFoundResponse({ description: 'not a DLQ topic of this service, or it does not exist' })
-  async redrive(@Param('topic') name: string, @Query() query: DeadLetterQuery, @CurrentActor() actor: Actor) {
+  @ApiOkResponse({ type: RedriveResult })
+  @ApiProblem(404, NOT_A_DLQ)
+  async redrive(@Param('topic') name: string, @Query() query: DeadLetterQuery, @CurrentActor() actor: Actor): Promise<RedriveResult> {
     const topic = await this.resolve(name);
     return this.deadLetters.redrive(topic, { ...this.filter(query), by: actor.id });
   }

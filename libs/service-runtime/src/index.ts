@@ -34,5 +34,6 @@ export { ReplayRunner, ReplayInProgressError, type ReplayStatus, type ReplayPhas
 export { AuditController } from './audit.controller';
 export { ReplayController } from './replay.controller';
 export { DlqController, DeadLetterQuery } from './dlq.controller';
+export { EventActor, EventHistory, StoredEvent } from './openapi';
 export type { TwoClocks } from '@tracker/event-store';
 export { eventsAt, knownBy, effectiveTimes, isCorrection } from '@tracker/event-store';

@@ -9,9 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { RequestMethod, type INestApplication } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import type request from 'supertest';
 import type { Role } from '@tracker/contracts';
 import { CORRELATION_HEADER, DEV_KEYS } from '@tracker/platform';
+import { exampleRequestFindings, openApiFindings, responseFindings } from './openapi-contract';
 
 /** Who calls: no Authorization header, a key that is not configured, or one of the development keys. */
 export type Caller = 'no key' | 'wrong key' | 'dev-monitor' | 'dev-stakeholder' | 'dev-auditor' | 'dev-admin';
@@ -164,7 +166,7 @@ export function openApiOperations(doc: OpenApiDocument): string[] {
     .sort();
 }
 
-/** Operations of the document that do not require the bearer scheme (an operation may override the default). */
+/** Operations of the document that do not require the bearer scheme (an operation may override the default), as `"GET /path"`. */
 export function openApiOperationsWithoutBearer(doc: OpenApiDocument): string[] {
   const requiresBearer = (security: Array<Record<string, string[]>> | undefined) =>
     !!security && security.length > 0 && security.every((s) => 'bearer' in s);
@@ -172,7 +174,7 @@ export function openApiOperationsWithoutBearer(doc: OpenApiDocument): string[] {
     Object.entries(operations)
       .filter(([, op]) => !requiresBearer(op.security ?? doc.security))
       .map(([m]) => `${m.toUpperCase()} ${path}`),
-  );
+  ).sort();
 }
 
 const PROBLEM_TYPES: Record<number, string> = {
@@ -201,7 +203,7 @@ export function expectProblem(res: request.Response, status: number, url: string
   if (status === 401) expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="[^"]+"/);
 }
 
-/** Routes that answer without a key, served by controllers (the docs are Swagger's own routes). */
+/** Routes that answer without a key, served by controllers (the docs are Swagger's own routes), also in the OpenAPI. */
 export const PUBLIC_CONTROLLER_ROUTES = ['GET /health/live', 'GET /health/ready', 'GET /metrics'];
 const PUBLIC_URLS: Array<[string, RegExp]> = [
   ['/health/live', /^application\/json/],
@@ -232,17 +234,23 @@ export interface CoverageSpec {
 
 /**
  * The checks every service's access test shares: each route × caller of the table gets its outcome (401, 403,
- * or through to the handler with the expected status); public routes answer without a key; the table has exactly the
- * routes of the controllers, of the express router (besides Swagger's) and of the OpenAPI document, each of
- * which asks for the bearer key; and 401/403/404 answers are RFC 9457 problem details.
+ * or through to the handler with the expected status), an answer the OpenAPI document describes (its status, media
+ * type and schema); public routes answer without a key; the table has exactly the routes of the controllers, of the
+ * express router (besides Swagger's) and of the OpenAPI document, each of which asks for the bearer key but the
+ * public ones; 401/403/404 answers are RFC 9457 problem details; and the document holds what a contract fuzzer
+ * needs (openapi-contract.ts).
  */
 export function describeRouteCoverage(spec: CoverageSpec): void {
+  let docs: OpenAPIObject | undefined;
+  const openApi = async (): Promise<OpenAPIObject> => (docs ??= (await spec.app().http.get('/docs-json').expect(200)).body as OpenAPIObject);
+
   describe('route × caller', () => {
     it.each(accessCases(spec.table))('%s %s as %s → %s', async (method, path, caller, outcome) => {
       const prepare = spec.requests[routeKey(method, path)];
       expect(prepare).toBeDefined();
       const req = await prepare(outcome === OK, caller);
       const res = await send(spec.app().http, caller, method, req);
+      expect(responseFindings(await openApi(), method, path, res)).toEqual([]);
       if (outcome === OK) {
         expect([401, 403]).not.toContain(res.status);
         expect(res.status).toBeLessThan(500);
@@ -262,6 +270,7 @@ export function describeRouteCoverage(spec: CoverageSpec): void {
       const res = await send(spec.app().http, caller, 'GET', { url: path });
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(type);
+      if (!path.startsWith('/docs')) expect(responseFindings(await openApi(), 'GET', path, res)).toEqual([]);
     });
   });
 
@@ -295,10 +304,20 @@ export function describeRouteCoverage(spec: CoverageSpec): void {
       }
     });
 
-    it('matches the OpenAPI document, which asks for the bearer key on every operation', async () => {
-      const docs = await spec.app().http.get('/docs-json').expect(200);
-      expect(openApiOperations(docs.body)).toEqual(tableRoutes);
-      expect(openApiOperationsWithoutBearer(docs.body)).toEqual([]);
+    it('matches the OpenAPI document, which asks for the bearer key on every operation but the public ones', async () => {
+      const doc = await openApi();
+      expect(openApiOperations(doc as never)).toEqual([...tableRoutes, ...PUBLIC_CONTROLLER_ROUTES].sort());
+      expect(openApiOperationsWithoutBearer(doc as never)).toEqual(PUBLIC_CONTROLLER_ROUTES);
+    });
+  });
+
+  describe('the OpenAPI document (what a contract fuzzer relies on)', () => {
+    it('has a response schema for every 2xx, the problem document for every 4xx, formats of ids and dates, valid examples', async () => {
+      expect(openApiFindings(await openApi())).toEqual([]);
+    });
+
+    it('documents request examples that the service’s validators accept', async () => {
+      expect(await exampleRequestFindings(spec.app().app, await openApi())).toEqual([]);
     });
   });
 

@@ -169,3 +169,4 @@ export {
   type Outcome,
   type RouteKey,
 } from './access-matrix';
+export { exampleRequestFindings, openApiFindings, OpenApiSchemas, responseFindings, schemasOf, type ObservedResponse } from './openapi-contract';

@@ -3,9 +3,10 @@
  * Any valid key; the services still enforce every route's roles.
  */
 import { Controller, Get, Inject, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ROLES } from './api-keys';
 import type { AuthenticatedRequest } from './api-key.guard';
+import { ApiKeyRequired } from '../http/openapi';
 import { PLATFORM_OPTIONS } from '../tokens';
 
 export class MeResponse {
@@ -20,7 +21,7 @@ export class MeResponse {
 }
 
 @ApiTags('platform')
-@ApiBearerAuth()
+@ApiKeyRequired({ anyKey: true })
 @Controller('me')
 export class MeController {
   constructor(@Inject(PLATFORM_OPTIONS) private readonly options: { serviceName: string }) {}

@@ -1,4 +1,8 @@
-/** DTO pieces every service's API shares: calendar dates, as-of, event-history and cursor pagination queries. */
+/**
+ * DTO pieces every service's API shares: calendar dates, as-of, event-history and cursor pagination queries, and
+ * the page a cursor query answers. The date validators also document their format in the OpenAPI.
+ */
+import type { Type as Class } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested, registerDecorator, type ValidationArguments } from 'class-validator';
@@ -6,7 +10,8 @@ import { businessInstant, EARLIEST_FACT_DATE, isBusinessTime, isFactDate, LATEST
 
 /** A real calendar date written YYYY-MM-DD (2026-02-30 is refused), within the span a fact may carry (1945-2100). */
 export function IsCalendarDate() {
-  return (object: object, propertyName: string) =>
+  return (object: object, propertyName: string) => {
+    ApiProperty({ type: 'string', format: 'date' })(object, propertyName);
     registerDecorator({
       name: 'isCalendarDate',
       target: object.constructor,
@@ -17,11 +22,18 @@ export function IsCalendarDate() {
           `${args.property} must be a calendar date YYYY-MM-DD from ${EARLIEST_FACT_DATE} to ${LATEST_FACT_DATE}`,
       },
     });
+  };
+}
+
+/** In the OpenAPI: a calendar date (YYYY-MM-DD) or an ISO 8601 date-time with a zone. */
+export function ApiDateOrDateTime() {
+  return ApiProperty({ type: 'string', anyOf: [{ type: 'string', format: 'date' }, { type: 'string', format: 'date-time' }] });
 }
 
 /** A business time: a calendar date YYYY-MM-DD or an ISO 8601 date-time with a zone (no rollover, no hour 24). */
 export function IsBusinessTime() {
-  return (object: object, propertyName: string) =>
+  return (object: object, propertyName: string) => {
+    ApiDateOrDateTime()(object, propertyName);
     registerDecorator({
       name: 'isBusinessTime',
       target: object.constructor,
@@ -31,6 +43,7 @@ export function IsBusinessTime() {
         defaultMessage: (args: ValidationArguments) => `${args.property} must be a date YYYY-MM-DD or an ISO 8601 date-time with a zone, e.g. 2026-06-30 or 2026-06-30T12:00:00Z`,
       },
     });
+  };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -60,7 +73,7 @@ export class BusinessTimeBody extends WithBusinessTime(class {}) {}
  */
 export function CorrectionBodyOf<C extends object>(Changes: new () => C, of: string) {
   class CorrectionBody {
-    @ApiProperty({ description: `the id of the event to correct (one of this ${of}'s events)` })
+    @ApiProperty({ format: 'uuid', example: '0197a3c2-5d1e-7b4a-9c3f-2e8d1a6b4c70', description: `the id of the event to correct (one of this ${of}'s events)` })
     @IsUUID('all', { message: `eventId must be the id of one of this ${of}'s events` })
     eventId: string;
 
@@ -104,6 +117,18 @@ export class AsOfQuery extends TwoClocksQuery {
   asOf?: string;
 }
 
+/** What a read at a past time answers besides the state: the clocks it is of (ADR 0008). */
+export class AsOfAnswer {
+  @ApiProperty({ format: 'date-time', description: 'the record time the state is of (knownAt, or now)' })
+  asOf: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'the business time asked for' })
+  validAt: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'the record time asked for' })
+  knownAt: string | null;
+}
+
 /** The clocks a query asks for, as instants (knownAt from `knownAt` or `asOf`); null when it asks for neither. */
 export function twoClocksOf(query: { validAt?: string; knownAt?: string; asOf?: string }): { validAt?: Date; knownAt?: Date } | null {
   const knownAt = query.knownAt ?? query.asOf;
@@ -115,14 +140,14 @@ export function twoClocksOf(query: { validAt?: string; knownAt?: string; asOf?: 
 }
 
 export class EventsQuery {
-  @ApiPropertyOptional({ default: 1, description: 'first stream version to return' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, default: 1, description: 'first stream version to return' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   from?: number;
 
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, default: 100, maximum: 1000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -134,7 +159,7 @@ export class EventsQuery {
 /** Cursor pagination: `limit` from 1 to `maxLimit` (default `defaultLimit`) and the previous page's `nextCursor`. */
 export function CursorQueryOf(defaultLimit: number, maxLimit: number) {
   class PageQuery {
-    @ApiPropertyOptional({ default: defaultLimit, minimum: 1, maximum: maxLimit })
+    @ApiPropertyOptional({ type: 'integer', default: defaultLimit, minimum: 1, maximum: maxLimit })
     @IsOptional()
     @Type(() => Number)
     @IsInt()
@@ -142,7 +167,7 @@ export function CursorQueryOf(defaultLimit: number, maxLimit: number) {
     @Max(maxLimit)
     limit?: number;
 
-    @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+    @ApiPropertyOptional({ description: 'nextCursor of the previous page', pattern: '^[A-Za-z0-9_-]{1,200}$' })
     @IsOptional()
     @IsString()
     @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'cursor must be the nextCursor value of a previous page' })
@@ -153,6 +178,19 @@ export function CursorQueryOf(defaultLimit: number, maxLimit: number) {
 
 /** The lists' pagination: 20 a page by default, at most 100. */
 export class CursorQuery extends CursorQueryOf(20, 100) {}
+
+/** The page a cursor query answers, `<Item>Page` in the OpenAPI: the items and the cursor of the next page. */
+export function CursorPageOf<T>(Item: Class<T>, name = `${Item.name}Page`) {
+  class CursorPage {
+    @ApiProperty({ type: [Item] })
+    items: T[];
+
+    @ApiProperty({ type: String, nullable: true, example: 'MDE5N2EzYzItNWQxZS03YjRh', description: 'send it as ?cursor= for the next page; null on the last page' })
+    nextCursor: string | null;
+  }
+  Object.defineProperty(CursorPage, 'name', { value: name });
+  return CursorPage;
+}
 
 /** Opaque cursors over an ascending string key (ids are UUID v7, so creation order). */
 export const Cursor = {

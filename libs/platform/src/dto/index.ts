@@ -1,1 +1,1 @@
-export { IsCalendarDate, IsBusinessTime, BusinessTimeBody, WithBusinessTime, CorrectionBodyOf, TwoClocksQuery, AsOfQuery, twoClocksOf, EventsQuery, CursorQuery, CursorQueryOf, Cursor } from './common';
+export { IsCalendarDate, IsBusinessTime, BusinessTimeBody, WithBusinessTime, CorrectionBodyOf, TwoClocksQuery, AsOfQuery, AsOfAnswer, twoClocksOf, EventsQuery, CursorQuery, CursorQueryOf, CursorPageOf, ApiDateOrDateTime, Cursor } from './common';

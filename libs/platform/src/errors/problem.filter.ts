@@ -209,12 +209,24 @@ function sendStored(res: Response, stored: ReadonlyArray<{ streamId: string; ver
   );
 }
 
-/** Express error middleware for what fails before Nest routing (body parser: 413, malformed JSON). */
-export function expressProblemHandler(logger: Logger, serviceName: string) {
+/**
+ * Express error middleware for what fails before Nest routing (body parser: 413, malformed JSON, 415, bad text).
+ * `countRefused` charges such a request to the caller's rate limit (the guard never sees it): once the budget is
+ * spent the answer is 429 with Retry-After, so refused requests cannot be sent for free.
+ */
+export function expressProblemHandler(logger: Logger, serviceName: string, countRefused?: (req: Request) => Promise<number | null>) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(err);
-    const problem = toProblem(err, req);
-    logProblem(logger, problem);
-    sendProblem(res, problem, serviceName);
+    void (async () => {
+      const waitSeconds = await countRefused?.(req).catch(() => null);
+      if (waitSeconds) {
+        res.setHeader('Retry-After', String(waitSeconds));
+        sendProblem(res, toProblem(new Problem(429, 'Too Many Requests', 'Rate limit exceeded: retry after the number of seconds in Retry-After.'), req), serviceName);
+        return;
+      }
+      const problem = toProblem(err, req);
+      logProblem(logger, problem);
+      sendProblem(res, problem, serviceName);
+    })();
   };
 }

@@ -1,16 +1,40 @@
 import { Controller, Get, Inject, type OnApplicationShutdown } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/decorators';
 import { Problem } from '../errors/problem';
+import { ApiProblems, ApiPublic } from '../http/openapi';
 import { MetricsService } from '../metrics/metrics.service';
 import type { ReadinessCheck } from './readiness';
 
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 
+export class Liveness {
+  @ApiProperty({ enum: ['ok'] })
+  status: 'ok';
+}
+
+const byCheck = { type: 'object', additionalProperties: true, example: { mongodb: { status: 'up' } } } as const;
+
+export class Readiness {
+  @ApiProperty({ enum: ['ok', 'degraded'], description: 'degraded: only checks the service can work without for a while failed (Kafka)' })
+  status: 'ok' | 'degraded';
+
+  @ApiProperty({ ...byCheck, description: 'the checks that passed' })
+  info: Record<string, unknown>;
+
+  @ApiProperty({ ...byCheck, example: {}, description: 'the checks that failed' })
+  error: Record<string, unknown>;
+
+  @ApiProperty({ ...byCheck, description: 'every check' })
+  details: Record<string, unknown>;
+}
+
 /** Liveness says "the process runs" (restart me if not); readiness says "send me traffic" (dependencies up). */
-@ApiExcludeController()
+@ApiTags('platform')
+@ApiPublic()
+@ApiProblems(400)
 @Public()
 @SkipThrottle()
 @Controller('health')
@@ -30,7 +54,9 @@ export class HealthController implements OnApplicationShutdown {
   }
 
   @Get('live')
-  live(): { status: 'ok' } {
+  @ApiOperation({ summary: 'Liveness: the process runs (no key needed)' })
+  @ApiOkResponse({ type: Liveness })
+  live(): Liveness {
     return { status: 'ok' };
   }
 
@@ -40,7 +66,10 @@ export class HealthController implements OnApplicationShutdown {
    * does not cut off a service that still takes writes; 503 when a required one fails.
    */
   @Get('ready')
-  async ready(): Promise<{ status: 'ok' | 'degraded'; info: Record<string, unknown>; error: Record<string, unknown>; details: Record<string, unknown> }> {
+  @ApiOperation({ summary: 'Readiness: the dependencies answer (no key needed); 503 when a required one does not' })
+  @ApiOkResponse({ type: Readiness })
+  @ApiProblems(503)
+  async ready(): Promise<Readiness> {
     const results = await Promise.all(this.checks.map(async (c) => ({ check: c, result: await this.run(c) })));
     const details = Object.assign({}, ...results.map((r) => r.result)) as Record<string, { status: string; message?: unknown }>;
     const down = results.filter((r) => r.result[r.check.name]?.status !== 'up');

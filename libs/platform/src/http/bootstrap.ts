@@ -6,11 +6,15 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { getStorageToken, type ThrottlerStorage } from '@nestjs/throttler';
+import { ApiKeyStore } from '../auth/api-keys';
 import { expressProblemHandler } from '../errors/problem.filter';
+import { refusedRequestCounter } from './rate-limit';
 import { textHygiene, verifyUtf8 } from '../validation/text-hygiene';
 import { correlationIdMiddleware, CORRELATION_HEADER } from '../logging/correlation';
 import { httpMetricsMiddleware } from '../metrics/http-metrics';
 import { MetricsService } from '../metrics/metrics.service';
+import { PLATFORM_SCHEMAS } from './openapi';
 import { PLATFORM_LOGGER, PLATFORM_OPTIONS } from '../tokens';
 import type { PlatformOptions } from './platform.module';
 
@@ -48,7 +52,13 @@ export function configureApp(app: INestApplication): NestExpressApplication {
   nest.useBodyParser('json', { limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'], verify: verifyUtf8 as never });
   // Text is stored, hashed and shown to others: NFC, and no unpaired surrogate, control or bidi override character.
   nest.use(textHygiene);
-  nest.use(expressProblemHandler(logger, options.serviceName));
+  nest.use(
+    expressProblemHandler(
+      logger,
+      options.serviceName,
+      refusedRequestCounter(nest.get<ThrottlerStorage>(getStorageToken()), nest.get(ApiKeyStore), config.RATE_LIMIT_PER_MINUTE),
+    ),
+  );
 
   nest.useLogger(nest.get(NestPinoLogger));
   nest.flushLogs();
@@ -73,6 +83,7 @@ export function configureApp(app: INestApplication): NestExpressApplication {
       )
       .addSecurityRequirements('bearer')
       .build(),
+    { extraModels: PLATFORM_SCHEMAS },
   );
   SwaggerModule.setup('docs', nest, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
 

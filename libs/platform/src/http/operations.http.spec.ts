@@ -146,7 +146,11 @@ describe('health, metrics, docs', () => {
     expect(res.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(res.body.security).toEqual([{ bearer: [] }]);
     expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/things', '/things/{id}']));
-    expect(Object.keys(res.body.paths)).not.toContain('/metrics');
+    // The problem document and the 202 of a stored change, registered whether or not a route names them.
+    expect(Object.keys(res.body.components.schemas)).toEqual(expect.arrayContaining(['ProblemDetails', 'ChangeStored']));
+    // The probes and metrics are documented too, as needing no key (an empty security requirement).
+    for (const path of ['/health/live', '/health/ready', '/metrics']) expect(res.body.paths[path].get.security).toEqual([{}]);
+    expect(Object.keys(res.body.paths['/metrics'].get.responses['200'].content)).toEqual(['text/plain']);
     await request(server()).get('/docs').expect(200);
   });
 });
@@ -175,6 +179,19 @@ describe('rate limiting', () => {
     await request(server).get('/any').set('Authorization', `Bearer ${DEV_KEYS.auditor}`).expect(200);
     await request(server).get('/health/live').expect(200);
     await request(server).get('/metrics').expect(200);
+  });
+
+  it('counts requests refused before routing (not JSON, malformed, undecodable, bad text) against the same budget', async () => {
+    const server = t.app.getHttpServer();
+    const key = { Authorization: `Bearer ${DEV_KEYS.stakeholder}` };
+    await request(server).post('/things').set(key).set('Content-Type', 'text/plain').send('hello').expect(415);
+    await request(server).post('/things').set(key).set('Content-Type', 'application/json').send('{"name": ').expect(400);
+    await request(server).post('/things').set(key).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send('not gzip').expect(400);
+    // The budget (3) is spent by refusals alone: the next request, refused or not, is 429.
+    const limited = await request(server).post('/things').set(key).set('Content-Type', 'text/plain').send('hello').expect(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.body).toMatchObject({ status: 429, title: 'Too Many Requests' });
+    await request(server).get('/any').set(key).expect(429);
   });
 
   it('unknown keys share the budget of their IP (key guessing is limited too)', async () => {

@@ -1,8 +1,9 @@
 /**
  * The shapes of the routes that change things, written once: a change of an existing resource (POST, 200,
  * If-Match required, the new version as ETag) and the creation of one (POST, 201, Location and ETag,
- * Idempotency-Key honoured). A handler then takes only what it needs: `@Param('id') id`, its body and
- * `@Change() change` (who, which correlation id, which expected version).
+ * Idempotency-Key honoured), each documented with the resource it answers, its headers and the errors it can
+ * answer. A handler then takes only what it needs: `@Param('id') id`, its body and `@Change() change` (who, which
+ * correlation id, which expected version).
  */
 import {
   applyDecorators,
@@ -15,9 +16,10 @@ import {
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
+  type Type,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiHeader, ApiOperation } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { map, type Observable } from 'rxjs';
 import type { Actor, Role } from '@tracker/contracts';
@@ -25,6 +27,7 @@ import { Roles } from '../auth/decorators';
 import { parseIfMatch } from '../errors/if-match';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { ensureCorrelationId } from '../logging/correlation';
+import { ApiProblem, ApiProblems, ApiStored, ApiUuidParam, RESPONSE_HEADERS } from './openapi';
 
 /** The ETag of a resource at `version`: `"3"` (what If-Match sends back). */
 export const etagOf = (version: number): string => `"${version}"`;
@@ -70,31 +73,62 @@ export const Change = createParamDecorator((_: unknown, ctx: ExecutionContext): 
   };
 });
 
-const IF_MATCH = { name: 'If-Match', required: true, description: 'the version from the ETag, e.g. "3"' };
+const IF_MATCH = {
+  name: 'If-Match',
+  required: true,
+  description: 'the version from the ETag, e.g. "3"',
+  schema: { type: 'string', pattern: '^(W/)?"[0-9]{1,15}"$|^[0-9]{1,15}$', example: '"3"' },
+};
+const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'a retry with the same key and body gets the first response again',
+  schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,200}$', example: 'register-tr-uz-2026-01' },
+};
 
-/** POST `path`, 200, If-Match required, ETag of the new version; `monitor` unless other roles are named. */
-export function ChangeRoute(path: string, summary: string, ...roles: Role[]) {
+/** The path parameters of a change route (`:id`): ids of resources, UUIDs. */
+const uuidParams = (path: string) => [...path.matchAll(/:(\w+)/g)].map(([, name]) => ApiUuidParam(name));
+
+/**
+ * POST `path`, 200 with `resource` and the ETag of the new version, If-Match required; `monitor` unless other
+ * roles are named.
+ */
+export function ChangeRoute<T>(path: string, summary: string, resource: Type<T>, ...roles: Role[]) {
   return applyDecorators(
     Post(path),
     HttpCode(200),
     Roles(...(roles.length > 0 ? roles : (['monitor'] as Role[]))),
     ApiHeader(IF_MATCH),
     ApiOperation({ summary }),
+    ...uuidParams(path),
+    ApiOkResponse({ type: resource, description: 'the resource after the change', headers: RESPONSE_HEADERS.etag }),
+    ApiStored(),
+    ApiProblems(404, 413, 415, 422, 428),
+    ApiProblem(409, 'The resource changed since the version in If-Match (`currentVersion` is the version it is at now: read it again), or the change is not allowed in its state.'),
     UseInterceptors(ResourceHeadersInterceptor),
   );
 }
 
 /**
- * POST `path` ('' for the controller's own path), 201 with Location (from the created resource) and ETag;
- * retried safely with Idempotency-Key.
+ * POST `path` ('' for the controller's own path), 201 with `resource`, Location (from the created resource) and
+ * ETag; retried safely with Idempotency-Key.
  */
-export function CreateRoute<T>(path: string, summary: string, location: (created: T) => string, ...roles: Role[]) {
+export function CreateRoute<T>(path: string, summary: string, resource: Type<T>, location: (created: T) => string, ...roles: Role[]) {
   return applyDecorators(
     path === '' ? Post() : Post(path),
     HttpCode(201),
     Roles(...(roles.length > 0 ? roles : (['monitor'] as Role[]))),
-    ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key and body gets the first response again' }),
+    ApiHeader(IDEMPOTENCY_KEY),
     ApiOperation({ summary }),
+    ApiCreatedResponse({
+      type: resource,
+      description: 'created (or, retried with its Idempotency-Key, the first answer again)',
+      headers: { ...RESPONSE_HEADERS.location, ...RESPONSE_HEADERS.etag, ...RESPONSE_HEADERS.replayed },
+    }),
+    ApiStored(),
+    ApiProblems(413, 415),
+    ApiProblem(409, 'A request with this Idempotency-Key is still being processed: retry in a moment.'),
+    ApiProblem(422, 'This Idempotency-Key was used for a different request: use a new key for a new request.'),
     SetMetadata(LOCATION, location),
     // Outermost first: the kept response includes the headers the inner interceptor sets.
     UseInterceptors(IdempotencyInterceptor, ResourceHeadersInterceptor),

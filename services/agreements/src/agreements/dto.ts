@@ -144,7 +144,7 @@ export class TargetDto {
 }
 
 export class SourceDto {
-  @ApiPropertyOptional({ example: 'https://example.org/news/tr-uz-mining' })
+  @ApiPropertyOptional({ format: 'uri', example: 'https://example.org/news/tr-uz-mining' })
   @IsOptional()
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true })
   @MaxLength(2000)
@@ -162,7 +162,7 @@ export class SourceDto {
   @MaxLength(200)
   publisher?: string;
 
-  @ApiPropertyOptional({ example: '2026-01-30', description: 'YYYY, YYYY-MM or YYYY-MM-DD' })
+  @ApiPropertyOptional({ example: '2026-01-30', pattern: PARTIAL_DATE.source, description: 'YYYY, YYYY-MM or YYYY-MM-DD' })
   @IsOptional()
   @Matches(PARTIAL_DATE, { message: 'published must be YYYY, YYYY-MM or YYYY-MM-DD' })
   published?: string;
@@ -201,7 +201,7 @@ class AgreementFieldsDto {
   @IsIn(DatePrecisions)
   datePrecision: DatePrecision;
 
-  @ApiProperty({ example: '2026-01-29', nullable: true, description: 'YYYY-MM-DD, YYYY-MM, YYYY or null, per datePrecision' })
+  @ApiProperty({ type: String, example: '2026-01-29', nullable: true, pattern: PARTIAL_DATE.source, description: 'YYYY-MM-DD, YYYY-MM, YYYY or null, per datePrecision' })
   @MatchesDatePrecision()
   signedOn: string | null;
 
@@ -225,7 +225,7 @@ class AgreementFieldsDto {
   @MaxLength(100, { each: true })
   sectors?: string[];
 
-  @ApiPropertyOptional({ example: ['copper', 'lithium', 'rare-earth-elements'] })
+  @ApiPropertyOptional({ enum: COMMODITIES, isArray: true, example: ['copper', 'lithium', 'rare-earth-elements'], description: 'codes of GET /agreements/commodities' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
@@ -234,7 +234,7 @@ class AgreementFieldsDto {
 }
 
 export class RegisterAgreementDto extends AgreementFieldsDto {
-  @ApiProperty({ example: 'TR-UZ-2026-MINING', description: 'unique; upper-case letters, digits and dashes' })
+  @ApiProperty({ example: 'TR-UZ-2026-MINING', pattern: REFERENCE.source, description: 'unique; upper-case letters, digits and dashes' })
   @Transform(upper)
   @IsString()
   @Matches(REFERENCE, { message: 'reference must be 2-64 upper-case letters, digits or dashes, e.g. TR-UZ-2026-MINING' })
@@ -286,7 +286,7 @@ export class AmendAgreementDto extends BusinessTimeBody {
   @ValidateIf((o: AmendAgreementDto) => o.signedOn !== undefined || o.datePrecision !== undefined)
   @IsIn(DatePrecisions, { message: 'datePrecision must accompany signedOn and be one of day, month, year, unknown' })
   datePrecision?: DatePrecision;
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true, pattern: PARTIAL_DATE.source, example: '2026-01-29', description: 'with datePrecision' })
   @ValidateIf((o: AmendAgreementDto) => o.signedOn !== undefined || o.datePrecision !== undefined)
   @MatchesDatePrecision()
   signedOn?: string | null;
@@ -298,7 +298,7 @@ export class AmendAgreementDto extends BusinessTimeBody {
   @IsString({ each: true })
   @MaxLength(100, { each: true })
   sectors?: string[];
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ enum: COMMODITIES, isArray: true, example: ['lithium'] })
   @IsOptional()
   @IsArray()
   @IsIn(COMMODITIES, { each: true, message: commodityMessage })
@@ -323,7 +323,7 @@ export class ReasonDto extends BusinessTimeBody {
 }
 
 export class OptionalReasonDto extends BusinessTimeBody {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ example: 'bilateral relations restored' })
   @IsOptional()
   @IsString()
   @MinLength(3)
@@ -340,7 +340,7 @@ export class ListAgreementsQuery extends CursorQuery {
   @IsISO31661Alpha2({ message: 'country must be an ISO 3166-1 alpha-2 code such as TR or UZ' })
   country?: string;
 
-  @ApiPropertyOptional({ example: 'lithium' })
+  @ApiPropertyOptional({ enum: COMMODITIES, example: 'lithium' })
   @IsOptional()
   @IsIn(COMMODITIES, { message: commodityMessage })
   commodity?: string;
@@ -378,7 +378,7 @@ export class AddTargetBody extends WithBusinessTime(TargetDto) {}
 export class AttachSourceBody extends WithBusinessTime(SourceDto) {}
 
 export class AgreementCorrectionChangesDto {
-  @ApiPropertyOptional({ nullable: true, example: '2026-01-28', description: 'registration: the signing date (with datePrecision)' })
+  @ApiPropertyOptional({ type: String, nullable: true, pattern: PARTIAL_DATE.source, example: '2026-01-28', description: 'registration: the signing date (with datePrecision)' })
   @ValidateIf((o: AgreementCorrectionChangesDto) => o.signedOn !== undefined || o.datePrecision !== undefined)
   @MatchesDatePrecision()
   signedOn?: string | null;

@@ -7,7 +7,7 @@ import {
   isCalendarDate,
   MilestoneEventTypes,
 } from '@tracker/contracts';
-import { CursorQueryOf, TwoClocksQuery } from '@tracker/platform';
+import { ApiDateOrDateTime, CursorQueryOf, TwoClocksQuery } from '@tracker/platform';
 import { JournalSources, type JournalSource } from './agreement-journal';
 
 const INSTANT =
@@ -25,7 +25,8 @@ export function isInstant(value: unknown): value is string {
 }
 
 function IsInstant() {
-  return (object: object, propertyName: string) =>
+  return (object: object, propertyName: string) => {
+    ApiDateOrDateTime()(object, propertyName);
     registerDecorator({
       name: 'isInstant',
       target: object.constructor,
@@ -36,6 +37,7 @@ function IsInstant() {
           `${args.property} must be an ISO 8601 date or date-time, e.g. 2026-03-01T00:00:00Z (a date alone is its midnight UTC)`,
       },
     });
+  };
 }
 
 function NotBefore(other: string) {
@@ -121,6 +123,7 @@ export class AgreementHistoryQuery extends CursorQueryOf(100, 1000) {
 
   @ApiPropertyOptional({
     example: 'dev-monitor',
+    pattern: '^[A-Za-z0-9._-]{1,64}$',
     description: 'only events recorded by this actor (key name or service)',
   })
   @IsOptional()

@@ -1,15 +1,16 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@tracker/contracts';
-import { CorrelationId, CurrentActor, Roles } from '@tracker/platform';
+import { ApiKeyRequired, ApiProblem, ApiProblems, ApiStored, ApiUuidParam, CorrelationId, CurrentActor, Roles } from '@tracker/platform';
 import { matchesSubscription } from '@tracker/alerts-domain';
 import { AgreementInfoStore } from '../read-model/agreement-info';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service';
 import { AlertsService, toView, type AlertScope } from './alerts.service';
 import { AcknowledgeDto, ListAlertsQueryDto } from './dto';
+import { Alert, AlertPage } from './responses';
 
 @ApiTags('alerts')
-@ApiBearerAuth()
+@ApiKeyRequired()
 @Controller('alerts')
 export class AlertsController {
   constructor(
@@ -24,6 +25,8 @@ export class AlertsController {
     summary:
       'List alerts, newest first: filters (agreement, milestone, kind, status, minimum severity, or a subscription’s filters), cursor pagination',
   })
+  @ApiOkResponse({ type: AlertPage })
+  @ApiProblem(404, 'subscriptionId names no subscription, or someone else’s.')
   async list(@Query() query: ListAlertsQueryDto, @CurrentActor() actor: Actor) {
     if (!query.subscriptionId) return this.alerts.list(query);
     return this.alerts.list(query, await this.scopeOf(query.subscriptionId, actor));
@@ -56,6 +59,9 @@ export class AlertsController {
   @Get(':id')
   @Roles('monitor', 'stakeholder', 'auditor')
   @ApiOperation({ summary: 'One alert with the facts that raised it' })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: Alert })
+  @ApiProblems(404)
   get(@Param('id', ParseUUIDPipe) id: string) {
     return this.alerts.get(id);
   }
@@ -64,6 +70,11 @@ export class AlertsController {
   @HttpCode(200)
   @Roles('stakeholder')
   @ApiOperation({ summary: 'Acknowledge an open alert (again: unchanged; resolved: 409)' })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: Alert, description: 'the alert, acknowledged' })
+  @ApiStored()
+  @ApiProblems(404, 413, 415)
+  @ApiProblem(409, 'The alert is resolved.')
   async acknowledge(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: AcknowledgeDto,

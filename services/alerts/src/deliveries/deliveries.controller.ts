@@ -1,11 +1,10 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import type { Actor } from '@tracker/contracts';
-import { CurrentActor, CursorQuery, Roles } from '@tracker/platform';
+import { ApiKeyRequired, ApiProblem, ApiUuidParam, CurrentActor, CursorQuery, Roles } from '@tracker/platform';
 import { DeliveriesService, type DeliveryStatus } from './deliveries.service';
-
-const STATUSES: DeliveryStatus[] = ['pending', 'delivered', 'failed'];
+import { DELIVERY_STATUSES as STATUSES, Delivery, DeliveryPage } from './responses';
 
 export class ListDeliveriesQuery extends CursorQuery {
   @ApiPropertyOptional({ format: 'uuid' })
@@ -20,7 +19,7 @@ export class ListDeliveriesQuery extends CursorQuery {
 }
 
 @ApiTags('deliveries')
-@ApiBearerAuth()
+@ApiKeyRequired()
 @Controller('deliveries')
 export class DeliveriesController {
   constructor(private readonly deliveries: DeliveriesService) {}
@@ -28,6 +27,7 @@ export class DeliveriesController {
   @Get()
   @Roles('stakeholder', 'auditor')
   @ApiOperation({ summary: 'Webhook deliveries with every attempt (stakeholders: their own; auditors and admins: all)' })
+  @ApiOkResponse({ type: DeliveryPage })
   list(@Query() query: ListDeliveriesQuery, @CurrentActor() actor: Actor) {
     return this.deliveries.list(query, actor);
   }
@@ -36,6 +36,10 @@ export class DeliveriesController {
   @HttpCode(200)
   @Roles('stakeholder')
   @ApiOperation({ summary: 'Send an undeliverable delivery again (one’s own; admins: any); others answer 409' })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: Delivery, description: 'the delivery, pending again' })
+  @ApiProblem(404, 'No such delivery, or someone else’s.')
+  @ApiProblem(409, 'Only a failed delivery can be re-driven.')
   redrive(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
     return this.deliveries.redrive(id, actor);
   }

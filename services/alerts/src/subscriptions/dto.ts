@@ -29,7 +29,7 @@ import {
 import { CursorQuery } from '@tracker/platform';
 
 export class SubscriptionFiltersDto {
-  @ApiPropertyOptional({ type: [String], format: 'uuid' })
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', format: 'uuid' }, example: ['0197a3c2-5d1e-7b4a-9c3f-2e8d1a6b4c70'] })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
@@ -43,7 +43,11 @@ export class SubscriptionFiltersDto {
   @IsISO31661Alpha2({ each: true, message: 'partyCountries must be ISO 3166-1 alpha-2 country codes' })
   partyCountries?: string[];
 
-  @ApiPropertyOptional({ type: [String], example: ['rare earths', 'copper'] })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['rare-earth-elements', 'copper'],
+    description: 'commodity codes of the agreements service (GET /agreements/commodities), compared case-insensitively',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
@@ -77,13 +81,13 @@ export class ChannelDto {
   @IsIn(AlertChannels)
   type: AlertChannel;
 
-  @ApiPropertyOptional({ example: 'https://hooks.example.org/tracker', description: 'webhook only' })
+  @ApiPropertyOptional({ format: 'uri', example: 'https://hooks.example.org/tracker', description: 'webhook only' })
   @ValidateIf((c: ChannelDto) => c.type === 'webhook' || c.url !== undefined)
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'url must be an http(s) URL' })
   @MaxLength(2000)
   url?: string;
 
-  @ApiPropertyOptional({ description: 'webhook only: the HMAC-SHA256 key of the signature header (16-200 characters); never returned' })
+  @ApiPropertyOptional({ example: 'a-long-random-signing-secret-0123', description: 'webhook only: the HMAC-SHA256 key of the signature header (16-200 characters); never returned' })
   @ValidateIf((c: ChannelDto) => c.type === 'webhook' || c.secret !== undefined)
   @IsString()
   @MinLength(16)

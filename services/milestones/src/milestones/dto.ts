@@ -26,7 +26,7 @@ import { MilestoneStatuses, MilestoneTypes, type MilestoneStatus, type Milestone
 const booleanFlag = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 export class EvidenceDto {
-  @ApiProperty({ example: 'https://example.org/reports/survey-2026.pdf' })
+  @ApiProperty({ format: 'uri', example: 'https://example.org/reports/survey-2026.pdf' })
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true })
   @MaxLength(2000)
   url: string;
@@ -81,7 +81,7 @@ class EvidenceListDto extends BusinessTimeBody {
 }
 
 export class PlanMilestoneDto extends EvidenceListDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '0197a3c2-5d1e-7b4a-9c3f-2e8d1a6b4c70' })
   @IsUUID('all', { message: 'agreementId must be the id of an agreement (a UUID)' })
   agreementId: string;
 
@@ -95,7 +95,7 @@ export class PlanMilestoneDto extends EvidenceListDto {
   @MaxLength(500)
   title: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ example: 'Mapping of rare-earth and copper deposits in three regions' })
   @IsOptional()
   @IsString()
   @MaxLength(5000)
@@ -119,7 +119,7 @@ export class PlanMilestoneDto extends EvidenceListDto {
 }
 
 export class ProgressDto extends EvidenceListDto {
-  @ApiProperty({ minimum: 0, maximum: 100, example: 40 })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100, example: 40 })
   @IsInt()
   @Min(0)
   @Max(100)
@@ -150,7 +150,7 @@ export class OutcomeDto extends EvidenceListDto {
   @IsCalendarDate()
   metOn: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ example: 'Plant commissioned; first output in November' })
   @IsOptional()
   @IsString()
   @MaxLength(5000)
@@ -188,7 +188,7 @@ export class MilestoneCorrectionChangesDto {
   @IsCalendarDate()
   startedOn?: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 100, example: 60 })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -220,7 +220,7 @@ export class MilestoneCorrectionChangesDto {
 export class CorrectMilestoneDto extends CorrectionBodyOf(MilestoneCorrectionChangesDto, 'milestone') {}
 
 export class ListMilestonesQuery extends CursorQuery {
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional({ format: 'uuid', example: '0197a3c2-5d1e-7b4a-9c3f-2e8d1a6b4c70' })
   @IsOptional()
   @IsUUID('all', { message: 'agreementId must be a UUID' })
   agreementId?: string;

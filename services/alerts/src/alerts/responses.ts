@@ -1,0 +1,128 @@
+/**
+ * What /alerts answers, for the OpenAPI: each class implements the type the code returns (AlertView and the facts
+ * of alert.raised), so a field added there and not here fails the typecheck.
+ */
+import { ApiProperty } from '@nestjs/swagger';
+import {
+  AlertKinds,
+  AlertResolutions,
+  AlertSeverities,
+  AlertStatuses,
+  MilestoneStatuses,
+  MilestoneTypes,
+  type AlertFacts,
+  type AlertKind,
+  type AlertResolution,
+  type AlertSeverity,
+  type AlertStatus,
+  type MilestoneStatus,
+  type MilestoneType,
+} from '@tracker/contracts';
+import { CursorPageOf } from '@tracker/platform';
+import type { AlertView } from './alerts.service';
+
+const optional = { required: false } as const;
+const days = { ...optional, type: 'integer', minimum: 0 } as const;
+
+/** The facts that raised an alert, as they were then; which ones are present depends on the kind. */
+export class AlertFactsDto implements AlertFacts {
+  @ApiProperty({ ...optional, enum: MilestoneStatuses })
+  milestoneStatus?: MilestoneStatus;
+
+  @ApiProperty({ ...days, description: 'deadline.approaching: days left (0 = due today)' })
+  daysLeft?: number;
+
+  @ApiProperty({ ...days, description: 'deadline.missed: days past the due date' })
+  daysOverdue?: number;
+
+  @ApiProperty({ ...optional, format: 'date', description: 'milestone.slipped' })
+  previousDueDate?: string;
+
+  @ApiProperty({ ...days, minimum: 1, description: 'milestone.slipped: days later' })
+  slipDays?: number;
+
+  @ApiProperty({ ...days, description: 'milestone.slipped: the how-manieth slip' })
+  slipCount?: number;
+
+  @ApiProperty({ ...optional, description: 'milestone.slipped: why' })
+  reason?: string;
+
+  @ApiProperty({ ...optional, enum: AlertResolutions, description: 'milestone.resolved' })
+  outcome?: AlertResolution;
+
+  @ApiProperty({ ...optional, format: 'date', description: 'milestone.resolved' })
+  outcomeOn?: string;
+
+  @ApiProperty({ ...optional, format: 'date-time', description: 'agreement.stalled: the last milestone activity' })
+  lastActivityAt?: string;
+
+  @ApiProperty({ ...days, description: 'agreement.stalled' })
+  idleDays?: number;
+
+  @ApiProperty({ ...optional, format: 'uuid', description: 'the event that raised the alert (not the scheduler)' })
+  causedByEventId?: string;
+}
+
+/** An alert as raised (alert.raised, and the SSE stream's `data:`), without its state. */
+export class RaisedAlert {
+  @ApiProperty({ format: 'uuid', description: 'derived from dedupKey: one alert per key, ever' })
+  id: string;
+
+  @ApiProperty({ example: '0197a3c2-5d1e-7b4a-9c3f-2e8d1a6b4c70|deadline.approaching|2026-12-31|7' })
+  dedupKey: string;
+
+  @ApiProperty({ enum: AlertKinds })
+  kind: AlertKind;
+
+  @ApiProperty({ enum: AlertSeverities })
+  severity: AlertSeverity;
+
+  @ApiProperty({ format: 'uuid' })
+  agreementId: string;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'null for agreement-level alerts (agreement.stalled)' })
+  milestoneId: string | null;
+
+  @ApiProperty({ type: String, nullable: true, enum: [...MilestoneTypes, null] })
+  milestoneType: MilestoneType | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  milestoneTitle: string | null;
+
+  @ApiProperty({ type: String, format: 'date', nullable: true, description: 'the due date the alert is about' })
+  dueDate: string | null;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'approach window in days, slip number or idle days, by kind' })
+  window: number | null;
+
+  @ApiProperty({ type: AlertFactsDto })
+  facts: AlertFactsDto;
+
+  @ApiProperty({ format: 'date-time' })
+  raisedAt: string;
+}
+
+export class Alert extends RaisedAlert implements AlertView {
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'the alert stream’s version' })
+  version: number;
+
+  @ApiProperty({ enum: AlertStatuses })
+  status: AlertStatus;
+
+  @ApiProperty({ ...optional, format: 'date-time' })
+  acknowledgedAt?: string;
+
+  @ApiProperty({ ...optional, example: 'dev-stakeholder' })
+  acknowledgedBy?: string;
+
+  @ApiProperty({ ...optional, format: 'date-time' })
+  resolvedAt?: string;
+
+  @ApiProperty({ ...optional, enum: AlertResolutions })
+  resolution?: AlertResolution;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt: string;
+}
+
+export class AlertPage extends CursorPageOf(Alert) {}
