@@ -3,23 +3,35 @@
 # fetches from Maven Central, and FerretDB v1 (MongoDB-compatible, SQLite backend) embedded in a small Go program
 # built from the Go module proxy. Everything is fetched/built on first use and cached in deploy/local/.cache.
 #
-#   infra.sh install   fetch Kafka's jars, build FerretDB, install Chromium for the browser tests (no start)
+#   infra.sh install   fetch Kafka's jars, build FerretDB, install Chromium for the browser tests and the pinned
+#                      Python tools of the contract tests (python-tools.sh); no start
 #   infra.sh start     install if needed, start both, wait until they accept clients (harmless if running)
 #   infra.sh stop      stop both cleanly (harmless if stopped)
 #   infra.sh status    what runs
 #   infra.sh env       export lines for KAFKA_BROKERS and MONGO_URL
 #   infra.sh reset     stop and delete all data
+#   infra.sh kill <kafka|ferretdb>   SIGKILL one of them (a crash, for the fault tests); `start` brings it back
 #
 # Logs: deploy/local/.run/logs/{kafka,ferretdb}.log. Versions and ports: deploy/local/versions.env.
+# INFRA_STATE_DIR=<dir> keeps data, pid files and logs in <dir>/{data,run,logs} instead of deploy/local/.data and
+# .run: with other ports (KAFKA_PORT, KAFKA_CONTROLLER_PORT, MONGO_PORT) a second, independent stack (tests/faults).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 source "$HERE/versions.env"
 CACHE="$HERE/.cache"
-DATA="$HERE/.data"
-RUN="$HERE/.run"
-LOGS="$RUN/logs"
+if [ -n "${INFRA_STATE_DIR:-}" ]; then
+  mkdir -p "$INFRA_STATE_DIR"
+  STATE="$(cd "$INFRA_STATE_DIR" && pwd)"
+  DATA="$STATE/data"
+  RUN="$STATE/run"
+  LOGS="$STATE/logs"
+else
+  DATA="$HERE/.data"
+  RUN="$HERE/.run"
+  LOGS="$RUN/logs"
+fi
 KAFKA_HOME="$CACHE/kafka-$KAFKA_VERSION"
 # "-idindex": built with the _id index fix of deploy/local/ferretdb/build.sh (FERRETDB_STOCK=1: without it).
 if [ "${FERRETDB_STOCK:-0}" = "1" ]; then FERRETDB_BIN="$CACHE/bin/ferretdb-$FERRETDB_VERSION"; else FERRETDB_BIN="$CACHE/bin/ferretdb-$FERRETDB_VERSION-idindex"; fi
@@ -183,6 +195,18 @@ stop_one() { # name
   rm -f "$RUN/$1.pid"
 }
 
+kill_one() { # name: SIGKILL, as a crash would end it (no clean shutdown); waits until it is gone
+  local pid
+  pid="$(pid_of "$1")" || die "$1 is not running (no live pid in $RUN/$1.pid)"
+  say "killing $1 (pid $pid) with SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  rm -f "$RUN/$1.pid"
+}
+
 status() {
   local pid
   if pid="$(pid_of kafka)"; then echo "kafka: running (pid $pid) on 127.0.0.1:$KAFKA_PORT"; else echo "kafka: stopped"; fi
@@ -195,6 +219,8 @@ case "${1:-}" in
     install_kafka
     install_ferretdb
     install_chromium
+    # The contract tests' pinned Schemathesis (tests/contract/requirements.txt), in a virtualenv of its own.
+    bash "$HERE/python-tools.sh" install
     ;;
   start | up)
     install_kafka
@@ -205,6 +231,12 @@ case "${1:-}" in
   stop | down)
     stop_one kafka
     stop_one ferretdb
+    ;;
+  kill)
+    case "${2:-}" in
+      kafka | ferretdb) kill_one "$2" ;;
+      *) die "usage: infra.sh kill <kafka|ferretdb>" ;;
+    esac
     ;;
   status) status ;;
   env)
@@ -222,7 +254,7 @@ case "${1:-}" in
     say "data deleted"
     ;;
   *)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

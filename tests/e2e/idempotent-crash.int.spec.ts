@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
-import { eventually } from '@tracker/testing';
+import { eventually, trUzMemorandum } from '@tracker/testing';
 import { MONITOR, startService, type Service } from '../bench/lib/stack';
 import { testEnv, uniqueName } from '../support';
 
@@ -41,17 +41,7 @@ describe('a keyed POST killed at each step (e2e, real processes)', () => {
     const res = await fetch(`${agreements.url}/agreements`, {
       method: 'POST',
       headers: MONITOR,
-      body: JSON.stringify({
-        reference: `TR-UZ-CRASH-${randomUUID().slice(0, 8)}`,
-        title: 'Memorandum of Understanding on critical minerals',
-        kind: 'mou',
-        parties: [
-          { country: 'TR', name: 'Republic of Türkiye' },
-          { country: 'UZ', name: 'Republic of Uzbekistan' },
-        ],
-        signedOn: '2026-01-29',
-        datePrecision: 'day',
-      }),
+      body: JSON.stringify(trUzMemorandum(`TR-UZ-CRASH-${randomUUID().slice(0, 8)}`)),
     });
     expect(res.status).toBe(201);
     agreementId = ((await res.json()) as { id: string }).id;

@@ -10,7 +10,8 @@ import { fmt, freePort, progress, run, sleep } from './util';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const RESULTS_DIR = path.join(ROOT, 'tests/bench/results');
-const INFRA = path.join(ROOT, 'deploy/local/infra.sh');
+/** deploy/local/infra.sh: the local Kafka and FerretDB. */
+export const INFRA = path.join(ROOT, 'deploy/local/infra.sh');
 
 export interface Infra {
   kafkaBrokers: string;
@@ -42,12 +43,17 @@ export async function ensureInfra(env: NodeJS.ProcessEnv): Promise<Infra> {
   const alreadyRunning = /kafka: running/.test(status.stdout) && /ferretdb: running/.test(status.stdout);
   progress(alreadyRunning ? 'local Kafka and FerretDB already run (deploy/local/infra.sh)' : 'starting Kafka and FerretDB (deploy/local/infra.sh start)...');
   await run('bash', [INFRA, 'start'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exports = (await run('bash', [INFRA, 'env'])).stdout;
+  return { ...(await infraAddresses()), startedHere: !alreadyRunning };
+}
+
+/** KAFKA_BROKERS and MONGO_URL as `deploy/local/infra.sh env` prints them (its ports from `env`). */
+export async function infraAddresses(env: NodeJS.ProcessEnv = process.env): Promise<{ kafkaBrokers: string; mongoUrl: string }> {
+  const exports = (await run('bash', [INFRA, 'env'], { env })).stdout;
   const value = (name: string) => new RegExp(`${name}='?([^'\\n]+)'?`).exec(exports)?.[1];
   const kafkaBrokers = value('KAFKA_BROKERS');
   const mongoUrl = value('MONGO_URL');
   if (!kafkaBrokers || !mongoUrl) throw new Error(`deploy/local/infra.sh env printed no KAFKA_BROKERS/MONGO_URL: ${exports}`);
-  return { kafkaBrokers, mongoUrl, startedHere: !alreadyRunning };
+  return { kafkaBrokers, mongoUrl };
 }
 
 export async function stopInfra(infra: Infra): Promise<void> {
@@ -68,6 +74,8 @@ export interface Service {
    */
   lastStart?: { spawnedAt: number; readyAt: number };
   stop(): Promise<void>;
+  /** Ends the process with SIGKILL (a crash: no shutdown hooks run); resolves once it has exited. */
+  kill(): Promise<void>;
   /**
    * Stops the process if it runs and starts it again on the same port and database, with `env` added to the
    * settings of the first start (replacing what an earlier restart added); resolves when ready.
@@ -79,11 +87,11 @@ export type ServiceName = 'agreements' | 'milestones' | 'alerts';
 
 /**
  * Starts `services/<name>/src/main.ts` with its own port, database and topic prefix; resolves when ready. `label`
- * names a second instance of a service (its log file, progress lines).
+ * names a second instance of a service (its log file, progress lines); `env` adds settings to every start.
  */
 export async function startService(
   name: ServiceName,
-  settings: { kafkaBrokers: string; mongoUrl: string; db: string; topicPrefix: string; logDir: string; label?: string; readyPollMs?: number },
+  settings: { kafkaBrokers: string; mongoUrl: string; db: string; topicPrefix: string; logDir: string; label?: string; readyPollMs?: number; env?: Record<string, string> },
 ): Promise<Service> {
   const label = settings.label ?? name;
   const port = await freePort();
@@ -107,6 +115,13 @@ export async function startService(
     }
   };
 
+  const kill = async () => {
+    const running = current;
+    if (!running || running.exited !== undefined) return;
+    running.child.kill('SIGKILL');
+    await running.exit;
+  };
+
   const start = async (extraEnv: Record<string, string>) => {
     // A restart appends to the first start's log.
     const log = createWriteStream(logFile, { flags: starts++ === 0 ? 'w' : 'a' });
@@ -126,6 +141,7 @@ export async function startService(
         RATE_LIMIT_PER_MINUTE: '1000000',
         // The webhook receivers are on this machine: the outbound policy refuses loopback unless allowed.
         OUTBOUND_ALLOW: '127.0.0.1/32',
+        ...settings.env,
         ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -168,6 +184,7 @@ export async function startService(
     pid: undefined,
     db: settings.db,
     stop,
+    kill,
     async restart(env = {}) {
       await stop();
       await start(env);
@@ -182,6 +199,16 @@ export const MONITOR = { authorization: 'Bearer dev-monitor', 'content-type': 'a
 /** Authorization header of the development stakeholder key (subscriptions are a stakeholder's). */
 export const STAKEHOLDER = { authorization: 'Bearer dev-stakeholder', 'content-type': 'application/json' };
 
+/** A service's consumer lag (summed over its partitions) and the age of its oldest unpublished event, from /metrics. */
+export async function backlogOf(s: Service): Promise<{ name: string; lag: number; outbox: number; joining: number }> {
+  const text = await (await fetch(`${s.url}/metrics`)).text();
+  const lag = [...text.matchAll(/^kafka_consumer_lag\{[^}]*\} (\S+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  const outbox = Number(/^outbox_oldest_unpublished_age_seconds\{[^}]*\} (\S+)$/m.exec(text)?.[1] ?? 0);
+  // A group that has not joined yet reports no lag at all: not settled.
+  const joining = [...text.matchAll(/^kafka_consumer_joined\{[^}]*\} 0$/gm)].length;
+  return { name: s.name, lag, outbox, joining };
+}
+
 /**
  * Waits until every service has published its outbox and its consumers have no lag (three checks in a row, one
  * every `intervalMs`); returns the seconds it took. Progress every 10 s, each line starting with `indent`.
@@ -195,18 +222,8 @@ export async function settled(
   let calm = 0;
   let lastReport = 0;
   for (;;) {
-    const states = await Promise.all(
-      services.map(async (s) => {
-        const text = await (await fetch(`${s.url}/metrics`)).text();
-        const lag = [...text.matchAll(/^kafka_consumer_lag\{[^}]*\} (\S+)$/gm)].reduce(
-          (sum, m) => sum + Number(m[1]),
-          0,
-        );
-        const outbox = Number(/^outbox_oldest_unpublished_age_seconds\{[^}]*\} (\S+)$/m.exec(text)?.[1] ?? 0);
-        return { name: s.name, lag, outbox };
-      }),
-    );
-    calm = states.every((s) => s.lag === 0 && s.outbox === 0) ? calm + 1 : 0;
+    const states = await Promise.all(services.map(backlogOf));
+    calm = states.every((s) => s.lag === 0 && s.outbox === 0 && s.joining === 0) ? calm + 1 : 0;
     if (calm >= 3) return (Date.now() - started) / 1000;
     if (Date.now() - started > timeoutMs)
       throw new Error(`the services did not settle within ${timeoutMs / 1000} s: ${JSON.stringify(states)}`);

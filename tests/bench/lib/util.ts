@@ -4,11 +4,17 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 const started = Date.now();
+let progressLabel = 'bench';
+
+/** Names the program in the progress lines (`[faults 12.3s] ...`); `bench` unless set. */
+export function setProgressLabel(label: string): void {
+  progressLabel = label;
+}
 
 /** Progress goes to stderr; stdout carries only the final table. */
 export function progress(message: string): void {
   const s = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
-  process.stderr.write(`[bench ${s}s] ${message}\n`);
+  process.stderr.write(`[${progressLabel} ${s}s] ${message}\n`);
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -23,14 +23,13 @@
  * Restarting means every repetition runs in a fresh process (the warm-up warms the database, broker and receiver,
  * not the service's JIT). There is no baseline (issue 9 sets none).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { addDays, calendarDateOf, Topics } from '@tracker/contracts';
 import type { BenchContext, Row, ScenarioResult } from '../lib/context';
 import { MONITOR, STAKEHOLDER } from '../lib/stack';
 import { median, percentile, progress, sampleRss, sleep } from '../lib/util';
+import { WebhookReceiver } from '../lib/webhooks';
 import { reference, registerAgreement } from './command-throughput';
 
 /**
@@ -65,46 +64,6 @@ interface Repetition {
 /** Milliseconds since the epoch in a UUID v7 (its first 48 bits). */
 function uuidV7Time(uuid: string): number {
   return parseInt(uuid.replace(/-/g, '').slice(0, 12), 16);
-}
-
-/** What a receiver does (README "Verifying a webhook"); the timestamp follows the service's shifted clock here, so its age is not checked. */
-function verified(secret: string, headers: IncomingHttpHeaders, body: string): boolean {
-  const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(headers['x-tracker-signature'] ?? ''));
-  if (!match) return false;
-  const expected = createHmac('sha256', secret).update(`${match[1]}.${body}`).digest('hex');
-  return timingSafeEqual(Buffer.from(expected), Buffer.from(match[2]));
-}
-
-/** A webhook receiver on a free local port: each delivery id once, with the time its body had arrived. */
-async function startReceiver(secret: string) {
-  const received = new Map<string, { at: number; agreementId: string }>();
-  const counts = { badSignatures: 0, duplicates: 0 };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const at = Date.now();
-      const body = Buffer.concat(chunks).toString('utf8');
-      if (!verified(secret, req.headers, body)) {
-        counts.badSignatures++;
-        res.statusCode = 401;
-        res.end();
-        return;
-      }
-      const id = String(req.headers['x-tracker-delivery'] ?? '');
-      if (received.has(id)) counts.duplicates++;
-      else received.set(id, { at, agreementId: (JSON.parse(body) as { alert: { agreementId: string } }).alert.agreementId });
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/tracker`,
-    counts,
-    of: (agreementId: string) => [...received.values()].filter((r) => r.agreementId === agreementId),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }
 
 async function until(what: string, timeoutMs: number, check: () => Promise<boolean> | boolean, intervalMs = 250): Promise<void> {
@@ -168,7 +127,7 @@ async function planDueOn(milestonesUrl: string, agreementId: string, count: numb
   await Promise.all(Array.from({ length: Math.min(PLAN_CONCURRENCY, count) }, worker));
 }
 
-async function repetition(ctx: BenchContext, receiver: Awaited<ReturnType<typeof startReceiver>>, secret: string, label: string, count: number, dueDate: string): Promise<Repetition> {
+async function repetition(ctx: BenchContext, receiver: WebhookReceiver, secret: string, label: string, count: number, dueDate: string): Promise<Repetition> {
   const { agreements, milestones, alerts } = servicesOf(ctx);
   const agreement = await registerAgreement(agreements.url, reference(ctx, `D${label}`));
   const sub = await fetch(`${alerts.url}/subscriptions`, {
@@ -236,7 +195,8 @@ export async function deadlineWebhookScenario(ctx: BenchContext): Promise<Scenar
   const { deadlineMilestones: n, reps, smoke } = ctx.options;
   const { alerts } = servicesOf(ctx);
   const secret = randomBytes(24).toString('hex');
-  const receiver = await startReceiver(secret);
+  const receiver = new WebhookReceiver(secret);
+  await receiver.start();
   const today = calendarDateOf(new Date());
   // Warm-up first, with the latest due date; each later repetition 40 days earlier, the last one 100 days ahead.
   const plan = [...(smoke ? [] : [{ label: 'W', count: Math.min(n, 50) }]), ...Array.from({ length: reps }, (_, i) => ({ label: String(i + 1), count: n }))];
@@ -255,7 +215,7 @@ export async function deadlineWebhookScenario(ctx: BenchContext): Promise<Scenar
       }
     }
   } finally {
-    await receiver.close();
+    await receiver.stop();
   }
 
   const title = `6. Deadline → webhook (${n} milestones due at once)`;
