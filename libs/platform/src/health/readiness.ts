@@ -60,7 +60,8 @@ export function kafkaReadiness(
   admin: Admin,
   options: { name?: string; timeoutMs?: number; required?: boolean } = {},
 ): ReadinessCheck {
-  const timeoutMs = options.timeoutMs ?? 3000;
+  // Under a second: an orchestrator's probe (Kubernetes: 1 s by default) gets `degraded` in time, not a timeout.
+  const timeoutMs = options.timeoutMs ?? 800;
   let connecting: Promise<void> | undefined;
   return {
     name: options.name ?? 'kafka',
