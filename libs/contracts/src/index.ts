@@ -9,3 +9,4 @@ export * from './alert-events';
 export * from './milestone-overview';
 export * from './business-time';
 export * from './upcasters';
+export { COMMODITIES, COMMODITY_CODES_MESSAGE } from './commodities';

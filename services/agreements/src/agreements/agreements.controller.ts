@@ -21,7 +21,7 @@ import {
 } from '@tracker/platform';
 import type { Actor } from '@tracker/contracts';
 import { EventHistory } from '@tracker/service-runtime';
-import { COMMODITIES } from './commodities';
+import { COMMODITIES } from '@tracker/contracts';
 import {
   AddTargetBody,
   AttachSourceBody,

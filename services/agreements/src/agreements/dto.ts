@@ -32,7 +32,7 @@ import {
   type DatePrecision,
 } from '@tracker/contracts';
 import { BusinessTimeBody, CorrectionBodyOf, CursorQuery, IsCalendarDate, WithBusinessTime } from '@tracker/platform';
-import { COMMODITIES } from './commodities';
+import { COMMODITIES, COMMODITY_CODES_MESSAGE } from '@tracker/contracts';
 
 const REFERENCE = /^[A-Z0-9][A-Z0-9-]{1,63}$/;
 const PARTIAL_DATE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
@@ -168,7 +168,6 @@ export class SourceDto {
   published?: string;
 }
 
-const commodityMessage = `each commodity must be one of the code list (${COMMODITIES.slice(0, 6).join(', ')}, …; see GET /agreements/commodities)`;
 
 class AgreementFieldsDto {
   @ApiProperty({ example: 'Memorandum of Understanding on cooperation in the mining sector' })
@@ -229,7 +228,7 @@ class AgreementFieldsDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
-  @IsIn(COMMODITIES, { each: true, message: commodityMessage })
+  @IsIn(COMMODITIES, { each: true, message: COMMODITY_CODES_MESSAGE })
   commodities?: string[];
 }
 
@@ -301,7 +300,7 @@ export class AmendAgreementDto extends BusinessTimeBody {
   @ApiPropertyOptional({ enum: COMMODITIES, isArray: true, example: ['lithium'] })
   @IsOptional()
   @IsArray()
-  @IsIn(COMMODITIES, { each: true, message: commodityMessage })
+  @IsIn(COMMODITIES, { each: true, message: COMMODITY_CODES_MESSAGE })
   commodities?: string[];
 }
 
@@ -342,7 +341,7 @@ export class ListAgreementsQuery extends CursorQuery {
 
   @ApiPropertyOptional({ enum: COMMODITIES, example: 'lithium' })
   @IsOptional()
-  @IsIn(COMMODITIES, { message: commodityMessage })
+  @IsIn(COMMODITIES, { message: COMMODITY_CODES_MESSAGE })
   commodity?: string;
 
   @ApiPropertyOptional({ enum: AgreementKinds })

@@ -17,7 +17,7 @@ import type { AppliedCorrection } from '@tracker/agreements-domain';
 import { AsOfAnswer, CursorPageOf } from '@tracker/platform';
 import type { AgreementView } from './agreement-read-model';
 import type { AgreementsService } from './agreements.service';
-import { COMMODITIES } from './commodities';
+import { COMMODITIES } from '@tracker/contracts';
 import { AgreementCorrectionChangesDto, RegisterAgreementDto, SignatoryDto, SourceDto, TargetDto } from './dto';
 
 const STATUSES = [...ImplementationStatuses, 'suspended', 'terminated', 'expired'] as const satisfies readonly AgreementStatus[];

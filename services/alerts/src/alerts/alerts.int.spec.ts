@@ -86,7 +86,7 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
         signedOn: '2026-01-29',
         datePrecision: 'day',
         sectors: [],
-        commodities: ['rare earths'],
+        commodities: ['rare-earth-elements'],
         objectives: [],
         targets: [],
         sources: [],
@@ -111,7 +111,7 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
     expect(info).toMatchObject({
       version: 1,
       partyCountries: ['TR', 'UZ'],
-      commodities: ['rare earths'],
+      commodities: ['rare-earth-elements'],
       lifecycle: 'active',
     });
     const m = await eventually(() => deadlines.get(milestoneId));
@@ -350,7 +350,7 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
 
     const uzSerious = await subscribe({
       partyCountries: ['UZ'],
-      commodities: ['Rare Earths'],
+      commodities: ['Rare-Earth-Elements'],
       kinds: ['deadline.missed', 'milestone.slipped', 'deadline.approaching'],
       minSeverity: 'medium',
     });

@@ -1,6 +1,6 @@
 /** What clients may send to /subscriptions: whitelisted, validated, no unknown fields (platform's ValidationPipe). */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -25,6 +25,8 @@ import {
   type AlertKind,
   type AlertSeverity,
   type MilestoneType,
+  COMMODITIES,
+  COMMODITY_CODES_MESSAGE,
 } from '@tracker/contracts';
 import { CursorQuery } from '@tracker/platform';
 
@@ -44,16 +46,17 @@ export class SubscriptionFiltersDto {
   partyCountries?: string[];
 
   @ApiPropertyOptional({
-    type: [String],
+    enum: COMMODITIES,
+    isArray: true,
     example: ['rare-earth-elements', 'copper'],
-    description: 'commodity codes of the agreements service (GET /agreements/commodities), compared case-insensitively',
+    description: 'commodity codes (the agreements service lists them at GET /agreements/commodities)',
   })
   @IsOptional()
+  // Codes are lower case; 'Copper' means copper.
+  @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v)) : value))
   @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(100, { each: true })
+  @ArrayMaxSize(COMMODITIES.length)
+  @IsIn(COMMODITIES, { each: true, message: COMMODITY_CODES_MESSAGE })
   commodities?: string[];
 
   @ApiPropertyOptional({ enum: MilestoneTypes, isArray: true })

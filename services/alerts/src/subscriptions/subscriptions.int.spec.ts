@@ -32,7 +32,7 @@ describe('subscriptions', () => {
       filters: {
         agreementIds: [agreementId],
         partyCountries: ['tr', 'UZ'],
-        commodities: ['rare earths'],
+        commodities: ['rare-earth-elements'],
         milestoneTypes: ['refinery', 'processing_plant'],
         kinds: ['deadline.missed', 'milestone.slipped'],
         minSeverity: 'medium',
@@ -47,7 +47,7 @@ describe('subscriptions', () => {
       filters: {
         agreementIds: [agreementId],
         partyCountries: ['TR', 'UZ'],
-        commodities: ['rare earths'],
+        commodities: ['rare-earth-elements'],
         milestoneTypes: ['refinery', 'processing_plant'],
         kinds: ['deadline.missed', 'milestone.slipped'],
         minSeverity: 'medium',
@@ -125,6 +125,17 @@ describe('subscriptions', () => {
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).toEqual([...seen].sort());
     expect(seen.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('refuses filters outside the code lists with 400 naming the valid values, and accepts the codes', async () => {
+    const inbox = { type: 'inbox' };
+    const refused = await create({ filters: { commodities: ['rare earths'] }, channel: inbox }).expect(400);
+    expect(refused.body.errors).toEqual([{ field: 'filters.commodities', message: expect.stringContaining('rare-earth-elements') }]);
+    expect(refused.body.errors[0].message).toContain('neodymium');
+    const countries = await create({ filters: { partyCountries: ['XX'] }, channel: inbox }).expect(400);
+    expect(countries.body.errors).toEqual([{ field: 'filters.partyCountries', message: expect.stringMatching(/ISO 3166-1 alpha-2/) }]);
+    const ok = await create({ filters: { commodities: ['Rare-Earth-Elements', 'copper'], partyCountries: ['TR', 'UZ'] }, channel: inbox }).expect(201);
+    expect(ok.body.filters).toMatchObject({ commodities: ['rare-earth-elements', 'copper'], partyCountries: ['TR', 'UZ'] });
   });
 
   it.each([

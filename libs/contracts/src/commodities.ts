@@ -1,5 +1,6 @@
 /**
- * Critical minerals and rare earths, as codes. Extensible: add a code here (and say so in the changelog); codes
+ * Critical minerals and rare earths, as codes: what agreements are about and what subscriptions filter on (both
+ * services check against this list). Extensible: add a code here (and say so in the changelog); codes
  * are lower-case with dashes so they are safe in URLs and as query values.
  */
 export const COMMODITIES = [
@@ -68,3 +69,6 @@ export const COMMODITIES = [
   'zinc',
   'zirconium',
 ] as const;
+
+/** The validation message for a value not in the list: every valid code, so the client can correct it at once. */
+export const COMMODITY_CODES_MESSAGE = `each commodity must be one of the codes ${COMMODITIES.join(', ')} (GET /agreements/commodities)`;
