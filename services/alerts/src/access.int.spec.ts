@@ -27,6 +27,7 @@ const TABLE: readonly AccessRow[] = [
   ['GET',    '/subscriptions/:id/stream',        401,    401,       403,         OK,              OK,          OK],
   ['GET',    '/deliveries',                      401,    401,       403,         OK,              OK,          OK],
   ['POST',   '/deliveries/:id/redrive',          401,    401,       403,         OK,              403,         OK],
+  ['POST',   '/admin/deadline-scans',            401,    401,       403,         403,             403,         OK],
   ...PLATFORM_ROUTES,
 ];
 
@@ -69,6 +70,7 @@ describe('alerts service: access by route and role', () => {
     'GET /deliveries': async () => ({ url: '/deliveries?status=failed', status: 200 }),
     // An unknown delivery: the guard lets an allowed caller through to the handler, which answers 404.
     'POST /deliveries/:id/redrive': async () => ({ url: `/deliveries/${uuidv7()}/redrive`, status: 404 }),
+    'POST /admin/deadline-scans': async () => ({ url: '/admin/deadline-scans', status: 200 }),
     'DELETE /subscriptions/:id': async (allowed) => ({
       url: `/subscriptions/${allowed ? await stakeholderSubscription() : uuidv7()}`,
       status: 204,

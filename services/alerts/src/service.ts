@@ -16,6 +16,7 @@ import { DeliveriesService, QueueDeliveriesReactor } from './deliveries/deliveri
 import { LiveAlerts } from './live/live-alerts';
 import { agreementInfo, AgreementInfoStore } from './read-model/agreement-info';
 import { DeadlineStore, milestoneDeadlines, MilestoneAlertsReactor } from './read-model/deadlines';
+import { DeadlineScansController } from './alerts/deadline-scans.controller';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 import { SubscriptionsService } from './subscriptions/subscriptions.service';
 
@@ -35,7 +36,7 @@ export const AlertsApp = defineService<AlertsConfig>({
     { after: 'milestone-deadlines', handler: MilestoneAlertsReactor },
     { after: 'alert-views', handler: QueueDeliveriesReactor },
   ],
-  controllers: [AlertsController, SubscriptionsController, DeliveriesController],
+  controllers: [AlertsController, SubscriptionsController, DeliveriesController, DeadlineScansController],
   providers: [
     AlertsService,
     DeadlineStore,
