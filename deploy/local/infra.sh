@@ -179,15 +179,20 @@ start_ferretdb() {
   say "FerretDB ready"
 }
 
+wait_gone() { # pid seconds: waits until the process has ended, at most that long
+  local tries=$(($2 * 10))
+  for _ in $(seq 1 "$tries"); do
+    kill -0 "$1" 2>/dev/null || return 0
+    sleep 0.1
+  done
+}
+
 stop_one() { # name
   local pid
   pid="$(pid_of "$1")" || return 0
   say "stopping $1 (pid $pid)"
   kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 40); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.5
-  done
+  wait_gone "$pid" 20
   if kill -0 "$pid" 2>/dev/null; then
     say "$1 did not stop within 20 s; killing it"
     kill -KILL "$pid" 2>/dev/null || true
@@ -200,10 +205,7 @@ kill_one() { # name: SIGKILL, as a crash would end it (no clean shutdown); waits
   pid="$(pid_of "$1")" || die "$1 is not running (no live pid in $RUN/$1.pid)"
   say "killing $1 (pid $pid) with SIGKILL"
   kill -KILL "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  wait_gone "$pid" 10
   rm -f "$RUN/$1.pid"
 }
 

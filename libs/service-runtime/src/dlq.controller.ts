@@ -13,7 +13,7 @@ import { dlqTopicOf, type Actor } from '@tracker/contracts';
 import { DeadLetters, type DeadLetter as DeadLetterView, type DeadLetterFilter, type RedriveCounts } from '@tracker/messaging';
 import { ApiKeyRequired, ApiProblem, CurrentActor, NotFoundProblem, Roles } from '@tracker/platform';
 import { RUNTIME_SETTINGS, type RuntimeSettings } from './runtime';
-import { consumedTopics, type ResolvedService } from './service-definition';
+import { serviceTopics, type ResolvedService } from './service-definition';
 import { KAFKA, MONGO_CONNECTION, SERVICE } from './tokens';
 
 export class DeadLetterQuery {
@@ -215,7 +215,7 @@ export class DlqController {
   /** The DLQ twins (prefixed) of the service's own topic and of those it reads. */
   private allowed(): Array<{ topic: string; originalTopic: string }> {
     const prefix = this.settings.topicPrefix;
-    return [...new Set([this.service.topic, ...consumedTopics(this.service)])].map((t) => ({ topic: dlqTopicOf(prefix + t), originalTopic: prefix + t }));
+    return serviceTopics(this.service).map((t) => ({ topic: dlqTopicOf(prefix + t), originalTopic: prefix + t }));
   }
 
   /** The topic named in the path, with or without the prefix; 404 for one that is not this service's or does not exist. */

@@ -25,7 +25,7 @@ import { RuntimeMetrics } from './metrics';
 import type { Projection } from './projections';
 import type { EventReactor } from './reactors';
 import { ReadModels } from './read-models';
-import type { ResolvedService } from './service-definition';
+import { serviceTopics, type ResolvedService } from './service-definition';
 import { EVENT_STORE, KAFKA, MONGO_CONNECTION, SERVICE } from './tokens';
 
 export interface RuntimeSettings {
@@ -131,7 +131,7 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationShutdown {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const topics = [...new Set([ownTopic, ...this.plans.flatMap((c) => c.topics.map((t) => prefix + t))])];
+      const topics = serviceTopics(this.service).map((t) => prefix + t);
       await ensureTopics(
         admin,
         topics.map((topic) => ({

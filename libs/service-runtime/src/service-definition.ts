@@ -69,6 +69,11 @@ export function resolveService<C extends EventSourcedServiceConfig>(definition: 
 }
 
 /** The topics a service reads (its store projections read its own topic), without the environment's prefix. */
+/** The service's own topic and every topic it consumes (what it creates at start; whose DLQs it may re-drive). */
+export function serviceTopics(service: ResolvedService): string[] {
+  return [...new Set([service.topic, ...consumedTopics(service)])];
+}
+
 export function consumedTopics(service: ResolvedService): string[] {
   return [
     ...new Set([

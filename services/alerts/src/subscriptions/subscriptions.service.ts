@@ -67,7 +67,7 @@ export class SubscriptionsService implements OnModuleInit {
     const filters: SubscriptionFilters = {
       ...(f.agreementIds?.length && { agreementIds: [...new Set(f.agreementIds)] }),
       ...(f.partyCountries?.length && { partyCountries: [...new Set(f.partyCountries.map((c) => c.toUpperCase()))] }),
-      ...(f.commodities?.length && { commodities: [...new Set(f.commodities.map((c) => c.trim()))] }),
+      ...(f.commodities?.length && { commodities: [...new Set(f.commodities)] }),
       ...(f.milestoneTypes?.length && { milestoneTypes: [...new Set(f.milestoneTypes)] }),
       ...(f.kinds?.length && { kinds: [...new Set(f.kinds)] }),
       ...(f.minSeverity && { minSeverity: f.minSeverity }),
