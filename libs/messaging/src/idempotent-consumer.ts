@@ -16,11 +16,11 @@
  */
 import { dlqTopicOf, type EventEnvelope } from '@tracker/contracts';
 import type { Upcasters } from '@tracker/event-store';
-import type { Admin, Consumer, ConsumerConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, ConsumerConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { backoffDelay, defaultPauseBackoff, defaultRetryPolicy, retryRetriable, type RetryPolicy } from './backoff';
 import { decodeMessage } from './codec';
 import { classifyFailure, type FailureKind } from './errors';
-import { createOrderedProducer } from './kafka';
+import { createOrderedProducer, RenewingProducer, type MessageSender } from './kafka';
 import type { ProcessedRecord, ProcessedStore } from './processed-store';
 
 export interface ConsumerContext {
@@ -63,8 +63,8 @@ export interface IdempotentConsumerOptions {
   retries?: Partial<RetryPolicy>;
   /** Upcast consumed events to the newest schema versions before the handler sees them. */
   upcasters?: Upcasters;
-  /** Producer for `<topic>.dlq`; default one created (and owned) by the consumer. */
-  dlqProducer?: Producer;
+  /** Producer for `<topic>.dlq`, connected; default a RenewingProducer created (and owned) by the consumer. */
+  dlqProducer?: MessageSender;
   /** Classifies failures (default `classifyFailure`): `unavailable` pauses, `poison` dead-letters at once. */
   classify?: (err: unknown) => FailureKind;
   /** Back-off while paused on an unavailable dependency (no limit on the number of tries). Default 200 ms to 5 s. */
@@ -136,8 +136,8 @@ export class IdempotentConsumer {
   private readonly classify: (err: unknown) => FailureKind;
   private pausedSince?: { at: Date; reason: string };
   private readonly now: () => Date;
-  private dlqProducer?: Producer;
-  private readonly ownsDlqProducer: boolean;
+  private dlqProducer?: MessageSender;
+  private ownedDlqProducer?: RenewingProducer;
   private stopping = false;
   private started = false;
   private joined = false;
@@ -161,7 +161,6 @@ export class IdempotentConsumer {
       groupId: options.groupId,
     });
     this.dlqProducer = options.dlqProducer;
-    this.ownsDlqProducer = !options.dlqProducer;
   }
 
   async start(): Promise<void> {
@@ -177,8 +176,12 @@ export class IdempotentConsumer {
     const joined = new Promise<void>((resolve) => {
       removeListener = consumer.on(consumer.events.GROUP_JOIN, () => resolve());
     });
-    if (!this.dlqProducer) this.dlqProducer = createOrderedProducer(this.options.kafka);
-    if (this.ownsDlqProducer) await this.dlqProducer.connect();
+    // Connected on its first dead letter: start-up does not wait for it.
+    if (!this.dlqProducer) {
+      const kafka = this.options.kafka;
+      this.ownedDlqProducer = new RenewingProducer(() => createOrderedProducer(kafka));
+      this.dlqProducer = this.ownedDlqProducer;
+    }
     await consumer.connect();
     for (const topic of this.options.topics) {
       await retryRetriable(() => consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true }));
@@ -219,8 +222,9 @@ export class IdempotentConsumer {
     this.started = false;
     this.joined = false;
     await this.consumer.disconnect();
-    if (this.ownsDlqProducer && this.dlqProducer) {
-      await this.dlqProducer.disconnect();
+    if (this.ownedDlqProducer) {
+      await this.ownedDlqProducer.disconnect();
+      this.ownedDlqProducer = undefined;
       this.dlqProducer = undefined;
     }
   }

@@ -3,6 +3,8 @@ export {
   createKafka,
   createOrderedProducer,
   ensureTopics,
+  RenewingProducer,
+  type MessageSender,
   parseBrokers,
   type KafkaSettings,
   type TopicSpec,

@@ -8,6 +8,8 @@ import {
   type KafkaConfig,
   type Producer,
   type ProducerConfig,
+  type ProducerRecord,
+  type RecordMetadata,
 } from 'kafkajs';
 
 export interface KafkaSettings {
@@ -60,6 +62,76 @@ export function createOrderedProducer(kafka: Kafka, config: Omit<ProducerConfig,
     idempotent: true,
     maxInFlightRequests: 1,
   });
+}
+
+/** What a publisher needs of a producer: a kafkajs Producer or a RenewingProducer. */
+export type MessageSender = Pick<Producer, 'send'>;
+
+/**
+ * An ordered producer that is replaced after a failed send. A send that failed may still have been written (the
+ * broker died or the answer was lost after the append): sending other messages then under the same producer id
+ * reuses sequence numbers the broker has already taken, and it refuses every later send for good
+ * (OUT_OF_ORDER_SEQUENCE_NUMBER; seen after a Kafka SIGKILL). Under a new producer id the batch goes out again;
+ * a message written twice that way is a redelivery, which consumers absorb by eventId.
+ */
+export class RenewingProducer implements MessageSender {
+  private current?: Producer;
+  private connecting?: Promise<Producer>;
+  private renewals = 0;
+
+  constructor(
+    private readonly create: () => Producer,
+    private readonly onRenew?: (err: unknown) => void,
+  ) {}
+
+  /** Connects now (otherwise the first send does). */
+  async connect(): Promise<void> {
+    await this.producer();
+  }
+
+  async send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    const producer = await this.producer();
+    try {
+      return await producer.send(record);
+    } catch (err) {
+      if (this.current === producer) {
+        this.current = undefined;
+        this.renewals++;
+        this.onRenew?.(err);
+        await producer.disconnect().catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
+  /** Producers replaced so far (each after a failed send). */
+  get renewed(): number {
+    return this.renewals;
+  }
+
+  async disconnect(): Promise<void> {
+    const producer = this.current ?? (await this.connecting?.catch(() => undefined));
+    this.current = undefined;
+    await producer?.disconnect().catch(() => undefined);
+  }
+
+  private producer(): Promise<Producer> {
+    if (this.current) return Promise.resolve(this.current);
+    this.connecting ??= (async () => {
+      const producer = this.create();
+      try {
+        await producer.connect();
+      } catch (err) {
+        await producer.disconnect().catch(() => undefined);
+        throw err;
+      } finally {
+        this.connecting = undefined;
+      }
+      this.current = producer;
+      return producer;
+    })();
+    return this.connecting;
+  }
 }
 
 export interface TopicSpec {

@@ -17,10 +17,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@tracker/contracts';
 import type { Outbox } from '@tracker/event-store';
-import type { Producer } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import { backoffDelay } from './backoff';
 import { encodeEnvelope } from './codec';
+import type { MessageSender } from './kafka';
 import { Lease } from './lease';
 
 export interface OutboxRelayOptions {
@@ -28,8 +28,11 @@ export interface OutboxRelayOptions {
   outbox: Outbox;
   /** Where the lease document lives (the service's database, usually the store's connection). */
   connection: Connection;
-  /** A connected producer from createOrderedProducer (idempotent, maxInFlightRequests 1). Not owned by the relay. */
-  producer: Producer;
+  /**
+   * An ordered producer (createOrderedProducer: idempotent, one request in flight), connected; not owned by the
+   * relay. A RenewingProducer, as the services use, also survives a send that failed after it was written.
+   */
+  producer: MessageSender;
   topic: string;
   /** CloudEvents `source`: the publishing service, e.g. `agreements`. */
   source: string;
@@ -72,7 +75,7 @@ export class OutboxRelay {
   readonly owner: string;
   readonly lease: Lease;
   private readonly outbox: Outbox;
-  private readonly producer: Producer;
+  private readonly producer: MessageSender;
   private readonly topic: string;
   private readonly source: string;
   private readonly batchSize: number;

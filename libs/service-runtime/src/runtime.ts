@@ -7,11 +7,12 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Connection } from 'mongoose';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { dlqTopicOf, type EventEnvelope } from '@tracker/contracts';
 import type { EventStore } from '@tracker/event-store';
 import {
   createOrderedProducer,
+  RenewingProducer,
   ensureTopics,
   IdempotentConsumer,
   OutboxRelay,
@@ -57,7 +58,7 @@ interface ConsumerPlan {
 export class ServiceRuntime implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('ServiceRuntime');
   private readonly metrics: RuntimeMetrics;
-  private producer?: Producer;
+  private producer?: RenewingProducer;
   relay?: OutboxRelay;
   readonly consumers: IdempotentConsumer[] = [];
   private readonly plans: ConsumerPlan[];
@@ -144,8 +145,11 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationShutdown {
       await admin.disconnect();
     }
 
-    this.producer = createOrderedProducer(this.kafka);
-    await this.producer.connect();
+    const kafka = this.kafka;
+    this.producer = new RenewingProducer(
+      () => createOrderedProducer(kafka),
+      (err) => this.logger.warn(`outbox relay: a send failed (${(err as Error).message}); the next goes under a new producer id`),
+    );
     const relay = new OutboxRelay({
       outbox: this.store.outbox,
       connection: this.connection,
