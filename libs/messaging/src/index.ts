@@ -29,6 +29,7 @@ export {
   type ConsumerContext,
   type ConsumerMetrics,
   type EventHandler,
+  type BatchHandler,
   type PartitionLag,
   type DlqReason,
 } from './idempotent-consumer';

@@ -1,7 +1,7 @@
 /** guardedUpsert on the real database: the write of a read model's document for one stream. */
 import { randomBytes } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
-import { applyOnce, guardedUpsert } from './apply-once';
+import { applyOnce, applyOnceEach, guardedUpsert } from './apply-once';
 import { isFerretDb } from './by-id';
 import { lockedKeys } from './key-lock';
 
@@ -37,6 +37,26 @@ describe('guardedUpsert', () => {
     expect(await write(doc(2, 'started', '2026-02-01', '2026-09-01'))).toBe(false);
     expect(await write(doc(3, 'met again', '2026-03-01', '2026-09-01'))).toBe(false);
     expect(await views.findOne({ _id: 'm-1' })).toEqual({ _id: 'm-1', version: 3, title: 'met', plannedAt: '2026-01-01', lastActivityAt: '2026-02-01' });
+  });
+
+  it('applyOnceEach: several guarded entries of one document in one write, each only if newer', async () => {
+    const lists = connection.collection<{ _id: string; m: Record<string, { version: number; title: string }> }>(uniqueName('lists'));
+    const entry = (key: string, version: number, title: string) => ({ guard: { field: `m.${key}.version`, value: version }, $set: { [`m.${key}.title`]: title } });
+    // Created with both entries.
+    expect(await applyOnceEach(lists, 'a-1', [entry('x', 1, 'x planned'), entry('y', 2, 'y started')])).toEqual([0, 1]);
+    // x moves on, y's older version (a redelivery) and a new entry z: x and z are written, y is left alone.
+    expect(await applyOnceEach(lists, 'a-1', [entry('x', 3, 'x met'), entry('y', 2, 'y again'), entry('z', 1, 'z planned')])).toEqual([0, 2]);
+    // Two entries of one guard in one call: the higher wins, whatever the order.
+    expect(await applyOnceEach(lists, 'a-1', [entry('z', 3, 'z met'), entry('z', 2, 'z started')])).toEqual([0]);
+    // Nothing newer: no write at all.
+    const writes = jest.spyOn(lists, 'updateOne');
+    expect(await applyOnceEach(lists, 'a-1', [entry('x', 3, 'x late')])).toEqual([]);
+    expect(writes).not.toHaveBeenCalled();
+    writes.mockRestore();
+    expect(await lists.findOne({ _id: 'a-1' })).toEqual({
+      _id: 'a-1',
+      m: { x: { version: 3, title: 'x met' }, y: { version: 2, title: 'y started' }, z: { version: 3, title: 'z met' } },
+    });
   });
 
   it('writes a newer version of a document it wrote without reading it first, and reads before every skip', async () => {

@@ -146,6 +146,41 @@ export async function applyOnce(
 }
 
 /**
+ * applyOnce for several guarded entries of one document in one write (e.g. an agreement's list of milestones,
+ * each entry guarded by its own stream's version): each `$set` goes in only if its guard lets it (as applyOnce
+ * decides); one read and one write by `_id` for all of them, a compare-and-set on every guard read (MongoDB).
+ * Returns the entries applied (by index).
+ */
+export async function applyOnceEach(
+  collection: mongo.Collection<AnyDoc>,
+  id: unknown,
+  entries: ReadonlyArray<{ guard: Required<ApplyOnceGuard>; $set: Record<string, unknown> }>,
+): Promise<number[]> {
+  for (const e of entries) if (!Number.isFinite(e.guard.value)) throw new RangeError('applyOnceEach: guard value must be a number');
+  return readModifyWrite(collection, id, async (doc, filter) => {
+    const set: Record<string, unknown> = {};
+    const expected: Record<string, unknown> = {};
+    const applied: number[] = [];
+    entries.forEach((e, i) => {
+      const decision = applyOnceDecision(doc, e.guard.field, e.guard.value);
+      // Two entries of one guard: the later (higher) one wins, as two applyOnce calls in a row would.
+      const already = set[e.guard.field];
+      if (decision.kind === 'skip' || (typeof already === 'number' && already >= e.guard.value)) return;
+      Object.assign(set, e.$set, { [e.guard.field]: e.guard.value });
+      if (decision.kind === 'update') Object.assign(expected, unchanged(e.guard.field, decision.read));
+      applied.push(i);
+    });
+    if (applied.length === 0) return [];
+    if (!doc) {
+      await collection.insertOne(documentFromUpdate(id, { $set: set }));
+      return applied;
+    }
+    const result = await collection.updateOne(filter(expected), { $set: set });
+    return result.matchedCount > 0 ? applied : RETRY;
+  });
+}
+
+/**
  * Writes a read model's whole document for one stream at `doc.version` unless the stored one is as new or newer.
  * `insertOnly` fields are written when the document is created and kept after (e.g. when a milestone was
  * planned); `max` fields only ever grow. True if written. Read by `_id`, then an insert or a write by `_id`

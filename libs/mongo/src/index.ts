@@ -4,6 +4,7 @@ export { DUPLICATE_KEY, isDuplicateKey, onlyDuplicateKeys, unlessDuplicate } fro
 export {
   applyOnce,
   applyOnceDecision,
+  applyOnceEach,
   documentFromUpdate,
   guardedUpsert,
   guardedUpsertDecision,

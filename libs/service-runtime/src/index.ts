@@ -23,6 +23,7 @@ export {
   type ReadModelCollection,
   type FoldedStream,
   type ReadModelDocument,
+  type Projected,
 } from './projections';
 export type { EventReactor, ReactorDefinition } from './reactors';
 export { ReadModels, Generation, type CollectionSource, type IndexDefinition } from './read-models';

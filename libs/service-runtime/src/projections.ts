@@ -85,12 +85,17 @@ export interface TopicProjection {
   /** Applies one event to `into`. Must be version-guarded (redeliveries happen) and touch only the read model. */
   apply(into: CollectionSource, event: EventEnvelope): Promise<void>;
   /**
-   * Applies up to a hundred events of one topic partition at once, in offset order, where the read model can
-   * write them together (an insert-only journal). The replay uses it instead of `apply`, after the other
-   * projections' `apply` of the same events: so only for a projection that reads no other read model.
+   * Applies up to a hundred events of one topic partition at once, in offset order, with the effect of `apply` on
+   * each in turn but in fewer writes (an insert-only journal; summaries folded in memory, each written once). The
+   * live consumer uses it for runs of new events (a backlog), the replay instead of `apply`, after the other
+   * projections' `apply` of the same events: so only for a projection that reads no other read model. What it
+   * returns goes to the reactors declared after it (EventReactor.reactMany).
    */
-  applyMany?(into: CollectionSource, events: readonly EventEnvelope[]): Promise<void>;
+  applyMany?(into: CollectionSource, events: readonly EventEnvelope[]): Promise<Projected | void>;
 }
+
+/** What a projection's applyMany held after each event, by eventId (for the reactors after it). */
+export type Projected = ReadonlyMap<string, unknown>;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Projection = StoreProjection<any> | TopicProjection;

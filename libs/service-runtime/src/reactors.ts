@@ -7,10 +7,17 @@
 import type { Type } from '@nestjs/common';
 import type { EventEnvelope } from '@tracker/contracts';
 import type { ConsumerContext } from '@tracker/messaging';
+import type { Projected } from './projections';
 
 /** A provider of the service (resolved from its module) that reacts to one consumed event. Must be idempotent. */
 export interface EventReactor {
   react(event: EventEnvelope, ctx: ConsumerContext): Promise<void>;
+  /**
+   * The effect of `react` on each of `events` in turn, after the projection's applyMany folded them all: what the
+   * read model held after each event is in `projected` (the projection's answer), since reading it now gives only
+   * the state after the last. Without it, the projection's consumer handles events one at a time.
+   */
+  reactMany?(events: readonly EventEnvelope[], ctx: ConsumerContext, projected: Projected): Promise<void>;
 }
 
 export type ReactorDefinition =

@@ -17,6 +17,7 @@ import {
   IdempotentConsumer,
   OutboxRelay,
   ProcessedStore,
+  type BatchHandler,
   type ConsumerContext,
   type EventHandler,
 } from '@tracker/messaging';
@@ -50,6 +51,8 @@ interface ConsumerPlan {
   name: string;
   topics: readonly string[];
   handle: EventHandler;
+  /** Runs of new events at once, where the projection folds them (applyMany) and its reactors can follow. */
+  handleMany?: () => BatchHandler | undefined;
   /** Events as published (a raw projection), not upcast. */
   raw?: boolean;
 }
@@ -93,6 +96,16 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationShutdown {
         handle: async (event, ctx) => {
           await project(event);
           for (const type of reactors) await this.reactor(type).react(event, ctx);
+        },
+        // Decided once the module is up (the reactors are its providers).
+        handleMany: () => {
+          if (p.source !== 'topics' || !p.applyMany) return undefined;
+          const instances = reactors.map((type) => this.reactor(type));
+          if (instances.some((r) => !r.reactMany)) return undefined;
+          return async (events, ctx) => {
+            const projected = (await p.applyMany!(this.readModels, events)) ?? new Map();
+            for (const r of instances) await r.reactMany!(events, ctx, projected);
+          };
         },
       };
     });
@@ -167,6 +180,7 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationShutdown {
     const retention = this.settings.processedEventsRetentionMs ?? 30 * 86_400_000;
     this.housekeeping.register('processedEvents', (now) => processed.sweep(new Date(now.getTime() - retention)));
     for (const plan of this.plans) {
+      const batchHandler = plan.handleMany?.();
       const consumer = new IdempotentConsumer({
         kafka: this.kafka,
         groupId: `${prefix}${this.service.name}.${plan.name}`,
@@ -177,6 +191,10 @@ export class ServiceRuntime implements OnModuleInit, OnApplicationShutdown {
         ...(!plan.raw && { upcasters: this.store.upcasters }),
         // Logs written while handling carry the event's correlation id, as they do for HTTP requests.
         handler: (envelope, ctx) => correlationContext.run(ctx.correlationId, () => plan.handle(envelope, ctx)),
+        ...(batchHandler && {
+          batchHandler: (envelopes: readonly EventEnvelope[], ctx: ConsumerContext) =>
+            correlationContext.run(ctx.correlationId, () => batchHandler(envelopes, ctx)),
+        }),
         onError: (err, at) =>
           this.logger.warn(`consumer ${plan.name}: ${(err as Error).message}${at ? ` at ${at.topic}/${at.partition}@${at.offset}` : ''}`),
         onPause: (info) => {

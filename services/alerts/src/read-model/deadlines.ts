@@ -94,9 +94,12 @@ export class DeadlineStore {
       // checks against the document and skips; the redelivery applies the event again.
       const applies = !before || typeof before.version !== 'number' || before.version < event.streamVersion;
       const expected = listedDate(applies ? ({ ...(before ?? {}), ...set } as DeadlineDoc) : before);
-      if (expected) await this.list(id, expected);
+      // A document already showing that date was listed under it before it showed it: no second listing (most
+      // events, progress reports, leave the date as it is).
+      if (expected && expected !== listedDate(before)) await this.list(id, expected);
       const applied = await applyOnce(this.deadlines as never, id, { field: 'version', value: event.streamVersion }, { $set: set });
-      const date = listedDate(applied ? await this.get(id) : before);
+      // What the document shows now: as decided, unless another writer got there first (then as read).
+      const date = applied === applies ? expected : listedDate(applied ? await this.get(id) : before);
       if (date && date !== expected) await this.list(id, date);
       for (const old of new Set([listedDate(before), expected])) if (old && old !== date) await this.unlist(id, old);
       return applied;
@@ -145,6 +148,8 @@ export const milestoneDeadlines: TopicProjection = {
   },
 };
 
+const ALERTING = new Set(['milestone.rescheduled', 'milestone.corrected', 'milestone.met', 'milestone.partially-met', 'milestone.cancelled']);
+
 /**
  * After `milestone-deadlines` applied a milestone event: a slip alert on a reschedule to a later date, and a
  * resolved notice closing the open alerts when a milestone is met, partially met or cancelled.
@@ -157,7 +162,8 @@ export class MilestoneAlertsReactor implements EventReactor {
   ) {}
 
   async react(envelope: EventEnvelope, ctx: ConsumerContext): Promise<void> {
-    if (!envelope.type.startsWith('milestone.')) return;
+    // Only these raise or resolve anything (not a plan, a start or a progress report): the others read nothing.
+    if (!ALERTING.has(envelope.type)) return;
     const event = envelope as MilestoneEventEnvelope;
     const m = await this.deadlines.get(event.data.milestoneId);
     // A milestone event whose `planned` never reached us: nothing to alert about.
