@@ -7,7 +7,9 @@
 import { verified } from '../bench/lib/webhooks';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TestClock, eventually, startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
+import { createKafka } from '@tracker/messaging';
+import { TestClock, eventually, kafkaBrokers, startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
+import { asyncApiErrors, asyncApiFindings, readChannelMessages } from '../support/asyncapi';
 // The journey needs the services' own modules in this process (one TestClock for all three); nothing else in
 // tests/ imports an application.
 /* eslint-disable @nx/enforce-module-boundaries */
@@ -276,5 +278,19 @@ describe('an agreement’s journey across the three services (e2e)', () => {
     await deliveries.runOnce();
     expect(received.filter((x) => x.json.deliveryId === failed.id)).toHaveLength(1);
     expect(received.length).toBeGreaterThan(before);
+  });
+
+  it('published only messages that the services’ AsyncAPI documents describe (issue 21)', async () => {
+    const documents = await Promise.all(
+      [agreements, milestones, alerts].map(async (s) => (await s.http.get('/asyncapi.json').expect(200)).body as object),
+    );
+    for (const document of documents) expect(await asyncApiErrors(document)).toEqual([]);
+    const kafka = createKafka({ brokers: kafkaBrokers(), clientId: 'e2e-asyncapi' });
+    const messages = await readChannelMessages(kafka, documents[0], { groupPrefix: prefix });
+    // The journey wrote on all three topics (registration, planning, alerts): the check below is not vacuous.
+    expect([...new Set(messages.map((m) => m.topic))]).toEqual(
+      expect.arrayContaining(['agreements.events', 'milestones.events', 'alerts.events'].map((t) => prefix + t)),
+    );
+    for (const document of documents) expect(asyncApiFindings(document, messages)).toEqual([]);
   });
 });

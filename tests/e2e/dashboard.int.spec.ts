@@ -13,7 +13,9 @@ import type { Browser, Page } from 'playwright-core';
 import { milestoneStreamId } from '@tracker/contracts';
 import { eventKey, type EventStore } from '@tracker/event-store';
 import { EVENT_STORE } from '@tracker/service-runtime';
-import { eventually, startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
+import { createKafka } from '@tracker/messaging';
+import { eventually, kafkaBrokers, startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
+import { asyncApiErrors, asyncApiFindings, readChannelMessages } from '../support/asyncapi';
 /* eslint-disable @nx/enforce-module-boundaries */
 import { AgreementsApp } from '../../services/agreements/src/service';
 import { AgreementsConfig } from '../../services/agreements/src/config';
@@ -342,6 +344,14 @@ describe('the dashboard in a real browser (e2e)', () => {
   it('no page has a serious or critical accessibility violation', () => {
     expect(Object.keys(accessibility).length).toBeGreaterThanOrEqual(6);
     expect(Object.fromEntries(Object.entries(accessibility).filter(([, v]) => v.length > 0))).toEqual({});
+  });
+
+  it('published only messages that the services’ AsyncAPI documents describe (issue 21)', async () => {
+    const documents = await Promise.all([agreements, milestones, alerts].map(async (s) => (await s.http.get('/asyncapi.json').expect(200)).body as object));
+    for (const document of documents) expect(await asyncApiErrors(document)).toEqual([]);
+    const messages = await readChannelMessages(createKafka({ brokers: kafkaBrokers(), clientId: 'ui-asyncapi' }), documents[0], { groupPrefix: prefix });
+    expect(messages.length).toBeGreaterThan(0);
+    for (const document of documents) expect(asyncApiFindings(document, messages)).toEqual([]);
   });
 
   async function reschedule(item: ReturnType<Page['locator']>, newDueDate: string, reason: string) {

@@ -11,7 +11,9 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { EventStore } from '@tracker/event-store';
 import { Topics } from '@tracker/contracts';
 import { EVENT_STORE, ServiceRuntime, MONGO_CONNECTION, ReadModels, type ReplayStatus } from '@tracker/service-runtime';
-import { TestClock, eventually, runTool, startService, testConfig, uniqueName, type RunningService, publishEvent, trUzMemorandum } from '@tracker/testing';
+import { encodeEnvelope } from '@tracker/messaging';
+import { TestClock, eventually, runTool, startService, testConfig, uniqueName, type RunningService, trUzMemorandum } from '@tracker/testing';
+import { asyncApiErrors, asyncApiFindings, readChannelMessages } from '../support/asyncapi';
 import type { Connection } from 'mongoose';
 // The run needs the services' own modules in this process (one TestClock for all three).
 /* eslint-disable @nx/enforce-module-boundaries */
@@ -207,11 +209,11 @@ describe('replaying the read models (e2e)', () => {
       await scheduler.runOnce();
     }
 
-    // Redeliveries: a copy of every tenth event of each store goes to its topic again.
+    // Redeliveries: a copy of every tenth event of each store goes to its topic again, as its relay sends it.
     for (const [name, s] of Object.entries(services)) {
       let n = 0;
       for await (const event of store(s).readAll()) {
-        if (n++ % 10 === 0) await publishEvent(producer, prefix + Topics[name as keyof typeof Topics], event);
+        if (n++ % 10 === 0) await producer.send({ topic: prefix + Topics[name as keyof typeof Topics], messages: [encodeEnvelope(event, name)] });
       }
     }
     await settled();
@@ -374,5 +376,13 @@ describe('replaying the read models (e2e)', () => {
     const refused = await run('dev-auditor');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/403 .*replays need an admin key/);
+  });
+
+  it('published only messages that the services’ AsyncAPI documents describe, redeliveries included (issue 21)', async () => {
+    const documents = await Promise.all(Object.values(services).map(async (s) => (await s.http.get('/asyncapi.json').expect(200)).body as object));
+    for (const document of documents) expect(await asyncApiErrors(document)).toEqual([]);
+    const messages = await readChannelMessages(kafka, documents[0], { groupPrefix: prefix, timeoutMs: 120_000 });
+    expect(messages.length).toBeGreaterThan(1000);
+    for (const document of documents) expect(asyncApiFindings(document, messages)).toEqual([]);
   });
 });

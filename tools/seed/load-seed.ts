@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 interface SeedFile {
-  sources: Record<string, { title: string; publisher?: string; published?: string; url?: string }>;
+  /** `kind`: who published it (official, company, international-organisation, media, other). */
+  sources: Record<string, { title: string; publisher?: string; published?: string; url?: string; kind?: string }>;
   agreements: Array<{
     ref: string;
     title: string;
@@ -22,7 +23,8 @@ interface SeedFile {
     sectors?: string[];
     commodities?: string[];
     objectives?: string[];
-    targets?: string[];
+    /** A description, or a quantified target (amount with unit or currency, byDate). */
+    targets?: Array<string | { description: string; amount?: number; unit?: string; currency?: string; byDate?: string }>;
     sourceRefs?: string[];
     milestones?: Array<{ type: string; title: string; due: string; illustrative?: boolean }>;
   }>;
@@ -53,7 +55,7 @@ export function toRegisterBody(a: SeedFile['agreements'][number], sources: SeedF
     sectors: a.sectors ?? [],
     commodities: a.commodities ?? [],
     objectives: a.objectives ?? [],
-    targets: (a.targets ?? []).map((description) => ({ description })),
+    targets: (a.targets ?? []).map((t) => (typeof t === 'string' ? { description: t } : t)),
     sources: (a.sourceRefs ?? []).filter((r) => sources[r]).map((r) => {
       const s = sources[r];
       return {
@@ -61,6 +63,7 @@ export function toRegisterBody(a: SeedFile['agreements'][number], sources: SeedF
         ...(s.url && { url: s.url }),
         ...(s.publisher && s.publisher !== 'unknown' && { publisher: s.publisher }),
         ...(s.published && s.published !== 'unknown' && { published: s.published }),
+        ...(s.kind && { kind: s.kind }),
       };
     }),
   };
@@ -77,7 +80,9 @@ async function post(url: string, body: unknown, idempotencyKey: string): Promise
 async function main() {
   const seed = JSON.parse(readFileSync(file, 'utf8')) as SeedFile;
   for (const a of seed.agreements) {
-    const res = await post(`${agreementsUrl}/agreements`, toRegisterBody(a, seed.sources), `seed:${a.ref}`);
+    // v2: the bodies gained source kinds and a quantified target. An agreement loaded with the old key answers
+    // 409 under the new one and is left alone, rather than 422 for a key reused with another body.
+    const res = await post(`${agreementsUrl}/agreements`, toRegisterBody(a, seed.sources), `seed:v2:${a.ref}`);
     if (res.status === 409) {
       // Loaded by an earlier run whose idempotency keys have expired since: leave it (and its milestones) alone.
       process.stdout.write(`agreement ${a.ref} already registered, skipped\n`);

@@ -3,6 +3,7 @@
  * AgreementSchemaVersions; older stored versions are upcast on read (./upcasters.ts).
  */
 import type { EventEnvelope } from './envelope';
+import type { ArchivedCopy, EvidenceKind } from './evidence';
 
 export const AgreementKinds = ['mou', 'framework', 'treaty', 'contract', 'joint-declaration'] as const;
 export type AgreementKind = (typeof AgreementKinds)[number];
@@ -30,6 +31,8 @@ export interface Signatory {
   party?: string;
 }
 export interface QuantifiedTarget {
+  /** Stable within its agreement (T1, T2, …): milestones name it to contribute to it. Older events: by order. */
+  targetId?: string;
   description: string;
   amount?: number;
   unit?: string;
@@ -38,12 +41,21 @@ export interface QuantifiedTarget {
   byDate?: string;
 }
 export interface Source {
+  /** Stable within its agreement (S1, S2, …). Older events: by order. */
+  sourceId?: string;
   url?: string;
   title: string;
   publisher?: string;
   /** As precise as known: YYYY, YYYY-MM or YYYY-MM-DD. */
   published?: string;
+  /** Who published it; `other` when not said (older events). */
+  kind?: EvidenceKind;
+  archived?: ArchivedCopy;
 }
+
+/** What a list correction may change of a target or a source (the fields present change). */
+export type TargetChanges = Partial<Omit<QuantifiedTarget, 'targetId'>>;
+export type SourceChanges = Partial<Omit<Source, 'sourceId'>>;
 
 export interface AgreementDetails {
   reference: string;
@@ -71,6 +83,13 @@ export interface AgreementEventData {
   'agreement.source-attached': { agreementId: string; source: Source };
   'agreement.objective-added': { agreementId: string; objective: string };
   'agreement.target-added': { agreementId: string; target: QuantifiedTarget };
+  /** Corrections of the lists: what was entered wrongly, or should not be there, with why. */
+  'agreement.target-corrected': { agreementId: string; targetId: string; changes: TargetChanges; reason: string };
+  'agreement.target-removed': { agreementId: string; targetId: string; reason: string };
+  'agreement.source-corrected': { agreementId: string; sourceId: string; changes: SourceChanges; reason: string };
+  'agreement.source-removed': { agreementId: string; sourceId: string; reason: string };
+  'agreement.objective-corrected': { agreementId: string; objective: string; correctedTo: string; reason: string };
+  'agreement.objective-removed': { agreementId: string; objective: string; reason: string };
   /** v2: `effectiveOn`, the calendar date it took effect (v1 events read it from their occurredAt). */
   'agreement.suspended': { agreementId: string; reason: string; effectiveOn: string };
   'agreement.resumed': { agreementId: string; reason?: string; effectiveOn: string };
@@ -88,6 +107,8 @@ export interface AgreementEventData {
    * recorded (the hash chain is untouched) and reads apply the correction.
    */
   'agreement.corrected': CorrectionData<AgreementCorrectableType, AgreementCorrection> & { agreementId: string };
+  /** A monitor made the agreement readable without a key at /public/... (public: true) or private again. */
+  'agreement.visibility-changed': { agreementId: string; public: boolean; reason: string };
 }
 
 /** What a correction says: the event it corrects, the fields that were wrong and their right values, and why. */
@@ -111,19 +132,6 @@ export interface AgreementCorrection {
   effectiveOn?: string;
 }
 export type AgreementEventType = keyof AgreementEventData;
-export const AgreementEventTypes = Object.keys({
-  'agreement.registered': 1,
-  'agreement.amended': 1,
-  'agreement.source-attached': 1,
-  'agreement.objective-added': 1,
-  'agreement.target-added': 1,
-  'agreement.suspended': 1,
-  'agreement.resumed': 1,
-  'agreement.terminated': 1,
-  'agreement.expired': 1,
-  'agreement.status-derived': 1,
-  'agreement.corrected': 1,
-} satisfies Record<AgreementEventType, 1>) as AgreementEventType[];
 
 /** The schema version each agreement event type is written with now. */
 export const AgreementSchemaVersions = {
@@ -132,13 +140,23 @@ export const AgreementSchemaVersions = {
   'agreement.source-attached': 1,
   'agreement.objective-added': 1,
   'agreement.target-added': 1,
+  'agreement.target-corrected': 1,
+  'agreement.target-removed': 1,
+  'agreement.source-corrected': 1,
+  'agreement.source-removed': 1,
+  'agreement.objective-corrected': 1,
+  'agreement.objective-removed': 1,
   'agreement.suspended': 2,
   'agreement.resumed': 2,
   'agreement.terminated': 2,
   'agreement.expired': 2,
   'agreement.status-derived': 1,
   'agreement.corrected': 1,
+  'agreement.visibility-changed': 1,
 } as const satisfies Record<AgreementEventType, number>;
+
+/** Every agreement event type (the keys of the versions above: one list to extend). */
+export const AgreementEventTypes = Object.keys(AgreementSchemaVersions) as AgreementEventType[];
 
 export type AgreementEvent = {
   [K in AgreementEventType]: { type: K; schemaVersion: (typeof AgreementSchemaVersions)[K]; data: AgreementEventData[K]; occurredAt?: string };

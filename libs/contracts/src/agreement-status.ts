@@ -4,6 +4,7 @@
  */
 import type { ImplementationStatus } from './agreement-events';
 import type { MilestoneEventData, MilestoneEventType, MilestoneStatus, MilestoneType } from './milestone-events';
+import { foldMilestoneContribution, type MilestoneContribution } from './target-progress';
 
 /** What one milestone contributes to its agreement's status, folded from `milestone.*` events. */
 export interface MilestoneSummary {
@@ -14,6 +15,8 @@ export interface MilestoneSummary {
   slipCount: number;
   /** True once anything beyond planning happened (start, progress, outcome). */
   active: boolean;
+  /** Targets it counts towards, what it achieved, what backs its status (absent in summaries of older releases). */
+  contribution?: MilestoneContribution;
 }
 
 const terminal: ReadonlySet<MilestoneStatus> = new Set(['met', 'partiallyMet', 'notMet', 'cancelled']);
@@ -25,6 +28,16 @@ export function isTerminalMilestoneStatus(status: MilestoneStatus): boolean {
 
 /** Folds one milestone event into the summary of that milestone (undefined before `milestone.planned`). */
 export function summarizeMilestoneEvent<K extends MilestoneEventType>(
+  summary: MilestoneSummary | undefined,
+  type: K,
+  data: MilestoneEventData[K],
+): MilestoneSummary | undefined {
+  const next = summarizeStatus(summary, type, data);
+  const contribution = next && foldMilestoneContribution(summary?.contribution, summary?.status, type, data);
+  return next && contribution ? { ...next, contribution } : next;
+}
+
+function summarizeStatus<K extends MilestoneEventType>(
   summary: MilestoneSummary | undefined,
   type: K,
   data: MilestoneEventData[K],

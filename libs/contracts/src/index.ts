@@ -9,4 +9,8 @@ export * from './alert-events';
 export * from './milestone-overview';
 export * from './business-time';
 export * from './upcasters';
+export * from './evidence';
+export * from './target-progress';
 export { COMMODITIES, COMMODITY_CODES_MESSAGE } from './commodities';
+export { foldForSearch, searchTokens } from './search-text';
+export * from './asyncapi';

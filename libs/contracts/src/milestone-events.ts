@@ -1,6 +1,7 @@
 /** Events of the Milestone aggregate, published on `milestones.events`, keyed by agreement id. */
 import type { CorrectionData } from './agreement-events';
 import type { EventEnvelope } from './envelope';
+import type { ArchivedCopy, EvidenceKind } from './evidence';
 
 export const MilestoneTypes = [
   'joint_venture',
@@ -22,13 +23,24 @@ export const MilestoneStatuses = ['scheduled', 'inProgress', 'met', 'partiallyMe
 export type MilestoneStatus = (typeof MilestoneStatuses)[number];
 export const OpenMilestoneStatuses: readonly MilestoneStatus[] = ['scheduled', 'inProgress'];
 
+/** An amount of something: tonnes a year, people trained, or money (with its ISO 4217 currency). */
+export interface Quantity {
+  amount: number;
+  unit: string;
+  currency?: string;
+}
 export interface ExpectedOutcome {
   description: string;
-  quantity?: { amount: number; unit: string; currency?: string };
+  quantity?: Quantity;
 }
 export interface EvidenceLink {
   url: string;
   title?: string;
+  /** Who published it; `other` when not said (older events). */
+  kind?: EvidenceKind;
+  /** As precise as known: YYYY, YYYY-MM or YYYY-MM-DD. */
+  published?: string;
+  archived?: ArchivedCopy;
 }
 
 export interface MilestoneEventData {
@@ -43,6 +55,8 @@ export interface MilestoneEventData {
     /** Calendar date YYYY-MM-DD, in the agreement's context, stored as a UTC date. */
     dueDate: string;
     evidence: EvidenceLink[];
+    /** The agreement's targets (their ids) this milestone's outcome counts towards. */
+    contributesTo?: string[];
   };
   'milestone.started': { milestoneId: string; agreementId: string; startedOn: string };
   /** v2: `reportedOn`, the date the report describes (v1 events read it from their occurredAt). */
@@ -67,13 +81,24 @@ export interface MilestoneEventData {
     /** v2: the date the decision to reschedule was taken (v1 events read it from their occurredAt). */
     decidedOn: string;
   };
-  'milestone.met': { milestoneId: string; agreementId: string; metOn: string; evidence: EvidenceLink[]; note?: string };
+  /** `achieved`: the quantity the outcome reached; `contributesTo`, when given, replaces the planned targets. */
+  'milestone.met': {
+    milestoneId: string;
+    agreementId: string;
+    metOn: string;
+    evidence: EvidenceLink[];
+    note?: string;
+    achieved?: Quantity;
+    contributesTo?: string[];
+  };
   'milestone.partially-met': {
     milestoneId: string;
     agreementId: string;
     metOn: string;
     evidence: EvidenceLink[];
     note: string;
+    achieved?: Quantity;
+    contributesTo?: string[];
   };
   /** v2: `on`, the date it was found not met (v1: from occurredAt). */
   'milestone.not-met': { milestoneId: string; agreementId: string; reason: string; on: string };
@@ -106,19 +131,10 @@ export interface MilestoneCorrection {
   decidedOn?: string;
   metOn?: string;
   on?: string;
+  /** met, partially met: the quantity achieved. */
+  achieved?: Quantity;
 }
 export type MilestoneEventType = keyof MilestoneEventData;
-export const MilestoneEventTypes = Object.keys({
-  'milestone.planned': 1,
-  'milestone.started': 1,
-  'milestone.progress-reported': 1,
-  'milestone.rescheduled': 1,
-  'milestone.met': 1,
-  'milestone.partially-met': 1,
-  'milestone.not-met': 1,
-  'milestone.cancelled': 1,
-  'milestone.corrected': 1,
-} satisfies Record<MilestoneEventType, 1>) as MilestoneEventType[];
 
 /** The schema version each milestone event type is written with now. */
 export const MilestoneSchemaVersions = {
@@ -132,6 +148,9 @@ export const MilestoneSchemaVersions = {
   'milestone.cancelled': 2,
   'milestone.corrected': 1,
 } as const satisfies Record<MilestoneEventType, number>;
+
+/** Every milestone event type (the keys of the versions above: one list to extend). */
+export const MilestoneEventTypes = Object.keys(MilestoneSchemaVersions) as MilestoneEventType[];
 
 export type MilestoneEvent = {
   [K in MilestoneEventType]: { type: K; schemaVersion: (typeof MilestoneSchemaVersions)[K]; data: MilestoneEventData[K]; occurredAt?: string };

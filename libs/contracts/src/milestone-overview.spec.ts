@@ -36,6 +36,7 @@ describe('foldMilestoneOverview', () => {
       percent: 0,
       active: false,
       outcomeOn: null,
+      contribution: { contributesTo: [], achieved: null, claimKinds: [] },
     });
   });
 

@@ -3,26 +3,11 @@
  * key = agreement id (one agreement, one partition, in order), headers per the CloudEvents Kafka protocol binding
  * (binary content mode attributes as `ce_*` headers; extension attribute names are lower-case alphanumerics).
  */
-import type { EventEnvelope } from '@tracker/contracts';
+import { EventHeaderNames, type EventEnvelope } from '@tracker/contracts';
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 
-export const CloudEventHeaders = {
-  specversion: 'ce_specversion',
-  id: 'ce_id',
-  type: 'ce_type',
-  source: 'ce_source',
-  time: 'ce_time',
-  subject: 'ce_subject',
-  /** Extension: the `data` schema version of `type`. */
-  schemaversion: 'ce_schemaversion',
-  /** Extension: the request or process the event belongs to. */
-  correlationid: 'ce_correlationid',
-  /** Extension: the event or request that caused this one. */
-  causationid: 'ce_causationid',
-  /** CloudEvents partitioning extension: the Kafka key. */
-  partitionkey: 'ce_partitionkey',
-  contentType: 'content-type',
-} as const;
+/** The header names, declared with the AsyncAPI document that describes them (libs/contracts). */
+export const CloudEventHeaders = EventHeaderNames;
 
 export function encodeEnvelope(envelope: EventEnvelope, source: string): Message & { key: string; value: string; headers: Record<string, string> } {
   const headers: Record<string, string> = {

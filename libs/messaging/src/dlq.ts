@@ -9,7 +9,7 @@
  * between publishes that message again next time, which consumers that processed it skip (they dedup by event
  * id). Every access to the collection is by exact `_id` or an insert (FerretDB scans for anything else).
  */
-import { dlqTopicOf } from '@tracker/contracts';
+import { dlqTopicOf, RedriveHeaderNames } from '@tracker/contracts';
 import { onlyDuplicateKeys } from '@tracker/mongo';
 import type { IHeaders, Kafka, Message, Producer } from 'kafkajs';
 import type { Connection, mongo } from 'mongoose';
@@ -19,11 +19,7 @@ import { createOrderedProducer } from './kafka';
 import { readTopicsToEnd, topicSize, type TopicMessage } from './topic-reader';
 
 /** Headers of a re-driven message. */
-export const RedriveHeaders = {
-  /** `<dlqTopic>:<partition>:<offset>` of the dead letter it was re-driven from. */
-  from: 'redriven-from',
-  at: 'redriven-at',
-} as const;
+export const RedriveHeaders = RedriveHeaderNames;
 
 /** A dead letter as people read it: where it is, what it was, why it failed. */
 export interface DeadLetter {

@@ -14,7 +14,7 @@
  * Recording "processed" and the handler's own writes are not one transaction: after a crash between them the
  * handler runs again for that event. Handlers must therefore be idempotent or version-guarded (applyOnce).
  */
-import { dlqTopicOf, type EventEnvelope } from '@tracker/contracts';
+import { DeadLetterHeaderNames, type DeadLetterReasons, dlqTopicOf, type EventEnvelope } from '@tracker/contracts';
 import type { Upcasters } from '@tracker/event-store';
 import type { Admin, Consumer, ConsumerConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { backoffDelay, defaultPauseBackoff, defaultRetryPolicy, retryRetriable, type RetryPolicy } from './backoff';
@@ -41,18 +41,9 @@ export type EventHandler = (envelope: EventEnvelope, ctx: ConsumerContext) => Pr
 export type BatchHandler = (envelopes: readonly EventEnvelope[], ctx: ConsumerContext) => Promise<void>;
 
 /** Headers added to a dead-lettered message (the original key, value and headers are kept). */
-export const DlqHeaders = {
-  error: 'dlq-error',
-  /** `invalid-message` | `permanent` | `retries-exhausted` */
-  reason: 'dlq-reason',
-  originalTopic: 'dlq-original-topic',
-  originalPartition: 'dlq-original-partition',
-  originalOffset: 'dlq-original-offset',
-  consumerGroup: 'dlq-consumer-group',
-  failedAt: 'dlq-failed-at',
-} as const;
+export const DlqHeaders = DeadLetterHeaderNames;
 
-export type DlqReason = 'invalid-message' | 'permanent' | 'retries-exhausted';
+export type DlqReason = (typeof DeadLetterReasons)[number];
 
 export interface IdempotentConsumerOptions {
   kafka: Kafka;

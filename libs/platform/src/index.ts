@@ -84,6 +84,7 @@ export {
   ApiNowOrThen,
   ApiProblem,
   ApiProblems,
+  ApiPublic,
   ApiStored,
   ApiUuidParam,
   ChangeStored,
@@ -95,6 +96,8 @@ export {
   type ProblemStatus,
 } from './http/openapi';
 export { configureApp, createHttpApp, bootstrapService } from './http/bootstrap';
+// CSV downloads: RFC 4180, streamed, cells guarded against formulas.
+export { ApiCsvResponse, csvCell, csvColumnsDescription, sendCsv, type CsvColumn, type CsvValue } from './http/csv';
 
 // Shared DTO pieces and idempotent POSTs
 export * from './dto';

@@ -9,7 +9,7 @@
  *   each) and in a replay (`POST /admin/replays`).
  * - A reactor has side effects and runs live only, after the projection it reads.
  * Every service also gets `/audit/verify`, `/audit/export`, `/admin/replays`, `/admin/dlq` (dead letters: list,
- * re-drive) and readiness of MongoDB and Kafka.
+ * re-drive), `/asyncapi.json` (the AsyncAPI document of the event topics) and readiness of MongoDB and Kafka.
  */
 export { MONGO_CONNECTION, EVENT_STORE, KAFKA } from './tokens';
 export { EventSourcedServiceConfig } from './config';
@@ -35,6 +35,7 @@ export { ReplayRunner, ReplayInProgressError, type ReplayStatus, type ReplayPhas
 export { AuditController } from './audit.controller';
 export { ReplayController } from './replay.controller';
 export { DlqController, DeadLetterQuery } from './dlq.controller';
+export { AsyncApiController } from './asyncapi.controller';
 export { EventActor, EventHistory, StoredEvent } from './openapi';
 export type { TwoClocks } from '@tracker/event-store';
 export { eventsAt, knownBy, effectiveTimes, isCorrection } from '@tracker/event-store';

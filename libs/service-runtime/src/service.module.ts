@@ -14,6 +14,7 @@ import { CLOCK, kafkaReadiness, mongoReadiness, PlatformModule, type Clock } fro
 import { Aggregates } from './aggregates';
 import { AuditController } from './audit.controller';
 import type { EventSourcedServiceConfig } from './config';
+import { AsyncApiController } from './asyncapi.controller';
 import { DlqController } from './dlq.controller';
 import { ReadModels } from './read-models';
 import { ReplayController } from './replay.controller';
@@ -98,7 +99,7 @@ export class ServiceModule {
         }),
         RuntimeModule.forRoot(definition as ServiceDefinition<never>, config, options),
       ],
-      controllers: [...definition.controllers, AuditController, ReplayController, DlqController],
+      controllers: [...definition.controllers, AuditController, ReplayController, DlqController, AsyncApiController],
       providers: [...(definition.providers ?? []), ...new Set(reactorHandlers)],
     };
   }

@@ -4,7 +4,8 @@
  * registration body, a whole service in-process, and the access matrix of the services' routes.
  */
 import { randomBytes } from 'node:crypto';
-import type { Producer } from 'kafkajs';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import mongoose, { type Connection } from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
 import type { EventEnvelope } from '@tracker/contracts';
 
@@ -44,6 +45,38 @@ export function kafkaBrokers(): string[] {
   if (!brokers)
     throw new Error('KAFKA_BROKERS is not set (run jest with the lib config: its globalSetup sets it)');
   return brokers.split(',');
+}
+
+/** A connected producer on the test brokers (quiet: errors only), for tests that publish other services' events. */
+export async function testProducer(clientId = 'test'): Promise<Producer> {
+  const producer = new Kafka({ clientId, brokers: kafkaBrokers(), logLevel: logLevel.ERROR }).producer();
+  await producer.connect();
+  return producer;
+}
+
+/** A database of the suite's own on the test server, dropped after it: call in `describe`, use `db()` in tests. */
+export function useTestDatabase(prefix: string): () => Connection {
+  let connection: Connection | undefined;
+  beforeAll(async () => {
+    connection = await mongoose.createConnection(mongoUrl(), { dbName: uniqueName(prefix) }).asPromise();
+  });
+  afterAll(async () => {
+    await connection?.dropDatabase();
+    await connection?.close();
+  });
+  return () => {
+    if (!connection) throw new Error('useTestDatabase: the database is opened in beforeAll');
+    return connection;
+  };
+}
+
+/** Read-model collections of a test's own (a CollectionSource): each call, a fresh name prefix in `connection`. */
+export function scratchCollections(connection: Connection) {
+  const prefix = uniqueName('s');
+  return {
+    collection: <T extends mongoose.mongo.Document>(name: string) => connection.collection<T>(`${prefix}_${name}`),
+    define: async () => undefined,
+  };
 }
 
 export { TestClock, type Duration } from './clock';

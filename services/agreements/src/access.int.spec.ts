@@ -4,7 +4,7 @@
  * The product rules the table encodes: the monitor registers agreements and changes them; the stakeholder reads
  * them (its own subscriptions and alerts live in the alerts service); the auditor reads everything, including the
  * /events history, and changes nothing; the admin does everything. Without a key or with a wrong one: 401.
- * Only /health/*, /metrics and the API docs are public.
+ * Only /health/*, /metrics, the API docs and the transparency view (/public/*: public agreements only) are public.
  *
  * The table is checked against the routes the app really serves (its controllers, its express router and its
  * OpenAPI document), so a route added without a row here fails this test.
@@ -19,6 +19,8 @@ const TABLE: readonly AccessRow[] = [
   ['POST', '/agreements',                    401,    401,       OK,          403,             403,         OK],
   ['GET',  '/agreements',                    401,    401,       OK,          OK,              OK,          OK],
   ['GET',  '/agreements/commodities',        401,    401,       OK,          OK,              OK,          OK],
+  ['GET',  '/agreements/export.csv',         401,    401,       OK,          OK,              OK,          OK],
+  ['GET',  '/agreements/by-reference/:reference', 401, 401,     OK,          OK,              OK,          OK],
   ['GET',  '/agreements/:id',                401,    401,       OK,          OK,              OK,          OK],
   ['GET',  '/agreements/:id/events',         401,    401,       403,         403,             OK,          OK],
   ['GET',  '/agreements/:id/history',        401,    401,       403,         403,             OK,          OK],
@@ -27,11 +29,23 @@ const TABLE: readonly AccessRow[] = [
   ['POST', '/agreements/:id/sources',        401,    401,       OK,          403,             403,         OK],
   ['POST', '/agreements/:id/objectives',     401,    401,       OK,          403,             403,         OK],
   ['POST', '/agreements/:id/targets',        401,    401,       OK,          403,             403,         OK],
+  ['POST', '/agreements/:id/targets/correct', 401,   401,       OK,          403,             403,         OK],
+  ['POST', '/agreements/:id/targets/remove', 401,    401,       OK,          403,             403,         OK],
+  ['POST', '/agreements/:id/sources/correct', 401,   401,       OK,          403,             403,         OK],
+  ['POST', '/agreements/:id/sources/remove', 401,    401,       OK,          403,             403,         OK],
+  ['POST', '/agreements/:id/objectives/correct', 401, 401,      OK,          403,             403,         OK],
+  ['POST', '/agreements/:id/objectives/remove', 401, 401,       OK,          403,             403,         OK],
   ['POST', '/agreements/:id/suspend',        401,    401,       OK,          403,             403,         OK],
   ['POST', '/agreements/:id/resume',         401,    401,       OK,          403,             403,         OK],
   ['POST', '/agreements/:id/terminate',      401,    401,       OK,          403,             403,         OK],
   ['POST', '/agreements/:id/expire',         401,    401,       OK,          403,             403,         OK],
   ['POST', '/agreements/:id/corrections',    401,    401,       OK,          403,             403,         OK],
+  ['POST', '/agreements/:id/visibility',     401,    401,       OK,          403,             403,         OK],
+  // The transparency view: public agreements only, to anyone (a key, valid or not, changes nothing).
+  ['GET',  '/public/agreements',             OK,     OK,        OK,          OK,              OK,          OK],
+  ['GET',  '/public/agreements/:id',         OK,     OK,        OK,          OK,              OK,          OK],
+  ['GET',  '/public/agreements/:id/feed.atom', OK,   OK,        OK,          OK,              OK,          OK],
+  ['GET',  '/public/feed.atom',              OK,     OK,        OK,          OK,              OK,          OK],
   ...PLATFORM_ROUTES,
 ];
 
@@ -93,6 +107,8 @@ describe('agreements service: access by route and role', () => {
           },
     'GET /agreements': async () => ({ url: '/agreements?country=TR&limit=5', status: 200 }),
     'GET /agreements/commodities': async () => ({ url: '/agreements/commodities', status: 200 }),
+    'GET /agreements/export.csv': async () => ({ url: '/agreements/export.csv?country=TR', status: 200 }),
+    'GET /agreements/by-reference/:reference': async () => ({ url: '/agreements/by-reference/ACCESS-1', status: 200 }),
     'GET /agreements/:id': async () => ({ url: `/agreements/${sharedId}`, status: 200 }),
     'GET /agreements/:id/events': async () => ({ url: `/agreements/${sharedId}/events`, status: 200 }),
     'GET /agreements/:id/history': async () => ({ url: `/agreements/${sharedId}/history`, status: 200 }),
@@ -107,6 +123,13 @@ describe('agreements service: access by route and role', () => {
     }),
     'POST /agreements/:id/objectives': change('objectives', { objective: 'joint exploration' }),
     'POST /agreements/:id/targets': change('targets', { description: 'joint ventures', amount: 3 }),
+    // Corrections of the lists: an allowed caller's agreement gets the entry first (T1, S1, the objective).
+    'POST /agreements/:id/targets/correct': change('targets/correct', { targetId: 'T1', amount: 4, reason: 'four were agreed' }, { action: 'targets', body: { description: 'joint ventures', amount: 3 } }),
+    'POST /agreements/:id/targets/remove': change('targets/remove', { targetId: 'T1', reason: 'entered on the wrong agreement' }, { action: 'targets', body: { description: 'joint ventures', amount: 3 } }),
+    'POST /agreements/:id/sources/correct': change('sources/correct', { sourceId: 'S1', kind: 'official', reason: 'a ministry press release' }, { action: 'sources', body: { title: 'Press release', url: 'https://example.org/press' } }),
+    'POST /agreements/:id/sources/remove': change('sources/remove', { sourceId: 'S1', reason: 'about another agreement' }, { action: 'sources', body: { title: 'Press release', url: 'https://example.org/press' } }),
+    'POST /agreements/:id/objectives/correct': change('objectives/correct', { objective: 'joint exploration', correctedTo: 'joint geological exploration', reason: 'as the text says' }, { action: 'objectives', body: { objective: 'joint exploration' } }),
+    'POST /agreements/:id/objectives/remove': change('objectives/remove', { objective: 'joint exploration', reason: 'not in the text' }, { action: 'objectives', body: { objective: 'joint exploration' } }),
     'POST /agreements/:id/suspend': change('suspend', { reason: 'review of priorities' }),
     'POST /agreements/:id/resume': change(
       'resume',
@@ -115,6 +138,12 @@ describe('agreements service: access by route and role', () => {
     ),
     'POST /agreements/:id/terminate': change('terminate', { reason: 'withdrawn by one party' }),
     'POST /agreements/:id/expire': change('expire', {}),
+    'POST /agreements/:id/visibility': change('visibility', { public: true, reason: 'published by both ministries' }),
+    // The shared agreement stays private: 404, as an unknown one.
+    'GET /public/agreements': async () => ({ url: '/public/agreements', status: 200 }),
+    'GET /public/agreements/:id': async () => ({ url: `/public/agreements/${sharedId}`, status: 404 }),
+    'GET /public/agreements/:id/feed.atom': async () => ({ url: `/public/agreements/${sharedId}/feed.atom`, status: 404 }),
+    'GET /public/feed.atom': async () => ({ url: '/public/feed.atom', status: 200 }),
     'POST /agreements/:id/corrections': async (allowed) => {
       // A correction of the signing date names the registration event of the agreement it corrects.
       const id = allowed ? await fresh() : sharedId;

@@ -12,6 +12,8 @@ import { AgreementHistoryController } from './history/agreement-history.controll
 import { AgreementHistoryService } from './history/agreement-history.service';
 import { agreementJournalProjection } from './history/agreement-journal';
 import { DeriveStatusReactor } from './milestone-progress/derive-status.reactor';
+import { AgreementVisibilityController, PublicAgreementsController } from './public/public.controller';
+import { PublicAgreementsService } from './public/public.service';
 
 export const AgreementsApp = defineService<AgreementsConfig>({
   name: 'agreements',
@@ -27,6 +29,6 @@ export const AgreementsApp = defineService<AgreementsConfig>({
   aggregates: [agreementAggregate],
   projections: [agreementViews, milestoneSummaries, agreementJournalProjection],
   reactors: [{ after: 'milestone-summaries', handler: DeriveStatusReactor }],
-  controllers: [AgreementsController, AgreementHistoryController],
-  providers: [AgreementsService, AgreementHistoryService],
+  controllers: [AgreementsController, AgreementHistoryController, AgreementVisibilityController, PublicAgreementsController],
+  providers: [AgreementsService, AgreementHistoryService, PublicAgreementsService],
 });

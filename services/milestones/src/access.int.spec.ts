@@ -21,6 +21,7 @@ const TABLE: readonly AccessRow[] = [
   //                                            no key  wrong key  dev-monitor  dev-stakeholder  dev-auditor  dev-admin
   ['POST', '/milestones',                       401,    401,       OK,          403,             403,         OK],
   ['GET',  '/milestones',                       401,    401,       OK,          OK,              OK,          OK],
+  ['GET',  '/milestones/export.csv',            401,    401,       OK,          OK,              OK,          OK],
   ['GET',  '/milestones/:id',                   401,    401,       OK,          OK,              OK,          OK],
   ['GET',  '/milestones/:id/events',            401,    401,       403,         403,             OK,          OK],
   ['GET',  '/agreements/:id/timeline',          401,    401,       OK,          OK,              OK,          OK],
@@ -32,6 +33,8 @@ const TABLE: readonly AccessRow[] = [
   ['POST', '/milestones/:id/not-met',           401,    401,       OK,          403,             403,         OK],
   ['POST', '/milestones/:id/cancel',            401,    401,       OK,          403,             403,         OK],
   ['POST', '/milestones/:id/corrections',       401,    401,       OK,          403,             403,         OK],
+  ['GET',  '/ocds/agreements/:id',              401,    401,       OK,          OK,              OK,          OK],
+  ['POST', '/ocds/imports',                     401,    401,       OK,          403,             403,         OK],
   ...PLATFORM_ROUTES,
 ];
 
@@ -81,6 +84,7 @@ describe('milestones service: access by route and role', () => {
       status: 201,
     }),
     'GET /milestones': async () => ({ url: `/milestones?agreementId=${agreementId}&limit=5`, status: 200 }),
+    'GET /milestones/export.csv': async () => ({ url: `/milestones/export.csv?agreementId=${agreementId}`, status: 200 }),
     'GET /milestones/:id': async () => ({ url: `/milestones/${sharedId}`, status: 200 }),
     'GET /milestones/:id/events': async () => ({ url: `/milestones/${sharedId}/events`, status: 200 }),
     'GET /agreements/:id/timeline': async () => ({ url: `/agreements/${agreementId}/timeline`, status: 200 }),
@@ -98,6 +102,28 @@ describe('milestones service: access by route and role', () => {
     }),
     'POST /milestones/:id/not-met': change('not-met', { reason: 'programme abandoned' }),
     'POST /milestones/:id/cancel': change('cancel', { reason: 'merged into another programme' }),
+    'GET /ocds/agreements/:id': async () => ({ url: `/ocds/agreements/${agreementId}`, status: 200 }),
+    // Each allowed import plans a milestone of its own (a new id in the package); a refused one must plan nothing.
+    'POST /ocds/imports': async (allowed) => ({
+      url: '/ocds/imports',
+      body: {
+        uri: 'https://example.org/ocds/package.json',
+        version: '1.1',
+        publishedDate: '2026-03-01T09:00:00Z',
+        publisher: { name: 'Access test' },
+        releases: [
+          {
+            ocid: `ocds-trkr00-${agreementId}`,
+            id: `release-${uuidv7()}`,
+            date: '2026-03-01T09:00:00Z',
+            tag: ['implementation'],
+            initiationType: 'tender',
+            contracts: [{ id: agreementId, awardID: agreementId, implementation: { milestones: [{ id: allowed ? uuidv7() : 'denied', title: 'Imported survey', code: 'geological_survey', dueDate: '2026-12-31T00:00:00Z', status: 'scheduled' }] } }],
+          },
+        ],
+      },
+      status: 200,
+    }),
     'POST /milestones/:id/corrections': async (allowed) => {
       // A correction of the planned due date names the planning event of the milestone it corrects.
       const id = allowed ? await fresh() : sharedId;

@@ -9,6 +9,8 @@ import type { MilestonesConfig } from './config';
 import { milestoneAggregate, milestoneViews } from './milestones/milestone-views';
 import { MilestonesController } from './milestones/milestones.controller';
 import { MilestonesService } from './milestones/milestones.service';
+import { OcdsController } from './ocds/ocds.controller';
+import { OcdsService } from './ocds/ocds.service';
 
 export const MilestonesApp = defineService<MilestonesConfig>({
   name: 'milestones',
@@ -23,6 +25,6 @@ export const MilestonesApp = defineService<MilestonesConfig>({
   },
   aggregates: [milestoneAggregate],
   projections: [milestoneViews, agreementDirectory],
-  controllers: [MilestonesController],
-  providers: [MilestonesService, AgreementDirectory],
+  controllers: [MilestonesController, OcdsController],
+  providers: [MilestonesService, AgreementDirectory, OcdsService],
 });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
-import { IsBusinessTime, IsCalendarDate } from './common';
+import { IsArray, IsOptional, IsString, validateSync } from 'class-validator';
+import { IsBusinessTime, IsCalendarDate, IsOmittable } from './common';
 
 class Due {
   @IsCalendarDate()
@@ -60,5 +60,33 @@ describe('dates a client sends, parsed strictly with one validator', () => {
   it('says what to send', () => {
     const [error] = validateSync(plainToInstance(Due, { dueDate: '1900-01-01' }));
     expect(Object.values(error.constraints ?? {})).toEqual(['dueDate must be a calendar date YYYY-MM-DD from 1945-01-01 to 2100-12-31']);
+  });
+});
+
+class Omittable {
+  @IsOmittable()
+  @IsArray()
+  @IsString({ each: true })
+  targets?: string[];
+
+  @IsOptional()
+  @IsArray()
+  loose?: string[];
+}
+
+describe('IsOmittable: a field that may be left out, but not sent as null', () => {
+  const errors = (body: object) => validateSync(plainToInstance(Omittable, body)).map((e) => e.property);
+  it.each([
+    ['left out', {}, []],
+    ['a list', { targets: ['T1'] }, []],
+    ['an empty list', { targets: [] }, []],
+    ['null', { targets: null }, ['targets']],
+    ['not a list', { targets: 'T1' }, ['targets']],
+  ])('%s', (_, body, expected) => {
+    expect(errors(body)).toEqual(expected);
+  });
+
+  it('where IsOptional lets null through (why it exists)', () => {
+    expect(errors({ loose: null })).toEqual([]);
   });
 });

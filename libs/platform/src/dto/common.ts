@@ -5,8 +5,16 @@
 import type { Type as Class } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested, registerDecorator, type ValidationArguments } from 'class-validator';
+import { IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf, ValidateNested, registerDecorator, type ValidationArguments } from 'class-validator';
 import { businessInstant, EARLIEST_FACT_DATE, isBusinessTime, isFactDate, LATEST_FACT_DATE } from '@tracker/contracts';
+
+/**
+ * Optional: the field may be left out, but not sent as null (class-validator's IsOptional lets null through to
+ * code that expects a value; here null meets the field's other rules and gets a 400).
+ */
+export function IsOmittable() {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined);
+}
 
 /** A real calendar date written YYYY-MM-DD (2026-02-30 is refused), within the span a fact may carry (1945-2100). */
 export function IsCalendarDate() {

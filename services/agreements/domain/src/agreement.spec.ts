@@ -22,11 +22,15 @@ const details: AgreementDetails = {
 };
 const now = '2026-11-22T10:00:00.000Z';
 const signing = { occurredAt: '2026-01-29T00:00:00.000Z' };
-const registered: AgreementEvent = { type: 'agreement.registered', schemaVersion: 1, data: { agreementId, ...details }, ...signing };
+/** As registered: each target and source gets its id (T1…, S1…). */
+const withIds = (d: AgreementDetails) => ({ ...d, sources: d.sources.map((x, i) => ({ ...x, sourceId: `S${i + 1}` })), targets: d.targets.map((t, i) => ({ ...t, targetId: `T${i + 1}` })) });
+const registered: AgreementEvent = { type: 'agreement.registered', schemaVersion: 1, data: { agreementId, ...withIds(details) }, ...signing };
 const suspended: AgreementEvent = { type: 'agreement.suspended', schemaVersion: 2, data: { agreementId, reason: 'political crisis', effectiveOn: '2026-11-22' } };
 const terminated: AgreementEvent = { type: 'agreement.terminated', schemaVersion: 2, data: { agreementId, reason: 'withdrawn', effectiveOn: '2026-11-22' } };
 const expired: AgreementEvent = { type: 'agreement.expired', schemaVersion: 2, data: { agreementId, effectiveOn: '2026-11-22' } };
 const causedBy = { eventId: 'e-1', type: 'milestone.met', milestoneId: 'm-1' };
+const investment = { description: 'Chinese investment', amount: 2e9, currency: 'USD', byDate: '2031-01-01' };
+const targetAdded: AgreementEvent = { type: 'agreement.target-added', schemaVersion: 1, data: { agreementId, target: { ...investment, targetId: 'T1' } } };
 const delivering: AgreementEvent = {
   type: 'agreement.status-derived',
   schemaVersion: 1,
@@ -40,7 +44,7 @@ describe('Agreement decider', () => {
       'register with a month-precise signing date in the current month',
       [],
       { kind: 'register', agreementId, details: { ...details, signedOn: '2026-11', datePrecision: 'month' }, now },
-      [{ type: 'agreement.registered', schemaVersion: 1, data: { agreementId, ...details, signedOn: '2026-11', datePrecision: 'month' }, occurredAt: '2026-11-01T00:00:00.000Z' }],
+      [{ type: 'agreement.registered', schemaVersion: 1, data: { agreementId, ...withIds(details), signedOn: '2026-11', datePrecision: 'month' }, occurredAt: '2026-11-01T00:00:00.000Z' }],
     ],
     [
       'amend only what changed',
@@ -48,12 +52,11 @@ describe('Agreement decider', () => {
       { kind: 'amend', changes: { title: details.title, place: 'Ankara, Türkiye' }, now },
       [{ type: 'agreement.amended', schemaVersion: 1, data: { agreementId, changes: { place: 'Ankara, Türkiye' } } }],
     ],
-    ['amend with nothing new decides nothing', [registered], { kind: 'amend', changes: { title: details.title }, now }, []],
     [
       'attach a source',
       [registered],
       { kind: 'attachSource', source: { url: 'https://example.org/analysis', title: 'Analysis' }, now },
-      [{ type: 'agreement.source-attached', schemaVersion: 1, data: { agreementId, source: { url: 'https://example.org/analysis', title: 'Analysis' } } }],
+      [{ type: 'agreement.source-attached', schemaVersion: 1, data: { agreementId, source: { url: 'https://example.org/analysis', title: 'Analysis', sourceId: 'S2' } } }],
     ],
     [
       'add an objective',
@@ -69,7 +72,7 @@ describe('Agreement decider', () => {
         {
           type: 'agreement.target-added',
           schemaVersion: 1,
-          data: { agreementId, target: { description: 'Chinese investment', amount: 2e9, currency: 'USD', byDate: '2031-01-01' } },
+          data: { agreementId, target: { description: 'Chinese investment', amount: 2e9, currency: 'USD', byDate: '2031-01-01', targetId: 'T1' } },
         },
       ],
     ],
@@ -87,7 +90,7 @@ describe('Agreement decider', () => {
       'a source attached with the time it was found, within the clock skew',
       [registered],
       { kind: 'attachSource', source: { title: 'Press release' }, now, occurredAt: '2026-11-22T10:04:00Z' },
-      [{ type: 'agreement.source-attached', schemaVersion: 1, data: { agreementId, source: { title: 'Press release' } }, occurredAt: '2026-11-22T10:04:00.000Z' }],
+      [{ type: 'agreement.source-attached', schemaVersion: 1, data: { agreementId, source: { title: 'Press release', sourceId: 'S2' } }, occurredAt: '2026-11-22T10:04:00.000Z' }],
     ],
     [
       'an objective dated on the signing day itself',
@@ -119,6 +122,48 @@ describe('Agreement decider', () => {
         },
       ],
     ],
+    [
+      'correct a target: only what changed',
+      [registered, targetAdded],
+      { kind: 'correctTarget', targetId: 'T1', changes: { description: investment.description, amount: 2.5e9 }, reason: 'the ministry said 2.5 billion', now },
+      [{ type: 'agreement.target-corrected', schemaVersion: 1, data: { agreementId, targetId: 'T1', changes: { amount: 2.5e9 }, reason: 'the ministry said 2.5 billion' } }],
+    ],
+    [
+      'remove a target (a terminated record too: it corrects what is known)',
+      [registered, targetAdded, terminated],
+      { kind: 'removeTarget', targetId: 'T1', reason: 'entered on the wrong agreement', now },
+      [{ type: 'agreement.target-removed', schemaVersion: 1, data: { agreementId, targetId: 'T1', reason: 'entered on the wrong agreement' } }],
+    ],
+    [
+      'correct the kind of a source',
+      [registered],
+      { kind: 'correctSource', sourceId: 'S1', changes: { kind: 'media', title: details.sources[0].title }, reason: 'a news report', now },
+      [{ type: 'agreement.source-corrected', schemaVersion: 1, data: { agreementId, sourceId: 'S1', changes: { kind: 'media' }, reason: 'a news report' } }],
+    ],
+    [
+      'remove a source',
+      [registered],
+      { kind: 'removeSource', sourceId: 'S1', reason: 'the page is about another agreement', now },
+      [{ type: 'agreement.source-removed', schemaVersion: 1, data: { agreementId, sourceId: 'S1', reason: 'the page is about another agreement' } }],
+    ],
+    [
+      'correct an objective',
+      [registered],
+      { kind: 'correctObjective', objective: 'information sharing', correctedTo: 'sharing of geological information', reason: 'as the text says', now },
+      [{ type: 'agreement.objective-corrected', schemaVersion: 1, data: { agreementId, objective: 'information sharing', correctedTo: 'sharing of geological information', reason: 'as the text says' } }],
+    ],
+    [
+      'remove an objective',
+      [registered],
+      { kind: 'removeObjective', objective: 'information sharing', reason: 'not in the text', now },
+      [{ type: 'agreement.objective-removed', schemaVersion: 1, data: { agreementId, objective: 'information sharing', reason: 'not in the text' } }],
+    ],
+    [
+      'a target added after a removal gets a new id, never the removed one',
+      [registered, targetAdded, { type: 'agreement.target-removed', schemaVersion: 1, data: { agreementId, targetId: 'T1', reason: 'r' } }],
+      { kind: 'addTarget', target: { description: 'plant capacity', amount: 570000, unit: 't/yr' }, now },
+      [{ type: 'agreement.target-added', schemaVersion: 1, data: { agreementId, target: { description: 'plant capacity', amount: 570000, unit: 't/yr', targetId: 'T2' } } }],
+    ],
     ['derive a new status from milestones', [registered], { kind: 'deriveStatus', status: 'delivering', causedBy }, [delivering]],
     [
       'a derived status happens when the milestone event that moved it happened',
@@ -139,6 +184,7 @@ describe('Agreement decider', () => {
     ['a signing month in the future', [], { kind: 'register', agreementId, details: { ...details, signedOn: '2026-12', datePrecision: 'month' }, now }, 'invalid', /future/],
     ['amend an unknown agreement', [], { kind: 'amend', changes: { title: 'x' }, now }, 'not-found', /not found/],
     ['amend a terminated agreement', [registered, terminated], { kind: 'amend', changes: { title: 'x' }, now }, 'invalid-transition', /terminated/],
+    ['an amendment that changes nothing', [registered], { kind: 'amend', changes: { title: details.title }, now }, 'invalid', /changes nothing/],
     ['amend the signing date into the future', [registered], { kind: 'amend', changes: { signedOn: '2027-01-01' }, now }, 'invalid', /future/],
     ['attach a source to an expired agreement', [registered, expired], { kind: 'attachSource', source: { title: 'x' }, now }, 'invalid-transition', /expired/],
     ['attach the same source twice', [registered], { kind: 'attachSource', source: { url: 'https://example.org/news', title: 'again' }, now }, 'conflict', /already attached/],
@@ -147,6 +193,14 @@ describe('Agreement decider', () => {
     ['resume an active agreement', [registered], { kind: 'resume', now }, 'invalid-transition', /not suspended/],
     ['terminate twice', [registered, terminated], { kind: 'terminate', reason: 'x', now }, 'invalid-transition', /terminated/],
     ['resume a terminated agreement', [registered, suspended, terminated], { kind: 'resume', now }, 'invalid-transition', /terminated/],
+    ['correct an unknown target', [registered], { kind: 'correctTarget', targetId: 'T9', changes: { amount: 1 }, reason: 'r', now }, 'not-found', /target T9 not found .*targets: none/],
+    ['a target correction that changes nothing', [registered, targetAdded], { kind: 'correctTarget', targetId: 'T1', changes: { amount: 2e9 }, reason: 'r', now }, 'invalid', /changes nothing/],
+    ['a target correction that clears a field', [registered, targetAdded], { kind: 'correctTarget', targetId: 'T1', changes: { byDate: null as never }, reason: 'r', now }, 'invalid', /byDate cannot be cleared/],
+    ['remove an unknown source', [registered], { kind: 'removeSource', sourceId: 'S7', reason: 'r', now }, 'not-found', /source S7 not found .*sources: S1/],
+    ['a source corrected to the url of another', [registered, { type: 'agreement.source-attached', schemaVersion: 1, data: { agreementId, source: { title: 'b', url: 'https://example.org/b', sourceId: 'S2' } } }], { kind: 'correctSource', sourceId: 'S2', changes: { url: 'https://example.org/news' }, reason: 'r', now }, 'conflict', /already attached/],
+    ['correct an objective that is not recorded', [registered], { kind: 'correctObjective', objective: 'x', correctedTo: 'y', reason: 'r', now }, 'not-found', /"x" is not recorded/],
+    ['an objective corrected to itself', [registered], { kind: 'correctObjective', objective: 'information sharing', correctedTo: 'information sharing', reason: 'r', now }, 'invalid', /changes nothing/],
+    ['remove an objective of an unknown agreement', [], { kind: 'removeObjective', objective: 'x', reason: 'r', now }, 'not-found', /agreement not found/],
     ['derive status of an unknown agreement', [], { kind: 'deriveStatus', status: 'delivering', causedBy }, 'not-found', /not found/],
     ['a business time in the future', [registered], { kind: 'suspend', reason: 'x', now, occurredAt: '2026-11-22T10:06:00Z' }, 'unprocessable', /occurredAt 2026-11-22T10:06:00Z is in the future/],
     ['a business date that has begun nowhere yet', [registered], { kind: 'addObjective', objective: 'y', now, occurredAt: '2026-11-24' }, 'unprocessable', /in the future/],
@@ -214,5 +268,22 @@ describe('Agreement decider', () => {
     // A correction of an earlier suspension does not move the date of a later resumption.
     const resumed = fold([registered, suspended, { type: 'agreement.resumed', schemaVersion: 2, data: { agreementId, effectiveOn: '2026-11-01' } }, corrected('agreement.suspended', { effectiveOn: '2026-10-01' })]);
     expect(resumed).toMatchObject({ lifecycle: 'active', lifecycleSince: '2026-11-01' });
+  });
+
+  it('numbers targets and sources of older events (without ids) in order, and applies list corrections', () => {
+    const fold = (events: AgreementEvent[]) => events.reduce(agreementDecider.evolve, agreementDecider.initialState());
+    const older: AgreementEvent[] = [
+      { type: 'agreement.registered', schemaVersion: 1, data: { agreementId, ...details, targets: [{ description: 'a' }] } },
+      { type: 'agreement.target-added', schemaVersion: 1, data: { agreementId, target: { description: 'b' } } },
+      { type: 'agreement.source-attached', schemaVersion: 1, data: { agreementId, source: { title: 'c' } } },
+    ];
+    const s = fold([
+      ...older,
+      { type: 'agreement.target-corrected', schemaVersion: 1, data: { agreementId, targetId: 'T2', changes: { amount: 3 }, reason: 'r' } },
+      { type: 'agreement.target-removed', schemaVersion: 1, data: { agreementId, targetId: 'T1', reason: 'r' } },
+      { type: 'agreement.source-removed', schemaVersion: 1, data: { agreementId, sourceId: 'S1', reason: 'r' } },
+      { type: 'agreement.objective-corrected', schemaVersion: 1, data: { agreementId, objective: 'information sharing', correctedTo: 'data sharing', reason: 'r' } },
+    ]);
+    expect(s).toMatchObject({ targets: [{ description: 'b', amount: 3, targetId: 'T2' }], sources: [{ title: 'c', sourceId: 'S2' }], objectives: ['data sharing'], lastTargetNumber: 2 });
   });
 });

@@ -23,6 +23,8 @@ import {
   type LifecycleStatus,
   type QuantifiedTarget,
   type Source,
+  type SourceChanges,
+  type TargetChanges,
 } from '@tracker/contracts';
 
 /** A correction as the agreement shows it: which event, what changed, why. */
@@ -43,6 +45,11 @@ export type AgreementState =
       lifecycleSince?: string;
       implementation: ImplementationStatus;
       corrections?: AppliedCorrection[];
+      /** The highest target and source numbers given so far (T<n>, S<n>): a removed one's id is never reused. */
+      lastTargetNumber?: number;
+      lastSourceNumber?: number;
+      /** Readable without a key at /public/... once a monitor says so; private by default (unset). */
+      public?: boolean;
     } & AgreementDetails);
 
 /** When a command is decided: the recording time, and when its fact happened if the client said (ISO or date). */
@@ -65,10 +72,18 @@ export type AgreementCommand =
   | ({ kind: 'attachSource'; source: Source } & BusinessTime)
   | ({ kind: 'addObjective'; objective: string } & BusinessTime)
   | ({ kind: 'addTarget'; target: QuantifiedTarget } & BusinessTime)
+  | ({ kind: 'correctTarget'; targetId: string; changes: TargetChanges; reason: string } & Pick<BusinessTime, 'now'>)
+  | ({ kind: 'removeTarget'; targetId: string; reason: string } & Pick<BusinessTime, 'now'>)
+  | ({ kind: 'correctSource'; sourceId: string; changes: SourceChanges; reason: string } & Pick<BusinessTime, 'now'>)
+  | ({ kind: 'removeSource'; sourceId: string; reason: string } & Pick<BusinessTime, 'now'>)
+  | ({ kind: 'correctObjective'; objective: string; correctedTo: string; reason: string } & Pick<BusinessTime, 'now'>)
+  | ({ kind: 'removeObjective'; objective: string; reason: string } & Pick<BusinessTime, 'now'>)
   | ({ kind: 'suspend'; reason: string } & BusinessTime)
   | ({ kind: 'resume'; reason?: string } & BusinessTime)
   | ({ kind: 'terminate'; reason: string } & BusinessTime)
   | ({ kind: 'expire'; reason?: string } & BusinessTime)
+  /** A decision of the tracker's monitors, not a fact of the world: it happens when it is recorded. */
+  | ({ kind: 'changeVisibility'; public: boolean; reason: string } & Pick<BusinessTime, 'now'>)
   | ({
       kind: 'correct';
       /** The event named, as stored; null when it is not one of this agreement's. */
@@ -128,6 +143,89 @@ function effective(s: AgreementState & { exists: true }, command: BusinessTime):
   return { effectiveOn, time };
 }
 
+/** Ids of targets and sources: T1, T2, … and S1, S2, … in the order they were recorded. */
+const idNumber = (id: string | undefined) => (id ? Number(id.slice(1)) || 0 : 0);
+function numbered<T extends object>(items: readonly T[], field: 'targetId' | 'sourceId', prefix: string, last: number): { items: T[]; last: number } {
+  let n = last;
+  const withIds = items.map((item) => {
+    const given = (item as Record<string, unknown>)[field] as string | undefined;
+    n = given ? Math.max(n, idNumber(given)) : n + 1;
+    return { ...item, [field]: given ?? `${prefix}${n}` };
+  });
+  return { items: withIds, last: n };
+}
+
+/** The fields that differ from what the list entry says (a field present but undefined is not sent). */
+function changed<T extends object>(entry: T, changes: Partial<T>): Partial<T> {
+  // A correction sets values; a field to drop is corrected by removing the entry and adding it again.
+  const cleared = Object.entries(changes).find(([, v]) => v === null);
+  if (cleared) throw new DomainError('invalid', `${cleared[0]} cannot be cleared by a correction: send its right value, or remove the entry and add it again`, cleared[0]);
+  return Object.fromEntries(
+    Object.entries(changes).filter(([k, v]) => v !== undefined && JSON.stringify((entry as Record<string, unknown>)[k]) !== JSON.stringify(v)),
+  ) as Partial<T>;
+}
+
+function targetOf(s: AgreementState & { exists: true }, targetId: string) {
+  const target = s.targets.find((t) => t.targetId === targetId);
+  if (!target) throw new DomainError('not-found', `target ${targetId} not found on this agreement (targets: ${s.targets.map((t) => t.targetId).join(', ') || 'none'})`, 'targetId');
+  return target;
+}
+
+function sourceOf(s: AgreementState & { exists: true }, sourceId: string) {
+  const source = s.sources.find((x) => x.sourceId === sourceId);
+  if (!source) throw new DomainError('not-found', `source ${sourceId} not found on this agreement (sources: ${s.sources.map((x) => x.sourceId).join(', ') || 'none'})`, 'sourceId');
+  return source;
+}
+
+function objectiveOf(s: AgreementState & { exists: true }, objective: string) {
+  if (!s.objectives.includes(objective)) throw new DomainError('not-found', `objective "${objective}" is not recorded on this agreement`, 'objective');
+  return objective;
+}
+
+type ListCorrection = Extract<AgreementCommand, { kind: 'correctTarget' | 'removeTarget' | 'correctSource' | 'removeSource' | 'correctObjective' | 'removeObjective' }>;
+
+/** Corrections and removals of the lists: events with reasons; like other corrections, a closed record too. */
+function decideListCorrection(s: AgreementState & { exists: true }, command: ListCorrection): AgreementEvent[] {
+  const agreementId = s.agreementId;
+  const nothing = (what: string, field: string) => new DomainError('invalid', `the correction changes nothing: the ${what} already says so`, field);
+  switch (command.kind) {
+    case 'correctTarget': {
+      const changes = changed(targetOf(s, command.targetId), command.changes);
+      if (Object.keys(changes).length === 0) throw nothing('target', 'changes');
+      return [{ type: 'agreement.target-corrected', schemaVersion: V['agreement.target-corrected'], data: { agreementId, targetId: command.targetId, changes, reason: command.reason } }];
+    }
+    case 'removeTarget':
+      targetOf(s, command.targetId);
+      return [{ type: 'agreement.target-removed', schemaVersion: V['agreement.target-removed'], data: { agreementId, targetId: command.targetId, reason: command.reason } }];
+    case 'correctSource': {
+      const changes = changed(sourceOf(s, command.sourceId), command.changes);
+      if (Object.keys(changes).length === 0) throw nothing('source', 'changes');
+      if (changes.url && s.sources.some((x) => x.sourceId !== command.sourceId && x.url === changes.url)) {
+        throw new DomainError('conflict', `source ${changes.url} is already attached`, 'url');
+      }
+      return [{ type: 'agreement.source-corrected', schemaVersion: V['agreement.source-corrected'], data: { agreementId, sourceId: command.sourceId, changes, reason: command.reason } }];
+    }
+    case 'removeSource':
+      sourceOf(s, command.sourceId);
+      return [{ type: 'agreement.source-removed', schemaVersion: V['agreement.source-removed'], data: { agreementId, sourceId: command.sourceId, reason: command.reason } }];
+    case 'correctObjective': {
+      objectiveOf(s, command.objective);
+      if (command.correctedTo === command.objective) throw nothing('objective', 'correctedTo');
+      if (s.objectives.includes(command.correctedTo)) throw new DomainError('conflict', 'this objective is already recorded', 'correctedTo');
+      return [
+        {
+          type: 'agreement.objective-corrected',
+          schemaVersion: V['agreement.objective-corrected'],
+          data: { agreementId, objective: command.objective, correctedTo: command.correctedTo, reason: command.reason },
+        },
+      ];
+    }
+    case 'removeObjective':
+      objectiveOf(s, command.objective);
+      return [{ type: 'agreement.objective-removed', schemaVersion: V['agreement.objective-removed'], data: { agreementId, objective: command.objective, reason: command.reason } }];
+  }
+}
+
 const CORRECTABLE: Record<AgreementCorrectableType, ReadonlyArray<keyof AgreementCorrection>> = {
   'agreement.registered': ['signedOn', 'datePrecision'],
   'agreement.suspended': ['effectiveOn'],
@@ -179,11 +277,13 @@ export function decide(command: AgreementCommand, state: AgreementState): Agreem
       signedNotInFuture(command.details.signedOn, command.now);
       // The registration happened at the signing, as precisely as it is known.
       const start = signingPeriodStart(command.details.signedOn, command.details.datePrecision);
+      const targets = numbered(command.details.targets, 'targetId', 'T', 0).items;
+      const sources = numbered(command.details.sources, 'sourceId', 'S', 0).items;
       return [
         {
           type: 'agreement.registered',
           schemaVersion: V['agreement.registered'],
-          data: { agreementId: command.agreementId, ...command.details },
+          data: { agreementId: command.agreementId, ...command.details, targets, sources },
           ...(start && { occurredAt: businessInstant(start) }),
         },
       ];
@@ -193,9 +293,9 @@ export function decide(command: AgreementCommand, state: AgreementState): Agreem
       signedNotInFuture(command.changes.signedOn, command.now);
       const time = when(s, command);
       const changes = Object.fromEntries(
-        Object.entries(command.changes).filter(([k, v]) => JSON.stringify(s[k as AmendableField]) !== JSON.stringify(v)),
+        Object.entries(command.changes).filter(([k, v]) => v !== undefined && JSON.stringify(s[k as AmendableField]) !== JSON.stringify(v)),
       );
-      if (Object.keys(changes).length === 0) return [];
+      if (Object.keys(changes).length === 0) throw new DomainError('invalid', 'the amendment changes nothing: the agreement already says so');
       return [{ type: 'agreement.amended', schemaVersion: V['agreement.amended'], data: { agreementId: s.agreementId, changes }, ...time }];
     }
     case 'attachSource': {
@@ -204,7 +304,8 @@ export function decide(command: AgreementCommand, state: AgreementState): Agreem
       if (s.sources.some((x) => x.url && x.url === command.source.url)) {
         throw new DomainError('conflict', `source ${command.source.url} is already attached`);
       }
-      return [{ type: 'agreement.source-attached', schemaVersion: V['agreement.source-attached'], data: { agreementId: s.agreementId, source: command.source }, ...time }];
+      const source = { ...command.source, sourceId: `S${(s.lastSourceNumber ?? s.sources.length) + 1}` };
+      return [{ type: 'agreement.source-attached', schemaVersion: V['agreement.source-attached'], data: { agreementId: s.agreementId, source }, ...time }];
     }
     case 'addObjective': {
       const s = changeable(state, 'add an objective');
@@ -215,8 +316,16 @@ export function decide(command: AgreementCommand, state: AgreementState): Agreem
     case 'addTarget': {
       const s = changeable(state, 'add a target');
       const time = when(s, command);
-      return [{ type: 'agreement.target-added', schemaVersion: V['agreement.target-added'], data: { agreementId: s.agreementId, target: command.target }, ...time }];
+      const target = { ...command.target, targetId: `T${(s.lastTargetNumber ?? s.targets.length) + 1}` };
+      return [{ type: 'agreement.target-added', schemaVersion: V['agreement.target-added'], data: { agreementId: s.agreementId, target }, ...time }];
     }
+    case 'correctTarget':
+    case 'removeTarget':
+    case 'correctSource':
+    case 'removeSource':
+    case 'correctObjective':
+    case 'removeObjective':
+      return decideListCorrection(existing(state), command);
     case 'suspend': {
       const s = changeable(state, 'suspend');
       if (s.lifecycle === 'suspended') throw new DomainError('invalid-transition', 'cannot suspend: the agreement is already suspended');
@@ -253,6 +362,18 @@ export function decide(command: AgreementCommand, state: AgreementState): Agreem
         },
       ];
     }
+    case 'changeVisibility': {
+      // Closed records too: publishing is about who may read the record, not a change of the agreement.
+      const s = existing(state);
+      if ((s.public ?? false) === command.public) return [];
+      return [
+        {
+          type: 'agreement.visibility-changed',
+          schemaVersion: V['agreement.visibility-changed'],
+          data: { agreementId: s.agreementId, public: command.public, reason: command.reason },
+        },
+      ];
+    }
     case 'correct':
       // A closed record can still be corrected: a correction changes what is known, not the agreement.
       return decideCorrection(existing(state), command);
@@ -276,18 +397,47 @@ export function decide(command: AgreementCommand, state: AgreementState): Agreem
 export function evolve(state: AgreementState, event: AgreementEvent): AgreementState {
   if (event.type === 'agreement.registered') {
     const { agreementId, ...details } = event.data;
-    return { exists: true, agreementId, lifecycle: 'active', implementation: 'signed', ...details };
+    // Ids by order where an older event has none.
+    const targets = numbered(details.targets, 'targetId', 'T', 0);
+    const sources = numbered(details.sources, 'sourceId', 'S', 0);
+    return {
+      exists: true,
+      agreementId,
+      lifecycle: 'active',
+      implementation: 'signed',
+      ...details,
+      targets: targets.items,
+      sources: sources.items,
+      lastTargetNumber: targets.last,
+      lastSourceNumber: sources.last,
+    };
   }
   if (!state.exists) return state;
   switch (event.type) {
     case 'agreement.amended':
       return { ...state, ...event.data.changes };
-    case 'agreement.source-attached':
-      return { ...state, sources: [...state.sources, event.data.source] };
+    case 'agreement.source-attached': {
+      const { items, last } = numbered([event.data.source], 'sourceId', 'S', state.lastSourceNumber ?? state.sources.length);
+      return { ...state, sources: [...state.sources, ...items], lastSourceNumber: last };
+    }
     case 'agreement.objective-added':
       return { ...state, objectives: [...state.objectives, event.data.objective] };
-    case 'agreement.target-added':
-      return { ...state, targets: [...state.targets, event.data.target] };
+    case 'agreement.target-added': {
+      const { items, last } = numbered([event.data.target], 'targetId', 'T', state.lastTargetNumber ?? state.targets.length);
+      return { ...state, targets: [...state.targets, ...items], lastTargetNumber: last };
+    }
+    case 'agreement.target-corrected':
+      return { ...state, targets: state.targets.map((t) => (t.targetId === event.data.targetId ? { ...t, ...event.data.changes } : t)) };
+    case 'agreement.target-removed':
+      return { ...state, targets: state.targets.filter((t) => t.targetId !== event.data.targetId) };
+    case 'agreement.source-corrected':
+      return { ...state, sources: state.sources.map((x) => (x.sourceId === event.data.sourceId ? { ...x, ...event.data.changes } : x)) };
+    case 'agreement.source-removed':
+      return { ...state, sources: state.sources.filter((x) => x.sourceId !== event.data.sourceId) };
+    case 'agreement.objective-corrected':
+      return { ...state, objectives: state.objectives.map((o) => (o === event.data.objective ? event.data.correctedTo : o)) };
+    case 'agreement.objective-removed':
+      return { ...state, objectives: state.objectives.filter((o) => o !== event.data.objective) };
     case 'agreement.suspended':
       return { ...state, lifecycle: 'suspended', lifecycleSince: event.data.effectiveOn };
     case 'agreement.resumed':
@@ -298,6 +448,8 @@ export function evolve(state: AgreementState, event: AgreementEvent): AgreementS
       return { ...state, lifecycle: 'expired', lifecycleSince: event.data.effectiveOn };
     case 'agreement.status-derived':
       return { ...state, implementation: event.data.to };
+    case 'agreement.visibility-changed':
+      return { ...state, public: event.data.public };
     case 'agreement.corrected': {
       const { correctsEventId, correctsType, changes, reason } = event.data;
       const corrections = [...(state.corrections ?? []), { correctsEventId, correctsType, changes, reason }];

@@ -20,6 +20,12 @@ import {
   Topics,
   countMilestones,
   summarizeMilestoneEvent,
+  agreementSourcing,
+  kindOf,
+  signingPeriodStart,
+  targetsWithProgress,
+  type AgreementSourcing,
+  type TargetWithProgress,
   type MilestoneEventEnvelope,
   type AgreementStatus,
   type ImplementationStatus,
@@ -29,6 +35,7 @@ import {
 import { agreementDecider, statusOf, type AgreementState } from '@tracker/agreements-domain';
 import { applyOnce, applyOnceEach, guardedUpsert, updateById } from '@tracker/mongo';
 import { defineAggregate, streamView, type CollectionSource, type TopicProjection } from '@tracker/service-runtime';
+import { searchFilter, searchQueryOf, searchTextOf, type AgreementSearchText } from './search';
 
 export type ExistingAgreement = AgreementState & { exists: true };
 
@@ -39,7 +46,8 @@ export interface AgreementViewDoc {
   partyCountries: string[];
   /** Sortable start of the signing period (YYYY-MM-DD), null when unknown. */
   signedFrom: string | null;
-  titleLower: string;
+  /** The folded words GET /agreements?q= searches (search.ts); written with the view. */
+  search: AgreementSearchText;
   registeredAt: string;
   updatedAt: string;
   /** Last time anything happened to the agreement or one of its milestones (for `stalled`). */
@@ -63,7 +71,11 @@ export interface AgreementMilestonesDoc {
 /** A milestone id as a field name: no `.` and no leading `$` (both would be read as paths or operators). */
 export const entryKey = (milestoneId: string) => milestoneId.replace(/%/g, '%25').replace(/\./g, '%2E').replace(/^\$/, '%24');
 
-export interface AgreementView extends Omit<ExistingAgreement, 'exists' | 'agreementId' | 'lifecycle' | 'implementation'> {
+export interface AgreementView extends Omit<ExistingAgreement, 'exists' | 'agreementId' | 'lifecycle' | 'implementation' | 'targets' | 'lastTargetNumber' | 'lastSourceNumber'> {
+  /** Each target with what its milestones achieved, its share and whether it is on track (see targetProgress). */
+  targets: TargetWithProgress[];
+  /** How well the agreement and its milestones' status claims are sourced. */
+  sourcing: AgreementSourcing;
   id: string;
   version: number;
   status: AgreementStatus;
@@ -77,6 +89,22 @@ export interface AgreementView extends Omit<ExistingAgreement, 'exists' | 'agree
 function signedFrom(state: ExistingAgreement): string | null {
   if (!state.signedOn) return null;
   return state.datePrecision === 'year' ? `${state.signedOn}-01-01` : state.datePrecision === 'month' ? `${state.signedOn}-01` : state.signedOn;
+}
+
+/**
+ * An agreement's targets with their progress from its milestones, its sources with their kind (`other` when not
+ * said) and its sourcing: the same for the live view and the as-of view.
+ */
+export function listsWithProgress(
+  state: Pick<ExistingAgreement, 'targets' | 'sources' | 'signedOn' | 'datePrecision'>,
+  milestones: readonly MilestoneSummary[],
+  today: string,
+): Pick<AgreementView, 'targets' | 'sources' | 'sourcing'> {
+  return {
+    targets: targetsWithProgress(state.targets, milestones, signingPeriodStart(state.signedOn, state.datePrecision), today),
+    sources: state.sources.map((s) => ({ ...s, kind: kindOf(s) })),
+    sourcing: agreementSourcing(state.sources, milestones),
+  };
 }
 
 /** On the live collections (ReadModels) or on ones a replay is filling (its Generation). */
@@ -207,10 +235,11 @@ export class AgreementReadModel {
   }
 
   toView(doc: AgreementViewDoc, milestones: MilestoneSummary[], now: Date): AgreementView {
-    const { exists: _exists, agreementId: _id, lifecycle, implementation, ...rest } = doc.state;
+    const { exists: _exists, agreementId: _id, lifecycle, implementation, lastTargetNumber: _t, lastSourceNumber: _s, ...rest } = doc.state;
     const implementationStatus = applyStall(implementation, doc.lastActivityAt, now, this.stalledAfterDays);
     return {
       ...rest,
+      ...listsWithProgress(doc.state, milestones, now.toISOString().slice(0, 10)),
       id: doc._id,
       version: doc.version,
       status: lifecycle === 'active' ? implementationStatus : statusOf(doc.state),
@@ -224,6 +253,7 @@ export class AgreementReadModel {
 
   /** Filters of GET /agreements; `stalled` is the time-based part of the status. */
   filterFor(query: {
+    reference?: string;
     country?: string;
     commodity?: string;
     kind?: string;
@@ -233,6 +263,7 @@ export class AgreementReadModel {
     q?: string;
   }, now: Date): Filter<AgreementViewDoc> {
     const filter: Filter<AgreementViewDoc> = {};
+    if (query.reference) filter['state.reference'] = query.reference;
     if (query.country) filter.partyCountries = query.country;
     if (query.commodity) filter['state.commodities'] = query.commodity;
     if (query.kind) filter['state.kind'] = query.kind;
@@ -242,10 +273,7 @@ export class AgreementReadModel {
         ...(query.signedTo && { $lte: query.signedTo }),
       };
     }
-    if (query.q) {
-      // Plain words only: regex metacharacters are escaped, so a query can never become a pattern.
-      filter.titleLower = { $regex: query.q.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&') };
-    }
+    if (query.q) Object.assign(filter, searchFilter(searchQueryOf(query.q)));
     if (query.status) {
       const stallBefore = new Date(now.getTime() - this.stalledAfterDays * 86_400_000).toISOString();
       if (query.status === 'suspended' || query.status === 'terminated' || query.status === 'expired') {
@@ -289,7 +317,7 @@ export const agreementViews = streamView<AgreementState, AgreementViewDoc>({
           state,
           partyCountries: state.parties.flatMap((p) => (p.country ? [p.country] : [])),
           signedFrom: signedFrom(state),
-          titleLower: state.title.toLowerCase(),
+          search: searchTextOf(state),
           updatedAt: last.recordedAt,
           registeredAt: first.recordedAt,
           // Activity in business time (what `stalled` is measured from): when it happened, however late recorded.

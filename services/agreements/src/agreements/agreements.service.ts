@@ -7,6 +7,7 @@ import type { Connection, Collection } from 'mongoose';
 import {
   agreementStreamId,
   DomainError,
+  kindOf,
   type AgreementCorrection,
   type AgreementDetails,
   type EventEnvelope,
@@ -18,8 +19,12 @@ import { Aggregates, EVENT_STORE, MONGO_CONNECTION, ReadModels, type CommandCont
 import type { AgreementCommand } from '@tracker/agreements-domain';
 
 import { AgreementsConfig } from '../config';
-import { agreementAggregate, AgreementReadModel, type AgreementView } from './agreement-read-model';
-import type { ListAgreementsQuery, RegisterAgreementDto } from './dto';
+import { agreementAggregate, AgreementReadModel, type AgreementView, type AgreementViewDoc } from './agreement-read-model';
+import { REFERENCE, type AgreementFilters, type ListAgreementsQuery, type RegisterAgreementDto } from './dto';
+import { searchQueryOf, searchRank } from './search';
+
+/** Agreements read at once by the CSV export. */
+const EXPORT_BATCH = 100;
 
 interface ReferenceDoc {
   _id: string;
@@ -153,9 +158,11 @@ export class AgreementsService {
   /** The agreement at business time `validAt` as recorded by `knownAt` (its own events; milestone counts are today's). */
   async getAt(agreementId: string, clocks: TwoClocks) {
     const { state, version, validAt, knownAt } = await this.aggregates.at(agreementAggregate, agreementId, clocks, { recorded: 'registered', happened: 'signed' });
-    const { exists: _e, agreementId: _id, lifecycle, implementation, ...rest } = state;
+    const { exists: _e, agreementId: _id, lifecycle, implementation, lastTargetNumber: _t, lastSourceNumber: _s, ...rest } = state;
     return {
       ...rest,
+      targets: rest.targets.map((t, i) => ({ ...t, targetId: t.targetId ?? `T${i + 1}` })),
+      sources: rest.sources.map((x, i) => ({ ...x, sourceId: x.sourceId ?? `S${i + 1}`, kind: kindOf(x) })),
       id: agreementId,
       version,
       // `asOf`: the record time, under its former name (knownAt or, with validAt only, now).
@@ -171,6 +178,7 @@ export class AgreementsService {
   async list(query: ListAgreementsQuery): Promise<{ items: AgreementView[]; nextCursor: string | null }> {
     const now = this.clock.now();
     const limit = query.limit ?? 20;
+    if (query.q) return this.searchPage(query, query.q, limit, now);
     const filter = this.readModel.filterFor(query, now);
     if (query.cursor) {
       filter._id = { $gt: Cursor.decode(query.cursor) };
@@ -182,6 +190,93 @@ export class AgreementsService {
       items: page.map((d) => this.readModel.toView(d, milestones.get(d._id) ?? [], now)),
       nextCursor: docs.length > limit ? Cursor.encode(page.at(-1)!._id) : null,
     };
+  }
+
+  /**
+   * A page of a search (`q`), best match first (search.ts), then by id. The cursor is the rank and id of the
+   * page's last agreement, so the next page starts after it.
+   */
+  private async searchPage(query: ListAgreementsQuery, q: string, limit: number, now: Date): Promise<{ items: AgreementView[]; nextCursor: string | null }> {
+    const ranked = await this.ranked(query, q, now);
+    let start = 0;
+    if (query.cursor) {
+      const at = /^(\d+):(.+)$/.exec(Cursor.decode(query.cursor));
+      if (!at) throw new DomainError('invalid', 'cursor is not one of a search: send the nextCursor of the page before, with the same q', 'cursor');
+      const [rank, id] = [Number(at[1]), at[2]];
+      start = ranked.findIndex((r) => r.rank < rank || (r.rank === rank && r.id > id));
+      if (start < 0) start = ranked.length;
+    }
+    const page = ranked.slice(start, start + limit);
+    const last = page.at(-1);
+    return {
+      items: await this.viewsOf(await this.byIds(page.map((r) => r.id)), now),
+      nextCursor: last && start + limit < ranked.length ? Cursor.encode(`${last.rank}:${last.id}`) : null,
+    };
+  }
+
+  /**
+   * The ids of the agreements the filters and `q` match, ranked. One read of the matching views' search words
+   * only; the page's documents are then read by `_id`.
+   */
+  private async ranked(query: AgreementFilters, q: string, now: Date): Promise<Array<{ id: string; rank: number }>> {
+    const search = searchQueryOf(q);
+    const found = await this.readModel.views.find(this.readModel.filterFor(query, now), { projection: { _id: 1, search: 1 } }).toArray();
+    return found
+      .map((d) => ({ id: d._id, rank: d.search ? searchRank(d.search, search) : 0 }))
+      .filter((r) => r.rank > 0)
+      .sort((a, b) => b.rank - a.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  private async byIds(ids: string[]): Promise<AgreementViewDoc[]> {
+    const docs = await Promise.all(ids.map((id) => this.readModel.views.findOne({ _id: id })));
+    return docs.filter((d): d is AgreementViewDoc => d !== null);
+  }
+
+  private async viewsOf(docs: AgreementViewDoc[], now: Date): Promise<AgreementView[]> {
+    const milestones = await this.readModel.milestonesOf(docs.map((d) => d._id));
+    return docs.map((d) => this.readModel.toView(d, milestones.get(d._id) ?? [], now));
+  }
+
+  /**
+   * Every agreement the filters match, in the list's order (by id; best match first with `q`), read a hundred at
+   * a time: the CSV export, however many there are.
+   */
+  async *matching(query: AgreementFilters): AsyncGenerator<AgreementView> {
+    const now = this.clock.now();
+    if (query.q) {
+      const ranked = await this.ranked(query, query.q, now);
+      for (let i = 0; i < ranked.length; i += EXPORT_BATCH) yield* await this.viewsOf(await this.byIds(ranked.slice(i, i + EXPORT_BATCH).map((r) => r.id)), now);
+      return;
+    }
+    const cursor = this.readModel.views.find(this.readModel.filterFor(query, now)).sort({ _id: 1 }).batchSize(EXPORT_BATCH);
+    try {
+      let batch: AgreementViewDoc[] = [];
+      for await (const doc of cursor) {
+        batch.push(doc);
+        if (batch.length === EXPORT_BATCH) {
+          yield* await this.viewsOf(batch, now);
+          batch = [];
+        }
+      }
+      yield* await this.viewsOf(batch, now);
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  /**
+   * The agreement a reference names. References are registered in upper case, so the match ignores case
+   * (tr-uz-2026-mining finds TR-UZ-2026-MINING); found through the reservation kept by `_id` at registration.
+   */
+  async byReference(reference: string): Promise<AgreementView> {
+    const wanted = reference.trim().toUpperCase();
+    const unknown = () =>
+      new DomainError('not-found', `no agreement has the reference ${wanted}: check it, or search with GET /agreements?q= and part of it (e.g. ?q=${wanted.split('-')[0]})`);
+    if (!REFERENCE.test(wanted)) throw new DomainError('invalid', 'reference must be 2-64 letters, digits or dashes, e.g. TR-UZ-2026-MINING', 'reference');
+    const holder = await this.references.findOne({ _id: wanted });
+    // A reservation whose registration was never stored (it failed or crashed) names no agreement.
+    if (!holder || (await this.store.streamVersion(agreementStreamId(holder.agreementId))) === 0) throw unknown();
+    return this.get(holder.agreementId);
   }
 
   events(agreementId: string, from: number, limit: number) {

@@ -1,5 +1,5 @@
 /** What clients may send to /agreements: whitelisted, validated, no unknown fields (platform's ValidationPipe). */
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -24,17 +24,20 @@ import {
 import {
   AgreementKinds,
   DatePrecisions,
+  EvidenceKinds,
   ImplementationStatuses,
   EARLIEST_FACT_DATE,
   isCalendarDate,
   LATEST_FACT_DATE,
   type AgreementKind,
   type DatePrecision,
+  type EvidenceKind,
 } from '@tracker/contracts';
-import { BusinessTimeBody, CorrectionBodyOf, CursorQuery, IsCalendarDate, WithBusinessTime } from '@tracker/platform';
+import { ArchivedCopyDto, BusinessTimeBody, CorrectionBodyOf, CursorQuery, IsCalendarDate, IsOmittable, WithBusinessTime } from '@tracker/platform';
 import { COMMODITIES, COMMODITY_CODES_MESSAGE } from '@tracker/contracts';
+import { SEARCHED_FIELDS } from './search';
 
-const REFERENCE = /^[A-Z0-9][A-Z0-9-]{1,63}$/;
+export const REFERENCE = /^[A-Z0-9][A-Z0-9-]{1,63}$/;
 const PARTIAL_DATE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
 const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
 
@@ -143,6 +146,7 @@ export class TargetDto {
   byDate?: string;
 }
 
+
 export class SourceDto {
   @ApiPropertyOptional({ format: 'uri', example: 'https://example.org/news/tr-uz-mining' })
   @IsOptional()
@@ -166,7 +170,19 @@ export class SourceDto {
   @IsOptional()
   @Matches(PARTIAL_DATE, { message: 'published must be YYYY, YYYY-MM or YYYY-MM-DD' })
   published?: string;
+
+  @ApiPropertyOptional({ enum: EvidenceKinds, default: 'other', description: 'who published it: official (a government or public body), company, international-organisation, media, other (also when not said)' })
+  @IsOptional()
+  @IsIn(EvidenceKinds, { message: `kind must be one of ${EvidenceKinds.join(', ')}` })
+  kind?: EvidenceKind;
+
+  @ApiPropertyOptional({ type: ArchivedCopyDto })
+  @IsOmittable()
+  @ValidateNested()
+  @Type(() => ArchivedCopyDto)
+  archived?: ArchivedCopyDto;
 }
+
 
 
 class AgreementFieldsDto {
@@ -189,7 +205,7 @@ class AgreementFieldsDto {
   parties: PartyDto[];
 
   @ApiPropertyOptional({ type: [SignatoryDto] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(200)
   @ValidateNested({ each: true })
@@ -217,7 +233,7 @@ class AgreementFieldsDto {
   context?: string;
 
   @ApiPropertyOptional({ example: ['mining'] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
@@ -225,7 +241,7 @@ class AgreementFieldsDto {
   sectors?: string[];
 
   @ApiPropertyOptional({ enum: COMMODITIES, isArray: true, example: ['copper', 'lithium', 'rare-earth-elements'], description: 'codes of GET /agreements/commodities' })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(100)
   @IsIn(COMMODITIES, { each: true, message: COMMODITY_CODES_MESSAGE })
@@ -240,7 +256,7 @@ export class RegisterAgreementDto extends AgreementFieldsDto {
   reference: string;
 
   @ApiPropertyOptional({ example: ['information sharing'] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
@@ -248,7 +264,7 @@ export class RegisterAgreementDto extends AgreementFieldsDto {
   objectives?: string[];
 
   @ApiPropertyOptional({ type: [TargetDto] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
@@ -256,7 +272,7 @@ export class RegisterAgreementDto extends AgreementFieldsDto {
   targets?: TargetDto[];
 
   @ApiPropertyOptional({ type: [SourceDto] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
@@ -269,14 +285,14 @@ export class AmendAgreementDto extends BusinessTimeBody {
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(3) @MaxLength(500) title?: string;
   @ApiPropertyOptional({ enum: AgreementKinds }) @IsOptional() @IsIn(AgreementKinds) kind?: AgreementKind;
   @ApiPropertyOptional({ type: [PartyDto] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMinSize(1, { message: 'parties must name at least one party' })
   @ValidateNested({ each: true })
   @Type(() => PartyDto)
   parties?: PartyDto[];
   @ApiPropertyOptional({ type: [SignatoryDto] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => SignatoryDto)
@@ -292,13 +308,13 @@ export class AmendAgreementDto extends BusinessTimeBody {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300) place?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) context?: string;
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @IsString({ each: true })
   @MaxLength(100, { each: true })
   sectors?: string[];
   @ApiPropertyOptional({ enum: COMMODITIES, isArray: true, example: ['lithium'] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @IsIn(COMMODITIES, { each: true, message: COMMODITY_CODES_MESSAGE })
   commodities?: string[];
@@ -333,6 +349,12 @@ export class OptionalReasonDto extends BusinessTimeBody {
 const statuses = [...ImplementationStatuses, 'suspended', 'terminated', 'expired'] as const;
 
 export class ListAgreementsQuery extends CursorQuery {
+  @ApiPropertyOptional({ example: 'TR-UZ-2026-MINING', description: 'the agreement with exactly this reference (case is ignored: references are upper case); GET /agreements/by-reference/{reference} answers it alone' })
+  @IsOptional()
+  @Transform(upper)
+  @Matches(REFERENCE, { message: 'reference must be 2-64 letters, digits or dashes, e.g. TR-UZ-2026-MINING' })
+  reference?: string;
+
   @ApiPropertyOptional({ example: 'UZ', description: 'party country (ISO 3166-1 alpha-2)' })
   @IsOptional()
   @Transform(upper)
@@ -364,13 +386,24 @@ export class ListAgreementsQuery extends CursorQuery {
   @IsCalendarDate()
   signedTo?: string;
 
-  @ApiPropertyOptional({ example: 'mining', description: 'words in the title (case-insensitive)' })
+  @ApiPropertyOptional({
+    example: 'turkiye uzbek',
+    description:
+      `text search over ${SEARCHED_FIELDS}; case and accents are ignored ("turkiye" finds Türkiye) and each word also matches the start of a longer one ("uzbek" finds Uzbekistan). ` +
+      'An agreement matches when any word of q does; with q the list is ranked: the agreement whose reference is q first, then those matching more of its words, ' +
+      'then by where they match (reference, then title, then the other fields), whole words before word starts, then by id. At most the first ten words count.',
+  })
   @IsOptional()
   @IsString()
   @MinLength(2)
   @MaxLength(100)
   q?: string;
 }
+
+/** The filters of GET /agreements without its paging: GET /agreements/export.csv answers every match. */
+export class ExportAgreementsQuery extends OmitType(ListAgreementsQuery, ['cursor', 'limit'] as const) {}
+
+export type AgreementFilters = ExportAgreementsQuery;
 
 /** Body of POST /agreements/{id}/targets. */
 export class AddTargetBody extends WithBusinessTime(TargetDto) {}
@@ -395,3 +428,75 @@ export class AgreementCorrectionChangesDto {
 
 /** A fact entered wrongly: the event (by id, from GET /agreements/{id}/events), its right values, and why. */
 export class CorrectAgreementDto extends CorrectionBodyOf(AgreementCorrectionChangesDto, 'agreement') {}
+
+/** Why a list entry is corrected or removed. */
+class ListCorrectionReason {
+  @ApiProperty({ example: 'entered from a draft; the signed text says otherwise' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(2000)
+  reason: string;
+}
+
+const TARGET_ID = /^T[1-9]\d{0,5}$/;
+const SOURCE_ID = /^S[1-9]\d{0,5}$/;
+
+/** Body of POST /agreements/{id}/targets/correct: the target (by id), the fields to correct, why. */
+export class CorrectTargetDto extends PartialType(TargetDto) {
+  @ApiProperty({ example: 'T1', pattern: TARGET_ID.source, description: 'the target corrected, as listed in the agreement' })
+  @Matches(TARGET_ID, { message: 'targetId must be the id of a target of the agreement, such as T1' })
+  targetId: string;
+
+  @ApiProperty({ example: 'the ministry announced USD 2.5 billion' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(2000)
+  reason: string;
+}
+
+export class RemoveTargetDto extends ListCorrectionReason {
+  @ApiProperty({ example: 'T1', pattern: TARGET_ID.source })
+  @Matches(TARGET_ID, { message: 'targetId must be the id of a target of the agreement, such as T1' })
+  targetId: string;
+}
+
+/** Body of POST /agreements/{id}/sources/correct: the source (by id), the fields to correct, why. */
+export class CorrectSourceDto extends PartialType(SourceDto) {
+  @ApiProperty({ example: 'S1', pattern: SOURCE_ID.source, description: 'the source corrected, as listed in the agreement' })
+  @Matches(SOURCE_ID, { message: 'sourceId must be the id of a source of the agreement, such as S1' })
+  sourceId: string;
+
+  @ApiProperty({ example: 'a ministry press release, not a news report' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(2000)
+  reason: string;
+}
+
+export class RemoveSourceDto extends ListCorrectionReason {
+  @ApiProperty({ example: 'S1', pattern: SOURCE_ID.source })
+  @Matches(SOURCE_ID, { message: 'sourceId must be the id of a source of the agreement, such as S1' })
+  sourceId: string;
+}
+
+export class CorrectObjectiveDto extends ListCorrectionReason {
+  @ApiProperty({ example: 'information sharing', description: 'the objective as recorded' })
+  @IsString()
+  @MinLength(2)
+  @MaxLength(500)
+  objective: string;
+
+  @ApiProperty({ example: 'sharing of geological information' })
+  @IsString()
+  @MinLength(2)
+  @MaxLength(500)
+  correctedTo: string;
+}
+
+export class RemoveObjectiveDto extends ListCorrectionReason {
+  @ApiProperty({ example: 'information sharing', description: 'the objective as recorded' })
+  @IsString()
+  @MinLength(2)
+  @MaxLength(500)
+  objective: string;
+}

@@ -4,76 +4,50 @@
  * activity time, and (for the status reactor) each agreement's milestones as they stood after each event. On the
  * real database, with redeliveries and an event of a milestone never planned in the stream.
  */
-import mongoose, { type Connection } from 'mongoose';
 import type { MilestoneEventEnvelope, MilestoneSummary } from '@tracker/contracts';
 import type { CollectionSource } from '@tracker/service-runtime';
-import { mongoUrl, uniqueName } from '@tracker/testing';
+import { ForeignEvents, scratchCollections, useTestDatabase } from '@tracker/testing';
 import { AgreementReadModel, milestoneSummaries } from './agreement-read-model';
 
 const AGREEMENTS = ['a-1', 'a-2'];
 
-let position = 0;
-function event(agreementId: string, milestoneId: string, streamVersion: number, type: string, data: Record<string, unknown>, day: number): MilestoneEventEnvelope {
-  position++;
-  const at = `2026-03-${String(day).padStart(2, '0')}T09:00:00.000Z`;
-  return {
-    eventId: `0190a5b2-7c1e-7000-8000-${position.toString(16).padStart(12, '0')}`,
-    type,
-    schemaVersion: 1,
-    streamId: `milestone-${milestoneId}`,
-    streamVersion,
-    position,
-    agreementId,
-    occurredAt: at,
-    recordedAt: at,
-    actor: { id: 'test', role: 'system' },
-    correlationId: `corr-${position}`,
-    causationId: null,
-    data: { milestoneId, agreementId, ...data },
-    hash: '0'.repeat(64),
-    prevHash: null,
-  } as unknown as MilestoneEventEnvelope;
+/** A milestone event on day `day` of March 2026 (stream versions counted per milestone, in call order). */
+function eventsOn(events: ForeignEvents) {
+  return (agreementId: string, milestoneId: string, type: string, data: Record<string, unknown>, day: number) => {
+    const at = `2026-03-${String(day).padStart(2, '0')}T09:00:00.000Z`;
+    return events.next(`milestone-${milestoneId}`, agreementId, type, { milestoneId, agreementId, ...data }, { occurredAt: at, recordedAt: at }) as MilestoneEventEnvelope;
+  };
 }
 
 /** Four milestones over two agreements, interleaved as a partition would carry them, with two redeliveries. */
 function backlog(): MilestoneEventEnvelope[] {
+  const event = eventsOn(new ForeignEvents(() => new Date()));
   const planned = (a: string, m: string, day: number) =>
-    event(a, m, 1, 'milestone.planned', { type: 'financing', title: `Milestone ${m}`, dueDate: '2026-09-30', evidence: [] }, day);
+    event(a, m, 'milestone.planned', { type: 'financing', title: `Milestone ${m}`, dueDate: '2026-09-30', evidence: [] }, day);
   const events = [
     planned('a-1', 'm-1', 1),
     planned('a-1', 'm-2', 2),
-    event('a-1', 'm-1', 2, 'milestone.started', { startedOn: '2026-03-03' }, 3),
+    event('a-1', 'm-1', 'milestone.started', { startedOn: '2026-03-03' }, 3),
     planned('a-2', 'm-3', 3),
-    event('a-1', 'm-1', 3, 'milestone.progress-reported', { percent: 40, evidence: [], reportedOn: '2026-03-05' }, 5),
+    event('a-1', 'm-1', 'milestone.progress-reported', { percent: 40, evidence: [], reportedOn: '2026-03-05' }, 5),
     // A milestone whose planning this stream never carried: nothing to count.
-    event('a-2', 'm-9', 2, 'milestone.started', { startedOn: '2026-03-06' }, 6),
-    event('a-1', 'm-2', 2, 'milestone.rescheduled', { previousDueDate: '2026-09-30', newDueDate: '2026-12-31', slipDays: 92, reason: 'permits', slipCount: 1, decidedOn: '2026-03-07' }, 7),
+    event('a-2', 'm-9', 'milestone.started', { startedOn: '2026-03-06' }, 6),
+    event('a-1', 'm-2', 'milestone.rescheduled', { previousDueDate: '2026-09-30', newDueDate: '2026-12-31', slipDays: 92, reason: 'permits', slipCount: 1, decidedOn: '2026-03-07' }, 7),
     planned('a-2', 'm-4', 8),
-    event('a-2', 'm-3', 2, 'milestone.started', { startedOn: '2026-03-09' }, 9),
-    event('a-1', 'm-1', 4, 'milestone.met', { metOn: '2026-03-10', evidence: [] }, 10),
-    event('a-2', 'm-4', 2, 'milestone.cancelled', { reason: 'merged into m-3' }, 11),
-    event('a-2', 'm-3', 3, 'milestone.progress-reported', { percent: 70, evidence: [], reportedOn: '2026-03-12' }, 12),
+    event('a-2', 'm-3', 'milestone.started', { startedOn: '2026-03-09' }, 9),
+    event('a-1', 'm-1', 'milestone.met', { metOn: '2026-03-10', evidence: [] }, 10),
+    event('a-2', 'm-4', 'milestone.cancelled', { reason: 'merged into m-3' }, 11),
+    event('a-2', 'm-3', 'milestone.progress-reported', { percent: 70, evidence: [], reportedOn: '2026-03-12' }, 12),
   ];
   // Redeliveries: a re-sent batch puts events on the topic again, later.
   return [...events.slice(0, 8), events[2], ...events.slice(8), events[6], events[9]];
 }
 
 describe('milestone-summaries: applyMany leaves what apply leaves', () => {
-  let connection: Connection;
-  beforeAll(async () => {
-    connection = await mongoose.createConnection(mongoUrl(), { dbName: uniqueName('agr_summaries') }).asPromise();
-  });
-  afterAll(async () => {
-    await connection.dropDatabase();
-    await connection.close();
-  });
+  const db = useTestDatabase('agr_summaries');
 
   async function source(): Promise<CollectionSource> {
-    const prefix = uniqueName('s');
-    const into: CollectionSource = {
-      collection: (name) => connection.collection(`${prefix}_${name}`),
-      define: async () => undefined,
-    };
+    const into: CollectionSource = scratchCollections(db());
     // The agreements exist (their views carry the activity time the milestones move).
     await into.collection('agreement_views').insertMany(AGREEMENTS.map((id) => ({ _id: id as never, lastActivityAt: '2026-01-01T00:00:00.000Z' })));
     return into;

@@ -16,6 +16,7 @@ import type { EventStore } from '@tracker/event-store';
 import { Cursor } from '@tracker/platform';
 import { EVENT_STORE, ReadModels, type TwoClocks } from '@tracker/service-runtime';
 import { AgreementsService } from '../agreements/agreements.service';
+import { listsWithProgress } from '../agreements/agreement-read-model';
 import { AgreementsConfig } from '../config';
 import { surroundingsAsOf } from './agreement-as-of';
 import { AgreementJournal, type JournalEntryDoc } from './agreement-journal';
@@ -137,6 +138,8 @@ export class AgreementHistoryService {
         status: agreement.lifecycle === 'active' ? implementationStatus : agreement.lifecycle,
         implementationStatus,
         milestones: countMilestones(overviews, calendarDateOf(at)),
+        // Targets against what the milestones had achieved then, and the sourcing then.
+        ...listsWithProgress(agreement, overviews, calendarDateOf(at)),
         lastActivityAt,
       },
       milestones: milestones.map(({ overview: _overview, ...m }) => m),

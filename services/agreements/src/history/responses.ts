@@ -15,7 +15,7 @@ import {
 } from '@tracker/contracts';
 import { AsOfAnswer, CursorPageOf } from '@tracker/platform';
 import { StoredEvent } from '@tracker/service-runtime';
-import { AgreementAt, MilestoneCountsDto } from '../agreements/responses';
+import { AgreementAt, AgreementSourcingDto, MilestoneCountsDto, TargetWithProgressDto } from '../agreements/responses';
 import type { AlertAsOf, MilestoneAsOf } from './agreement-as-of';
 import type { AgreementHistoryService, HistoryItem } from './agreement-history.service';
 import { JournalSources, type JournalSource } from './agreement-journal';
@@ -97,9 +97,15 @@ export class AlertThen implements AlertAsOf {
 type AsOf = Awaited<ReturnType<AgreementHistoryService['asOf']>>;
 
 /** The agreement then, with the counts and status its milestones' events give then. */
-export class AgreementThen extends OmitType(AgreementAt, ['asOf'] as const) implements Omit<AsOf['agreement'], 'asOf'> {
+export class AgreementThen extends OmitType(AgreementAt, ['asOf', 'targets'] as const) implements Omit<AsOf['agreement'], 'asOf'> {
   @ApiProperty({ type: MilestoneCountsDto })
   milestones: MilestoneCountsDto;
+
+  @ApiProperty({ type: [TargetWithProgressDto], description: 'each target with what its milestones had achieved then, and whether it was on track then' })
+  targets: TargetWithProgressDto[];
+
+  @ApiProperty({ type: AgreementSourcingDto, description: 'the sourcing then' })
+  sourcing: AgreementSourcingDto;
 
   @ApiProperty({ ...nullable('date-time'), description: 'business time of the latest activity then' })
   lastActivityAt: string | null;

@@ -4,72 +4,46 @@
  * documents, the due-date lists the scheduler reads, and (for the alerts reactor) each milestone's document as it
  * stood after each event. On the real database, with redeliveries and an event of a milestone never planned.
  */
-import mongoose, { type Connection } from 'mongoose';
 import type { MilestoneEventEnvelope } from '@tracker/contracts';
 import type { CollectionSource } from '@tracker/service-runtime';
-import { mongoUrl, uniqueName } from '@tracker/testing';
+import { ForeignEvents, scratchCollections, useTestDatabase } from '@tracker/testing';
 import { DeadlineStore, milestoneDeadlines, type DeadlineDoc } from './deadlines';
 
-let position = 0;
-function event(milestoneId: string, streamVersion: number, type: string, data: Record<string, unknown>, day: number): MilestoneEventEnvelope {
-  position++;
-  const at = `2026-03-${String(day).padStart(2, '0')}T09:00:00.000Z`;
-  return {
-    eventId: `0190a5b2-7c1e-7000-8000-${position.toString(16).padStart(12, '0')}`,
-    type,
-    schemaVersion: 1,
-    streamId: `milestone-${milestoneId}`,
-    streamVersion,
-    position,
-    agreementId: 'a-1',
-    occurredAt: at,
-    recordedAt: at,
-    actor: { id: 'test', role: 'system' },
-    correlationId: `corr-${position}`,
-    causationId: null,
-    data: { milestoneId, agreementId: 'a-1', ...data },
-    hash: '0'.repeat(64),
-    prevHash: null,
-  } as unknown as MilestoneEventEnvelope;
+/** A milestone event of agreement a-1 on day `day` of March 2026 (versions counted per milestone, in call order). */
+function eventsOn(events: ForeignEvents) {
+  return (milestoneId: string, type: string, data: Record<string, unknown>, day: number) => {
+    const at = `2026-03-${String(day).padStart(2, '0')}T09:00:00.000Z`;
+    return events.next(`milestone-${milestoneId}`, 'a-1', type, { milestoneId, agreementId: 'a-1', ...data }, { occurredAt: at, recordedAt: at }) as MilestoneEventEnvelope;
+  };
 }
 
-const planned = (m: string, dueDate: string, day: number) =>
-  event(m, 1, 'milestone.planned', { type: 'financing', title: `Milestone ${m}`, dueDate, evidence: [] }, day);
-const rescheduled = (m: string, v: number, from: string, to: string, slipCount: number, day: number) =>
-  event(m, v, 'milestone.rescheduled', { previousDueDate: from, newDueDate: to, slipDays: 30, reason: 'permits', slipCount, decidedOn: `2026-03-0${day}` }, day);
 
 /** Plans, progress, two slips of one milestone within a run (the middle date never shown), outcomes, redeliveries. */
 function backlog(): MilestoneEventEnvelope[] {
+  const event = eventsOn(new ForeignEvents(() => new Date()));
+  const planned = (m: string, dueDate: string, day: number) =>
+    event(m, 'milestone.planned', { type: 'financing', title: `Milestone ${m}`, dueDate, evidence: [] }, day);
+  const rescheduled = (m: string, from: string, to: string, slipCount: number, day: number) =>
+    event(m, 'milestone.rescheduled', { previousDueDate: from, newDueDate: to, slipDays: 30, reason: 'permits', slipCount, decidedOn: `2026-03-0${day}` }, day);
   const events = [
     planned('m-1', '2026-06-30', 1),
     planned('m-2', '2026-06-30', 1),
     planned('m-3', '2026-09-30', 2),
-    event('m-1', 2, 'milestone.started', { startedOn: '2026-03-02' }, 2),
-    rescheduled('m-2', 2, '2026-06-30', '2026-07-31', 1, 3),
-    event('m-1', 3, 'milestone.progress-reported', { percent: 30, evidence: [], reportedOn: '2026-03-03' }, 3),
-    rescheduled('m-2', 3, '2026-07-31', '2026-08-31', 2, 4),
-    event('m-9', 2, 'milestone.started', { startedOn: '2026-03-04' }, 4),
-    event('m-3', 2, 'milestone.met', { metOn: '2026-03-05', evidence: [] }, 5),
-    event('m-1', 4, 'milestone.progress-reported', { percent: 60, evidence: [], reportedOn: '2026-03-06' }, 6),
-    rescheduled('m-1', 5, '2026-06-30', '2026-09-30', 1, 7),
+    event('m-1', 'milestone.started', { startedOn: '2026-03-02' }, 2),
+    rescheduled('m-2', '2026-06-30', '2026-07-31', 1, 3),
+    event('m-1', 'milestone.progress-reported', { percent: 30, evidence: [], reportedOn: '2026-03-03' }, 3),
+    rescheduled('m-2', '2026-07-31', '2026-08-31', 2, 4),
+    event('m-9', 'milestone.started', { startedOn: '2026-03-04' }, 4),
+    event('m-3', 'milestone.met', { metOn: '2026-03-05', evidence: [] }, 5),
+    event('m-1', 'milestone.progress-reported', { percent: 60, evidence: [], reportedOn: '2026-03-06' }, 6),
+    rescheduled('m-1', '2026-06-30', '2026-09-30', 1, 7),
   ];
   return [...events.slice(0, 6), events[4], ...events.slice(6), events[8], events[1]];
 }
 
 describe('milestone-deadlines: applyMany leaves what apply leaves', () => {
-  let connection: Connection;
-  beforeAll(async () => {
-    connection = await mongoose.createConnection(mongoUrl(), { dbName: uniqueName('alerts_deadlines') }).asPromise();
-  });
-  afterAll(async () => {
-    await connection.dropDatabase();
-    await connection.close();
-  });
-
-  function source(): CollectionSource {
-    const prefix = uniqueName('s');
-    return { collection: (name) => connection.collection(`${prefix}_${name}`), define: async () => undefined };
-  }
+  const db = useTestDatabase('alerts_deadlines');
+  const source = (): CollectionSource => scratchCollections(db());
 
   async function contents(into: CollectionSource) {
     const all = (name: string) => into.collection(name).find({}).sort({ _id: 1 }).toArray();

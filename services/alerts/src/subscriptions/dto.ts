@@ -28,18 +28,18 @@ import {
   COMMODITIES,
   COMMODITY_CODES_MESSAGE,
 } from '@tracker/contracts';
-import { CursorQuery } from '@tracker/platform';
+import { CursorQuery, IsOmittable } from '@tracker/platform';
 
 export class SubscriptionFiltersDto {
   @ApiPropertyOptional({ type: 'array', items: { type: 'string', format: 'uuid' }, example: ['0197a3c2-5d1e-7b4a-9c3f-2e8d1a6b4c70'] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(100)
   @IsUUID('all', { each: true, message: 'agreementIds must be agreement ids (UUIDs)' })
   agreementIds?: string[];
 
   @ApiPropertyOptional({ type: [String], example: ['TR', 'UZ'], description: 'ISO 3166-1 alpha-2 codes of the parties' })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(100)
   @IsISO31661Alpha2({ each: true, message: 'partyCountries must be ISO 3166-1 alpha-2 country codes' })
@@ -60,14 +60,14 @@ export class SubscriptionFiltersDto {
   commodities?: string[];
 
   @ApiPropertyOptional({ enum: MilestoneTypes, isArray: true })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(MilestoneTypes.length)
   @IsIn(MilestoneTypes, { each: true })
   milestoneTypes?: MilestoneType[];
 
   @ApiPropertyOptional({ enum: AlertKinds, isArray: true })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(AlertKinds.length)
   @IsIn(AlertKinds, { each: true })
@@ -106,7 +106,7 @@ export class CreateSubscriptionDto {
   name?: string;
 
   @ApiPropertyOptional({ type: SubscriptionFiltersDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => SubscriptionFiltersDto)
   filters?: SubscriptionFiltersDto;

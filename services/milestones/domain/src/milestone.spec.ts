@@ -124,6 +124,30 @@ describe('Milestone decider', () => {
       ['correct a progress percentage', [planned, report(40)], correct(report(40), { percent: 45 }), [corrected('milestone.progress-reported', { percent: 45 })]],
       ['correct a planned due date (not a slip)', [planned], correct(planned, { dueDate: '2027-01-31' }), [corrected('milestone.planned', { dueDate: '2027-01-31' })]],
       ['correct only what differs', [planned, report(40)], correct(report(40), { percent: 40, reportedOn: '2026-11-20' }), [corrected('milestone.progress-reported', { reportedOn: '2026-11-20' }, { occurredAt: '2026-11-20T00:00:00.000Z' })]],
+      [
+        'plan a milestone that contributes to a target of its agreement',
+        [],
+        { ...plan, agreement: { ...agreement, targetIds: ['T1', 'T2'] }, contributesTo: ['T1'] },
+        [{ ...planned, data: { ...planned.data, contributesTo: ['T1'] } as never }],
+      ],
+      [
+        'met with the quantity achieved (a financing milestone met with USD 300 million)',
+        [planned],
+        { kind: 'markMet', metOn: '2026-11-01', evidence, achieved: { amount: 3e8, unit: 'USD', currency: 'USD' }, ...at },
+        [{ ...met, data: { ...ids, metOn: '2026-11-01', evidence, achieved: { amount: 3e8, unit: 'USD', currency: 'USD' } } }],
+      ],
+      [
+        'partially met with a quantity, naming the target it counts towards',
+        [planned],
+        { kind: 'markPartiallyMet', metOn: '2026-11-01', evidence, note: 'first phase', achieved: { amount: 200000, unit: 't/yr' }, contributesTo: ['T2'], ...at },
+        [{ ...partiallyMet, data: { ...ids, metOn: '2026-11-01', evidence, note: 'first phase', achieved: { amount: 200000, unit: 't/yr' }, contributesTo: ['T2'] } }],
+      ],
+      [
+        'correct the quantity achieved',
+        [planned, met],
+        correct(met, { achieved: { amount: 2.5e8, unit: 'USD', currency: 'USD' } }),
+        [corrected('milestone.met', { achieved: { amount: 2.5e8, unit: 'USD', currency: 'USD' } })],
+      ],
     ];
     it.each(accepted)('%s', (_name, given, command, then) => {
       spec.given(given).when(command).then(then);
@@ -166,6 +190,20 @@ describe('Milestone decider', () => {
         /a milestone.corrected event cannot be corrected/,
       ],
       ['correct an unknown milestone', [], correct(met, { metOn: '2026-10-20' }), 'not-found', /not found/],
+      [
+        'plan towards a target the agreement does not have',
+        [],
+        { ...plan, agreement: { ...agreement, targetIds: ['T1'] }, contributesTo: ['T1', 'T4'] },
+        'unprocessable',
+        /T4 is not a target of agreement a-1 \(its targets: T1\)/,
+      ],
+      [
+        'met towards a target the agreement no longer has',
+        [planned],
+        { kind: 'markMet', metOn: '2026-11-01', evidence, contributesTo: ['T2'], now, agreement: { ...agreement, targetIds: [] } },
+        'unprocessable',
+        /T2 is not a target .*its targets: none/,
+      ],
     ];
     it.each(refused)('%s', (_name, given, command, code, message) => {
       spec.given(given).when(command).thenThrows(code as never, message);
@@ -187,5 +225,25 @@ describe('Milestone decider', () => {
     // A corrected value a later event replaced (an earlier report) changes nothing now.
     const later = fold([planned, report(40), report(60), { ...corrected('milestone.progress-reported', { percent: 45 }), data: { ...(corrected('milestone.progress-reported', { percent: 45 }).data as object), current: false } } as MilestoneEvent]);
     expect(later).toMatchObject({ percent: 60 });
+  });
+
+  it('keeps what backs the current status: the plan, then progress reports while in progress, then the outcome', () => {
+    const official = { url: 'https://gov.example/decree', kind: 'official' as const };
+    const media = { url: 'https://news.example/a', kind: 'media' as const };
+    const withEvidence = (e: MilestoneEvent, links: object[]) => ({ ...e, data: { ...e.data, evidence: links } }) as MilestoneEvent;
+    const claims = (events: MilestoneEvent[]) => {
+      const state = fold(events);
+      return state.exists ? state.claimEvidence?.map((l) => l.url) : undefined;
+    };
+    const cases: Array<[string, MilestoneEvent[], string[]]> = [
+      ['planned with a link', [withEvidence(planned, [official])], [official.url]],
+      ['started: nothing backs the progress yet', [withEvidence(planned, [official]), started], []],
+      ['two progress reports add up', [planned, withEvidence(report(10), [media]), withEvidence(report(20), [official])], [media.url, official.url]],
+      ['met: the outcome evidence only', [planned, withEvidence(report(10), [official]), withEvidence(met, [media])], [media.url]],
+      ['a report after the outcome (business order) leaves it', [planned, withEvidence(met, [media]), withEvidence(report(50), [official])], [media.url]],
+      ['not met: nothing', [planned, withEvidence(report(10), [official]), notMet], []],
+    ];
+    for (const [name, events, urls] of cases) expect([name, claims(events)]).toEqual([name, urls]);
+    expect(fold([planned, { ...met, data: { ...met.data, achieved: { amount: 1, unit: 'plant' } } } as MilestoneEvent])).toMatchObject({ achieved: { amount: 1, unit: 'plant' } });
   });
 });

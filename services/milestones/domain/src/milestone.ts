@@ -19,6 +19,8 @@ import {
   type MilestoneEvent,
   type MilestoneStatus,
   type MilestoneType,
+  type Quantity,
+  claimEvidenceAfter,
 } from '@tracker/contracts';
 
 export interface Slip {
@@ -50,6 +52,12 @@ export type MilestoneState =
       lastNote?: string;
       /** Every evidence link recorded, in order: at planning, with progress reports and outcomes. */
       evidence: EvidenceLink[];
+      /** The evidence that backs the current status (see claimEvidenceAfter); unset in views written before it. */
+      claimEvidence?: EvidenceLink[];
+      /** Ids of the agreement's targets the outcome counts towards. */
+      contributesTo?: string[];
+      /** The quantity the outcome reached (met or partially met). */
+      achieved?: Quantity;
       slips: Slip[];
       slipCount: number;
       /** Date work started. */
@@ -71,6 +79,8 @@ export interface AgreementFacts {
   /** The signing date as known (null: unknown), for the business-time check. */
   signedOn?: string | null;
   datePrecision?: DatePrecision;
+  /** Ids of the agreement's targets (unset: not known here, not checked). */
+  targetIds?: string[];
 }
 
 /** When a command is decided: the recording time, and when its fact happened if the client said. */
@@ -90,6 +100,18 @@ export interface CorrectedEvent {
   current: boolean;
 }
 
+/** What an outcome reached, and (when given) the targets it counts towards instead of the planned ones. */
+interface Outcome {
+  achieved?: Quantity;
+  contributesTo?: string[];
+}
+
+/** The outcome's optional fields as its event carries them. */
+const outcomeOf = (command: Outcome) => ({
+  ...(command.achieved !== undefined && { achieved: command.achieved }),
+  ...(command.contributesTo !== undefined && { contributesTo: command.contributesTo }),
+});
+
 export type MilestoneCommand =
   | ({
       kind: 'plan';
@@ -104,12 +126,13 @@ export type MilestoneCommand =
       expectedOutcome?: ExpectedOutcome;
       dueDate: string;
       evidence?: EvidenceLink[];
+      contributesTo?: string[];
     } & Omit<BusinessTime, 'agreement'>)
   | ({ kind: 'start' } & BusinessTime)
   | ({ kind: 'reportProgress'; percent: number; note?: string; evidence?: EvidenceLink[] } & BusinessTime)
   | ({ kind: 'reschedule'; newDueDate: string; reason: string } & BusinessTime)
-  | ({ kind: 'markMet'; metOn: string; evidence: EvidenceLink[]; note?: string } & Omit<BusinessTime, 'occurredAt'>)
-  | ({ kind: 'markPartiallyMet'; metOn: string; evidence: EvidenceLink[]; note: string } & Omit<BusinessTime, 'occurredAt'>)
+  | ({ kind: 'markMet'; metOn: string; evidence: EvidenceLink[]; note?: string } & Outcome & Omit<BusinessTime, 'occurredAt'>)
+  | ({ kind: 'markPartiallyMet'; metOn: string; evidence: EvidenceLink[]; note: string } & Outcome & Omit<BusinessTime, 'occurredAt'>)
   | ({ kind: 'markNotMet'; reason: string } & BusinessTime)
   | ({ kind: 'cancel'; reason: string } & BusinessTime)
   | ({
@@ -158,8 +181,8 @@ const CORRECTABLE: Record<MilestoneCorrectableType, ReadonlyArray<keyof Mileston
   'milestone.started': ['startedOn'],
   'milestone.progress-reported': ['percent', 'reportedOn'],
   'milestone.rescheduled': ['dueDate', 'decidedOn'],
-  'milestone.met': ['metOn'],
-  'milestone.partially-met': ['metOn'],
+  'milestone.met': ['metOn', 'achieved'],
+  'milestone.partially-met': ['metOn', 'achieved'],
   'milestone.not-met': ['on'],
   'milestone.cancelled': ['on'],
 };
@@ -212,6 +235,15 @@ function decideCorrection(state: MilestoneState, command: Extract<MilestoneComma
   ];
 }
 
+/** Targets named must be the agreement's, when this service knows them. */
+function knownTargets(contributesTo: string[] | undefined, agreement: AgreementFacts | null | undefined) {
+  const unknown = (contributesTo ?? []).filter((t) => agreement?.targetIds && !agreement.targetIds.includes(t));
+  if (unknown.length > 0) {
+    const known = agreement?.targetIds?.join(', ') || 'none';
+    throw new DomainError('unprocessable', `${unknown.join(', ')} ${unknown.length > 1 ? 'are not targets' : 'is not a target'} of agreement ${agreement?.agreementId} (its targets: ${known})`, 'contributesTo');
+  }
+}
+
 function requireEvidence(evidence: EvidenceLink[] | undefined, what: string) {
   if (!evidence || evidence.length === 0) {
     throw new DomainError('invalid-transition', `${what} requires evidence: attach at least one evidence link`);
@@ -231,6 +263,7 @@ export function decide(command: MilestoneCommand, state: MilestoneState): Milest
     if (command.agreement.terminated) {
       throw new DomainError('conflict', `agreement ${command.agreementId} is terminated: no new milestones can be planned`);
     }
+    knownTargets(command.contributesTo, command.agreement);
     const time = when(command);
     return [
       {
@@ -246,6 +279,7 @@ export function decide(command: MilestoneCommand, state: MilestoneState): Milest
           ...(command.expectedOutcome !== undefined && { expectedOutcome: command.expectedOutcome }),
           dueDate: command.dueDate,
           evidence: command.evidence ?? [],
+          ...(command.contributesTo !== undefined && { contributesTo: command.contributesTo }),
         },
         ...time,
       },
@@ -314,12 +348,13 @@ export function decide(command: MilestoneCommand, state: MilestoneState): Milest
     case 'markMet': {
       open(state, 'mark as met');
       requireEvidence(command.evidence, 'marking a milestone met');
+      knownTargets(command.contributesTo, command.agreement);
       const time = when(command, command.metOn, 'metOn');
       return [
         {
           type: 'milestone.met',
           schemaVersion: V['milestone.met'],
-          data: { ...ids(), metOn: command.metOn, evidence: command.evidence, ...(command.note !== undefined && { note: command.note }) },
+          data: { ...ids(), metOn: command.metOn, evidence: command.evidence, ...(command.note !== undefined && { note: command.note }), ...outcomeOf(command) },
           ...time,
         },
       ];
@@ -327,12 +362,13 @@ export function decide(command: MilestoneCommand, state: MilestoneState): Milest
     case 'markPartiallyMet': {
       open(state, 'mark as partially met');
       requireEvidence(command.evidence, 'marking a milestone partially met');
+      knownTargets(command.contributesTo, command.agreement);
       const time = when(command, command.metOn, 'metOn');
       return [
         {
           type: 'milestone.partially-met',
           schemaVersion: V['milestone.partially-met'],
-          data: { ...ids(), metOn: command.metOn, evidence: command.evidence, note: command.note },
+          data: { ...ids(), metOn: command.metOn, evidence: command.evidence, note: command.note, ...outcomeOf(command) },
           ...time,
         },
       ];
@@ -364,6 +400,8 @@ export function evolve(state: MilestoneState, event: MilestoneEvent & { recorded
       ...(d.description !== undefined && { description: d.description }),
       ...(d.responsibleParty !== undefined && { responsibleParty: d.responsibleParty }),
       ...(d.expectedOutcome !== undefined && { expectedOutcome: d.expectedOutcome }),
+      ...(d.contributesTo !== undefined && { contributesTo: d.contributesTo }),
+      claimEvidence: claimEvidenceAfter([], undefined, event.type, d.evidence),
       status: 'scheduled',
       plannedDueDate: d.dueDate,
       dueDate: d.dueDate,
@@ -374,11 +412,12 @@ export function evolve(state: MilestoneState, event: MilestoneEvent & { recorded
     };
   }
   if (!state.exists) return state;
+  const claimEvidence = claimEvidenceAfter(state.claimEvidence ?? [], state.status, event.type, (event.data as { evidence?: EvidenceLink[] }).evidence);
   switch (event.type) {
     // Folded in business order (a past state), a start or report can follow the outcome it preceded in the
     // record: it moves nothing back.
     case 'milestone.started':
-      return { ...state, status: isTerminalMilestoneStatus(state.status) ? state.status : 'inProgress', startedOn: event.data.startedOn };
+      return { ...state, status: isTerminalMilestoneStatus(state.status) ? state.status : 'inProgress', startedOn: event.data.startedOn, claimEvidence };
     case 'milestone.progress-reported':
       return {
         ...state,
@@ -386,6 +425,7 @@ export function evolve(state: MilestoneState, event: MilestoneEvent & { recorded
         percent: state.status === 'met' ? state.percent : event.data.percent,
         ...(event.data.note !== undefined && { lastNote: event.data.note }),
         evidence: [...state.evidence, ...event.data.evidence],
+        claimEvidence,
       };
     case 'milestone.rescheduled': {
       const d = event.data;
@@ -400,7 +440,15 @@ export function evolve(state: MilestoneState, event: MilestoneEvent & { recorded
       return { ...state, dueDate: d.newDueDate, slips: [...state.slips, slip], slipCount: d.slipCount };
     }
     case 'milestone.met':
-      return { ...state, status: 'met', percent: 100, outcomeOn: event.data.metOn, evidence: [...state.evidence, ...event.data.evidence] };
+      return {
+        ...state,
+        status: 'met',
+        percent: 100,
+        outcomeOn: event.data.metOn,
+        evidence: [...state.evidence, ...event.data.evidence],
+        claimEvidence,
+        ...outcomeOf(event.data),
+      };
     case 'milestone.partially-met':
       return {
         ...state,
@@ -408,11 +456,13 @@ export function evolve(state: MilestoneState, event: MilestoneEvent & { recorded
         outcomeOn: event.data.metOn,
         lastNote: event.data.note,
         evidence: [...state.evidence, ...event.data.evidence],
+        claimEvidence,
+        ...outcomeOf(event.data),
       };
     case 'milestone.not-met':
-      return { ...state, status: 'notMet', closingReason: event.data.reason, ...(event.data.on && { closedOn: event.data.on }) };
+      return { ...state, status: 'notMet', closingReason: event.data.reason, ...(event.data.on && { closedOn: event.data.on }), claimEvidence };
     case 'milestone.cancelled':
-      return { ...state, status: 'cancelled', closingReason: event.data.reason, ...(event.data.on && { closedOn: event.data.on }) };
+      return { ...state, status: 'cancelled', closingReason: event.data.reason, ...(event.data.on && { closedOn: event.data.on }), claimEvidence };
     case 'milestone.corrected': {
       const { correctsEventId, correctsType, changes, reason, current } = event.data;
       const corrections = [...(state.corrections ?? []), { correctsEventId, correctsType, changes, reason }];
@@ -426,6 +476,7 @@ export function evolve(state: MilestoneState, event: MilestoneEvent & { recorded
       if (changes.percent !== undefined && state.status !== 'met') next.percent = changes.percent;
       if (changes.metOn !== undefined) next.outcomeOn = changes.metOn;
       if (changes.on !== undefined) next.closedOn = changes.on;
+      if (changes.achieved !== undefined) next.achieved = changes.achieved;
       return next;
     }
   }

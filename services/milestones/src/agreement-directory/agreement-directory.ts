@@ -32,6 +32,8 @@ export interface AgreementEntry {
   implementation: string;
   lifecycle: 'active' | 'suspended' | 'terminated' | 'expired';
   registeredAt: string;
+  /** Ids of its targets, for milestones to name (unset when an older event named one without its id). */
+  targetIds?: string[];
   /** The registration, suspensions, resumptions, termination, expiry and corrections of them, in stream order. */
   steps?: AgreementStep[];
 }
@@ -67,6 +69,7 @@ export class AgreementDirectory {
       terminated: entry.lifecycle === 'terminated',
       signedOn: entry.signedOn,
       ...(entry.datePrecision && { datePrecision: entry.datePrecision }),
+      ...(entry.targetIds && { targetIds: entry.targetIds }),
     };
   }
 
@@ -90,6 +93,8 @@ export class AgreementDirectory {
             title: event.data.title,
             signedOn: event.data.signedOn,
             datePrecision: event.data.datePrecision,
+            // Registrations stored before targets had ids number them in order, as the agreement does.
+            targetIds: event.data.targets.map((t, i) => t.targetId ?? `T${i + 1}`),
           },
           $setOnInsert: { implementation: 'signed', lifecycle: 'active', registeredAt: event.recordedAt },
           ...step,
@@ -101,6 +106,12 @@ export class AgreementDirectory {
           ...(event.data.changes.datePrecision !== undefined && { datePrecision: event.data.changes.datePrecision }),
         };
         break;
+      case 'agreement.target-added':
+        // An older event without the id: which number it had is not known here, so targets are no longer checked.
+        if (!event.data.target.targetId) return applyOnce(this.entries, id, guard, { $unset: { targetIds: '' } } as never, { upsert: false });
+        return applyOnce(this.entries, id, guard, { $push: { targetIds: event.data.target.targetId } } as never, { upsert: false });
+      case 'agreement.target-removed':
+        return applyOnce(this.entries, id, guard, { $pull: { targetIds: event.data.targetId } } as never, { upsert: false });
       case 'agreement.corrected': {
         const c = event.data.changes;
         set = {

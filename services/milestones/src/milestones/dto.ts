@@ -1,5 +1,5 @@
 /** What clients may send to /milestones: whitelisted, validated, no unknown fields (platform's ValidationPipe). */
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -13,17 +13,21 @@ import {
   IsString,
   IsUrl,
   IsUUID,
+  Matches,
   Max,
   MaxLength,
   Min,
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { BusinessTimeBody, CorrectionBodyOf, CursorQuery, IsCalendarDate } from '@tracker/platform';
-import { MilestoneStatuses, MilestoneTypes, type MilestoneStatus, type MilestoneType } from '@tracker/contracts';
+import { ArchivedCopyDto, BusinessTimeBody, CorrectionBodyOf, CursorQuery, IsCalendarDate, IsOmittable } from '@tracker/platform';
+import { EvidenceKinds, MilestoneStatuses, MilestoneTypes, type EvidenceKind, type MilestoneStatus, type MilestoneType } from '@tracker/contracts';
 
 /** Query flags arrive as strings: only "true" and "false" are booleans. */
 const booleanFlag = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+const PARTIAL_DATE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
+
 
 export class EvidenceDto {
   @ApiProperty({ format: 'uri', example: 'https://example.org/reports/survey-2026.pdf' })
@@ -36,6 +40,48 @@ export class EvidenceDto {
   @IsString()
   @MaxLength(300)
   title?: string;
+
+  @ApiPropertyOptional({ enum: EvidenceKinds, default: 'other', description: 'who published it: official (a government or public body), company, international-organisation, media, other (also when not said)' })
+  @IsOptional()
+  @IsIn(EvidenceKinds, { message: `kind must be one of ${EvidenceKinds.join(', ')}` })
+  kind?: EvidenceKind;
+
+  @ApiPropertyOptional({ example: '2026-11-02', pattern: PARTIAL_DATE.source, description: 'YYYY, YYYY-MM or YYYY-MM-DD' })
+  @IsOptional()
+  @Matches(PARTIAL_DATE, { message: 'published must be YYYY, YYYY-MM or YYYY-MM-DD' })
+  published?: string;
+
+  @ApiPropertyOptional({ type: ArchivedCopyDto })
+  @IsOmittable()
+  @ValidateNested()
+  @Type(() => ArchivedCopyDto)
+  archived?: ArchivedCopyDto;
+}
+
+/** Evidence links as plain data, for the event. */
+export const evidenceOf = (links: EvidenceDto[] | undefined) => (links ?? []).map((e) => ({ ...e, ...(e.archived && { archived: { ...e.archived } }) }));
+
+/** What an outcome reached and counts towards, as plain data for the event (only the fields sent). */
+export const outcomeOf = (dto: Pick<OutcomeDto, 'achieved' | 'contributesTo'>) => ({
+  ...(dto.achieved !== undefined && { achieved: { ...dto.achieved } }),
+  ...(dto.contributesTo !== undefined && { contributesTo: [...dto.contributesTo] }),
+});
+
+const TARGET_IDS: ApiPropertyOptions = {
+  type: String,
+  isArray: true,
+  pattern: '^T[1-9][0-9]*$',
+  example: ['T1'],
+  description: 'ids of the agreement’s targets (as GET /agreements/{id} lists them) that this milestone’s outcome counts towards',
+};
+/** Target ids as the agreements service gives them: T1, T2, … */
+function IsTargetIds() {
+  return (object: object, property: string) => {
+    IsOmittable()(object, property);
+    IsArray()(object, property);
+    ArrayMaxSize(50)(object, property);
+    Matches(/^T[1-9]\d{0,5}$/, { each: true, message: 'contributesTo must list target ids such as T1' })(object, property);
+  };
 }
 
 export class QuantityDto {
@@ -64,7 +110,7 @@ export class ExpectedOutcomeDto {
   description: string;
 
   @ApiPropertyOptional({ type: QuantityDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => QuantityDto)
   quantity?: QuantityDto;
@@ -72,7 +118,7 @@ export class ExpectedOutcomeDto {
 
 class EvidenceListDto extends BusinessTimeBody {
   @ApiPropertyOptional({ type: [EvidenceDto] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(50)
   @ValidateNested({ each: true })
@@ -108,7 +154,7 @@ export class PlanMilestoneDto extends EvidenceListDto {
   responsibleParty?: string;
 
   @ApiPropertyOptional({ type: ExpectedOutcomeDto })
-  @IsOptional()
+  @IsOmittable()
   @ValidateNested()
   @Type(() => ExpectedOutcomeDto)
   expectedOutcome?: ExpectedOutcomeDto;
@@ -116,6 +162,10 @@ export class PlanMilestoneDto extends EvidenceListDto {
   @ApiProperty({ example: '2026-12-31' })
   @IsCalendarDate()
   dueDate: string;
+
+  @ApiPropertyOptional(TARGET_IDS)
+  @IsTargetIds()
+  contributesTo?: string[];
 }
 
 export class ProgressDto extends EvidenceListDto {
@@ -155,6 +205,16 @@ export class OutcomeDto extends EvidenceListDto {
   @IsString()
   @MaxLength(5000)
   note?: string;
+
+  @ApiPropertyOptional({ type: QuantityDto, description: 'the quantity the outcome reached (a financing milestone met with USD 300 million: amount 300000000, unit USD, currency USD); it adds to the targets it contributes to when unit and currency match theirs' })
+  @IsOmittable()
+  @ValidateNested()
+  @Type(() => QuantityDto)
+  achieved?: QuantityDto;
+
+  @ApiPropertyOptional({ ...TARGET_IDS, description: `${TARGET_IDS.description}; replaces those named when planned` })
+  @IsTargetIds()
+  contributesTo?: string[];
 }
 
 export class PartialOutcomeDto extends OutcomeDto {
@@ -214,6 +274,12 @@ export class MilestoneCorrectionChangesDto {
   @IsOptional()
   @IsCalendarDate()
   on?: string;
+
+  @ApiPropertyOptional({ type: QuantityDto, description: 'met or partially met: the quantity achieved' })
+  @IsOmittable()
+  @ValidateNested()
+  @Type(() => QuantityDto)
+  achieved?: QuantityDto;
 }
 
 /** A fact entered wrongly: the event (by id, from GET /milestones/{id}/events), its right values, and why. */
@@ -257,4 +323,7 @@ export class ListMilestonesQuery extends CursorQuery {
   @IsBoolean({ message: 'overdue must be true or false' })
   overdue?: boolean;
 }
+
+/** The filters of GET /milestones without its paging: GET /milestones/export.csv answers every match. */
+export class ExportMilestonesQuery extends OmitType(ListMilestonesQuery, ['cursor', 'limit'] as const) {}
 

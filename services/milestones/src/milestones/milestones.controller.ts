@@ -1,18 +1,22 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { Actor } from '@tracker/contracts';
-import { ApiKeyRequired, ApiNowOrThen, ApiProblem, ApiProblems, ApiUuidParam, AsOfQuery, Change, ChangeRoute, CorrelationId, CreateRoute, CurrentActor, etagOf, EventsQuery, Roles, twoClocksOf, type ChangeContext } from '@tracker/platform';
+import { calendarDateOf, type Actor } from '@tracker/contracts';
+import { ApiCsvResponse, ApiKeyRequired, ApiNowOrThen, ApiProblem, ApiProblems, ApiUuidParam, AsOfQuery, Change, ChangeRoute, CorrelationId, CreateRoute, CurrentActor, etagOf, EventsQuery, CLOCK, Roles, sendCsv, twoClocksOf, type ChangeContext, type Clock } from '@tracker/platform';
 import { EventHistory } from '@tracker/service-runtime';
-import { CorrectMilestoneDto, ListMilestonesQuery, OutcomeDto, PartialOutcomeDto, PlanMilestoneDto, ProgressDto, ReasonDto, RescheduleDto, StartDto } from './dto';
+import { CorrectMilestoneDto, evidenceOf, ExportMilestonesQuery, outcomeOf, ListMilestonesQuery, OutcomeDto, PartialOutcomeDto, PlanMilestoneDto, ProgressDto, ReasonDto, RescheduleDto, StartDto } from './dto';
 import { MilestonesService } from './milestones.service';
+import { MILESTONE_COLUMNS } from './milestone-export';
 import { Milestone, MilestoneAt, MilestonePage, Timeline } from './responses';
 
 @ApiTags('milestones')
 @ApiKeyRequired()
 @Controller()
 export class MilestonesController {
-  constructor(private readonly milestones: MilestonesService) {}
+  constructor(
+    private readonly milestones: MilestonesService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @CreateRoute('milestones', 'Plan a milestone for a known, open agreement (201, Location, ETag)', Milestone, (m) => `/milestones/${m.id}`)
   @ApiProblem(409, 'The agreement is terminated: no new milestones can be planned.')
@@ -27,6 +31,15 @@ export class MilestonesController {
   @ApiOkResponse({ type: MilestonePage })
   list(@Query() query: ListMilestonesQuery) {
     return this.milestones.list(query);
+  }
+
+  // Before 'milestones/:id', which would take `export.csv` for an id.
+  @Get('milestones/export.csv')
+  @Roles('monitor', 'stakeholder', 'auditor')
+  @ApiOperation({ summary: 'Every milestone GET /milestones would list with the same filters, as one CSV download; JSON stays at GET /milestones' })
+  @ApiCsvResponse('One row per milestone, by id.', MILESTONE_COLUMNS, 'milestones-<YYYY-MM-DD>.csv')
+  async exportCsv(@Query() query: ExportMilestonesQuery, @Res() res: Response): Promise<void> {
+    await sendCsv(res, `milestones-${calendarDateOf(this.clock.now())}.csv`, MILESTONE_COLUMNS, this.milestones.matching(query));
   }
 
   @Get('milestones/:id')
@@ -73,7 +86,7 @@ export class MilestonesController {
 
   @ChangeRoute('milestones/:id/progress', 'Report progress: percentage, note, evidence', Milestone)
   progress(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ProgressDto, @Change() change: ChangeContext) {
-    const evidence = (dto.evidence ?? []).map((e) => ({ ...e }));
+    const evidence = evidenceOf(dto.evidence);
     return this.milestones.change(id, { kind: 'reportProgress', percent: dto.percent, ...(dto.note !== undefined && { note: dto.note }), evidence, ...time(dto.occurredAt) }, change);
   }
 
@@ -82,16 +95,16 @@ export class MilestonesController {
     return this.milestones.change(id, { kind: 'reschedule', newDueDate: dto.newDueDate, reason: dto.reason, ...time(dto.occurredAt) }, change);
   }
 
-  @ChangeRoute('milestones/:id/met', 'Mark met: the date and at least one evidence link', Milestone)
+  @ChangeRoute('milestones/:id/met', 'Mark met: the date and at least one evidence link; optionally the quantity achieved and the targets it counts towards', Milestone)
   met(@Param('id', ParseUUIDPipe) id: string, @Body() dto: OutcomeDto, @Change() change: ChangeContext) {
-    const evidence = (dto.evidence ?? []).map((e) => ({ ...e }));
-    return this.milestones.change(id, { kind: 'markMet', metOn: dto.metOn, evidence, ...(dto.note !== undefined && { note: dto.note }) }, change);
+    const evidence = evidenceOf(dto.evidence);
+    return this.milestones.change(id, { kind: 'markMet', metOn: dto.metOn, evidence, ...(dto.note !== undefined && { note: dto.note }), ...outcomeOf(dto) }, change);
   }
 
   @ChangeRoute('milestones/:id/partially-met', 'Mark partially met: the date, evidence and a note on what was reached', Milestone)
   partiallyMet(@Param('id', ParseUUIDPipe) id: string, @Body() dto: PartialOutcomeDto, @Change() change: ChangeContext) {
-    const evidence = (dto.evidence ?? []).map((e) => ({ ...e }));
-    return this.milestones.change(id, { kind: 'markPartiallyMet', metOn: dto.metOn, evidence, note: dto.note }, change);
+    const evidence = evidenceOf(dto.evidence);
+    return this.milestones.change(id, { kind: 'markPartiallyMet', metOn: dto.metOn, evidence, note: dto.note, ...outcomeOf(dto) }, change);
   }
 
   @ChangeRoute('milestones/:id/not-met', 'Mark not met, with the reason', Milestone)

@@ -10,6 +10,8 @@ import {
   calendarDateOf,
   deriveImplementationStatus,
   DomainError,
+  kindOf,
+  milestoneSourcing,
   MilestoneEventTypes,
   OpenMilestoneStatuses,
   summarizeMilestoneEvent,
@@ -21,6 +23,7 @@ import {
   type MilestoneEventEnvelope,
   type MilestoneCorrection,
   type MilestoneSummary,
+  type MilestoneSourcing,
 } from '@tracker/contracts';
 import type { EventStore } from '@tracker/event-store';
 import { CLOCK, Cursor, newResourceId, type Clock } from '@tracker/platform';
@@ -37,10 +40,12 @@ import {
 } from '@tracker/service-runtime';
 import type { MilestoneCommand } from '@tracker/milestones-domain';
 import { AgreementDirectory } from '../agreement-directory/agreement-directory';
-import type { ListMilestonesQuery, PlanMilestoneDto } from './dto';
+import { evidenceOf, type ExportMilestonesQuery, type ListMilestonesQuery, type PlanMilestoneDto } from './dto';
 import { milestoneAggregate, milestoneViews, type ExistingMilestone, type MilestoneViewDoc } from './milestone-views';
 
-export type MilestoneView = Omit<ExistingMilestone, 'exists'> & {
+export type MilestoneView = Omit<ExistingMilestone, 'exists' | 'claimEvidence'> & {
+  /** How well it is sourced: all its evidence, and what backs its current status. */
+  sourcing: MilestoneSourcing;
   id: string;
   version: number;
   overdue: boolean;
@@ -111,7 +116,8 @@ export class MilestonesService {
           },
         }),
         dueDate: dto.dueDate,
-        evidence: (dto.evidence ?? []).map((e) => ({ ...e })),
+        evidence: evidenceOf(dto.evidence),
+        ...(dto.contributesTo !== undefined && { contributesTo: [...dto.contributesTo] }),
         now: this.now(),
         ...(dto.occurredAt !== undefined && { occurredAt: dto.occurredAt }),
       },
@@ -164,9 +170,12 @@ export class MilestonesService {
   }
 
   private toView(doc: MilestoneViewDoc): MilestoneView {
-    const { exists: _exists, ...state } = doc.state;
+    const { exists: _exists, claimEvidence, ...state } = doc.state;
     return {
       ...state,
+      evidence: state.evidence.map((e) => ({ ...e, kind: kindOf(e) })),
+      // A view written before claims were kept: its evidence as a whole.
+      sourcing: milestoneSourcing(state.evidence, claimEvidence ?? state.evidence),
       id: doc._id,
       version: doc.version,
       overdue: OpenMilestoneStatuses.includes(state.status) && state.dueDate < this.today(),
@@ -190,13 +199,53 @@ export class MilestonesService {
   /** The milestone at business time `validAt` as recorded by `knownAt` (ADR 0008). */
   async getAt(milestoneId: string, clocks: TwoClocks) {
     const { state, version, validAt, knownAt } = await this.aggregates.at(milestoneAggregate, milestoneId, clocks, { recorded: 'planned', happened: 'planned' });
-    const { exists: _exists, ...rest } = state;
+    const { exists: _exists, claimEvidence, ...rest } = state;
+    const evidence = rest.evidence.map((e) => ({ ...e, kind: kindOf(e) }));
     // `asOf`: the record time, under its former name (knownAt or, with validAt only, now).
-    return { ...rest, id: milestoneId, version, asOf: knownAt ?? this.now(), validAt, knownAt };
+    return { ...rest, evidence, sourcing: milestoneSourcing(evidence, claimEvidence ?? evidence), id: milestoneId, version, asOf: knownAt ?? this.now(), validAt, knownAt };
   }
 
   async list(query: ListMilestonesQuery): Promise<{ items: MilestoneView[]; nextCursor: string | null }> {
     const limit = query.limit ?? 20;
+    const filter = this.filterFor(query);
+    if (!filter) return { items: [], nextCursor: null };
+    if (query.cursor) filter._id = { $gt: Cursor.decode(query.cursor) };
+    const docs = await this.views.find(filter).sort({ _id: 1 }).limit(limit + 1).toArray();
+    const page = docs.slice(0, limit);
+    return {
+      items: page.map((d) => this.toView(d)),
+      nextCursor: docs.length > limit ? Cursor.encode(page.at(-1)!._id) : null,
+    };
+  }
+
+  /**
+   * Every milestone the filters match, by id, read a hundred at a time (the CSV export), each with its
+   * agreement's reference when this service knows it.
+   */
+  async *matching(query: ExportMilestonesQuery): AsyncGenerator<MilestoneView & { agreementReference: string | null }> {
+    const filter = this.filterFor(query);
+    if (!filter) return;
+    const references = new Map<string, string | null>();
+    const referenceOf = async (agreementId: string) => {
+      if (!references.has(agreementId)) {
+        const entry = await this.directory.entries.findOne({ _id: agreementId }, { projection: { reference: 1 } });
+        references.set(agreementId, entry?.reference ?? null);
+      }
+      return references.get(agreementId)!;
+    };
+    const cursor = this.views.find(filter).sort({ _id: 1 }).batchSize(100);
+    try {
+      for await (const doc of cursor) {
+        const view = this.toView(doc);
+        yield { ...view, agreementReference: await referenceOf(view.agreementId) };
+      }
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  /** The view filter of GET /milestones; null when the filters contradict each other (nothing can match). */
+  private filterFor(query: ExportMilestonesQuery): Filter<MilestoneViewDoc> | null {
     const filter: Filter<MilestoneViewDoc> = {};
     if (query.agreementId) filter['state.agreementId'] = query.agreementId;
     if (query.type) filter['state.type'] = query.type;
@@ -210,20 +259,14 @@ export class MilestonesService {
       const today = this.today();
       const overdue = { 'state.status': { $in: [...OpenMilestoneStatuses] }, 'state.dueDate': { $lt: today } };
       if (query.overdue) {
-        if (query.status && !OpenMilestoneStatuses.includes(query.status)) return { items: [], nextCursor: null };
+        if (query.status && !OpenMilestoneStatuses.includes(query.status)) return null;
         filter['state.status'] = query.status ?? overdue['state.status'];
         filter['state.dueDate'] = { ...(filter['state.dueDate'] as object), ...overdue['state.dueDate'] };
       } else {
         filter.$or = [{ 'state.status': { $nin: [...OpenMilestoneStatuses] } }, { 'state.dueDate': { $gte: today } }];
       }
     }
-    if (query.cursor) filter._id = { $gt: Cursor.decode(query.cursor) };
-    const docs = await this.views.find(filter).sort({ _id: 1 }).limit(limit + 1).toArray();
-    const page = docs.slice(0, limit);
-    return {
-      items: page.map((d) => this.toView(d)),
-      nextCursor: docs.length > limit ? Cursor.encode(page.at(-1)!._id) : null,
-    };
+    return filter;
   }
 
   events(milestoneId: string, from: number, limit: number) {

@@ -5,6 +5,9 @@
 import { ApiProperty, IntersectionType, OmitType } from '@nestjs/swagger';
 import {
   DatePrecisions,
+  EvidenceKinds,
+  type EvidenceKind,
+  type MilestoneSourcing,
   ImplementationStatuses,
   MilestoneStatuses,
   MilestoneTypes,
@@ -15,9 +18,9 @@ import {
   type MilestoneType,
 } from '@tracker/contracts';
 import type { Slip } from '@tracker/milestones-domain';
-import { AsOfAnswer, CursorPageOf } from '@tracker/platform';
+import { AsOfAnswer, CursorPageOf, SourcingDto } from '@tracker/platform';
 import { EventActor } from '@tracker/service-runtime';
-import { EvidenceDto, ExpectedOutcomeDto, MilestoneCorrectionChangesDto } from './dto';
+import { EvidenceDto, ExpectedOutcomeDto, MilestoneCorrectionChangesDto, QuantityDto } from './dto';
 import type { MilestonesService, MilestoneView } from './milestones.service';
 
 const UUID = { format: 'uuid' } as const;
@@ -58,6 +61,23 @@ export class MilestoneCorrectionDto {
 
   @ApiProperty({ example: 'the report is dated 20 October, not 1 November' })
   reason: string;
+}
+
+/** An evidence link as the milestone holds it: with its kind (other when not said). */
+export class RecordedEvidenceDto extends EvidenceDto {
+  @ApiProperty({ enum: EvidenceKinds, description: 'who published it; other when not said' })
+  declare kind: EvidenceKind;
+}
+
+
+
+export class MilestoneSourcingDto extends SourcingDto implements MilestoneSourcing {
+  @ApiProperty({
+    type: SourcingDto,
+    description:
+      'the evidence that backs the current status: the planning’s links while scheduled, the progress reports’ while in progress, the outcome’s once met or partially met, none when not met or cancelled',
+  })
+  claim: SourcingDto;
 }
 
 /** A milestone now: its plan, progress, slips and outcome (GET /milestones/{id}, every change). */
@@ -104,8 +124,17 @@ export class Milestone implements MilestoneView {
   @ApiProperty({ ...optional, description: 'the note of the latest progress report or outcome' })
   lastNote?: string;
 
-  @ApiProperty({ type: [EvidenceDto], description: 'every evidence link recorded, in order' })
-  evidence: EvidenceDto[];
+  @ApiProperty({ type: [RecordedEvidenceDto], description: 'every evidence link recorded, in order' })
+  evidence: RecordedEvidenceDto[];
+
+  @ApiProperty({ type: MilestoneSourcingDto, description: 'how well it is sourced: every link counted by kind, and what backs its status (mediaOnly marks a status claimed on media reports only)' })
+  sourcing: MilestoneSourcingDto;
+
+  @ApiProperty({ ...optional, type: [String], pattern: '^T[1-9][0-9]*$', description: 'ids of the agreement’s targets its outcome counts towards' })
+  contributesTo?: string[];
+
+  @ApiProperty({ ...optional, type: QuantityDto, description: 'met or partially met: the quantity the outcome reached' })
+  achieved?: QuantityDto;
 
   @ApiProperty({ type: [SlipDto] })
   slips: SlipDto[];
