@@ -4,6 +4,7 @@
  * field (the table below, checked on every answer). Milestone and alert events are published on their topics as
  * the other services would.
  */
+import { parseFeed } from '@rowanmanning/feed-parser';
 import { XMLParser } from 'fast-xml-parser';
 import type { Producer } from 'kafkajs';
 import type request from 'supertest';
@@ -289,8 +290,20 @@ describe('public transparency view and Atom feeds', () => {
     // Newest recorded first, and the feed is as new as its newest entry.
     expect(entries[0]['updated']).toBe(feed.updated);
 
+    // As a feed reader reads it (@rowanmanning/feed-parser, as RSS and Atom readers do).
+    const read = parseFeed(first.text);
+    expect(read.meta.type).toBe('atom');
+    expect(read.items.map((item) => item.id)).toEqual(entries.map((e) => e['id']));
+    const slip = read.items.find((item) => item.title?.startsWith('Slipped'));
+    expect({ published: slip?.published?.toISOString(), updated: slip?.updated?.toISOString(), url: slip?.url }).toEqual({
+      published: '2026-04-28T00:00:00.000Z',
+      updated: '2026-05-01T09:00:00.000Z',
+      url: expect.stringMatching(new RegExp(`/public/agreements/${publicId}`)),
+    });
+
     const second = await anonymous(`/public/agreements/${publicId}/feed.atom`);
     expect(entriesOf(second.text).map((e) => e['id'])).toEqual(entries.map((e) => e['id']));
+    expect(parseFeed(second.text).items.map((item) => item.id)).toEqual(read.items.map((item) => item.id));
     // The same document but for the origin in the links (supertest reaches each request on a port of its own).
     const origin = (text: string) => text.replace(/http:\/\/127\.0\.0\.1:\d+/g, 'ORIGIN');
     expect(origin(second.text)).toBe(origin(first.text));
