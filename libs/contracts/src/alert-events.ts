@@ -6,7 +6,8 @@ import type { MilestoneStatus, MilestoneType } from './milestone-events';
  * deadline.approaching: an open milestone is due within an approach window (default 30, 7, 1 days);
  * deadline.missed: the due date passed and the milestone is not met, partially met or cancelled;
  * milestone.slipped: rescheduled to a later date; agreement.stalled: no milestone progress for a while;
- * milestone.resolved: a notice that a milestone was met, partially met or cancelled (its open alerts close).
+ * milestone.resolved: a notice that a milestone was met, partially met or cancelled (its open alerts close);
+ * milestone.atRisk: its progress reports project completion after the due date (the forecast).
  */
 export const AlertKinds = [
   'deadline.approaching',
@@ -14,6 +15,7 @@ export const AlertKinds = [
   'milestone.slipped',
   'agreement.stalled',
   'milestone.resolved',
+  'milestone.atRisk',
 ] as const;
 export type AlertKind = (typeof AlertKinds)[number];
 
@@ -24,12 +26,12 @@ export type AlertSeverity = (typeof AlertSeverities)[number];
 export const AlertStatuses = ['open', 'acknowledged', 'resolved'] as const;
 export type AlertStatus = (typeof AlertStatuses)[number];
 
-/** Why an alert was closed. */
 /**
- * metOnTime: a missed deadline whose outcome, recorded late, was reached by the due date (so not missed after all);
- * dueDateCorrected: the due date was entered wrongly and corrected.
+ * Why an alert was closed. metOnTime: a missed deadline whose outcome, recorded late, was reached by the due date
+ * (so not missed after all); dueDateCorrected: the due date was entered wrongly and corrected; forecastOnTime: the
+ * forecast came back inside the due date.
  */
-export const AlertResolutions = ['met', 'partiallyMet', 'cancelled', 'rescheduled', 'metOnTime', 'dueDateCorrected'] as const;
+export const AlertResolutions = ['met', 'partiallyMet', 'cancelled', 'rescheduled', 'metOnTime', 'dueDateCorrected', 'forecastOnTime'] as const;
 export type AlertResolution = (typeof AlertResolutions)[number];
 
 /** The facts that raised an alert, as they were at that moment. */
@@ -51,6 +53,12 @@ export interface AlertFacts {
   /** agreement.stalled: the last milestone activity and the idle days since. */
   lastActivityAt?: string;
   idleDays?: number;
+  /** milestone.atRisk: the forecast (projected completion, its band, the pace and the reports it used). */
+  projectedOn?: string | null;
+  projectedEarliest?: string | null;
+  projectedLatest?: string | null;
+  velocityPerDay?: number | null;
+  reportsUsed?: Array<{ on: string; percent: number }>;
   /** The event that raised the alert, when an event did (not the scheduler). */
   causedByEventId?: string;
 }
@@ -69,7 +77,10 @@ export interface AlertEventData {
     milestoneTitle: string | null;
     /** The due date the alert is about (YYYY-MM-DD), null for agreement-level alerts. */
     dueDate: string | null;
-    /** Approach window in days (deadline.approaching), slip number (milestone.slipped), idle days (stalled), else null. */
+    /**
+     * Approach window in days (deadline.approaching), slip number (milestone.slipped), idle days (stalled),
+     * projected days late (milestone.atRisk), else null.
+     */
     window: number | null;
     facts: AlertFacts;
   };

@@ -19,6 +19,7 @@ const TABLE: readonly AccessRow[] = [
   //                                            no key  wrong key  dev-monitor  dev-stakeholder  dev-auditor  dev-admin
   ['GET',    '/alerts',                          401,    401,       OK,          OK,              OK,          OK],
   ['GET',    '/alerts/:id',                      401,    401,       OK,          OK,              OK,          OK],
+  ['GET',    '/forecasts/:id',                   401,    401,       OK,          OK,              OK,          OK],
   ['POST',   '/alerts/:id/ack',                  401,    401,       403,         OK,              403,         OK],
   ['POST',   '/subscriptions',                   401,    401,       403,         OK,              403,         OK],
   ['GET',    '/subscriptions',                   401,    401,       403,         OK,              OK,          OK],
@@ -71,6 +72,8 @@ describe('alerts service: access by route and role', () => {
     // An unknown delivery: the guard lets an allowed caller through to the handler, which answers 404.
     'POST /deliveries/:id/redrive': async () => ({ url: `/deliveries/${uuidv7()}/redrive`, status: 404 }),
     'POST /admin/deadline-scans': async () => ({ url: '/admin/deadline-scans', status: 200 }),
+    // A milestone the service never heard of: the guard lets an allowed caller through to the handler's 404.
+    'GET /forecasts/:id': async () => ({ url: `/forecasts/${uuidv7()}`, status: 404 }),
     'DELETE /subscriptions/:id': async (allowed) => ({
       url: `/subscriptions/${allowed ? await stakeholderSubscription() : uuidv7()}`,
       status: 204,

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsInt, Matches, Max, Min } from 'class-validator';
 import { EventSourcedServiceConfig } from '@tracker/service-runtime';
-import type { AlertPolicy } from '@tracker/alerts-domain';
+import type { AlertPolicy, ForecastPolicy } from '@tracker/alerts-domain';
 
 export class AlertsConfig extends EventSourcedServiceConfig {
   override PORT = 3003;
@@ -82,6 +82,24 @@ export class AlertsConfig extends EventSourcedServiceConfig {
   @Min(1, { message: 'DELIVERY_BATCH_SIZE must be an integer between 1 and 10000' })
   @Max(10000, { message: 'DELIVERY_BATCH_SIZE must be an integer between 1 and 10000' })
   DELIVERY_BATCH_SIZE = 100;
+
+  /** milestone.atRisk when the forecast completes more than this many days after the due date. */
+  @Type(() => Number)
+  @IsInt({ message: 'ALERT_AT_RISK_AFTER_DAYS must be an integer between 0 and 365' })
+  @Min(0, { message: 'ALERT_AT_RISK_AFTER_DAYS must be an integer between 0 and 365' })
+  @Max(365, { message: 'ALERT_AT_RISK_AFTER_DAYS must be an integer between 0 and 365' })
+  ALERT_AT_RISK_AFTER_DAYS = 7;
+
+  /** The forecast's velocity is fitted on this many latest progress reports. */
+  @Type(() => Number)
+  @IsInt({ message: 'FORECAST_REPORTS must be an integer between 2 and 10' })
+  @Min(2, { message: 'FORECAST_REPORTS must be an integer between 2 and 10' })
+  @Max(10, { message: 'FORECAST_REPORTS must be an integer between 2 and 10' })
+  FORECAST_REPORTS = 5;
+
+  forecastPolicy(): ForecastPolicy {
+    return { reports: this.FORECAST_REPORTS, thresholdDays: this.ALERT_AT_RISK_AFTER_DAYS };
+  }
 
   policy(): AlertPolicy {
     return {

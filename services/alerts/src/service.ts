@@ -17,6 +17,7 @@ import { LiveAlerts } from './live/live-alerts';
 import { agreementInfo, AgreementInfoStore } from './read-model/agreement-info';
 import { DeadlineStore, milestoneDeadlines, MilestoneAlertsReactor } from './read-model/deadlines';
 import { DeadlineScansController } from './alerts/deadline-scans.controller';
+import { ForecastsController } from './alerts/forecasts.controller';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 import { SubscriptionsService } from './subscriptions/subscriptions.service';
 
@@ -36,7 +37,7 @@ export const AlertsApp = defineService<AlertsConfig>({
     { after: 'milestone-deadlines', handler: MilestoneAlertsReactor },
     { after: 'alert-views', handler: QueueDeliveriesReactor },
   ],
-  controllers: [AlertsController, SubscriptionsController, DeliveriesController, DeadlineScansController],
+  controllers: [AlertsController, SubscriptionsController, DeliveriesController, DeadlineScansController, ForecastsController],
   providers: [
     AlertsService,
     DeadlineStore,

@@ -387,6 +387,11 @@ const facts = obj<AlertFacts>({
   outcomeOn: optional(date()),
   lastActivityAt: optional(instant()),
   idleDays: optional(int({ minimum: 0 })),
+  projectedOn: optional(nullable(date())),
+  projectedEarliest: optional(nullable(date())),
+  projectedLatest: optional(nullable(date())),
+  velocityPerDay: optional(nullable(num())),
+  reportsUsed: optional(arr(obj<{ on: string; percent: number }>({ on: date(), percent: num({ minimum: 0, maximum: 100 }) }))),
   causedByEventId: optional(uuid()),
 });
 

@@ -87,7 +87,8 @@ export function lookAheadDays(policy: AlertPolicy): number {
   return Math.max(0, ...policy.approachWindows);
 }
 
-function base(m: MilestoneDeadline) {
+/** What every alert about milestone `m` says of it. */
+export function base(m: MilestoneDeadline) {
   return {
     agreementId: m.agreementId,
     milestoneId: m.milestoneId,

@@ -126,3 +126,48 @@ export class Alert extends RaisedAlert implements AlertView {
 }
 
 export class AlertPage extends CursorPageOf(Alert) {}
+
+class ProgressReportDto {
+  @ApiProperty({ format: 'date', example: '2026-06-30' })
+  on: string;
+
+  @ApiProperty({ minimum: 0, maximum: 100, example: 40 })
+  percent: number;
+}
+
+const date = { type: 'string', format: 'date', nullable: true } as const;
+
+export class ForecastDto {
+  @ApiProperty({ format: 'uuid' })
+  milestoneId: string;
+
+  @ApiProperty({ enum: ['linear-velocity'] })
+  method: 'linear-velocity';
+
+  @ApiProperty({ type: [ProgressReportDto], description: 'the reports the pace was fitted on, oldest first' })
+  reports: ProgressReportDto[];
+
+  @ApiProperty({ type: 'number', nullable: true, description: 'percent points per day; null with fewer than two reports on different dates' })
+  velocityPerDay: number | null;
+
+  @ApiProperty({ ...date, description: 'projected completion; null without a pace, or without a forward one' })
+  projectedOn: string | null;
+
+  @ApiProperty({ ...date, description: 'the band’s early end: the pace plus one standard error' })
+  earliest: string | null;
+
+  @ApiProperty({ ...date, description: 'the band’s late end: the pace minus one standard error (null: open-ended)' })
+  latest: string | null;
+
+  @ApiProperty({ format: 'date' })
+  dueDate: string;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'projected days after the due date (negative: before it)' })
+  daysLate: number | null;
+
+  @ApiProperty()
+  atRisk: boolean;
+
+  @ApiProperty({ description: 'the forecast in words' })
+  reason: string;
+}

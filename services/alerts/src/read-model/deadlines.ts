@@ -20,8 +20,9 @@ import { Topics, type EventEnvelope, type MilestoneEventData, type MilestoneEven
 import type { ConsumerContext } from '@tracker/messaging';
 import { addToSortedList, applyOnce, removeFromSortedList, withDocumentLock } from '@tracker/mongo';
 import { ReadModels, type CollectionSource, type EventReactor, type Projected, type TopicProjection } from '@tracker/service-runtime';
-import { deadlinePatch, isWatched, resolution, slipAlert, type MilestoneDeadline } from '@tracker/alerts-domain';
+import { deadlinePatch, forecastAlerts, forecastCompletion, isWatched, resolution, slipAlert, withReport, type ForecastPolicy, type MilestoneDeadline, type ProgressReport } from '@tracker/alerts-domain';
 import { AlertsService, type Cause } from '../alerts/alerts.service';
+import { AlertsConfig } from '../config';
 
 export interface DeadlineDoc extends MilestoneDeadline {
   /** The milestone id. */
@@ -30,6 +31,8 @@ export interface DeadlineDoc extends MilestoneDeadline {
   version: number;
   /** False once met, partially met or cancelled: the scheduler skips it. */
   watched: boolean;
+  /** The latest progress reports (one per date, oldest first): the forecast's input. */
+  reports?: ProgressReport[];
   updatedAt: string;
 }
 
@@ -82,11 +85,11 @@ export class DeadlineStore {
 
   /** Applies one milestone event; false for a redelivery or an event that changes nothing here. */
   async apply(event: MilestoneEventEnvelope): Promise<boolean> {
-    const set = this.setOf(event);
     const id = event.data.milestoneId;
     // Under the milestone's key lock: its document and its place in the dates move together in this process.
     return withDocumentLock(this.deadlines, id, async () => {
       const before = await this.get(id);
+      const set = this.setOf(event, before);
       // Listed under the date the document is about to show before it shows it: whoever sees the document (the
       // scan, a test waiting for it) finds it listed. A crash in between leaves a stale entry, which the scan
       // checks against the document and skips; the redelivery applies the event again.
@@ -120,7 +123,7 @@ export class DeadlineStore {
       const id = event.data.milestoneId;
       const current = state.get(id) ?? null;
       if (!current || typeof current.version !== 'number' || current.version < event.streamVersion) {
-        const set = this.setOf(event);
+        const set = this.setOf(event, current);
         state.set(id, { _id: id, ...(current ?? {}), ...set, version: event.streamVersion } as DeadlineDoc);
         folded.set(id, { set: { ...folded.get(id)?.set, ...set }, version: event.streamVersion });
       }
@@ -144,10 +147,15 @@ export class DeadlineStore {
   }
 
   /** What one event writes into its milestone's document. */
-  private setOf(event: MilestoneEventEnvelope): Partial<DeadlineDoc> {
+  private setOf(event: MilestoneEventEnvelope, current: DeadlineDoc | null): Partial<DeadlineDoc> {
     const patch = deadlinePatch(event.type, event.data as never);
     const set: Partial<DeadlineDoc> = { ...(patch ?? {}), updatedAt: event.recordedAt };
     if (patch?.status) set.watched = isWatched({ status: patch.status });
+    if (event.type === 'milestone.progress-reported') {
+      // The forecast's input: the latest reports, one per date, in business time.
+      const data = event.data as MilestoneEventData['milestone.progress-reported'];
+      set.reports = withReport(current?.reports ?? [], { on: data.reportedOn, percent: data.percent });
+    }
     return set;
   }
 
@@ -197,7 +205,7 @@ export const milestoneDeadlines: TopicProjection = {
   },
 };
 
-const ALERTING = new Set(['milestone.rescheduled', 'milestone.corrected', 'milestone.met', 'milestone.partially-met', 'milestone.cancelled']);
+const ALERTING = new Set(['milestone.progress-reported', 'milestone.rescheduled', 'milestone.corrected', 'milestone.met', 'milestone.partially-met', 'milestone.cancelled']);
 
 /**
  * After `milestone-deadlines` applied a milestone event: a slip alert on a reschedule to a later date, and a
@@ -205,13 +213,18 @@ const ALERTING = new Set(['milestone.rescheduled', 'milestone.corrected', 'miles
  */
 @Injectable()
 export class MilestoneAlertsReactor implements EventReactor {
+  private readonly forecastPolicy: ForecastPolicy;
+
   constructor(
     private readonly deadlines: DeadlineStore,
     private readonly alerts: AlertsService,
-  ) {}
+    config: AlertsConfig,
+  ) {
+    this.forecastPolicy = config.forecastPolicy();
+  }
 
   async react(envelope: EventEnvelope, ctx: ConsumerContext): Promise<void> {
-    // Only these raise or resolve anything (not a plan, a start or a progress report): the others read nothing.
+    // Only these raise or resolve anything (not a plan or a start): the others read nothing.
     if (!ALERTING.has(envelope.type)) return;
     const event = envelope as MilestoneEventEnvelope;
     await this.reactTo(event, await this.deadlines.get(event.data.milestoneId), ctx.correlationId);
@@ -225,11 +238,23 @@ export class MilestoneAlertsReactor implements EventReactor {
     }
   }
 
+  /** milestone.atRisk raised or resolved as the milestone's forecast says (forecast.ts). */
+  private async forecast(m: DeadlineDoc, cause: Cause, occurredAt: Date): Promise<void> {
+    const change = forecastAlerts(m, forecastCompletion(m, this.forecastPolicy), await this.alerts.openAlertsOf(m.milestoneId), cause.causationId ?? undefined);
+    if (change.raise) await this.alerts.raise(change.raise, cause, occurredAt);
+    for (const close of change.close) await this.alerts.resolve(close.alertId, close.resolution, cause);
+  }
+
   private async reactTo(event: MilestoneEventEnvelope, m: DeadlineDoc | null, correlationId: string): Promise<void> {
     // A milestone event whose `planned` never reached us: nothing to alert about.
     if (!m || m.milestoneId === undefined) return;
     const cause: Cause = { correlationId, causationId: event.eventId };
     const occurredAt = new Date(event.occurredAt);
+
+    if (event.type === 'milestone.progress-reported') {
+      await this.forecast(m, cause, occurredAt);
+      return;
+    }
 
     if (event.type === 'milestone.rescheduled') {
       const data = event.data as MilestoneEventData['milestone.rescheduled'];
@@ -238,6 +263,8 @@ export class MilestoneAlertsReactor implements EventReactor {
       for (const close of resolution(m, { kind: 'rescheduled' }, await this.alerts.openAlertsOf(m.milestoneId)).close) {
         await this.alerts.resolve(close.alertId, close.resolution, cause);
       }
+      // A new due date may put the projection inside (or outside) it.
+      await this.forecast(m, cause, occurredAt);
       return;
     }
 
