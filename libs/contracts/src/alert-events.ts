@@ -7,7 +7,8 @@ import type { MilestoneStatus, MilestoneType } from './milestone-events';
  * deadline.missed: the due date passed and the milestone is not met, partially met or cancelled;
  * milestone.slipped: rescheduled to a later date; agreement.stalled: no milestone progress for a while;
  * milestone.resolved: a notice that a milestone was met, partially met or cancelled (its open alerts close);
- * milestone.atRisk: its progress reports project completion after the due date (the forecast).
+ * milestone.atRisk: its progress reports project completion after the due date (the forecast);
+ * milestone.notMet: it was marked not met (its other open alerts close; this one stays open until acknowledged).
  */
 export const AlertKinds = [
   'deadline.approaching',
@@ -16,6 +17,7 @@ export const AlertKinds = [
   'agreement.stalled',
   'milestone.resolved',
   'milestone.atRisk',
+  'milestone.notMet',
 ] as const;
 export type AlertKind = (typeof AlertKinds)[number];
 
@@ -31,7 +33,7 @@ export type AlertStatus = (typeof AlertStatuses)[number];
  * (so not missed after all); dueDateCorrected: the due date was entered wrongly and corrected; forecastOnTime: the
  * forecast came back inside the due date.
  */
-export const AlertResolutions = ['met', 'partiallyMet', 'cancelled', 'rescheduled', 'metOnTime', 'dueDateCorrected', 'forecastOnTime'] as const;
+export const AlertResolutions = ['met', 'partiallyMet', 'notMet', 'cancelled', 'rescheduled', 'metOnTime', 'dueDateCorrected', 'forecastOnTime'] as const;
 export type AlertResolution = (typeof AlertResolutions)[number];
 
 /** The facts that raised an alert, as they were at that moment. */

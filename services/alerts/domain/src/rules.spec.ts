@@ -138,6 +138,21 @@ describe('resolution: given open alerts, when the milestone', () => {
     });
     expect(r.close).toEqual(open.map((a) => ({ alertId: a.alertId, resolution: 'met' })));
   });
+  it('is marked not met: milestone.notMet (high, to act on) with the reason, and the other open alerts close as notMet', () => {
+    const withNotMet = [...open, { alertId: 'x-notmet', kind: 'milestone.notMet' as const, dueDate: '2026-12-31' }];
+    const r = resolution(m({ status: 'notMet' }), { kind: 'outcome', outcome: 'notMet', on: '2026-12-15', reason: 'the licence was withdrawn', causedByEventId: 'e-7' }, withNotMet);
+    expect(r.notice).toEqual({
+      dedupKey: 'm-1|milestone.notMet|2026-12-31|-',
+      kind: 'milestone.notMet',
+      severity: 'high',
+      ...ctx,
+      dueDate: '2026-12-31',
+      window: null,
+      facts: { milestoneStatus: 'notMet', outcome: 'notMet', outcomeOn: '2026-12-15', reason: 'the licence was withdrawn', causedByEventId: 'e-7' },
+    });
+    // Its own alert (a redelivery) stays open; a miss is never "on time" when not met.
+    expect(r.close).toEqual(open.map((a) => ({ alertId: a.alertId, resolution: 'notMet' })));
+  });
   it('is cancelled: alerts close as cancelled', () => {
     const r = resolution(m({ status: 'cancelled' }), { kind: 'outcome', outcome: 'cancelled' }, open);
     expect(r.close.map((c) => c.resolution)).toEqual(['cancelled', 'cancelled', 'cancelled']);

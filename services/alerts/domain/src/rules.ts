@@ -181,7 +181,10 @@ export interface Resolution {
  */
 export function resolution(
   m: MilestoneDeadline,
-  change: { kind: 'outcome'; outcome: 'met' | 'partiallyMet' | 'cancelled'; on?: string; causedByEventId?: string } | { kind: 'rescheduled' } | { kind: 'dueDateCorrected' },
+  change:
+    | { kind: 'outcome'; outcome: 'met' | 'partiallyMet' | 'notMet' | 'cancelled'; on?: string; reason?: string; causedByEventId?: string }
+    | { kind: 'rescheduled' }
+    | { kind: 'dueDateCorrected' },
   open: readonly OpenAlertRef[],
 ): Resolution {
   if (change.kind === 'rescheduled' || change.kind === 'dueDateCorrected') {
@@ -195,12 +198,19 @@ export function resolution(
   }
   // Reached by the due date but recorded late: the miss raised meanwhile was no miss.
   const onTime = (a: OpenAlertRef) =>
-    a.kind === 'deadline.missed' && change.outcome !== 'cancelled' && change.on !== undefined && a.dueDate !== null && change.on <= a.dueDate;
+    a.kind === 'deadline.missed' &&
+    (change.outcome === 'met' || change.outcome === 'partiallyMet') &&
+    change.on !== undefined &&
+    a.dueDate !== null &&
+    change.on <= a.dueDate;
+  // Not met needs someone to act: milestone.notMet (high), open until acknowledged. The others are an info notice,
+  // which closes itself (the reactor resolves it once raised).
+  const kind = change.outcome === 'notMet' ? 'milestone.notMet' : 'milestone.resolved';
   return {
     notice: {
-      dedupKey: dedupKey(m.milestoneId, 'milestone.resolved', m.dueDate, null),
-      kind: 'milestone.resolved',
-      severity: 'info',
+      dedupKey: dedupKey(m.milestoneId, kind, m.dueDate, null),
+      kind,
+      severity: kind === 'milestone.notMet' ? 'high' : 'info',
       ...base(m),
       dueDate: m.dueDate,
       window: null,
@@ -208,10 +218,13 @@ export function resolution(
         milestoneStatus: m.status,
         outcome: change.outcome,
         ...(change.on && { outcomeOn: change.on }),
+        ...(change.reason && { reason: change.reason }),
         ...(change.causedByEventId && { causedByEventId: change.causedByEventId }),
       },
     },
-    close: open.filter((a) => a.kind !== 'milestone.resolved').map((a) => ({ alertId: a.alertId, resolution: onTime(a) ? ('metOnTime' as const) : change.outcome })),
+    close: open
+      .filter((a) => a.kind !== 'milestone.resolved' && a.kind !== 'milestone.notMet')
+      .map((a) => ({ alertId: a.alertId, resolution: onTime(a) ? ('metOnTime' as const) : change.outcome })),
   };
 }
 

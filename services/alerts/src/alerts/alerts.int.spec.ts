@@ -264,18 +264,16 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
     await svc.as('stakeholder').post(`/alerts/${missed.id}/ack`).send({ unknown: 1 }).expect(400);
   });
 
-  it('closes every open alert with a resolved notice when the milestone is met; the scheduler then leaves it alone', async () => {
+  it('closes every open alert with a resolved notice, which closes itself, when the milestone is met; the scheduler then leaves it alone', async () => {
     await milestoneEvent('milestone.met', {
       metOn: '2026-07-01',
       evidence: [{ url: 'https://example.org/map.pdf' }],
     });
     const notice = await eventually(async () => (await alertsOf('&kind=milestone.resolved'))[0]);
-    expect(notice).toMatchObject({
-      severity: 'info',
-      status: 'open',
-      facts: { outcome: 'met', outcomeOn: '2026-07-01' },
-    });
-    await eventually(async () => (await alertsOf('&status=resolved')).length === 4);
+    expect(notice).toMatchObject({ severity: 'info', facts: { outcome: 'met', outcomeOn: '2026-07-01' } });
+    // The four open alerts and the notice itself: news, not something to act on.
+    await eventually(async () => (await alertsOf('&status=resolved')).length === 5);
+    expect((await alertsOf('&kind=milestone.resolved'))[0]).toMatchObject({ status: 'resolved', resolution: 'met' });
     const all = await alertsOf();
     expect(all.filter((a) => a.kind !== 'milestone.resolved').map((a) => [a.kind, a.status])).toEqual(
       expect.arrayContaining([
@@ -318,7 +316,8 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
       'deadline.missed',
       'milestone.slipped',
     ]);
-    expect((await alertsOf('&status=open')).map((a) => a.kind)).toEqual(['milestone.resolved']);
+    expect((await alertsOf('&status=open')).map((a) => a.kind)).toEqual([]);
+    expect((await alertsOf('&status=resolved')).map((a) => a.kind)).toContain('milestone.resolved');
     const first = await svc.as('monitor').get(`/alerts?agreementId=${agreementId}&limit=3`).expect(200);
     expect(first.body.items).toHaveLength(3);
     const second = await svc
@@ -380,7 +379,7 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
     await eventually(
       () =>
         published.filter((e) => e.type === 'alert.raised').length === 5 &&
-        published.filter((e) => e.type === 'alert.resolved').length === 4,
+        published.filter((e) => e.type === 'alert.resolved').length === 5,
     );
     expect(published.filter((e) => e.type === 'alert.acknowledged')).toHaveLength(1);
     expect(new Set(published.map((e) => e.agreementId))).toEqual(new Set([agreementId]));

@@ -109,6 +109,22 @@ describe('milestone forecast: at risk before it is late (integration)', () => {
     expect(await forecast()).toMatchObject({ atRisk: false, reason: 'the milestone is met: nothing to forecast' });
   });
 
+  it('marking a milestone not met raises milestone.notMet (high) with the reason; the info notice of a met one closed itself', async () => {
+    const other = uuidv7();
+    const stream = `milestone-${other}`;
+    const send = <K extends keyof MilestoneEventData>(type: K, data: Omit<MilestoneEventData[K], 'milestoneId' | 'agreementId'>) =>
+      publishEvent(producer, `${prefix}${Topics.milestones}`, events.next(stream, agreementId, type, { milestoneId: other, agreementId, ...data }, { schemaVersion: MilestoneSchemaVersions[type] }));
+    await send('milestone.planned', { type: 'financing', title: 'Development bank loan signed', dueDate: '2026-06-30', evidence: [] });
+    await send('milestone.not-met', { reason: 'the bank withdrew its offer', on: '2026-06-30' });
+    const [notMet] = (await eventually(async () => {
+      const items: AlertView[] = (await svc.as('auditor').get(`/alerts?milestoneId=${other}&kind=milestone.notMet`).expect(200)).body.items;
+      return items.length === 1 ? items : null;
+    }))!;
+    expect(notMet).toMatchObject({ severity: 'high', status: 'open', milestoneTitle: 'Development bank loan signed', facts: { outcome: 'notMet', outcomeOn: '2026-06-30', reason: 'the bank withdrew its offer' } });
+    const notices: AlertView[] = (await svc.as('auditor').get(`/alerts?milestoneId=${milestoneId}&kind=milestone.resolved`).expect(200)).body.items;
+    expect(notices.map((n) => [n.status, n.resolution])).toEqual([['resolved', 'met']]);
+  });
+
   it('an unknown milestone: 404', async () => {
     await svc.as('monitor').get(`/forecasts/${uuidv7()}`).expect(404);
   });

@@ -205,7 +205,15 @@ export const milestoneDeadlines: TopicProjection = {
   },
 };
 
-const ALERTING = new Set(['milestone.progress-reported', 'milestone.rescheduled', 'milestone.corrected', 'milestone.met', 'milestone.partially-met', 'milestone.cancelled']);
+/** The outcome each outcome event records. */
+const OUTCOMES: Readonly<Record<string, 'met' | 'partiallyMet' | 'notMet' | 'cancelled'>> = {
+  'milestone.met': 'met',
+  'milestone.partially-met': 'partiallyMet',
+  'milestone.not-met': 'notMet',
+  'milestone.cancelled': 'cancelled',
+};
+
+const ALERTING = new Set(['milestone.progress-reported', 'milestone.rescheduled', 'milestone.corrected', ...Object.keys(OUTCOMES)]);
 
 /**
  * After `milestone-deadlines` applied a milestone event: a slip alert on a reschedule to a later date, and a
@@ -277,12 +285,20 @@ export class MilestoneAlertsReactor implements EventReactor {
       return;
     }
 
-    const outcome =
-      event.type === 'milestone.met' ? 'met' : event.type === 'milestone.partially-met' ? 'partiallyMet' : event.type === 'milestone.cancelled' ? 'cancelled' : null;
+    const outcome = OUTCOMES[event.type];
     if (!outcome) return;
-    const on = 'metOn' in event.data ? (event.data as { metOn: string }).metOn : undefined;
-    const r = resolution(m, { kind: 'outcome', outcome, ...(on && { on }), causedByEventId: event.eventId }, await this.alerts.openAlertsOf(m.milestoneId));
-    if (r.notice) await this.alerts.raise(r.notice, cause, occurredAt);
+    const data = event.data as { metOn?: string; on?: string; reason?: string };
+    const on = data.metOn ?? data.on;
+    const r = resolution(
+      m,
+      { kind: 'outcome', outcome, ...(on && { on }), ...(outcome === 'notMet' && data.reason && { reason: data.reason }), causedByEventId: event.eventId },
+      await this.alerts.openAlertsOf(m.milestoneId),
+    );
+    if (r.notice) {
+      const { alert } = await this.alerts.raise(r.notice, cause, occurredAt);
+      // An info notice closes itself: it is news, not something to act on.
+      if (r.notice.kind === 'milestone.resolved' && alert.status !== 'resolved') await this.alerts.resolve(alert._id, outcome, cause);
+    }
     for (const close of r.close) await this.alerts.resolve(close.alertId, close.resolution, cause);
   }
 }
