@@ -4,7 +4,8 @@
 # built from the Go module proxy. Everything is fetched/built on first use and cached in deploy/local/.cache.
 #
 #   infra.sh install   fetch Kafka's jars, build FerretDB, install Chromium for the browser tests and the pinned
-#                      Python tools of the contract tests (python-tools.sh); no start
+#                      Python tools of the contract tests (python-tools.sh), kustomize and kubeconform
+#                      (deploy/k8s/tools/k8s-tools.sh); no start
 #   infra.sh start     install if needed, start both, wait until they accept clients (harmless if running)
 #   infra.sh stop      stop both cleanly (harmless if stopped)
 #   infra.sh status    what runs
@@ -223,6 +224,8 @@ case "${1:-}" in
     install_chromium
     # The contract tests' pinned Schemathesis (tests/contract/requirements.txt), in a virtualenv of its own.
     bash "$HERE/python-tools.sh" install
+    # kustomize and kubeconform for the Kubernetes manifests' offline checks (tools/k8s/k8s.int.spec.ts).
+    bash "$HERE/../k8s/tools/k8s-tools.sh" install
     ;;
   start | up)
     install_kafka
@@ -256,7 +259,7 @@ case "${1:-}" in
     say "data deleted"
     ;;
   *)
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

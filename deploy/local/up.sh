@@ -9,7 +9,11 @@
 #   4. the demo agreements and milestones (`npm run seed`; idempotent, so a second `up` changes nothing)
 # Services that already run are left alone. Stop everything with `npm run down`.
 #
-# Environment (optional): DASHBOARD_PORT (3000), AGREEMENTS_PORT, MILESTONES_PORT, ALERTS_PORT (3001-3003), SERVICE_READY_TIMEOUT
+# Options: --instances=N (or INSTANCES=N): N instances of each of the three services behind its one port (Node's
+# cluster module: the started process supervises N workers sharing the port; SIGHUP to it restarts them one at a
+# time; see docs/adr/0013-instances.md). Default 1.
+#
+# Environment (optional): SHUTDOWN_GRACE_MS (how long a stopping instance drains, 5000), DASHBOARD_PORT (3000), AGREEMENTS_PORT, MILESTONES_PORT, ALERTS_PORT (3001-3003), SERVICE_READY_TIMEOUT
 # (seconds, 180), SEED=0 to skip the demo data, SEED_API_KEY (a monitor key; dev-monitor unless API_KEYS is set).
 set -euo pipefail
 
@@ -46,6 +50,15 @@ start_command() {
   (cd "$ROOT" && node -p "require('./package.json').scripts['start:$1'] || ''")
 }
 
+INSTANCES="${INSTANCES:-1}"
+for arg in "$@"; do
+  case "$arg" in
+    --instances=*) INSTANCES="${arg#--instances=}" ;;
+    *) die "unknown option $arg (usage: npm run up [-- --instances=N])" ;;
+  esac
+done
+[[ "$INSTANCES" =~ ^([1-9]|1[0-6])$ ]] || die "--instances must be a number from 1 to 16 (got $INSTANCES)"
+
 command -v node >/dev/null || die "node is required"
 command -v curl >/dev/null || die "curl is required"
 [ -d "$ROOT/node_modules/@swc-node/register" ] || die "dependencies are missing: run npm ci first"
@@ -79,15 +92,18 @@ for name in "${SERVICES[@]}"; do
   fi
   cmd="$(start_command "$name")"
   [ -n "$cmd" ] || die "package.json has no script start:$name"
-  say "starting $name on :$port (log: $log)"
+  # The dashboard's server holds no state worth a second copy: one instance of it.
+  instances=1
+  [ "$name" = dashboard ] || instances="$INSTANCES"
+  say "starting $name on :$port ($instances instance(s); log: $log)"
   {
-    printf '\n===== %s: starting %s (PORT=%s KAFKA_BROKERS=%s MONGO_URL=%s)\n' \
-      "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "$port" "$KAFKA_BROKERS" "$MONGO_URL"
+    printf '\n===== %s: starting %s (PORT=%s INSTANCES=%s KAFKA_BROKERS=%s MONGO_URL=%s)\n' \
+      "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$name" "$port" "$instances" "$KAFKA_BROKERS" "$MONGO_URL"
   } >>"$log"
   # Its own session (setsid), so the service outlives this shell and `down` signals it alone. The inner bash
   # writes its own pid and then becomes the service (exec), so the pid file names the node process itself.
   # PORT is set per service; MONGO_DB is unset so each service uses its own database, whatever this shell exports.
-  (cd "$ROOT" && PORT="$port" PIDFILE="$RUN/$name.pid" exec setsid nohup env -u MONGO_DB \
+  (cd "$ROOT" && PORT="$port" INSTANCES="$instances" PIDFILE="$RUN/$name.pid" exec setsid nohup env -u MONGO_DB \
     bash -c 'echo $$ >"$PIDFILE"; unset PIDFILE; exec '"$cmd") >>"$log" 2>&1 </dev/null &
   for _ in $(seq 1 50); do [ -s "$RUN/$name.pid" ] && break; sleep 0.1; done
   [ -s "$RUN/$name.pid" ] || die "$name did not start; see $log"
@@ -134,6 +150,7 @@ Agreement tracker is up.
   health      /health/live, /health/ready      metrics  /metrics
   Kafka       $KAFKA_BROKERS          MongoDB API (FerretDB)  $MONGO_URL
   logs        $LOGS/
+  instances   $INSTANCES of each service behind its port (npm run up -- --instances=N; rolling restart: bash deploy/local/restart.sh <service>)
 
 Development API keys (Authorization: Bearer <key>; valid only while API_KEYS is unset and NODE_ENV is not production):
   dev-monitor      register agreements, plan and update milestones

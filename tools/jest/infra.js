@@ -1,7 +1,8 @@
 // Decides which Kafka and MongoDB the integration tests talk to, in this order:
 //  1. KAFKA_BROKERS and MONGO_URL from the environment (an existing stack, e.g. CI or `npm run up`);
 //  2. official images through testcontainers, where a Docker engine answers;
-//  3. the Docker-free local stack under deploy/local (a real Kafka broker from its jars, FerretDB).
+//  3. the Docker-free local stack under deploy/local (a real Kafka broker from its jars, FerretDB), as a stack of
+//     the test run's own (below), never the data directory of `npm run up`.
 // Whatever this module starts, it also stops.
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -43,24 +44,36 @@ async function startTestcontainers() {
   };
 }
 
+// The test run's own Kafka and FerretDB: deploy/local/infra.sh with INFRA_STATE_DIR (data, pid files, logs under
+// deploy/local/.run/test-infra) on ports of their own, so the topics, consumer groups and databases the tests
+// create never land in the data of `npm run up` (deploy/local/.data), and a running `npm run up` is never touched.
+// The data is deleted when the run ends (and before it starts, if a killed run left some).
+const TEST_STATE_DIR = path.join(root, 'deploy/local/.run/test-infra');
+const TEST_PORTS = {
+  KAFKA_PORT: process.env.TEST_KAFKA_PORT || '19092',
+  KAFKA_CONTROLLER_PORT: process.env.TEST_KAFKA_CONTROLLER_PORT || '19093',
+  MONGO_PORT: process.env.TEST_MONGO_PORT || '27117',
+};
+
 function startLocal() {
   if (!fs.existsSync(infraScript)) throw new Error(`missing ${infraScript}`);
-  // Leave alone what was running before (e.g. `npm run up`): stop only what this run starts.
-  const before = execFileSync('bash', [infraScript, 'status'], { encoding: 'utf8' });
-  const wasRunning = /kafka: running/.test(before) && /ferretdb: running/.test(before);
-  log(wasRunning ? 'using the local Kafka and FerretDB already running' : 'starting local Kafka and FerretDB (deploy/local/infra.sh start)');
-  execFileSync('bash', [infraScript, 'start'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  const env = execFileSync('bash', [infraScript, 'env'], { encoding: 'utf8' });
+  const env = { ...process.env, INFRA_STATE_DIR: TEST_STATE_DIR, ...TEST_PORTS };
+  const infra = (...args) => execFileSync('bash', [infraScript, ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const before = infra('status');
+  if (!/kafka: running/.test(before) && !/ferretdb: running/.test(before)) infra('reset');
+  log(`starting the tests' own Kafka (:${TEST_PORTS.KAFKA_PORT}) and FerretDB (:${TEST_PORTS.MONGO_PORT}) in ${path.relative(root, TEST_STATE_DIR)}`);
+  infra('start');
   const vars = Object.fromEntries(
-    [...env.matchAll(/^export (\w+)=(.*)$/gm)].map(([, k, v]) => [k, v.replace(/^["']|["']$/g, '')]),
+    [...infra('env').matchAll(/^export (\w+)=(.*)$/gm)].map(([, k, v]) => [k, v.replace(/^["']|["']$/g, '')]),
   );
+  // Tests that call infra.sh themselves (e.g. `infra.sh env`) reach this stack too.
+  Object.assign(process.env, { INFRA_STATE_DIR: TEST_STATE_DIR, ...TEST_PORTS });
   return {
     brokers: vars.KAFKA_BROKERS,
     mongoUrl: vars.MONGO_URL,
     stop: async () => {
-      if (wasRunning) return;
-      log('stopping local Kafka and FerretDB');
-      execFileSync('bash', [infraScript, 'stop'], { stdio: ['ignore', 'inherit', 'inherit'] });
+      log(`stopping the tests' Kafka and FerretDB and deleting their data`);
+      infra('reset');
     },
   };
 }

@@ -15,6 +15,7 @@
  * twice; a relay whose send fails gives the lease up so that a healthy instance can take over.
  */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { EventEnvelope } from '@tracker/contracts';
 import type { Outbox } from '@tracker/event-store';
 import type { Connection } from 'mongoose';
@@ -112,7 +113,8 @@ export class OutboxRelay {
     this.now = options.now ?? (() => new Date());
     this.onError = options.onError ?? (() => undefined);
     this.onPublished = options.onPublished;
-    this.owner = options.owner ?? `relay-${randomUUID()}`;
+    // Host and pid first, so the lease document tells an operator (and the instances test) which process holds it.
+    this.owner = options.owner ?? `relay-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.lease = new Lease(options.connection, {
       name: `outbox:${options.topic}`,
       owner: this.owner,

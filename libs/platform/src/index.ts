@@ -69,6 +69,7 @@ export { createPinoLogger, REDACTED_PATHS } from './logging/logger';
 
 // Health and metrics
 export { mongoReadiness, kafkaReadiness, withTimeout, type ReadinessCheck } from './health/readiness';
+export { Drain } from './health/drain';
 export { MetricsService } from './metrics/metrics.service';
 export { Housekeeping, type Sweep } from './housekeeping';
 

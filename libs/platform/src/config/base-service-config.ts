@@ -109,4 +109,14 @@ export class BaseServiceConfig {
   @Type(() => Number)
   @IsInt({ message: 'CLOCK_OFFSET_MS must be an integer number of milliseconds' })
   CLOCK_OFFSET_MS = 0;
+
+  /**
+   * After SIGTERM, how long readiness answers 503 `draining` while requests are still served (so a load balancer
+   * takes this instance out first), before the HTTP server closes and consumers and relay stop.
+   */
+  @Type(() => Number)
+  @IsInt({ message: 'SHUTDOWN_GRACE_MS must be an integer between 0 and 120000' })
+  @Min(0, { message: 'SHUTDOWN_GRACE_MS must be an integer between 0 and 120000' })
+  @Max(120_000, { message: 'SHUTDOWN_GRACE_MS must be an integer between 0 and 120000' })
+  SHUTDOWN_GRACE_MS = 5000;
 }

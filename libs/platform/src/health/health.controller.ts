@@ -6,6 +6,7 @@ import { Public } from '../auth/decorators';
 import { Problem } from '../errors/problem';
 import { ApiProblems, ApiPublic } from '../http/openapi';
 import { MetricsService } from '../metrics/metrics.service';
+import { Drain } from './drain';
 import type { ReadinessCheck } from './readiness';
 
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
@@ -42,6 +43,7 @@ export class HealthController implements OnApplicationShutdown {
   constructor(
     private readonly indicators: HealthIndicatorService,
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+    private readonly drain: Drain,
     metrics: MetricsService,
   ) {
     // The same checks at scrape time, so that a degraded dependency (Kafka away) shows in metrics too.
@@ -66,10 +68,12 @@ export class HealthController implements OnApplicationShutdown {
    * does not cut off a service that still takes writes; 503 when a required one fails.
    */
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: the dependencies answer (no key needed); 503 when a required one does not' })
+  @ApiOperation({ summary: 'Readiness: the dependencies answer (no key needed); 503 when a required one does not, or while draining' })
   @ApiOkResponse({ type: Readiness })
   @ApiProblems(503)
   async ready(): Promise<Readiness> {
+    // Shutting down: out of the load balancer first, whatever the dependencies say.
+    if (this.drain.draining) throw new Problem(503, 'Service Unavailable', `Not ready: draining (shutting down since ${this.drain.since})`, { draining: true });
     const results = await Promise.all(this.checks.map(async (c) => ({ check: c, result: await this.run(c) })));
     const details = Object.assign({}, ...results.map((r) => r.result)) as Record<string, { status: string; message?: unknown }>;
     const down = results.filter((r) => r.result[r.check.name]?.status !== 'up');

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -8,12 +8,14 @@ import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { getStorageToken, type ThrottlerStorage } from '@nestjs/throttler';
 import { ApiKeyStore } from '../auth/api-keys';
+import { Drain } from '../health/drain';
 import { expressProblemHandler } from '../errors/problem.filter';
 import { refusedRequestCounter } from './rate-limit';
 import { textHygiene, verifyUtf8 } from '../validation/text-hygiene';
 import { correlationIdMiddleware, CORRELATION_HEADER } from '../logging/correlation';
 import { httpMetricsMiddleware } from '../metrics/http-metrics';
 import { MetricsService } from '../metrics/metrics.service';
+import { instancesFrom, isServingProcess, superviseInstances } from './instances';
 import { PLATFORM_SCHEMAS } from './openapi';
 import { PLATFORM_LOGGER, PLATFORM_OPTIONS } from '../tokens';
 import type { PlatformOptions } from './platform.module';
@@ -36,6 +38,12 @@ export function configureApp(app: INestApplication): NestExpressApplication {
   nest.disable('x-powered-by');
 
   nest.use(correlationIdMiddleware);
+  // Draining (SIGTERM): answer, but close each connection after its response, so clients reconnect elsewhere.
+  const drain = nest.get(Drain);
+  nest.use((_req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    if (drain.draining) res.setHeader('Connection', 'close');
+    next();
+  });
   nest.use(httpMetricsMiddleware(nest.get(MetricsService)));
   // No upgrade-insecure-requests: it breaks /docs on plain-http dev and cluster-internal addresses; TLS is the
   // ingress's job.
@@ -101,15 +109,28 @@ export async function createHttpApp(module: unknown): Promise<NestExpressApplica
   return configureApp(app);
 }
 
-/** createHttpApp + listen on config.PORT; startup failures are logged and end the process with status 1. */
-export async function bootstrapService(module: unknown): Promise<NestExpressApplication> {
+/**
+ * createHttpApp + listen on config.PORT; startup failures are logged and end the process with status 1.
+ * With INSTANCES=n (n > 1) this process supervises n instances sharing the port instead (./instances.ts) and
+ * resolves to undefined.
+ */
+export async function bootstrapService(module: unknown): Promise<NestExpressApplication | undefined> {
+  const instances = instancesFrom(process.env);
+  if (typeof instances === 'string') {
+    process.stderr.write(`startup failed: ${instances}\n`);
+    process.exit(1);
+  }
+  if (!isServingProcess(instances)) {
+    superviseInstances(instances, (msg) => process.stderr.write(`[instances] ${msg}\n`));
+    return undefined;
+  }
   try {
     const app = await createHttpApp(module);
     const { config, serviceName } = app.get<PlatformOptions>(PLATFORM_OPTIONS);
     await app.listen(config.PORT);
     app
       .get<Logger>(PLATFORM_LOGGER)
-      .info({ port: config.PORT }, `${serviceName} listening on :${config.PORT}`);
+      .info({ port: config.PORT, instance: process.env.INSTANCE }, `${serviceName} listening on :${config.PORT}${process.env.INSTANCE ? ` (instance ${process.env.INSTANCE}, pid ${process.pid})` : ''}`);
     return app;
   } catch (err) {
     process.stderr.write(

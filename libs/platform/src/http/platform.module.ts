@@ -22,6 +22,7 @@ import { BaseServiceConfig } from '../config/base-service-config';
 import { ConfigError } from '../config/load-config';
 import { ProblemFilter } from '../errors/problem.filter';
 import { HealthController, READINESS_CHECKS } from '../health/health.controller';
+import { Drain } from '../health/drain';
 import { Housekeeping } from '../housekeeping';
 import { IdempotencyStore } from '../idempotency/idempotency-store';
 import { ProcessInstances } from '../idempotency/instances';
@@ -149,6 +150,7 @@ export class PlatformModule implements NestModule {
         { provide: CLOCK, useValue: options.clock ?? new SystemClock(config.CLOCK_OFFSET_MS) },
         { provide: MetricsService, useFactory: () => new MetricsService(options.serviceName) },
         readiness,
+        Drain,
         { provide: Housekeeping, useValue: housekeeping },
         ...idempotency,
         ...configProviders,
@@ -166,6 +168,7 @@ export class PlatformModule implements NestModule {
         CLOCK,
         MetricsService,
         Housekeeping,
+        Drain,
         ...idempotency.map((p) => (p as { provide: InjectionToken }).provide),
         ...configProviders.map((p) => (p as { provide: InjectionToken }).provide),
       ],
