@@ -113,6 +113,7 @@ describe('Milestone decider', () => {
         [partiallyMet],
       ],
       ['mark not met', [planned, started], { kind: 'markNotMet', reason: 'abandoned', ...at }, [notMet]],
+      ['mark not met on a terminated agreement (an outcome is still recorded)', [planned, started], { kind: 'markNotMet', reason: 'abandoned', now, agreement: { ...agreement, terminated: true } }, [notMet]],
       ['cancel', [planned], { kind: 'cancel', reason: 'superseded', ...at }, [cancelled]],
       ['cancel, as of the day it was called off', [planned], { kind: 'cancel', reason: 'superseded', ...at, occurredAt: '2026-09-01' }, [{ ...cancelled, data: { ...ids, reason: 'superseded', on: '2026-09-01' }, occurredAt: '2026-09-01T00:00:00.000Z' }]],
       [
@@ -159,6 +160,9 @@ describe('Milestone decider', () => {
       ['plan for an unknown agreement', [], { ...plan, agreement: null }, 'unprocessable', /unknown/],
       ['plan for a terminated agreement', [], { ...plan, agreement: { ...agreement, terminated: true } }, 'conflict', /terminated/],
       ['plan twice', [planned], plan, 'conflict', /already exists/],
+      ['start a milestone of a terminated agreement', [planned], { kind: 'start', now, agreement: { ...agreement, terminated: true } }, 'conflict', /agreement a-1 is terminated: this milestone takes no new progress/],
+      ['report progress on a terminated agreement', [planned, started], { kind: 'reportProgress', percent: 5, now, agreement: { ...agreement, terminated: true } }, 'conflict', /terminated/],
+      ['reschedule on a terminated agreement', [planned], { kind: 'reschedule', newDueDate: '2027-12-31', reason: 'x', now, agreement: { ...agreement, terminated: true } }, 'conflict', /terminated/],
       ['start an unknown milestone', [], { kind: 'start', ...at }, 'not-found', /not found/],
       ['start twice', [planned, started], { kind: 'start', ...at }, 'invalid-transition', /already in progress/],
       ['report progress on a cancelled milestone', [planned, cancelled], { kind: 'reportProgress', percent: 5, ...at }, 'invalid-transition', /cannot report progress.*cancelled/],

@@ -291,6 +291,15 @@ export function decide(command: MilestoneCommand, state: MilestoneState): Milest
     return { milestoneId: s.milestoneId, agreementId: s.agreementId };
   };
 
+  // A terminated agreement's milestones take no new progress (its outcomes and corrections are still recorded).
+  if ((command.kind === 'start' || command.kind === 'reportProgress' || command.kind === 'reschedule') && command.agreement?.terminated) {
+    existing(state);
+    throw new DomainError(
+      'conflict',
+      `agreement ${ids().agreementId} is terminated: this milestone takes no new progress (no start, progress report or reschedule); record its outcome (not met, cancelled) or correct a fact instead`,
+    );
+  }
+
   switch (command.kind) {
     case 'start': {
       const s = open(state, 'start');

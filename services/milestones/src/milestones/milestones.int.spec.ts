@@ -319,4 +319,23 @@ describe('milestones service (HTTP + Kafka)', () => {
     await consumer.disconnect();
     expect(seen.every((m) => m.key === trUz && m.type === m.ceType)).toBe(true);
   });
+
+  // Last: it adds a milestone and events the tests above count.
+  it('refuses new progress on a milestone once its agreement is terminated (409, saying why); its outcome is still recorded', async () => {
+    const ending = uuidv7();
+    await agreementEvent(ending, 'agreement.registered', registered('TR-KZ-MINING', 'MoU on mining cooperation'));
+    const planned = await eventually(async () => {
+      const r = await plan({ ...survey, agreementId: ending });
+      if (r.status !== 201) throw new Error(`planning answered ${r.status}, expected 201`);
+      return r;
+    });
+    const id = planned.body.id as string;
+    await agreementEvent(ending, 'agreement.terminated', { reason: 'the ministry withdrew' });
+    // Known here once planning another milestone is refused for it.
+    await eventually(async () => (await plan({ ...survey, agreementId: ending })).status === 409);
+    const refused = await svc.as('monitor').post(`/milestones/${id}/start`).set('If-Match', '"1"').send({}).expect(409);
+    expect(refused.body.detail).toMatch(/agreement .* is terminated: this milestone takes no new progress/);
+    await svc.as('monitor').post(`/milestones/${id}/progress`).set('If-Match', '"1"').send({ percent: 10 }).expect(409);
+    await svc.as('monitor').post(`/milestones/${id}/not-met`).set('If-Match', '"1"').send({ reason: 'the agreement was terminated' }).expect(200);
+  });
 });
