@@ -126,10 +126,6 @@ export class AgreementReadModel {
     return this.source.collection<AgreementMilestonesDoc>('agreement_milestones');
   }
 
-  async findByReference(reference: string): Promise<AgreementViewDoc | null> {
-    return this.views.findOne({ 'state.reference': reference });
-  }
-
   /**
    * Folds a milestone event into its summary, once: an event at or below the stored version is a redelivery.
    * Returns whether it was applied.
