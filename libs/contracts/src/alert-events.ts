@@ -31,10 +31,35 @@ export type AlertStatus = (typeof AlertStatuses)[number];
 /**
  * Why an alert was closed. metOnTime: a missed deadline whose outcome, recorded late, was reached by the due date
  * (so not missed after all); dueDateCorrected: the due date was entered wrongly and corrected; forecastOnTime: the
- * forecast came back inside the due date.
+ * forecast came back inside the due date; agreementTerminated / agreementExpired: the agreement ended, its
+ * milestone alerts with it; activityResumed: a stalled agreement's milestones moved again.
  */
-export const AlertResolutions = ['met', 'partiallyMet', 'notMet', 'cancelled', 'rescheduled', 'metOnTime', 'dueDateCorrected', 'forecastOnTime'] as const;
+export const AlertResolutions = [
+  'met',
+  'partiallyMet',
+  'notMet',
+  'cancelled',
+  'rescheduled',
+  'metOnTime',
+  'dueDateCorrected',
+  'forecastOnTime',
+  'agreementTerminated',
+  'agreementExpired',
+  'activityResumed',
+] as const;
 export type AlertResolution = (typeof AlertResolutions)[number];
+
+/** Why an open alert is held back (Alertmanager's inhibition): raised nothing new, delivered nothing, kept. */
+export const AlertInhibitions = ['agreementSuspended'] as const;
+export type AlertInhibition = (typeof AlertInhibitions)[number];
+
+/**
+ * Where one recipient (a subscription owner) stands on an alert; absent: not acted on yet. Acknowledged: seen,
+ * someone is on it (no reminders); snoozed: out of the inbox and reminders until `until`; done: dealt with, for
+ * good. Each recipient's own: one stakeholder's acknowledgement is not another's.
+ */
+export const RecipientStates = ['acknowledged', 'snoozed', 'done'] as const;
+export type RecipientState = (typeof RecipientStates)[number];
 
 /** The facts that raised an alert, as they were at that moment. */
 export interface AlertFacts {
@@ -86,7 +111,16 @@ export interface AlertEventData {
     window: number | null;
     facts: AlertFacts;
   };
+  /** `by` (a subscription owner, the actor id) acknowledged the alert, for itself. */
   'alert.acknowledged': { alertId: string; agreementId: string; by: string; note?: string };
+  /** `by` put the alert out of its inbox and reminders until `until` (ISO time). */
+  'alert.snoozed': { alertId: string; agreementId: string; by: string; until: string; note?: string };
+  /** `by` dealt with the alert: out of its inbox and reminders for good. */
+  'alert.markedDone': { alertId: string; agreementId: string; by: string; note?: string };
+  /** The alert is held back while the cause lasts (its agreement suspended): kept open, not delivered. */
+  'alert.inhibited': { alertId: string; agreementId: string; reason: AlertInhibition; causedByEventId?: string };
+  /** The cause of the inhibition went away (the agreement resumed) and the alert still holds: it is back. */
+  'alert.released': { alertId: string; agreementId: string; causedByEventId?: string };
   'alert.resolved': {
     alertId: string;
     agreementId: string;
@@ -99,6 +133,10 @@ export type AlertEventType = keyof AlertEventData;
 export const AlertEventTypes = Object.keys({
   'alert.raised': 1,
   'alert.acknowledged': 1,
+  'alert.snoozed': 1,
+  'alert.markedDone': 1,
+  'alert.inhibited': 1,
+  'alert.released': 1,
   'alert.resolved': 1,
 } satisfies Record<AlertEventType, 1>) as AlertEventType[];
 

@@ -193,6 +193,10 @@ const alertSamples: { [K in AlertEventType]: AlertEventData[K] } = {
     facts: { milestoneStatus: 'inProgress', daysLeft: 29 },
   },
   'alert.acknowledged': { alertId: L, agreementId: A, by: 'dev-stakeholder' },
+  'alert.snoozed': { alertId: L, agreementId: A, by: 'dev-stakeholder', until: '2026-06-05T08:00:00.000Z', note: 'after the board meeting' },
+  'alert.markedDone': { alertId: L, agreementId: A, by: 'dev-stakeholder' },
+  'alert.inhibited': { alertId: L, agreementId: A, reason: 'agreementSuspended', causedByEventId: E },
+  'alert.released': { alertId: L, agreementId: A, causedByEventId: E },
   'alert.resolved': { alertId: L, agreementId: A, resolution: 'met', causedByEventId: E },
 };
 const samples: Record<PublishedEventType, unknown> = {

@@ -21,6 +21,7 @@ import {
 } from '../agreement-events';
 import {
   AlertKinds,
+  AlertInhibitions,
   AlertResolutions,
   AlertSeverities,
   type AlertEventData,
@@ -417,6 +418,30 @@ const alertData: { [K in AlertEventType]: JsonSchema<AlertEventData[K]> } = {
     by: text(),
     note: optional(text()),
   }),
+  'alert.snoozed': obj<AlertEventData['alert.snoozed']>({
+    alertId: uuid(),
+    agreementId: uuid(),
+    by: text(),
+    until: instant('out of the recipient’s inbox and reminders until then'),
+    note: optional(text()),
+  }),
+  'alert.markedDone': obj<AlertEventData['alert.markedDone']>({
+    alertId: uuid(),
+    agreementId: uuid(),
+    by: text(),
+    note: optional(text()),
+  }),
+  'alert.inhibited': obj<AlertEventData['alert.inhibited']>({
+    alertId: uuid(),
+    agreementId: uuid(),
+    reason: oneOf(AlertInhibitions),
+    causedByEventId: optional(uuid('the agreement event that suspended it')),
+  }),
+  'alert.released': obj<AlertEventData['alert.released']>({
+    alertId: uuid(),
+    agreementId: uuid(),
+    causedByEventId: optional(uuid('the agreement event that resumed it')),
+  }),
   'alert.resolved': obj<AlertEventData['alert.resolved']>({
     alertId: uuid(),
     agreementId: uuid(),
@@ -429,6 +454,10 @@ const alertData: { [K in AlertEventType]: JsonSchema<AlertEventData[K]> } = {
 const AlertSchemaVersions = {
   'alert.raised': 1,
   'alert.acknowledged': 1,
+  'alert.snoozed': 1,
+  'alert.markedDone': 1,
+  'alert.inhibited': 1,
+  'alert.released': 1,
   'alert.resolved': 1,
 } as const satisfies Record<AlertEventType, number>;
 

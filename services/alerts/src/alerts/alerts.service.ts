@@ -23,11 +23,13 @@ import {
   type Actor,
   type AlertEventData,
   type AlertEventEnvelope,
+  type AlertInhibition,
   type AlertKind,
   type AlertResolution,
   type AlertSeverity,
   type AlertStatus,
   type EventEnvelope,
+  type RecipientState,
 } from '@tracker/contracts';
 import type { EventStore } from '@tracker/event-store';
 import { addToSortedList, guardedUpsert, removeFromSortedList, unlessDuplicate } from '@tracker/mongo';
@@ -55,9 +57,37 @@ export interface AlertDoc extends Omit<AlertEventData['alert.raised'], 'alertId'
   seq: string;
   acknowledgedAt?: string;
   acknowledgedBy?: string;
+  /** Every acknowledgement, with its note (shown on the alert). */
+  acknowledgements?: Array<{ by: string; at: string; note?: string }>;
+  /** Each recipient that acted on the alert: where it stands now (one entry per recipient). */
+  recipients?: RecipientStand[];
+  /** Why it is held back, while it is (its agreement suspended), and since when. */
+  inhibited?: AlertInhibition;
+  inhibitedAt?: string;
   resolvedAt?: string;
   resolution?: AlertResolution;
   updatedAt: string;
+}
+
+/** One recipient's own stand on an alert (`by`: the subscription owner's actor id). */
+export interface RecipientStand {
+  by: string;
+  state: RecipientState;
+  at: string;
+  note?: string;
+  /** snoozed: until when (ISO time). */
+  until?: string;
+}
+
+/** Where recipient `by` stands on the alert now: absent = not acted on; a snooze that ran out counts as absent. */
+export function standOf(doc: Pick<AlertDoc, 'recipients'>, by: string, now?: Date): RecipientStand | undefined {
+  const stand = doc.recipients?.find((r) => r.by === by);
+  if (stand?.state === 'snoozed' && now && stand.until && Date.parse(stand.until) <= now.getTime()) return undefined;
+  return stand;
+}
+
+function withStand(doc: AlertDoc, stand: RecipientStand): AlertDoc['recipients'] {
+  return [...(doc.recipients ?? []).filter((r) => r.by !== stand.by), stand];
 }
 
 /** The alerts of one milestone that may be open (see above). */
@@ -119,11 +149,39 @@ export function evolveAlertDoc(doc: AlertDoc | null, e: EventEnvelope): AlertDoc
         status: doc.status === 'resolved' ? 'resolved' : 'acknowledged',
         acknowledgedAt: event.occurredAt,
         acknowledgedBy: event.data.by,
+        acknowledgements: [...(doc.acknowledgements ?? []), { by: event.data.by, at: event.occurredAt, ...(event.data.note && { note: event.data.note }) }],
+        recipients: withStand(doc, { by: event.data.by, state: 'acknowledged', at: event.occurredAt, ...(event.data.note && { note: event.data.note }) }),
         updatedAt: event.recordedAt,
       };
-    case 'alert.resolved':
+    case 'alert.snoozed':
       if (!doc) return null;
-      return { ...doc, version: event.streamVersion, status: 'resolved', resolvedAt: event.occurredAt, resolution: event.data.resolution, updatedAt: event.recordedAt };
+      return {
+        ...doc,
+        version: event.streamVersion,
+        recipients: withStand(doc, { by: event.data.by, state: 'snoozed', at: event.occurredAt, until: event.data.until, ...(event.data.note && { note: event.data.note }) }),
+        updatedAt: event.recordedAt,
+      };
+    case 'alert.markedDone':
+      if (!doc) return null;
+      return {
+        ...doc,
+        version: event.streamVersion,
+        recipients: withStand(doc, { by: event.data.by, state: 'done', at: event.occurredAt, ...(event.data.note && { note: event.data.note }) }),
+        updatedAt: event.recordedAt,
+      };
+    case 'alert.inhibited':
+      if (!doc) return null;
+      return { ...doc, version: event.streamVersion, inhibited: event.data.reason, inhibitedAt: event.occurredAt, updatedAt: event.recordedAt };
+    case 'alert.released': {
+      if (!doc) return null;
+      const { inhibited: _i, inhibitedAt: _a, ...rest } = doc;
+      return { ...rest, version: event.streamVersion, updatedAt: event.recordedAt };
+    }
+    case 'alert.resolved': {
+      if (!doc) return null;
+      const { inhibited: _i, inhibitedAt: _a, ...rest } = doc;
+      return { ...rest, version: event.streamVersion, status: 'resolved', resolvedAt: event.occurredAt, resolution: event.data.resolution, updatedAt: event.recordedAt };
+    }
     default:
       return doc ? { ...doc, version: e.streamVersion } : doc;
   }
@@ -141,16 +199,30 @@ export class AlertDocuments {
     return this.source.collection<MilestoneAlertsDoc>('milestone_alerts');
   }
 
+  /** The alerts of each agreement that may be open (`_id` = agreement id), kept like `milestone_alerts`. */
+  get byAgreement(): mongo.Collection<MilestoneAlertsDoc> {
+    return this.source.collection<MilestoneAlertsDoc>('agreement_alerts');
+  }
+
   /** Writes `doc` unless a newer version is there (insert, or a version-guarded update). */
   async save(doc: AlertDoc): Promise<void> {
     const milestoneId = typeof doc.milestoneId === 'string' ? doc.milestoneId : null;
     // Listed before an open document is written, unlisted after a resolved one is (see above).
+    if (isOpen(doc.status)) await addToSortedList(this.byAgreement, doc.agreementId, 'alertIds', doc._id);
     if (milestoneId && isOpen(doc.status)) await addToSortedList(this.byMilestone, milestoneId, 'alertIds', doc._id);
     // A new alert is inserted: any document already there is as new or newer, and the primary key refuses the
     // insert. (An upsert behind a version guard scans the collection on FerretDB: each new alert cost one scan.)
     if (doc.version === 1) await unlessDuplicate(() => this.collection.insertOne(doc));
     else await guardedUpsert(this.collection, doc);
     if (milestoneId && !isOpen(doc.status)) await removeFromSortedList(this.byMilestone, milestoneId, 'alertIds', doc._id);
+    if (!isOpen(doc.status)) await removeFromSortedList(this.byAgreement, doc.agreementId, 'alertIds', doc._id);
+  }
+
+  /** Open or acknowledged alerts of an agreement (milestone and agreement-level ones), each checked like openOf's. */
+  async openOfAgreement(agreementId: string): Promise<AlertDoc[]> {
+    const list = await this.byAgreement.findOne({ _id: agreementId });
+    const docs = await Promise.all((list?.alertIds ?? []).map((id) => this.collection.findOne({ _id: id })));
+    return docs.filter((d): d is AlertDoc => d !== null && d.agreementId === agreementId && isOpen(d.status));
   }
 
   /** Open or acknowledged alerts of a milestone: its list, each entry checked against the alert's document. */
@@ -193,6 +265,7 @@ export const alertViews: TopicProjection = {
       indexes: [{ key: { dedupKey: 1 }, options: { unique: true } }, { key: { milestoneId: 1, status: 1 } }, { key: { seq: -1 } }],
     },
     { name: 'milestone_alerts' },
+    { name: 'agreement_alerts' },
   ],
   topics: [Topics.alerts],
   async apply(into, event) {
@@ -202,8 +275,34 @@ export const alertViews: TopicProjection = {
 
 /** The decider's state as the document knows it (what decide reads: status, resolution, the raised facts). */
 function stateOf(doc: AlertDoc): AlertState {
-  const { _id, version: _v, status, severityRank: _r, raisedAt: _ra, seq: _s, acknowledgedAt: _aa, acknowledgedBy, resolvedAt: _rs, resolution, updatedAt: _u, ...draft } = doc;
-  return { exists: true, alertId: _id, ...draft, status, ...(acknowledgedBy !== undefined && { acknowledgedBy }), ...(resolution !== undefined && { resolution }) } as AlertState;
+  const {
+    _id,
+    version: _v,
+    status,
+    severityRank: _r,
+    raisedAt: _ra,
+    seq: _s,
+    acknowledgedAt: _aa,
+    acknowledgedBy,
+    acknowledgements: _acks,
+    recipients,
+    inhibited,
+    inhibitedAt: _ia,
+    resolvedAt: _rs,
+    resolution,
+    updatedAt: _u,
+    ...draft
+  } = doc;
+  return {
+    exists: true,
+    alertId: _id,
+    ...draft,
+    status,
+    ...(acknowledgedBy !== undefined && { acknowledgedBy }),
+    ...(resolution !== undefined && { resolution }),
+    ...(inhibited !== undefined && { inhibited }),
+    ...(recipients?.length && { recipients: Object.fromEntries(recipients.map((r) => [r.by, { state: r.state, ...(r.until && { until: r.until }) }])) }),
+  } as AlertState;
 }
 
 @Injectable()
@@ -285,10 +384,40 @@ export class AlertsService {
     return (await this.execute(alertId, { kind: 'acknowledge', alertId, by: actor.id, ...(note && { note }) }, { actor, correlationId }, doc)).doc ?? doc;
   }
 
+  /** Out of `actor`'s inbox and reminders until `until`; the alert stays open for everyone else. */
+  async snooze(alertId: string, actor: Actor, correlationId: string, until: string, now: Date, note?: string): Promise<AlertDoc> {
+    const doc = await this.existing(alertId);
+    const command: AlertCommand = { kind: 'snooze', alertId, by: actor.id, until, now: now.toISOString(), ...(note && { note }) };
+    return (await this.execute(alertId, command, { actor, correlationId }, doc)).doc ?? doc;
+  }
+
+  /** `actor` dealt with the alert: out of its inbox and reminders for good. */
+  async markDone(alertId: string, actor: Actor, correlationId: string, note?: string): Promise<AlertDoc> {
+    const doc = await this.existing(alertId);
+    return (await this.execute(alertId, { kind: 'markDone', alertId, by: actor.id, ...(note && { note }) }, { actor, correlationId }, doc)).doc ?? doc;
+  }
+
+  /** Holds an open alert back while `reason` lasts (nothing if resolved or inhibited already). */
+  async inhibit(alertId: string, reason: AlertInhibition, cause: Cause): Promise<AlertDoc> {
+    const doc = await this.existing(alertId);
+    return (await this.execute(alertId, { kind: 'inhibit', alertId, reason, causedByEventId: cause.causationId ?? null }, cause, doc)).doc ?? doc;
+  }
+
+  /** Brings an inhibited alert back (nothing if it is not inhibited or resolved). */
+  async release(alertId: string, cause: Cause): Promise<AlertDoc> {
+    const doc = await this.existing(alertId);
+    return (await this.execute(alertId, { kind: 'release', alertId, causedByEventId: cause.causationId ?? null }, cause, doc)).doc ?? doc;
+  }
+
   /** Closes an open or acknowledged alert; a resolved one stays as it is. */
   async resolve(alertId: string, resolution: AlertResolution, cause: Cause): Promise<AlertDoc> {
     const doc = await this.existing(alertId);
     return (await this.execute(alertId, { kind: 'resolve', alertId, resolution, causedByEventId: cause.causationId ?? null }, cause, doc)).doc ?? doc;
+  }
+
+  /** Open or acknowledged alerts of an agreement, whole documents (inhibition and closing on termination need them). */
+  openAlertsOfAgreement(agreementId: string): Promise<AlertDoc[]> {
+    return this.documents.openOfAgreement(agreementId);
   }
 
   /** Open or acknowledged alerts of a milestone. */
