@@ -277,6 +277,60 @@ describe('an agreement’s journey across the three services (e2e)', () => {
     expect(received.length).toBeGreaterThan(before);
   });
 
+  it('holds the agreement’s open alerts back while it is suspended and brings them back on resumption', async () => {
+    const open = await eventually(async () => {
+      const items = (await alerts.as('auditor').get(`/alerts?agreementId=${agreementId}&status=open`).expect(200)).body.items as Array<{ id: string }>;
+      if (items.length === 0) throw new Error('no open alert yet');
+      return items;
+    });
+    const change = async (action: 'suspend' | 'resume', body: object) => {
+      const current = await agreements.as('monitor').get(`/agreements/${agreementId}`).expect(200);
+      await agreements.as('monitor').post(`/agreements/${agreementId}/${action}`).set('If-Match', current.headers.etag).send(body).expect(200);
+    };
+    const inhibitedOf = async (id: string) => (await alerts.as('auditor').get(`/alerts/${id}`).expect(200)).body.inhibited;
+    await change('suspend', { reason: 'Review of the mining licences' });
+    await eventually(async () => {
+      for (const a of open) if ((await inhibitedOf(a.id)) !== 'agreementSuspended') throw new Error(`alert ${a.id} not held back yet`);
+      return true;
+    });
+    await change('resume', {});
+    await eventually(async () => {
+      for (const a of open) if ((await inhibitedOf(a.id)) !== undefined) throw new Error(`alert ${a.id} not back yet`);
+      return true;
+    });
+    const back = (await alerts.as('auditor').get(`/alerts?agreementId=${agreementId}&status=open`).expect(200)).body.items.map((a: { id: string }) => a.id);
+    expect(back).toEqual(expect.arrayContaining(open.map((a) => a.id)));
+  });
+
+  it('raises milestone.atRisk when the reported pace makes the forecast late; GET /forecasts/{id} shows the projection', async () => {
+    const day = (offset: number) => new Date(clock.now().getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+    const planned = await milestones
+      .as('monitor')
+      .post('/milestones')
+      .send({ agreementId, type: 'workforce_training', title: 'Geologists trained', dueDate: day(60), occurredAt: day(-30) })
+      .expect(201);
+    const trainingId = planned.body.id as string;
+    let version = Number(String(planned.headers.etag).replace(/\D/g, ''));
+    // 10 points in 20 days: 100 % some 160 days on, long after the due date.
+    for (const [offset, percent] of [
+      [-20, 0],
+      [-10, 5],
+      [0, 10],
+    ] as const) {
+      const r = await milestones.as('monitor').post(`/milestones/${trainingId}/progress`).set('If-Match', `"${version}"`).send({ percent, occurredAt: day(offset) }).expect(200);
+      version = Number(String(r.headers.etag).replace(/\D/g, ''));
+    }
+    const atRisk = await eventually(async () => {
+      const items = (await alerts.as('auditor').get(`/alerts?milestoneId=${trainingId}&kind=milestone.atRisk`).expect(200)).body.items;
+      if (items.length !== 1) throw new Error('no milestone.atRisk yet');
+      return items[0];
+    });
+    expect(atRisk).toMatchObject({ kind: 'milestone.atRisk', status: 'open', dueDate: day(60) });
+    const forecast = (await alerts.as('stakeholder').get(`/forecasts/${trainingId}`).expect(200)).body;
+    expect(forecast).toMatchObject({ milestoneId: trainingId, method: 'linear-velocity', atRisk: true, dueDate: day(60) });
+    expect(forecast.projectedOn > day(60)).toBe(true);
+  });
+
   it('published only messages that the services’ AsyncAPI documents describe (issue 21)', async () => {
     const documents = await Promise.all(
       [agreements, milestones, alerts].map(async (s) => (await s.http.get('/asyncapi.json').expect(200)).body as object),

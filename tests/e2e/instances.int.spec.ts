@@ -12,7 +12,8 @@
  *  - every stored event on its topic, in stream order per agreement; every command stored once; the read models as
  *    the stores say (no double count);
  *  - the deadline scan, run on both alerts instances at once (their timers and the admin route), raises each alert
- *    once. (Webhooks once per subscription with two alerts instances: not yet, see the note at the end.)
+ *    once; each webhook is delivered once per subscription (distinct x-tracker-delivery ids, every signature valid),
+ *    whichever instance's reactor queued it (only the dispatcher lease's holder sends).
  * It cleans up what it creates: its topics, consumer groups and databases.
  */
 import { randomBytes } from 'node:crypto';
@@ -31,7 +32,7 @@ import { send, type RetryPolicy } from '../faults/lib/client';
 import type { FaultInfra } from '../faults/lib/infra';
 import { Load, type Stack } from '../faults/lib/load';
 import { parseOptions } from '../faults/lib/options';
-import { SOURCES } from '../faults/lib/stores';
+import { readStores, SOURCES } from '../faults/lib/stores';
 import { Table, verifyLoad, type FaultContext } from '../faults/lib/verify';
 import { DELIVERY_ENV } from '../faults/scenarios/webhooks';
 
@@ -93,7 +94,8 @@ describe('two instances of every service (INSTANCES=2)', () => {
     const mongoUrl = process.env.MONGO_URL ?? '';
     client = await new mongo.MongoClient(mongoUrl, { serverSelectionTimeoutMS: 30_000 }).connect();
     kafka = createKafka({ brokers: kafkaBrokers, clientId: 'instances-test', logLevel: logLevel.NOTHING });
-    const services = await Promise.all(
+    // All settled before going on: one that fails to start must not leave the others running after the suite.
+    const starts = await Promise.allSettled(
       NAMES.map((name) =>
         startService(name, {
           kafkaBrokers,
@@ -109,6 +111,9 @@ describe('two instances of every service (INSTANCES=2)', () => {
         }).then((s) => (started.push(s), s)),
       ),
     );
+    const refused = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (refused) throw refused.reason;
+    const services = starts.map((s) => (s as PromiseFulfilledResult<Service>).value);
     const [agreements, milestones, alerts] = services;
     stack = { agreements, milestones, alerts };
     // Ready answers as soon as one worker is: wait for both of each.
@@ -347,8 +352,45 @@ describe('two instances of every service (INSTANCES=2)', () => {
     expect(last.size).toBeGreaterThan(12);
   });
 
-  // Not here: "each webhook delivered once per subscription". With two alerts instances on FerretDB a webhook was
-  // sometimes never delivered within 90 s (1 run in 4): the dispatcher's due-deliveries index is one document that
-  // both processes read, modify and write, and FerretDB does not isolate that between connections, so an entry can be
-  // lost. It needs one writer per index (a lease, or an index per partition) before it can be proven here.
+  it('each webhook delivered once per subscription, every signature valid', async () => {
+    const expectedEvents = async () => {
+      const snapshot = await readStores(ctx.dbs, load.referencePrefix);
+      return new Set(
+        snapshot.events.alerts
+          .filter((e) =>
+            ['milestone.slipped', 'deadline.approaching'].includes(
+              snapshot.alerts.get(String(e.data.alertId))?.kind ?? '',
+            ),
+          )
+          .map((e) => e.eventId),
+      );
+    };
+    const expected = await found(
+      async () => {
+        const events = await expectedEvents();
+        const delivered = new Set([...receiver.receipts.values()].map((r) => r.eventId));
+        return events.size > 0 && [...events].every((id) => delivered.has(id)) ? events : null;
+      },
+      { timeoutMs: 90_000, intervalMs: 500 },
+    );
+    // Nothing left to send: every delivery recorded delivered (a duplicate send would come from a pending one).
+    const deliveries = ctx.dbs.alerts.collection<{ status: string }>('deliveries');
+    await found(
+      async () => ((await deliveries.countDocuments({ status: { $ne: 'delivered' } })) === 0 ? true : null),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+      },
+    );
+    const receipts = [...receiver.receipts.values()];
+    const perEvent = new Map<string, number>();
+    for (const r of receipts) perEvent.set(r.eventId, (perEvent.get(r.eventId) ?? 0) + 1);
+    process.stderr.write(
+      `[instances] webhooks: ${expected.size} alert events matched, ${receipts.length} delivery ids, ${receiver.counts.duplicates} repeated ids, ${receiver.counts.badSignatures} bad signatures\n`,
+    );
+    expect(receiver.counts.badSignatures).toBe(0);
+    expect(receiver.counts.duplicates).toBe(0);
+    expect([...perEvent.values()].filter((n) => n > 1)).toEqual([]);
+    expect(new Set(receipts.map((r) => r.eventId))).toEqual(expected);
+  });
 });

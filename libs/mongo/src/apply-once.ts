@@ -189,7 +189,8 @@ export async function applyOnceEach(
 export function guardedUpsert<D extends { _id: string; version: number }>(
   collection: mongo.Collection<D>,
   doc: D,
-  options: { insertOnly?: ReadonlyArray<keyof D>; max?: ReadonlyArray<keyof D> } = {},
+  /** unset: fields the new version may have dropped; removed when `doc` lacks them (a `$set` alone keeps them). */
+  options: { insertOnly?: ReadonlyArray<keyof D>; max?: ReadonlyArray<keyof D>; unset?: ReadonlyArray<keyof D> } = {},
 ): Promise<boolean> {
   const set: Record<string, unknown> = {};
   const max: Record<string, unknown> = {};
@@ -198,7 +199,8 @@ export function guardedUpsert<D extends { _id: string; version: number }>(
     if (options.max?.includes(key as keyof D)) max[key] = value;
     else set[key] = value;
   }
-  const update = { $set: set, ...(Object.keys(max).length > 0 && { $max: max }) };
+  const unset = Object.fromEntries((options.unset ?? []).filter((k) => doc[k] === undefined).map((k) => [k, '']));
+  const update = { $set: set, ...(Object.keys(max).length > 0 && { $max: max }), ...(Object.keys(unset).length > 0 && { $unset: unset }) };
   const key = documentKey(collection, doc._id);
   // Only to let a newer version through without a read: a skip is always decided on the document as read (it
   // may have been deleted behind the process's back, and must then be written again).

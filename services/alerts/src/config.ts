@@ -107,4 +107,30 @@ export class AlertsConfig extends EventSourcedServiceConfig {
       stalledAfterDays: this.ALERT_STALLED_AFTER_DAYS,
     };
   }
+
+  /** This service's public base URL: the `links` in alert payloads point here (no trailing slash). */
+  @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*[^\s?#/])?$/, { message: 'PUBLIC_URL must be an http(s) base URL without a trailing slash, e.g. https://alerts.example.org' })
+  PUBLIC_URL = 'http://localhost:3003';
+
+  /** The agreements service's public base URL, for the payloads' agreement links. */
+  @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*[^\s?#/])?$/, { message: 'AGREEMENTS_URL must be an http(s) base URL without a trailing slash, e.g. https://agreements.example.org' })
+  AGREEMENTS_URL = 'http://localhost:3001';
+
+  /** The milestones service's public base URL, for the payloads' milestone links. */
+  @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*[^\s?#/])?$/, { message: 'MILESTONES_URL must be an http(s) base URL without a trailing slash, e.g. https://milestones.example.org' })
+  MILESTONES_URL = 'http://localhost:3002';
+
+  /** A reconnecting live stream (Last-Event-ID) is sent at most this many missed alerts (and none older than 24 h). */
+  @Type(() => Number)
+  @IsInt({ message: 'LIVE_BACKLOG_MAX must be an integer between 1 and 10000' })
+  @Min(1, { message: 'LIVE_BACKLOG_MAX must be an integer between 1 and 10000' })
+  @Max(10000, { message: 'LIVE_BACKLOG_MAX must be an integer between 1 and 10000' })
+  LIVE_BACKLOG_MAX = 500;
+
+  /** How often the digest scheduler looks for digests due (wall-clock ms); 0 switches the timer off (tests call runOnce). */
+  @Type(() => Number)
+  @IsInt({ message: 'DIGEST_INTERVAL_MS must be 0 (off) or an integer number of milliseconds up to one hour' })
+  @Min(0, { message: 'DIGEST_INTERVAL_MS must be 0 (off) or an integer number of milliseconds up to one hour' })
+  @Max(3_600_000, { message: 'DIGEST_INTERVAL_MS must be 0 (off) or an integer number of milliseconds up to one hour' })
+  DIGEST_INTERVAL_MS = 60_000;
 }

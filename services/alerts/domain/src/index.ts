@@ -3,3 +3,8 @@ export * from './subscriptions';
 export * from './delivery';
 export * from './alert';
 export * from './forecast';
+export * from './reason';
+export * from './grouping';
+export * from './reminders';
+export * from './digest';
+export * from './lifecycle';

@@ -14,6 +14,7 @@ import { AlertsApp } from '../service';
 import { AlertsConfig } from '../config';
 import { DeadlineStore } from '../read-model/deadlines';
 import { AgreementInfoStore } from '../read-model/agreement-info';
+import { AgreementLifecycle } from '../lifecycle/agreement-lifecycle';
 import { AlertsService, type AlertView } from './alerts.service';
 import { DeadlineScheduler } from './deadline-scheduler';
 
@@ -171,13 +172,10 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
           await otherStore.init();
           const readModels = new ReadModels(other, { refreshMs: 0 });
           await readModels.start();
-          return new DeadlineScheduler(
-            clock,
-            config,
-            new DeadlineStore(readModels),
-            new AlertsService(otherStore, new Aggregates(otherStore, { name: 'alerts', topic: Topics.alerts, aggregates: [], projections: [], reactors: [] }, readModels), readModels),
-            new AgreementInfoStore(readModels),
-          );
+          const otherDeadlines = new DeadlineStore(readModels);
+          const otherAlerts = new AlertsService(otherStore, new Aggregates(otherStore, { name: 'alerts', topic: Topics.alerts, aggregates: [], projections: [], reactors: [] }, readModels), readModels);
+          const otherAgreements = new AgreementInfoStore(readModels);
+          return new DeadlineScheduler(clock, config, otherDeadlines, otherAlerts, otherAgreements, new AgreementLifecycle(otherAgreements, otherAlerts));
         }),
       );
       const results = await Promise.all([scheduler, ...schedulers].map((s) => s.runOnce()));
@@ -241,8 +239,16 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
     });
   });
 
-  it('acknowledges an alert (stakeholder), idempotently; unknown alerts are 404', async () => {
+  it('acknowledges an alert of the stakeholder’s inbox, for itself, idempotently; unknown alerts and alerts outside its subscriptions are 404', async () => {
     const [missed] = await alertsOf('&kind=deadline.missed');
+    // Not in its inbox yet: no subscription of its matches the alert.
+    await svc.as('stakeholder').post(`/alerts/${missed.id}/ack`).send({}).expect(404);
+    await svc.as('stakeholder').get(`/alerts/${missed.id}`).expect(404);
+    await svc
+      .as('stakeholder')
+      .post('/subscriptions')
+      .send({ filters: { agreementIds: [agreementId] }, channel: { type: 'inbox' } })
+      .expect(201);
     const ack = await svc
       .as('stakeholder')
       .post(`/alerts/${missed.id}/ack`)
@@ -251,14 +257,22 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
     expect(ack.body).toMatchObject({
       id: missed.id,
       status: 'acknowledged',
-      acknowledgedBy: 'dev-stakeholder',
+      mine: { state: 'acknowledged', at: expect.any(String), note: 'asked the ministry' },
       version: 2,
     });
+    // Who else acknowledged is not a stakeholder's business.
+    expect(ack.body).not.toHaveProperty('acknowledgements');
+    expect(ack.body).not.toHaveProperty('acknowledgedBy');
     const again = await svc.as('stakeholder').post(`/alerts/${missed.id}/ack`).send({}).expect(200);
-    expect(again.body).toMatchObject({ status: 'acknowledged', version: 2 });
-    expect((await svc.as('auditor').get(`/alerts/${missed.id}`).expect(200)).body).toMatchObject({
+    expect(again.body).toMatchObject({ status: 'acknowledged', version: 2, mine: { state: 'acknowledged' } });
+    const seen = (await svc.as('auditor').get(`/alerts/${missed.id}`).expect(200)).body;
+    expect(seen).toMatchObject({
       status: 'acknowledged',
+      acknowledgedBy: 'dev-stakeholder',
+      acknowledgements: [{ by: 'dev-stakeholder', at: expect.any(String), note: 'asked the ministry' }],
+      recipients: [{ by: 'dev-stakeholder', state: 'acknowledged', note: 'asked the ministry' }],
     });
+    expect(seen).not.toHaveProperty('mine');
     await svc.as('auditor').get(`/alerts/${uuidv7()}`).expect(404);
     await svc.as('stakeholder').post(`/alerts/${uuidv7()}/ack`).send({}).expect(404);
     await svc.as('stakeholder').post(`/alerts/${missed.id}/ack`).send({ unknown: 1 }).expect(400);
@@ -285,12 +299,14 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
     expect((await deadlines.get(milestoneId))?.watched).toBe(false);
     clock.set('2026-08-01T00:00:00Z');
     expect(await scheduler.runOnce()).toMatchObject({ checked: 0, raised: 0 });
-    // Acknowledging a resolved alert is refused.
-    await svc
-      .as('stakeholder')
-      .post(`/alerts/${all.find((a) => a.kind === 'deadline.missed')?.id}/ack`)
-      .send({})
-      .expect(409);
+    // Acknowledging or snoozing a resolved alert is refused, with the reason (the stakeholder acknowledged the
+    // missed deadline before: that one answers as it is).
+    const slipped = all.find((a) => a.kind === 'milestone.slipped')?.id;
+    const refused = await svc.as('stakeholder').post(`/alerts/${slipped}/ack`).send({}).expect(409);
+    expect(refused.body.detail).toMatch(/already resolved \(met\): nothing to acknowledge/);
+    const snoozed = await svc.as('stakeholder').post(`/alerts/${slipped}/snooze`).send({ until: '2026-08-02T00:00:00Z' }).expect(409);
+    expect(snoozed.body.detail).toMatch(/nothing to snooze/);
+    await svc.as('stakeholder').post(`/alerts/${all.find((a) => a.kind === 'deadline.missed')?.id}/ack`).send({}).expect(200);
   });
 
   it('re-processing old milestone events changes nothing (version guard, idempotent effects)', async () => {

@@ -29,6 +29,7 @@ import {
   type AlertSeverity,
   type AlertStatus,
   type EventEnvelope,
+  RecipientStates,
   type RecipientState,
 } from '@tracker/contracts';
 import type { EventStore } from '@tracker/event-store';
@@ -213,7 +214,7 @@ export class AlertDocuments {
     // A new alert is inserted: any document already there is as new or newer, and the primary key refuses the
     // insert. (An upsert behind a version guard scans the collection on FerretDB: each new alert cost one scan.)
     if (doc.version === 1) await unlessDuplicate(() => this.collection.insertOne(doc));
-    else await guardedUpsert(this.collection, doc);
+    else await guardedUpsert(this.collection, doc, { unset: ['inhibited', 'inhibitedAt'] });
     if (milestoneId && !isOpen(doc.status)) await removeFromSortedList(this.byMilestone, milestoneId, 'alertIds', doc._id);
     if (!isOpen(doc.status)) await removeFromSortedList(this.byAgreement, doc.agreementId, 'alertIds', doc._id);
   }
@@ -426,21 +427,32 @@ export class AlertsService {
     return docs.map((d) => ({ alertId: d._id, kind: d.kind, dueDate: d.dueDate }));
   }
 
-  async get(alertId: string): Promise<AlertView> {
+  /** An alert's document (healed from the stream if missing), or 404. */
+  async document(alertId: string): Promise<AlertDoc> {
     const doc = (await this.alerts.findOne({ _id: alertId })) ?? (await this.refresh(alertId, 1));
     if (!doc) throw new DomainError('not-found', `alert ${alertId} not found`);
-    return toView(doc);
+    return doc;
   }
 
-  /** Newest first; every filter optional; `nextCursor` pages on. */
-  async list(query: ListAlertsQuery, scope: AlertScope = {}): Promise<{ items: AlertView[]; nextCursor: string | null }> {
+  async get(alertId: string): Promise<AlertView> {
+    return toView(await this.document(alertId));
+  }
+
+  /**
+   * Newest first; every filter optional; `nextCursor` pages on. `scopes`: the alerts any of them matches (a
+   * stakeholder's subscriptions; none: nothing; absent: every alert). `keep`: a test on each document the query
+   * cannot express (a recipient's stand, which depends on now): the query's documents are read in order until a
+   * page is full, a scan this user route may afford (never a hot path).
+   */
+  async list(
+    query: ListAlertsQuery,
+    options: { scopes?: readonly AlertScope[]; keep?: (doc: AlertDoc) => boolean } = {},
+  ): Promise<{ items: AlertDoc[]; nextCursor: string | null }> {
     const limit = query.limit ?? 20;
+    const scoped = options.scopes ? scopesFilter(options.scopes) : {};
+    if (scoped === null) return { items: [], nextCursor: null };
     const filter: mongo.Filter<AlertDoc> = {};
-    if (scope.agreementIds) filter.agreementId = { $in: [...scope.agreementIds] };
-    if (scope.kinds?.length) filter.kind = { $in: [...scope.kinds] };
-    if (scope.milestoneTypes?.length) filter.milestoneType = { $in: [...scope.milestoneTypes] } as never;
-    if (scope.minSeverity) filter.severityRank = { $gte: severityRank(scope.minSeverity) };
-    const and: Array<mongo.Filter<AlertDoc>> = [];
+    const and: Array<mongo.Filter<AlertDoc>> = Object.keys(scoped).length ? [scoped] : [];
     if (query.agreementId) and.push({ agreementId: query.agreementId });
     if (query.milestoneId) filter.milestoneId = query.milestoneId;
     if (query.kind) and.push({ kind: query.kind });
@@ -448,10 +460,79 @@ export class AlertsService {
     if (query.minSeverity && query.minSeverity !== AlertSeverities[0]) and.push({ severityRank: { $gte: severityRank(query.minSeverity) } });
     if (query.cursor) filter.seq = { $lt: Cursor.decode(query.cursor) };
     if (and.length) filter.$and = and;
-    const docs = await this.alerts.find(filter).sort({ seq: -1 }).limit(limit + 1).toArray();
+    const found = this.alerts.find(filter).sort({ seq: -1 });
+    const docs: AlertDoc[] = [];
+    if (!options.keep) docs.push(...(await found.limit(limit + 1).toArray()));
+    else {
+      for await (const doc of found) {
+        if (options.keep(doc)) docs.push(doc);
+        if (docs.length > limit) break;
+      }
+      await found.close();
+    }
     const page = docs.slice(0, limit);
-    return { items: page.map(toView), nextCursor: docs.length > limit ? Cursor.encode(page.at(-1)!.seq) : null };
+    return { items: page, nextCursor: docs.length > limit ? Cursor.encode(page[page.length - 1].seq) : null };
   }
+}
+
+/** One scope as a query (`{}`: every alert; null: none, e.g. countries that match no agreement). */
+function scopeFilter(scope: AlertScope): mongo.Filter<AlertDoc> | null {
+  if (scope.agreementIds && scope.agreementIds.length === 0) return null;
+  const filter: mongo.Filter<AlertDoc> = {};
+  if (scope.agreementIds) filter.agreementId = { $in: [...scope.agreementIds] };
+  if (scope.kinds?.length) filter.kind = { $in: [...scope.kinds] };
+  if (scope.milestoneTypes?.length) filter.milestoneType = { $in: [...scope.milestoneTypes] } as never;
+  if (scope.minSeverity) filter.severityRank = { $gte: severityRank(scope.minSeverity) };
+  return filter;
+}
+
+/** The union of scopes as a query (`{}`: every alert; null: no alert). */
+export function scopesFilter(scopes: readonly AlertScope[]): mongo.Filter<AlertDoc> | null {
+  const filters = scopes.map(scopeFilter).filter((f): f is mongo.Filter<AlertDoc> => f !== null);
+  if (filters.length === 0) return null;
+  if (filters.some((f) => Object.keys(f).length === 0)) return {};
+  return filters.length === 1 ? filters[0] : { $or: filters };
+}
+
+/** Where a recipient stands on an alert, in its inbox: `open` until it acts (or its snooze runs out). */
+export const MineStates = ['open', ...RecipientStates] as const;
+export type MineState = (typeof MineStates)[number];
+
+export interface Mine {
+  state: MineState;
+  /** When it acted. */
+  at?: string;
+  note?: string;
+  /** snoozed: until when. */
+  until?: string;
+}
+
+/** What the inbox shows of a silence that covers an alert: recorded, not delivered. */
+export interface SilencedMark {
+  id: string;
+  until: string;
+  comment: string;
+}
+
+/**
+ * An alert as a recipient sees it: the shared facts and its own stand; not the other recipients' stands nor who
+ * acknowledged (one stakeholder's acknowledgement is not another's business).
+ */
+export type InboxAlertView = Omit<AlertView, 'acknowledgedAt' | 'acknowledgedBy' | 'acknowledgements' | 'recipients'> & {
+  mine: Mine;
+  silenced?: SilencedMark;
+};
+
+export function mineOf(doc: Pick<AlertDoc, 'recipients'>, by: string, now: Date): Mine {
+  const stand = standOf(doc, by, now);
+  if (!stand) return { state: 'open' };
+  return { state: stand.state, at: stand.at, ...(stand.note && { note: stand.note }), ...(stand.until && { until: stand.until }) };
+}
+
+/** An alert as recipient `by` sees it at `now`. */
+export function toInboxView(doc: AlertDoc, by: string, now: Date, silenced?: SilencedMark | null): InboxAlertView {
+  const { acknowledgedAt: _at, acknowledgedBy: _by, acknowledgements: _acks, recipients: _r, ...shared } = toView(doc);
+  return { ...shared, mine: mineOf(doc, by, now), ...(silenced && { silenced }) };
 }
 
 export function toView(doc: AlertDoc): AlertView {

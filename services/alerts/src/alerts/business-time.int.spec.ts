@@ -109,6 +109,8 @@ describe('alerts: business time', () => {
     await eventually(() => deadlines.get(milestoneId));
     await scheduler.runOnce();
     const [alert] = await alertsOf(milestoneId);
+    // A stakeholder acknowledges what its subscriptions bring it.
+    await svc.as('stakeholder').post('/subscriptions').send({ filters: { agreementIds: [agreementId] }, channel: { type: 'inbox' } }).expect(201);
     await svc.as('stakeholder').post(`/alerts/${alert.id}/ack`).send({ note: 'seen' }).expect(200);
     // The document falls behind its stream (as after a crash between an append and its write elsewhere).
     const service = svc.app.get(AlertsService);

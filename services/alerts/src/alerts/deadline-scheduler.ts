@@ -2,7 +2,8 @@
  * The deadline scheduler: on the platform Clock, it looks at the watched milestones due within the largest
  * approach window (or already past due) and raises what the domain rules say (deadline.approaching for the
  * tightest window reached, deadline.missed after the due date), and at the agreements idle for longer than the
- * stall period (agreement.stalled). Tests call `runOnce()` after moving a TestClock;
+ * stall period (agreement.stalled), raising through the agreement's lifecycle (nothing while it is suspended,
+ * nothing once it ended: lifecycle/agreement-lifecycle.ts). Tests call `runOnce()` after moving a TestClock;
  * in production a timer calls it every ALERT_SCAN_INTERVAL_MS. Safe with several instances and with re-runs: the
  * alert id is derived from the dedup key, so a second raise of the same alert finds it (or loses the race on the
  * event store's unique stream version) and creates nothing.
@@ -13,6 +14,7 @@ import { addDays, calendarDateOf } from '@tracker/contracts';
 import { CLOCK, type Clock } from '@tracker/platform';
 import { deadlineAlerts, isWatched, lookAheadDays, stallAlert } from '@tracker/alerts-domain';
 import { AlertsConfig } from '../config';
+import { AgreementLifecycle } from '../lifecycle/agreement-lifecycle';
 import { AgreementInfoStore } from '../read-model/agreement-info';
 import { DeadlineStore } from '../read-model/deadlines';
 import { AlertsService } from './alerts.service';
@@ -39,6 +41,7 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
     private readonly deadlines: DeadlineStore,
     private readonly alerts: AlertsService,
     private readonly agreements: AgreementInfoStore,
+    private readonly lifecycle: AgreementLifecycle,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -73,8 +76,10 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
     for await (const m of this.deadlines.dueBy(addDays(today, lookAheadDays(policy)))) {
       checked++;
       for (const draft of deadlineAlerts(m, today, policy)) {
-        const { alert, created } = await this.alerts.raise(draft, cause, now);
-        if (!created) continue;
+        // Through the agreement's lifecycle: nothing for a suspended, terminated or expired agreement.
+        const raisedNow = await this.lifecycle.raise(draft, cause, now);
+        if (!raisedNow?.created) continue;
+        const { alert } = raisedNow;
         raised++;
         // The milestone may have been met or cancelled since it was read, and the resolution that closes its
         // alerts may have run before this one existed: look again (write first, read second, as that handler does).
@@ -90,7 +95,7 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
       idleAgreements++;
       const finished = a.lifecycle === 'terminated' || a.lifecycle === 'expired' || a.implementation === 'completed';
       const draft = a.lastActivityAt && stallAlert({ agreementId: a._id, lastActivityAt: a.lastActivityAt, finished }, today, policy);
-      if (draft && (await this.alerts.raise(draft, cause, now)).created) raised++;
+      if (draft && (await this.lifecycle.raise(draft, cause, now))?.created) raised++;
     }
     return { today, checked, idleAgreements, raised };
   }

@@ -4,22 +4,26 @@
  */
 import { ApiProperty } from '@nestjs/swagger';
 import {
+  AlertInhibitions,
   AlertKinds,
   AlertResolutions,
   AlertSeverities,
   AlertStatuses,
   MilestoneStatuses,
   MilestoneTypes,
+  RecipientStates,
   type AlertFacts,
+  type AlertInhibition,
   type AlertKind,
   type AlertResolution,
   type AlertSeverity,
   type AlertStatus,
   type MilestoneStatus,
   type MilestoneType,
+  type RecipientState,
 } from '@tracker/contracts';
 import { CursorPageOf } from '@tracker/platform';
-import type { AlertView } from './alerts.service';
+import { MineStates, type AlertView, type InboxAlertView, type Mine, type MineState, type RecipientStand, type SilencedMark } from './alerts.service';
 
 const optional = { required: false } as const;
 const days = { ...optional, type: 'integer', minimum: 0 } as const;
@@ -102,18 +106,98 @@ export class RaisedAlert {
   raisedAt: string;
 }
 
-export class Alert extends RaisedAlert implements AlertView {
+/** One acknowledgement of an alert, as monitors and auditors see it. */
+export class AcknowledgementDto {
+  @ApiProperty({ example: 'dev-stakeholder', description: 'the recipient (a subscription owner)' })
+  by: string;
+
+  @ApiProperty({ format: 'date-time' })
+  at: string;
+
+  @ApiProperty({ ...optional, example: 'Raised with the ministry' })
+  note?: string;
+}
+
+/** Where one recipient stands on an alert now, as monitors and auditors see it. */
+export class RecipientStandDto implements RecipientStand {
+  @ApiProperty({ example: 'dev-stakeholder' })
+  by: string;
+
+  @ApiProperty({ enum: RecipientStates })
+  state: RecipientState;
+
+  @ApiProperty({ format: 'date-time', description: 'when it took this stand' })
+  at: string;
+
+  @ApiProperty({ ...optional })
+  note?: string;
+
+  @ApiProperty({ ...optional, format: 'date-time', description: 'snoozed: until then (a snooze that ran out is open again)' })
+  until?: string;
+}
+
+/** The caller's own stand (stakeholders). */
+export class MineDto implements Mine {
+  @ApiProperty({ enum: MineStates, description: 'open: not acted on (or a snooze that ran out); acknowledged: seen, on it; snoozed: hidden until `until`; done: dealt with' })
+  state: MineState;
+
+  @ApiProperty({ ...optional, format: 'date-time', description: 'when you took this stand' })
+  at?: string;
+
+  @ApiProperty({ ...optional })
+  note?: string;
+
+  @ApiProperty({ ...optional, format: 'date-time', description: 'snoozed: until then' })
+  until?: string;
+}
+
+/** The silence that holds an alert back from the caller's deliveries (recorded, not delivered). */
+export class SilencedMarkDto implements SilencedMark {
+  @ApiProperty({ format: 'uuid', description: 'the silence (GET /silences/{id})' })
+  id: string;
+
+  @ApiProperty({ format: 'date-time' })
+  until: string;
+
+  @ApiProperty()
+  comment: string;
+}
+
+/**
+ * An alert. Stakeholders see the shared facts with their own stand (`mine`, and `silenced` when a silence of
+ * theirs holds it back); monitors, auditors and admins see every recipient's (`acknowledgements`, `recipients`,
+ * `acknowledgedBy`) and no `mine`.
+ */
+export class Alert extends RaisedAlert implements AlertView, Partial<Pick<InboxAlertView, 'mine' | 'silenced'>> {
   @ApiProperty({ type: 'integer', minimum: 1, description: 'the alert stream’s version' })
   version: number;
 
-  @ApiProperty({ enum: AlertStatuses })
+  @ApiProperty({ enum: AlertStatuses, description: 'shared: open, acknowledged (by at least one recipient) or resolved' })
   status: AlertStatus;
 
-  @ApiProperty({ ...optional, format: 'date-time' })
+  @ApiProperty({ ...optional, type: MineDto, description: 'stakeholders: where you stand on it' })
+  mine?: MineDto;
+
+  @ApiProperty({ ...optional, type: SilencedMarkDto, description: 'stakeholders: a silence of yours holds it back (recorded, not delivered)' })
+  silenced?: SilencedMarkDto;
+
+  @ApiProperty({ ...optional, enum: AlertInhibitions, description: 'held back while its agreement is suspended (kept open, not delivered)' })
+  inhibited?: AlertInhibition;
+
+  @ApiProperty({ ...optional, format: 'date-time', description: 'held back since' })
+  inhibitedAt?: string;
+
+  @ApiProperty({ ...optional, format: 'date-time', description: 'monitors, auditors: the last acknowledgement' })
   acknowledgedAt?: string;
 
-  @ApiProperty({ ...optional, example: 'dev-stakeholder' })
+  @ApiProperty({ ...optional, example: 'dev-stakeholder', description: 'monitors, auditors: who acknowledged last' })
   acknowledgedBy?: string;
+
+  @ApiProperty({ ...optional, type: [AcknowledgementDto], description: 'monitors, auditors: every acknowledgement, oldest first, with its note' })
+  acknowledgements?: AcknowledgementDto[];
+
+  @ApiProperty({ ...optional, type: [RecipientStandDto], description: 'monitors, auditors: each recipient that acted on it, where it stands now' })
+  recipients?: RecipientStandDto[];
 
   @ApiProperty({ ...optional, format: 'date-time' })
   resolvedAt?: string;

@@ -2,9 +2,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AlertEventTypes, type AlertEventType } from '@tracker/contracts';
 import { CursorPageOf } from '@tracker/platform';
-import type { DeliveryAttempt, DeliveryStatus, DeliveryView } from './deliveries.service';
+import { DeliveryKinds, type DeliveryAttempt, type DeliveryKind, type DeliveryStatus, type DeliveryView } from './deliveries.service';
 
-export const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'delivered', 'failed'];
+export const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'delivered', 'failed', 'silenced'];
 
 export class DeliveryAttemptDto implements DeliveryAttempt {
   @ApiProperty({ type: 'integer', minimum: 1 })
@@ -33,17 +33,32 @@ export class Delivery implements DeliveryView {
   @ApiProperty({ example: 'dev-stakeholder' })
   owner: string;
 
-  @ApiProperty({ format: 'uuid', description: 'the alert event delivered' })
-  eventId: string;
+  @ApiProperty({
+    enum: DeliveryKinds,
+    description: 'alert: one alert event; alerts: a group’s batch (subscription `grouping`); reminder: an alert still open, again (`repeat`); digest: the daily digest',
+  })
+  kind: DeliveryKind;
 
-  @ApiProperty({ enum: AlertEventTypes })
-  eventType: AlertEventType;
+  @ApiProperty({ required: false, format: 'uuid', description: 'kind alert: the alert event delivered' })
+  eventId?: string;
 
-  @ApiProperty({ format: 'uuid' })
-  alertId: string;
+  @ApiProperty({ required: false, enum: AlertEventTypes, description: 'kind alert' })
+  eventType?: AlertEventType;
 
-  @ApiProperty({ format: 'uuid' })
-  agreementId: string;
+  @ApiProperty({ required: false, format: 'uuid', description: 'kind alert and reminder' })
+  alertId?: string;
+
+  @ApiProperty({ required: false, format: 'uuid', description: 'kind alert and reminder' })
+  agreementId?: string;
+
+  @ApiProperty({ required: false, type: 'array', items: { type: 'string', format: 'uuid' }, description: 'every alert carried (kind alerts: the batch)' })
+  alertIds?: string[];
+
+  @ApiProperty({ required: false, type: 'integer', minimum: 1, description: 'kind reminder: its number' })
+  reminder?: number;
+
+  @ApiProperty({ required: false, format: 'uuid', description: 'kind digest: the digest’s message id' })
+  messageId?: string;
 
   @ApiProperty({ format: 'uri', example: 'https://hooks.example.org/tracker' })
   url: string;
@@ -68,6 +83,9 @@ export class Delivery implements DeliveryView {
 
   @ApiProperty({ required: false, format: 'date-time' })
   deliveredAt?: string;
+
+  @ApiProperty({ required: false, format: 'uuid', description: 'status silenced: the silence that covered it (never sent)' })
+  silencedBy?: string;
 }
 
 export class DeliveryPage extends CursorPageOf(Delivery) {}

@@ -1,9 +1,11 @@
 /**
  * The live stream of new alerts (Server-Sent Events), per subscription. Every instance reads `alerts.events`
  * with a consumer group of its own (so each instance sees every alert, whichever instance raised it), started by
- * the first stream opened on it at the topic's end offsets of that moment, and fans `alert.raised` out to the streams open on it that the
- * subscription's filters match. Best effort by nature: a client that was disconnected catches up with
- * `GET /alerts?subscriptionId=`, the durable inbox.
+ * the first stream opened on it at the topic's end offsets of that moment, and fans `alert.raised` out to the
+ * streams open on it that the subscription's filters match. A reconnecting client (Last-Event-ID) is caught up
+ * from the `alerts` collection by the stream itself (live-stream.ts); the few alerts this instance received just
+ * before that client listened are kept here (`recent`) so that one whose document was not written yet when the
+ * stream read the collection is not lost at the seam.
  */
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Consumer, Kafka } from 'kafkajs';
@@ -13,20 +15,26 @@ import { decodeMessage, retryRetriable } from '@tracker/messaging';
 import { KAFKA } from '@tracker/service-runtime';
 import { matchesSubscription, type SubscriptionFilters } from '@tracker/alerts-domain';
 import { AlertsConfig } from '../config';
-import { AgreementInfoStore } from '../read-model/agreement-info';
+import { SubscriptionMatcher } from './subscription-matcher';
 
-export type LiveListener = (event: EventEnvelope<'alert.raised', AlertEventData['alert.raised']>) => void;
+export type RaisedEvent = EventEnvelope<'alert.raised', AlertEventData['alert.raised']>;
+export type LiveListener = (event: RaisedEvent) => void;
+
+/** How many of the latest raised alerts, and for how long, an instance keeps for the seam (see above). */
+const RECENT_MAX = 1000;
+const RECENT_MS = 10 * 60_000;
 
 @Injectable()
 export class LiveAlerts implements OnApplicationShutdown {
   private consumer?: Consumer;
   private readonly listeners = new Set<{ filters: SubscriptionFilters; send: LiveListener }>();
   private started?: Promise<void>;
+  private readonly latest: Array<{ at: number; event: RaisedEvent }> = [];
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
     private readonly config: AlertsConfig,
-    private readonly agreements: AgreementInfoStore,
+    private readonly matcher: SubscriptionMatcher,
   ) {}
 
   /**
@@ -58,17 +66,29 @@ export class LiveAlerts implements OnApplicationShutdown {
       autoCommit: false,
       eachMessage: async ({ message }) => {
         const decoded = decodeMessage(message);
-        if (!decoded.ok || decoded.envelope.type !== 'alert.raised' || this.listeners.size === 0) return;
-        await this.fanOut(decoded.envelope as EventEnvelope<'alert.raised', AlertEventData['alert.raised']>);
+        if (!decoded.ok || decoded.envelope.type !== 'alert.raised') return;
+        const event = decoded.envelope as RaisedEvent;
+        this.remember(event);
+        if (this.listeners.size > 0) await this.fanOut(event);
       },
     });
     for (const { partition, offset } of ends) consumer.seek({ topic, partition, offset });
     await joined;
   }
 
-  private async fanOut(event: EventEnvelope<'alert.raised', AlertEventData['alert.raised']>): Promise<void> {
-    const info = await this.agreements.get(event.data.agreementId);
-    const agreement = info && { partyCountries: info.partyCountries ?? [], commodities: info.commodities ?? [] };
+  private remember(event: RaisedEvent): void {
+    const now = Date.now();
+    this.latest.push({ at: now, event });
+    while (this.latest.length > RECENT_MAX || (this.latest.length > 0 && this.latest[0].at < now - RECENT_MS)) this.latest.shift();
+  }
+
+  /** The raised alerts this instance received in the last minutes (oldest first), whoever listened. */
+  recent(): RaisedEvent[] {
+    return this.latest.map((r) => r.event);
+  }
+
+  private async fanOut(event: RaisedEvent): Promise<void> {
+    const agreement = await this.matcher.agreementOf(event.data.agreementId);
     for (const l of this.listeners) {
       if (matchesSubscription(l.filters, event.data, agreement)) l.send(event);
     }
@@ -84,6 +104,7 @@ export class LiveAlerts implements OnApplicationShutdown {
   /** Leaves the group (after a join in progress: kafkajs does not take a disconnect in the middle of one well). */
   async onApplicationShutdown(): Promise<void> {
     this.listeners.clear();
+    this.latest.length = 0;
     await this.started?.catch(() => undefined);
     await this.consumer?.disconnect().catch(() => undefined);
   }

@@ -28,6 +28,11 @@ export interface AgreementInfo {
 /** Milestone events that count as progress (as in the agreements service's stall rule). */
 const PROGRESS = new Set(['milestone.started', 'milestone.progress-reported', 'milestone.met', 'milestone.partially-met', 'milestone.not-met']);
 
+/** Whether a milestone event is progress: it moves the agreement's last activity and ends a stall. */
+export function isMilestoneProgress(type: string): boolean {
+  return PROGRESS.has(type);
+}
+
 const countriesOf = (parties: readonly Party[]) => [...new Set(parties.flatMap((p) => (p.country ? [p.country.toUpperCase()] : [])))];
 
 /** On the live collections (ReadModels) or on ones a replay is filling. */
@@ -50,7 +55,7 @@ export class AgreementInfoStore {
 
   /** A milestone event: moves the agreement's last activity forward if it is progress. */
   async touch(type: string, agreementId: string, occurredAt: string): Promise<void> {
-    if (!PROGRESS.has(type)) return;
+    if (!isMilestoneProgress(type)) return;
     // By _id under the entry's key lock (apply writes the same document); a racing upsert of the same new
     // document (the registration) is retried as an update.
     await updateById(this.entries, agreementId, { $max: { lastActivityAt: occurredAt } }, { upsert: true });

@@ -23,6 +23,7 @@ import { ReadModels, type CollectionSource, type EventReactor, type Projected, t
 import { deadlinePatch, forecastAlerts, forecastCompletion, isWatched, resolution, slipAlert, withReport, type ForecastPolicy, type MilestoneDeadline, type ProgressReport } from '@tracker/alerts-domain';
 import { AlertsService, type Cause } from '../alerts/alerts.service';
 import { AlertsConfig } from '../config';
+import { AgreementLifecycle } from '../lifecycle/agreement-lifecycle';
 
 export interface DeadlineDoc extends MilestoneDeadline {
   /** The milestone id. */
@@ -217,7 +218,9 @@ const ALERTING = new Set(['milestone.progress-reported', 'milestone.rescheduled'
 
 /**
  * After `milestone-deadlines` applied a milestone event: a slip alert on a reschedule to a later date, and a
- * resolved notice closing the open alerts when a milestone is met, partially met or cancelled.
+ * resolved notice closing the open alerts when a milestone is met, partially met or cancelled. What it raises goes
+ * through the agreement's lifecycle (nothing while suspended but the outcome notice, nothing once it ended);
+ * what it closes, it closes whatever the lifecycle.
  */
 @Injectable()
 export class MilestoneAlertsReactor implements EventReactor {
@@ -227,6 +230,7 @@ export class MilestoneAlertsReactor implements EventReactor {
     private readonly deadlines: DeadlineStore,
     private readonly alerts: AlertsService,
     config: AlertsConfig,
+    private readonly lifecycle: AgreementLifecycle,
   ) {
     this.forecastPolicy = config.forecastPolicy();
   }
@@ -249,7 +253,7 @@ export class MilestoneAlertsReactor implements EventReactor {
   /** milestone.atRisk raised or resolved as the milestone's forecast says (forecast.ts). */
   private async forecast(m: DeadlineDoc, cause: Cause, occurredAt: Date): Promise<void> {
     const change = forecastAlerts(m, forecastCompletion(m, this.forecastPolicy), await this.alerts.openAlertsOf(m.milestoneId), cause.causationId ?? undefined);
-    if (change.raise) await this.alerts.raise(change.raise, cause, occurredAt);
+    if (change.raise) await this.lifecycle.raise(change.raise, cause, occurredAt);
     for (const close of change.close) await this.alerts.resolve(close.alertId, close.resolution, cause);
   }
 
@@ -267,7 +271,7 @@ export class MilestoneAlertsReactor implements EventReactor {
     if (event.type === 'milestone.rescheduled') {
       const data = event.data as MilestoneEventData['milestone.rescheduled'];
       const slip = slipAlert(m, data, event.eventId);
-      if (slip) await this.alerts.raise(slip, cause, occurredAt);
+      if (slip) await this.lifecycle.raise(slip, cause, occurredAt);
       for (const close of resolution(m, { kind: 'rescheduled' }, await this.alerts.openAlertsOf(m.milestoneId)).close) {
         await this.alerts.resolve(close.alertId, close.resolution, cause);
       }
@@ -294,11 +298,10 @@ export class MilestoneAlertsReactor implements EventReactor {
       { kind: 'outcome', outcome, ...(on && { on }), ...(outcome === 'notMet' && data.reason && { reason: data.reason }), causedByEventId: event.eventId },
       await this.alerts.openAlertsOf(m.milestoneId),
     );
-    if (r.notice) {
-      const { alert } = await this.alerts.raise(r.notice, cause, occurredAt);
-      // An info notice closes itself: it is news, not something to act on.
-      if (r.notice.kind === 'milestone.resolved' && alert.status !== 'resolved') await this.alerts.resolve(alert._id, outcome, cause);
-    }
+    // Outcomes close the milestone's alerts whatever the agreement's lifecycle; the notice goes through it.
+    const raised = r.notice && (await this.lifecycle.raise(r.notice, cause, occurredAt));
+    // An info notice closes itself: it is news, not something to act on.
+    if (raised && raised.alert.kind === 'milestone.resolved' && raised.alert.status !== 'resolved') await this.alerts.resolve(raised.alert._id, outcome, cause);
     for (const close of r.close) await this.alerts.resolve(close.alertId, close.resolution, cause);
   }
 }

@@ -5,13 +5,16 @@ import {
   ArrayMaxSize,
   IsArray,
   IsIn,
+  IsInt,
   IsObject,
   IsISO31661Alpha2,
   IsOptional,
   IsString,
   IsUrl,
   IsUUID,
+  Max,
   MaxLength,
+  Min,
   MinLength,
   ValidateIf,
   ValidateNested,
@@ -29,6 +32,8 @@ import {
   COMMODITY_CODES_MESSAGE,
 } from '@tracker/contracts';
 import { CursorQuery, IsOmittable } from '@tracker/platform';
+import { GroupByFields, type GroupByField } from '@tracker/alerts-domain';
+import { IsTimeZone } from './time-zone';
 
 export class SubscriptionFiltersDto {
   @ApiPropertyOptional({ type: 'array', items: { type: 'string', format: 'uuid' }, example: ['0197a3c2-5d1e-7b4a-9c3f-2e8d1a6b4c70'] })
@@ -80,7 +85,7 @@ export class SubscriptionFiltersDto {
 }
 
 export class ChannelDto {
-  @ApiProperty({ enum: AlertChannels })
+  @ApiProperty({ enum: AlertChannels, example: 'webhook' })
   @IsIn(AlertChannels)
   type: AlertChannel;
 
@@ -96,6 +101,57 @@ export class ChannelDto {
   @MinLength(16)
   @MaxLength(200)
   secret?: string;
+}
+
+/** Alertmanager's group_by / group_wait / group_interval for a webhook. */
+export class GroupingDto {
+  @ApiProperty({ enum: GroupByFields, isArray: true, example: ['agreement'], description: 'alerts with the same values of these go together; none: all in one group' })
+  @IsArray({ message: 'grouping.groupBy must be a list of agreement, country, kind' })
+  @ArrayMaxSize(GroupByFields.length)
+  @IsIn(GroupByFields, { each: true, message: 'grouping.groupBy must be a list of agreement, country, kind' })
+  groupBy: GroupByField[];
+
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 3600, example: 30, description: 'a new group’s first webhook waits this long to gather a burst' })
+  @IsInt({ message: 'grouping.groupWaitSeconds must be an integer between 0 and 3600' })
+  @Min(0, { message: 'grouping.groupWaitSeconds must be an integer between 0 and 3600' })
+  @Max(3600, { message: 'grouping.groupWaitSeconds must be an integer between 0 and 3600' })
+  groupWaitSeconds: number;
+
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 86400, example: 300, description: 'later alerts of the group go at most this often, together' })
+  @IsInt({ message: 'grouping.groupIntervalSeconds must be an integer between 1 and 86400' })
+  @Min(1, { message: 'grouping.groupIntervalSeconds must be an integer between 1 and 86400' })
+  @Max(86400, { message: 'grouping.groupIntervalSeconds must be an integer between 1 and 86400' })
+  groupIntervalSeconds: number;
+}
+
+/** Reminders of alerts left open and not acted on by the owner (Alertmanager's repeat_interval). */
+export class RepeatDto {
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 720, example: 24 })
+  @IsInt({ message: 'repeat.intervalHours must be an integer between 1 and 720' })
+  @Min(1, { message: 'repeat.intervalHours must be an integer between 1 and 720' })
+  @Max(720, { message: 'repeat.intervalHours must be an integer between 1 and 720' })
+  intervalHours: number;
+
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 20, example: 3 })
+  @IsInt({ message: 'repeat.maxReminders must be an integer between 1 and 20' })
+  @Min(1, { message: 'repeat.maxReminders must be an integer between 1 and 20' })
+  @Max(20, { message: 'repeat.maxReminders must be an integer between 1 and 20' })
+  maxReminders: number;
+}
+
+/** A daily digest at a local hour. */
+export class DigestDto {
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 23, example: 8, description: 'local hour of the day' })
+  @IsInt({ message: 'digest.hour must be an integer between 0 and 23' })
+  @Min(0, { message: 'digest.hour must be an integer between 0 and 23' })
+  @Max(23, { message: 'digest.hour must be an integer between 0 and 23' })
+  hour: number;
+
+  @ApiProperty({ example: 'Europe/Istanbul', description: 'IANA time zone' })
+  @IsString({ message: 'digest.timeZone must be an IANA time zone, e.g. Europe/Istanbul' })
+  @MaxLength(100)
+  @IsTimeZone({ message: 'digest.timeZone must be an IANA time zone, e.g. Europe/Istanbul' })
+  timeZone: string;
 }
 
 export class CreateSubscriptionDto {
@@ -116,6 +172,27 @@ export class CreateSubscriptionDto {
   @ValidateNested()
   @Type(() => ChannelDto)
   channel: ChannelDto;
+
+  @ApiPropertyOptional({ type: GroupingDto, description: 'webhook only: gather alerts into fewer webhooks' })
+  @IsOmittable()
+  @IsObject({ message: 'grouping must be an object: {"groupBy", "groupWaitSeconds", "groupIntervalSeconds"}' })
+  @ValidateNested()
+  @Type(() => GroupingDto)
+  grouping?: GroupingDto;
+
+  @ApiPropertyOptional({ type: RepeatDto, description: 'webhook only: remind of alerts still open and not acted on' })
+  @IsOmittable()
+  @IsObject({ message: 'repeat must be an object: {"intervalHours", "maxReminders"}' })
+  @ValidateNested()
+  @Type(() => RepeatDto)
+  repeat?: RepeatDto;
+
+  @ApiPropertyOptional({ type: DigestDto, description: 'a daily digest (webhook; inbox: shown in the inbox)' })
+  @IsOmittable()
+  @IsObject({ message: 'digest must be an object: {"hour", "timeZone"}' })
+  @ValidateNested()
+  @Type(() => DigestDto)
+  digest?: DigestDto;
 }
 
 export class ListSubscriptionsQuery extends CursorQuery {}

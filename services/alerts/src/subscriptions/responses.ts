@@ -2,7 +2,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AlertChannels, type AlertChannel } from '@tracker/contracts';
 import { CursorPageOf } from '@tracker/platform';
-import { SubscriptionFiltersDto } from './dto';
+import { DigestDto, GroupingDto, RepeatDto, SubscriptionFiltersDto } from './dto';
 import type { SubscriptionView } from './subscriptions.service';
 
 export class SubscriptionChannel {
@@ -31,6 +31,15 @@ export class Subscription implements SubscriptionView {
 
   @ApiProperty({ type: SubscriptionChannel })
   channel: SubscriptionChannel;
+
+  @ApiProperty({ type: GroupingDto, required: false })
+  grouping?: GroupingDto;
+
+  @ApiProperty({ type: RepeatDto, required: false })
+  repeat?: RepeatDto;
+
+  @ApiProperty({ type: DigestDto, required: false })
+  digest?: DigestDto;
 
   @ApiProperty({ format: 'date-time' })
   createdAt: string;

@@ -169,4 +169,54 @@ describe('subscriptions', () => {
       .length;
     expect(after).toBe(before);
   });
+
+  const hook = { type: 'webhook', url: 'https://hooks.example.org/x', secret: 'a-secret-of-16-chars' };
+
+  it('keeps grouping, reminders and a digest, and shows them back', async () => {
+    const res = await create({
+      channel: hook,
+      grouping: { groupBy: ['agreement', 'kind', 'agreement'], groupWaitSeconds: 0, groupIntervalSeconds: 86400 },
+      repeat: { intervalHours: 720, maxReminders: 20 },
+      digest: { hour: 0, timeZone: 'Asia/Tashkent' },
+    }).expect(201);
+    expect(res.body).toMatchObject({
+      grouping: { groupBy: ['agreement', 'kind'], groupWaitSeconds: 0, groupIntervalSeconds: 86400 },
+      repeat: { intervalHours: 720, maxReminders: 20 },
+      digest: { hour: 0, timeZone: 'Asia/Tashkent' },
+    });
+    const got = await svc.http.get(`/subscriptions/${res.body.id}`).set('Authorization', auth('stakeholder')).expect(200);
+    expect(got.body).toEqual(res.body);
+    // An inbox may have a digest (shown in the inbox), and without any of them the view has none.
+    const inbox = await create({ channel: { type: 'inbox' }, digest: { hour: 23, timeZone: 'UTC' } }).expect(201);
+    expect(inbox.body.digest).toEqual({ hour: 23, timeZone: 'UTC' });
+    const plain = await create({ channel: hook }).expect(201);
+    expect(plain.body).not.toHaveProperty('grouping');
+    expect(plain.body).not.toHaveProperty('repeat');
+    expect(plain.body).not.toHaveProperty('digest');
+  });
+
+  it.each<[string, object, string]>([
+    ['an unknown groupBy field', { grouping: { groupBy: ['milestone'], groupWaitSeconds: 30, groupIntervalSeconds: 300 } }, 'grouping.groupBy'],
+    ['a negative group wait', { grouping: { groupBy: [], groupWaitSeconds: -1, groupIntervalSeconds: 300 } }, 'grouping.groupWaitSeconds'],
+    ['a group wait over an hour', { grouping: { groupBy: [], groupWaitSeconds: 3601, groupIntervalSeconds: 300 } }, 'grouping.groupWaitSeconds'],
+    ['a group interval of 0', { grouping: { groupBy: [], groupWaitSeconds: 30, groupIntervalSeconds: 0 } }, 'grouping.groupIntervalSeconds'],
+    ['a fractional group interval', { grouping: { groupBy: [], groupWaitSeconds: 30, groupIntervalSeconds: 1.5 } }, 'grouping.groupIntervalSeconds'],
+    ['grouping without groupBy', { grouping: { groupWaitSeconds: 30, groupIntervalSeconds: 300 } }, 'grouping.groupBy'],
+    ['grouping as a list', { grouping: [] }, 'grouping'],
+    ['a reminder interval over 30 days', { repeat: { intervalHours: 721, maxReminders: 3 } }, 'repeat.intervalHours'],
+    ['no reminders at all', { repeat: { intervalHours: 24, maxReminders: 0 } }, 'repeat.maxReminders'],
+    ['more than 20 reminders', { repeat: { intervalHours: 24, maxReminders: 21 } }, 'repeat.maxReminders'],
+    ['a digest hour of 24', { digest: { hour: 24, timeZone: 'UTC' } }, 'digest.hour'],
+    ['an unknown time zone', { digest: { hour: 8, timeZone: 'Mars/Olympus_Mons' } }, 'digest.timeZone'],
+    ['a time zone that is no name', { digest: { hour: 8, timeZone: 3 } }, 'digest.timeZone'],
+  ])('refuses %s with 400 naming the field', async (_what, extra, field) => {
+    const res = await create({ channel: hook, ...extra }).expect(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  });
+
+  it.each(['grouping', 'repeat'])('refuses %s on an inbox channel with 400 (the inbox shows every alert as it comes)', async (field) => {
+    const value = field === 'grouping' ? { groupBy: [], groupWaitSeconds: 30, groupIntervalSeconds: 300 } : { intervalHours: 24, maxReminders: 3 };
+    const res = await create({ channel: { type: 'inbox' }, [field]: value }).expect(400);
+    expect(res.body.errors).toEqual([{ field, message: `${field} is for webhook channels only` }]);
+  });
 });

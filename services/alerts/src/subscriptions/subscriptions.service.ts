@@ -9,7 +9,7 @@ import { DomainError, type Actor, type AlertChannel } from '@tracker/contracts';
 import { CLOCK, Cursor, derivedFromKey, markReplayed, newResourceId, OutboundPolicy, OutboundRefused, type Clock } from '@tracker/platform';
 import { MONGO_CONNECTION } from '@tracker/service-runtime';
 import { isDuplicateKey } from '@tracker/mongo';
-import type { SubscriptionFilters } from '@tracker/alerts-domain';
+import type { Grouping, Repeat, SubscriptionFilters } from '@tracker/alerts-domain';
 import type { CreateSubscriptionDto, ListSubscriptionsQuery } from './dto';
 
 export interface SubscriptionDoc {
@@ -18,7 +18,18 @@ export interface SubscriptionDoc {
   name?: string;
   filters: SubscriptionFilters;
   channel: { type: AlertChannel; url?: string; secret?: string };
+  /** Webhook only: alerts gathered per group into fewer webhooks (absent: one webhook per alert event, at once). */
+  grouping?: Grouping;
+  /** Webhook only: reminders of alerts still open that the owner has not acted on. */
+  repeat?: Repeat;
+  /** A daily digest at `hour` in `timeZone` (IANA); sent by the digest, shown in the inbox for an inbox channel. */
+  digest?: SubscriptionDigest;
   createdAt: string;
+}
+
+export interface SubscriptionDigest {
+  hour: number;
+  timeZone: string;
 }
 
 export interface SubscriptionView {
@@ -27,6 +38,9 @@ export interface SubscriptionView {
   name?: string;
   filters: SubscriptionFilters;
   channel: { type: AlertChannel; url?: string; hasSecret?: boolean };
+  grouping?: Grouping;
+  repeat?: Repeat;
+  digest?: SubscriptionDigest;
   createdAt: string;
 }
 
@@ -54,6 +68,10 @@ export class SubscriptionsService implements OnModuleInit {
     if (channel.type === 'inbox' && (channel.url !== undefined || channel.secret !== undefined)) {
       throw new DomainError('invalid', 'an inbox channel takes no url or secret', 'channel');
     }
+    // Grouping and reminders shape webhooks; the inbox shows every alert as it comes.
+    for (const field of ['grouping', 'repeat'] as const) {
+      if (channel.type === 'inbox' && dto[field] !== undefined) throw new DomainError('invalid', `${field} is for webhook channels only`, field);
+    }
     if (channel.type === 'webhook') {
       // Checked here and again at each delivery (the name may resolve elsewhere by then).
       try {
@@ -79,6 +97,15 @@ export class SubscriptionsService implements OnModuleInit {
       ...(dto.name !== undefined && { name: dto.name }),
       filters,
       channel: channel.type === 'webhook' ? { type: 'webhook', url: channel.url!, secret: channel.secret! } : { type: 'inbox' },
+      ...(dto.grouping && {
+        grouping: {
+          groupBy: [...new Set(dto.grouping.groupBy)],
+          groupWaitSeconds: dto.grouping.groupWaitSeconds,
+          groupIntervalSeconds: dto.grouping.groupIntervalSeconds,
+        },
+      }),
+      ...(dto.repeat && { repeat: { intervalHours: dto.repeat.intervalHours, maxReminders: dto.repeat.maxReminders } }),
+      ...(dto.digest && { digest: { hour: dto.digest.hour, timeZone: dto.digest.timeZone } }),
       createdAt: this.clock.now().toISOString(),
     };
     try {
@@ -136,6 +163,9 @@ function toView(doc: SubscriptionDoc): SubscriptionView {
     ...(doc.name !== undefined && { name: doc.name }),
     filters: doc.filters,
     channel: doc.channel.type === 'webhook' ? { type: 'webhook', url: doc.channel.url, hasSecret: !!doc.channel.secret } : { type: 'inbox' },
+    ...(doc.grouping && { grouping: doc.grouping }),
+    ...(doc.repeat && { repeat: doc.repeat }),
+    ...(doc.digest && { digest: doc.digest }),
     createdAt: doc.createdAt,
   };
 }

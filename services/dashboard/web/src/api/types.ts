@@ -105,6 +105,10 @@ export interface Alert {
   resolvedAt?: string | null;
   resolution?: string | null;
   version?: number;
+  /** Stakeholders: where they stand on it (each recipient's own). */
+  mine?: { state: 'open' | 'acknowledged' | 'snoozed' | 'done'; at?: string; note?: string; until?: string };
+  /** Held back while its agreement is suspended. */
+  inhibited?: string;
 }
 
 export interface SubscriptionFilters {

@@ -69,7 +69,8 @@ function AlertItem({ a, reference }: { a: Alert; reference: string }) {
   const [note, setNote] = useState('');
   const [acked, setAcked] = useState<Alert | null>(null);
   const shown = acked ?? a;
-  const canAck = auth.can('alerts', 'stakeholder') && shown.status === 'open';
+  // Acknowledging is each stakeholder's own: someone else's acknowledgement leaves it open for this one.
+  const canAck = auth.can('alerts', 'stakeholder') && shown.status !== 'resolved' && (shown.mine?.state ?? 'open') === 'open';
   async function ack() {
     const done = await command.run<Alert>('alerts', `/alerts/${a.id}/ack`, {
       body: note.trim() ? { note: note.trim() } : {},
@@ -87,6 +88,7 @@ function AlertItem({ a, reference }: { a: Alert; reference: string }) {
         <strong>{alertKindLabel(shown.kind)}</strong>
         <span className="muted">{formatInstant(shown.raisedAt)}</span>
         <span className={`status status-${shown.status}`}>{words(shown.status)}</span>
+        {shown.inhibited && <span className="muted">held back: {words(shown.inhibited)}</span>}
       </div>
       <p>
         <Link to={`/agreements/${shown.agreementId}`}>{reference}</Link>

@@ -1,0 +1,194 @@
+/**
+ * Silences: records, like subscriptions and deliveries, not event-sourced: they are a stakeholder's settings for
+ * its own deliveries, not facts about agreements, and a replay rebuilds read models from events and leaves
+ * records alone (ADR 0006). Expiring one ends it now and keeps the record (as in Alertmanager).
+ *
+ * `silencing` is on the webhook dispatcher's hot path: it answers from memory. Each instance keeps the silences
+ * that had not ended when it last read them, read again (one query, a scan on FerretDB: the collection is small,
+ * stakeholders × a few each) at most every {@link SILENCES_REFRESH_MS}, and updated at once by this instance's
+ * own writes. A silence created or expired through another instance is thus seen here within that interval,
+ * which is what a silence needs (it is set by a person for hours or days; Alertmanager's replicas gossip theirs
+ * the same way). The alternatives cost more or lose writes on FerretDB: a read per delivery by subscription and
+ * agreement scans, and a per-owner list document written by several instances is not isolated between them.
+ */
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Collection, Connection, mongo } from 'mongoose';
+import { DomainError, type Actor } from '@tracker/contracts';
+import { CLOCK, Cursor, derivedFromKey, markReplayed, newResourceId, type Clock } from '@tracker/platform';
+import { MONGO_CONNECTION } from '@tracker/service-runtime';
+import { isDuplicateKey, updateById } from '@tracker/mongo';
+import { SubscriptionsService } from '../subscriptions/subscriptions.service';
+import { untilWithin } from '../alerts/dto';
+import { endOf, isActive, silenceOf, type Silence } from './silence';
+import type { CreateSilenceDto, ListSilencesQuery } from './dto';
+
+/** How stale (wall-clock ms) the in-memory silences of `silencing` may be. */
+export const SILENCES_REFRESH_MS = 5_000;
+
+/** How far ahead a silence may end. */
+export const MAX_SILENCE_DAYS = 365;
+
+export interface SilenceView {
+  id: string;
+  owner: string;
+  subscriptionId?: string;
+  agreementId?: string;
+  until: string;
+  /** When it ends or ended: `until`, or earlier if expired. */
+  endsAt: string;
+  /** Holding now. */
+  active: boolean;
+  comment: string;
+  createdAt: string;
+  createdBy: string;
+  expiredAt?: string;
+  expiredBy?: string;
+}
+
+/** Who sees every silence (stakeholders: their own). */
+const SEES_ALL = new Set(['monitor', 'auditor', 'admin']);
+
+const notFound = (id: string) => new DomainError('not-found', `silence ${id} not found`);
+
+@Injectable()
+export class SilencesService implements OnModuleInit {
+  readonly silences: Collection<Silence>;
+  /** Silences not ended when last read, by id (see above). */
+  private cached = new Map<string, Silence>();
+  private readAt = Number.NEGATIVE_INFINITY;
+  private reading: Promise<void> | null = null;
+  /** This instance's writes, kept until a read that started after them has seen them (see applyWrite). */
+  private writes: Array<{ at: number; id: string; doc: Silence | null }> = [];
+
+  constructor(
+    @Inject(MONGO_CONNECTION) connection: Connection,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly subscriptions: SubscriptionsService,
+  ) {
+    this.silences = connection.collection<Silence>('silences');
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.silences.createIndex({ owner: 1, _id: 1 });
+  }
+
+  async create(dto: CreateSilenceDto, actor: Actor): Promise<SilenceView> {
+    if (!dto.subscriptionId && !dto.agreementId) throw new DomainError('invalid', 'a silence needs a subscriptionId, an agreementId, or both', 'subscriptionId');
+    if (dto.subscriptionId) {
+      // Someone else's subscription answers as an unknown one does.
+      const subscription = await this.subscriptions.subscriptions.findOne({ _id: dto.subscriptionId });
+      if (!subscription || subscription.owner !== actor.id) throw new DomainError('not-found', `subscription ${dto.subscriptionId} not found`);
+    }
+    const now = this.clock.now();
+    const doc: Silence = {
+      // Derived from an Idempotency-Key when given: a retry after a crash finds this silence.
+      _id: newResourceId('silence'),
+      owner: actor.id,
+      ...(dto.subscriptionId && { subscriptionId: dto.subscriptionId }),
+      ...(dto.agreementId && { agreementId: dto.agreementId }),
+      until: untilWithin('until', dto.until, now, MAX_SILENCE_DAYS),
+      comment: dto.comment,
+      createdAt: now.toISOString(),
+      createdBy: actor.id,
+    };
+    try {
+      await this.silences.insertOne(doc);
+    } catch (err) {
+      const earlier = isDuplicateKey(err) && derivedFromKey(doc._id) ? await this.silences.findOne({ _id: doc._id }) : null;
+      if (!earlier) throw err;
+      markReplayed(); // an earlier attempt of this keyed request created it
+      return this.view(earlier);
+    }
+    this.applyWrite(doc._id, doc);
+    return this.view(doc);
+  }
+
+  private async visible(id: string, actor: Actor): Promise<Silence> {
+    const doc = await this.silences.findOne({ _id: id });
+    if (!doc || (!SEES_ALL.has(actor.role) && doc.owner !== actor.id)) throw notFound(id);
+    return doc;
+  }
+
+  async get(id: string, actor: Actor): Promise<SilenceView> {
+    return this.view(await this.visible(id, actor));
+  }
+
+  /** One's own silences (monitors, auditors, admins: all), oldest first; `active` keeps those holding now (or not). */
+  async list(query: ListSilencesQuery, actor: Actor): Promise<{ items: SilenceView[]; nextCursor: string | null }> {
+    const limit = query.limit ?? 20;
+    const now = this.clock.now().toISOString();
+    const filter: mongo.Filter<Silence> = SEES_ALL.has(actor.role) ? {} : { owner: actor.id };
+    if (query.cursor) filter._id = { $gt: Cursor.decode(query.cursor) };
+    if (query.active === 'true') Object.assign(filter, { until: { $gt: now }, createdAt: { $lte: now }, $or: [{ expiredAt: { $exists: false } }, { expiredAt: { $gt: now } }] });
+    if (query.active === 'false') Object.assign(filter, { $or: [{ until: { $lte: now } }, { expiredAt: { $lte: now } }, { createdAt: { $gt: now } }] });
+    const docs = await this.silences.find(filter).sort({ _id: 1 }).limit(limit + 1).toArray();
+    const page = docs.slice(0, limit);
+    return { items: page.map((d) => this.view(d)), nextCursor: docs.length > limit ? Cursor.encode(page[page.length - 1]._id) : null };
+  }
+
+  /** Ends one's own silence now (admins: any); one that ended already is answered as it is. The record stays. */
+  async expire(id: string, actor: Actor): Promise<SilenceView> {
+    const doc = await this.visible(id, actor);
+    if (actor.role !== 'admin' && doc.owner !== actor.id) throw notFound(id);
+    const now = this.clock.now();
+    if (Date.parse(endOf(doc)) <= now.getTime()) return this.view(doc);
+    const expired: Silence = { ...doc, expiredAt: now.toISOString(), expiredBy: actor.id };
+    await updateById(this.silences, id, { $set: { expiredAt: expired.expiredAt, expiredBy: expired.expiredBy } });
+    this.applyWrite(id, null);
+    return this.view(expired);
+  }
+
+  /** The owner's silences holding at `at`, read from the records (for the inbox: fresh, not the hot path's). */
+  async activeOf(owner: string, at: Date): Promise<Silence[]> {
+    const docs = await this.silences.find({ owner, until: { $gt: at.toISOString() } }).toArray();
+    return docs.filter((s) => isActive(s, at));
+  }
+
+  /**
+   * The silence covering that subscription, or that agreement for the subscription's owner, at `at`; null if none.
+   * The webhook dispatcher's question before each delivery: answered from memory (see above).
+   */
+  async silencing(subscription: { _id: string; owner: string }, alert: { agreementId: string }, at: Date): Promise<SilenceView | null> {
+    if (Date.now() - this.readAt >= SILENCES_REFRESH_MS) await this.refresh();
+    const found = silenceOf(this.cached.values(), subscription, alert, at);
+    return found && this.view(found, at);
+  }
+
+  /** Reads the silences not ended yet into memory (concurrent callers share one read). */
+  refresh(): Promise<void> {
+    this.reading ??= (async () => {
+      try {
+        const startedAt = Date.now();
+        const docs = await this.silences.find({ until: { $gt: this.clock.now().toISOString() } }).toArray();
+        this.cached = new Map(docs.filter((s) => !s.expiredAt).map((s) => [s._id, s]));
+        // A write made while the query ran may be missing from its answer: applied again.
+        this.writes = this.writes.filter((w) => w.at >= startedAt);
+        for (const w of this.writes) this.put(w.id, w.doc);
+        this.readAt = startedAt;
+      } finally {
+        this.reading = null;
+      }
+    })();
+    return this.reading;
+  }
+
+  /** Our own write, in memory at once (null: ended), and remembered for a read already under way. */
+  private applyWrite(id: string, doc: Silence | null): void {
+    this.writes.push({ at: Date.now(), id, doc });
+    this.put(id, doc);
+  }
+
+  private put(id: string, doc: Silence | null): void {
+    if (doc) this.cached.set(id, doc);
+    else this.cached.delete(id);
+  }
+
+  view(doc: Silence, at: Date = this.clock.now()): SilenceView {
+    return toSilenceView(doc, at);
+  }
+}
+
+export function toSilenceView(doc: Silence, at: Date): SilenceView {
+  const { _id, ...rest } = doc;
+  return { id: _id, ...rest, endsAt: endOf(doc), active: isActive(doc, at) };
+}
