@@ -66,6 +66,7 @@ import { AgreementInfoStore } from '../read-model/agreement-info';
 import { SilencesService } from '../silences/silences.service';
 import { SubscriptionsService, type SubscriptionDoc } from '../subscriptions/subscriptions.service';
 import { isDuplicateKey, updateIf, withDocumentLock } from '@tracker/mongo';
+import { readableBy, SEE_ALL_SUBSCRIPTIONS } from '../owned';
 
 const DELIVERY_ID_NAMESPACE = 'c4a1e7d2-3b8f-4f0a-9e6d-1d2c3b4a5f60';
 export const SIGNATURE_HEADER = 'x-tracker-signature';
@@ -203,7 +204,6 @@ export function signature(secret: string, timestamp: number, body: string): stri
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-const SEES_ALL = new Set(['admin', 'auditor']);
 const isWebhook = (s: SubscriptionDoc) => s.channel.type === 'webhook' && !!s.channel.url && !!s.channel.secret;
 const idOf = (...parts: Array<string | number>) => uuidv5(parts.join('|'), DELIVERY_ID_NAMESPACE);
 const plusHours = (at: Date, hours: number) => new Date(at.getTime() + hours * 3_600_000).toISOString();
@@ -679,7 +679,7 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
     actor: Actor,
   ): Promise<{ items: DeliveryView[]; nextCursor: string | null }> {
     const limit = query.limit ?? 20;
-    const filter: mongo.Filter<DeliveryDoc> = SEES_ALL.has(actor.role) ? {} : { owner: actor.id };
+    const filter: mongo.Filter<DeliveryDoc> = readableBy(actor, SEE_ALL_SUBSCRIPTIONS);
     if (query.subscriptionId) filter.subscriptionId = query.subscriptionId;
     if (query.status) filter.status = query.status;
     if (query.cursor) filter._id = { $gt: Cursor.decode(query.cursor) };

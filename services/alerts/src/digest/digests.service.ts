@@ -28,6 +28,7 @@ import { AlertsConfig } from '../config';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { SubscriptionMatcher, type AgreementsSeen } from '../live/subscription-matcher';
 import { SubscriptionsService, type SubscriptionDoc } from '../subscriptions/subscriptions.service';
+import { mayRead, readableBy, SEE_ALL_NOTICES } from '../owned';
 
 const DIGEST_ID_NAMESPACE = '8d3e6b1a-2f47-4c9e-b5a0-7e1f3c2d9a64';
 /** How many local dates back a digest looks for the previous one (by `_id`) before counting from the subscription. */
@@ -63,8 +64,6 @@ export interface DigestRunResult {
   made: number;
 }
 
-/** Who sees every digest (stakeholders: their subscriptions' only). */
-const SEES_ALL = new Set(['monitor', 'auditor', 'admin']);
 
 /** The subscription's digest settings, read defensively (absent or malformed: no digest). */
 export function scheduleOf(subscription: SubscriptionDoc): DigestSchedule | null {
@@ -193,17 +192,17 @@ export class DigestsService implements OnModuleInit {
 
   async get(id: string, actor: Actor): Promise<DigestView> {
     const doc = await this.digests.findOne({ _id: id });
-    if (!doc || (!SEES_ALL.has(actor.role) && doc.owner !== actor.id)) throw new DomainError('not-found', `digest ${id} not found`);
+    if (!doc || !mayRead(actor, doc.owner, SEE_ALL_NOTICES)) throw new DomainError('not-found', `digest ${id} not found`);
     return toView(doc);
   }
 
   /** Newest first; a subscription's (the caller must see it: 404 otherwise), or all the caller may see. */
   async list(query: { subscriptionId?: string; limit?: number; cursor?: string }, actor: Actor): Promise<{ items: DigestView[]; nextCursor: string | null }> {
     const limit = query.limit ?? 20;
-    const filter: mongo.Filter<DigestDoc> = SEES_ALL.has(actor.role) ? {} : { owner: actor.id };
+    const filter: mongo.Filter<DigestDoc> = readableBy(actor, SEE_ALL_NOTICES);
     if (query.subscriptionId) {
       const subscription = await this.subscriptions.subscriptions.findOne({ _id: query.subscriptionId }, { projection: { owner: 1 } });
-      if (!subscription || (!SEES_ALL.has(actor.role) && subscription.owner !== actor.id)) {
+      if (!subscription || !mayRead(actor, subscription.owner, SEE_ALL_NOTICES)) {
         throw new DomainError('not-found', `subscription ${query.subscriptionId} not found`);
       }
       filter.subscriptionId = query.subscriptionId;

@@ -21,6 +21,7 @@ import { SubscriptionsService } from '../subscriptions/subscriptions.service';
 import { untilWithin } from '../alerts/dto';
 import { endOf, isActive, silenceOf, type Silence } from './silence';
 import type { CreateSilenceDto, ListSilencesQuery } from './dto';
+import { mayRead, readableBy, SEE_ALL_NOTICES } from '../owned';
 
 /** How stale (wall-clock ms) the in-memory silences of `silencing` may be. */
 export const SILENCES_REFRESH_MS = 5_000;
@@ -45,8 +46,6 @@ export interface SilenceView {
   expiredBy?: string;
 }
 
-/** Who sees every silence (stakeholders: their own). */
-const SEES_ALL = new Set(['monitor', 'auditor', 'admin']);
 
 const notFound = (id: string) => new DomainError('not-found', `silence ${id} not found`);
 
@@ -105,7 +104,7 @@ export class SilencesService implements OnModuleInit {
 
   private async visible(id: string, actor: Actor): Promise<Silence> {
     const doc = await this.silences.findOne({ _id: id });
-    if (!doc || (!SEES_ALL.has(actor.role) && doc.owner !== actor.id)) throw notFound(id);
+    if (!doc || !mayRead(actor, doc.owner, SEE_ALL_NOTICES)) throw notFound(id);
     return doc;
   }
 
@@ -117,7 +116,7 @@ export class SilencesService implements OnModuleInit {
   async list(query: ListSilencesQuery, actor: Actor): Promise<{ items: SilenceView[]; nextCursor: string | null }> {
     const limit = query.limit ?? 20;
     const now = this.clock.now().toISOString();
-    const filter: mongo.Filter<Silence> = SEES_ALL.has(actor.role) ? {} : { owner: actor.id };
+    const filter: mongo.Filter<Silence> = readableBy(actor, SEE_ALL_NOTICES);
     if (query.cursor) filter._id = { $gt: Cursor.decode(query.cursor) };
     if (query.active === 'true') Object.assign(filter, { until: { $gt: now }, createdAt: { $lte: now }, $or: [{ expiredAt: { $exists: false } }, { expiredAt: { $gt: now } }] });
     if (query.active === 'false') Object.assign(filter, { $or: [{ until: { $lte: now } }, { expiredAt: { $lte: now } }, { createdAt: { $gt: now } }] });

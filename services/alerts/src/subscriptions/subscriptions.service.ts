@@ -11,6 +11,7 @@ import { MONGO_CONNECTION } from '@tracker/service-runtime';
 import { isDuplicateKey } from '@tracker/mongo';
 import type { Grouping, Repeat, SubscriptionFilters } from '@tracker/alerts-domain';
 import type { CreateSubscriptionDto, ListSubscriptionsQuery } from './dto';
+import { mayRead, readableBy, SEE_ALL_SUBSCRIPTIONS } from '../owned';
 
 export interface SubscriptionDoc {
   _id: string;
@@ -44,8 +45,6 @@ export interface SubscriptionView {
   createdAt: string;
 }
 
-/** Who sees every subscription. */
-const SEES_ALL = new Set(['admin', 'auditor']);
 
 @Injectable()
 export class SubscriptionsService implements OnModuleInit {
@@ -121,7 +120,7 @@ export class SubscriptionsService implements OnModuleInit {
 
   private async visible(id: string, actor: Actor): Promise<SubscriptionDoc> {
     const doc = await this.subscriptions.findOne({ _id: id });
-    if (!doc || (!SEES_ALL.has(actor.role) && doc.owner !== actor.id)) throw new DomainError('not-found', `subscription ${id} not found`);
+    if (!doc || !mayRead(actor, doc.owner, SEE_ALL_SUBSCRIPTIONS)) throw new DomainError('not-found', `subscription ${id} not found`);
     return doc;
   }
 
@@ -136,7 +135,7 @@ export class SubscriptionsService implements OnModuleInit {
 
   async list(query: ListSubscriptionsQuery, actor: Actor): Promise<{ items: SubscriptionView[]; nextCursor: string | null }> {
     const limit = query.limit ?? 20;
-    const filter: mongo.Filter<SubscriptionDoc> = SEES_ALL.has(actor.role) ? {} : { owner: actor.id };
+    const filter: mongo.Filter<SubscriptionDoc> = readableBy(actor, SEE_ALL_SUBSCRIPTIONS);
     if (query.cursor) filter._id = { $gt: Cursor.decode(query.cursor) };
     const docs = await this.subscriptions.find(filter).sort({ _id: 1 }).limit(limit + 1).toArray();
     const page = docs.slice(0, limit);
