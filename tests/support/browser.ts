@@ -108,9 +108,21 @@ export async function seriousAccessibilityViolations(page: Page): Promise<string
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-/** Signs in on the dashboard with an API key, in a context of its own (its own sessionStorage). */
-export async function signedIn(browser: Browser, baseUrl: string, key: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+/**
+ * Signs in on the dashboard with an API key, in a context of its own (its own sessionStorage); `timezoneId`: the
+ * user's time zone (IANA), where the browser's local times are.
+ */
+export async function signedIn(
+  browser: Browser,
+  baseUrl: string,
+  key: string,
+  { timezoneId }: { timezoneId?: string } = {},
+): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1400, height: 900 },
+    acceptDownloads: true,
+    ...(timezoneId && { timezoneId }),
+  });
   const page = await context.newPage();
   await page.goto(baseUrl);
   await page.getByLabel('API key').fill(key);

@@ -106,9 +106,68 @@ export interface Alert {
   resolution?: string | null;
   version?: number;
   /** Stakeholders: where they stand on it (each recipient's own). */
-  mine?: { state: 'open' | 'acknowledged' | 'snoozed' | 'done'; at?: string; note?: string; until?: string };
+  mine?: { state: MineState; at?: string; note?: string; until?: string };
+  /** Stakeholders: the silence of theirs that holds it back (recorded, not delivered). */
+  silenced?: { id: string; until: string; comment: string };
+  /** Monitors, auditors: every recipient's acknowledgement, with its note. */
+  acknowledgements?: { by: string; at: string; note?: string }[];
   /** Held back while its agreement is suspended. */
   inhibited?: string;
+  // What the alerts service adds so a person can act without another lookup (optional: older answers lack it).
+  /** The alert in words. */
+  reason?: string;
+  windowDays?: number | null;
+  slipNumber?: number | null;
+  agreement?: AlertAgreement;
+  milestone?: AlertMilestone | null;
+  links?: { alert: string; agreement: string; milestone: string | null };
+}
+
+/** Where a stakeholder stands on an alert: `open` until it acts (or its snooze runs out). */
+export const MineStates = ['open', 'acknowledged', 'snoozed', 'done'] as const;
+export type MineState = (typeof MineStates)[number];
+
+export interface AlertAgreement {
+  id: string;
+  /** Null while the agreement's registration has not reached the alerts service. */
+  reference: string | null;
+  title: string | null;
+  parties: { country: string; name?: string }[];
+  lifecycle: 'active' | 'suspended' | 'terminated' | 'expired' | null;
+}
+
+export interface AlertMilestone {
+  id: string;
+  title: string | null;
+  type: MilestoneType | null;
+  /** Its due date now (after any slip). */
+  dueDate: string | null;
+  status: MilestoneStatus | null;
+  slipCount: number | null;
+}
+
+/** A message of a subscription's live stream (`alert.raised`): the alert with its details, no stand of anyone. */
+export type LiveAlert = Pick<
+  Alert,
+  'id' | 'kind' | 'severity' | 'status' | 'raisedAt' | 'dueDate' | 'facts'
+> &
+  Required<Pick<Alert, 'reason' | 'agreement' | 'milestone'>>;
+
+/** GET /silences: a stakeholder's silence of a subscription or of an agreement in all its subscriptions. */
+export interface Silence {
+  id: string;
+  owner: string;
+  subscriptionId?: string;
+  agreementId?: string;
+  until: string;
+  /** When it ends or ended: until, or earlier if expired. */
+  endsAt: string;
+  active: boolean;
+  comment: string;
+  createdAt: string;
+  createdBy: string;
+  expiredAt?: string;
+  expiredBy?: string;
 }
 
 export interface SubscriptionFilters {

@@ -97,23 +97,10 @@ export function MoreButton({
   );
 }
 
-/**
- * The end of every form: the API's messages no field shows, the error with its reload offer, submit and close.
- * `placed`: the API field names the form shows beside its fields.
- */
-export function FormFooter({
-  command,
-  placed,
-  submit,
-  submitting,
-  onClose,
-}: {
-  command: { busy: boolean; error: unknown; fields: FieldErrors; reload: () => void };
-  placed: readonly string[];
-  submit: string;
-  submitting: string;
-  onClose?: () => void;
-}) {
+type CommandState = { busy: boolean; error: unknown; fields: FieldErrors; reload: () => void };
+
+/** A command's failure beside its form: the API's messages no field shows, and the error with its reload offer. */
+export function CommandErrors({ command, placed }: { command: CommandState; placed: readonly string[] }) {
   const other = unplacedMessages(command.fields, placed);
   return (
     <>
@@ -125,6 +112,30 @@ export function FormFooter({
         </ul>
       )}
       <ErrorBox error={command.error} onReload={command.reload} />
+    </>
+  );
+}
+
+/**
+ * The end of every form: the API's messages no field shows, the error with its reload offer, submit and close.
+ * `placed`: the API field names the form shows beside its fields.
+ */
+export function FormFooter({
+  command,
+  placed,
+  submit,
+  submitting,
+  onClose,
+}: {
+  command: CommandState;
+  placed: readonly string[];
+  submit: string;
+  submitting: string;
+  onClose?: () => void;
+}) {
+  return (
+    <>
+      <CommandErrors command={command} placed={placed} />
       <div className="actions">
         <button type="submit" disabled={command.busy}>
           {command.busy ? submitting : submit}

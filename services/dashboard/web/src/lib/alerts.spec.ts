@@ -1,5 +1,12 @@
 import type { Alert } from '../api/types';
-import { alertKindLabel, alertSummary } from './alerts';
+import {
+  alertKindLabel,
+  alertSummary,
+  alertText,
+  catchUpDelay,
+  liveAnnouncement,
+  standWords,
+} from './alerts';
 
 /** An alert as the alerts service lists it, about the TR-UZ shared geological data standard (due 2026-09-30). */
 const alert = (a: Pick<Alert, 'kind'> & Partial<Alert>): Alert => ({
@@ -168,5 +175,81 @@ describe('alertKindLabel', () => {
     ['milestone.resolved', 'milestone resolved'],
   ])('given %p, it says %p', (kind, expected) => {
     expect(alertKindLabel(kind)).toBe(expected);
+  });
+});
+
+describe('alertText', () => {
+  it('says the alert in the service’s words when it sends them', () => {
+    const reason =
+      'Shared geological data standard agreed slipped by 90 days to 2026-09-30 (second slip): Funding round postponed';
+    expect(alertText(alert({ kind: 'milestone.slipped', reason, facts: { slipDays: 90 } }))).toBe(reason);
+  });
+
+  it('falls back to the dashboard’s summary of the facts when the service sends no reason', () => {
+    expect(alertText(alert({ kind: 'deadline.missed', facts: { daysOverdue: 3 } }))).toBe(
+      'Deadline missed: due 30 Sep 2026, 3 days overdue',
+    );
+  });
+});
+
+describe('liveAnnouncement', () => {
+  it('says how severe the new alert is and the alert in words', () => {
+    const live = {
+      ...alert({ kind: 'deadline.missed', severity: 'critical' }),
+      reason: 'Shared geological data standard agreed missed its due date 2026-09-30 by 1 day',
+      agreement: {
+        id: 'a',
+        reference: 'TR-UZ-2026-MINING',
+        title: null,
+        parties: [],
+        lifecycle: 'active' as const,
+      },
+      milestone: null,
+    };
+    expect(liveAnnouncement(live)).toBe(
+      'New critical alert: Shared geological data standard agreed missed its due date 2026-09-30 by 1 day',
+    );
+  });
+});
+
+describe('standWords', () => {
+  // Given where the caller stands on the alert, then what the item says of it.
+  it.each([
+    ['not acted on', undefined, null],
+    ['open', { state: 'open' as const }, null],
+    [
+      'acknowledged',
+      { state: 'acknowledged' as const, at: '2026-09-24T08:00:00.000Z', note: 'Raised' },
+      'Acknowledged by you',
+    ],
+    [
+      'snoozed',
+      { state: 'snoozed' as const, until: '2026-10-01T09:30:00.000Z' },
+      'Snoozed until 1 Oct 2026 09:30 UTC',
+    ],
+    ['snoozed, no time', { state: 'snoozed' as const }, 'Snoozed'],
+    ['done', { state: 'done' as const, at: '2026-09-24T08:00:00.000Z' }, 'Done'],
+  ])('%s', (_, mine, expected) => {
+    expect(standWords(mine)).toBe(expected);
+  });
+});
+
+describe('catchUpDelay', () => {
+  // Given how many times the inbox was asked again for an alert it does not list, then the wait before the next.
+  it.each([
+    [0, 500],
+    [1, 1_000],
+    [2, 2_000],
+    [3, 4_000],
+    [4, null],
+    [10, null],
+  ])('after %p asks, %p ms', (attempts, expected) => {
+    expect(catchUpDelay(attempts)).toBe(expected);
+  });
+
+  it('asks again for less than ten seconds in all: an alert this view does not list is given up soon', () => {
+    let total = 0;
+    for (let n = 0, d = catchUpDelay(n); d !== null; d = catchUpDelay(++n)) total += d;
+    expect(total).toBeLessThan(10_000);
   });
 });

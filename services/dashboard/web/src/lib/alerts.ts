@@ -1,6 +1,6 @@
 /** An alert in words, for the inbox, the agreement page and the notifications: what happened, about what, when. */
-import type { Alert } from '../api/types';
-import { formatDate, signedDays, words } from './format';
+import { MineStates, type Alert, type LiveAlert } from '../api/types';
+import { formatDate, formatInstant, signedDays, words } from './format';
 
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -38,3 +38,43 @@ export function alertSummary(a: Alert): string {
 }
 
 export const alertKindLabel = (kind: string) => words(kind.replace('.', ' '));
+
+/** The alert in words: the service's own reason when it sends one, else the dashboard's summary of its facts. */
+export const alertText = (a: Alert): string => a.reason || alertSummary(a);
+
+/** What a screen reader hears when the live stream brings an alert. */
+export const liveAnnouncement = (a: LiveAlert): string => `New ${a.severity} alert: ${a.reason}`;
+
+/** Where the caller stands on an alert, in words; null while it has not acted (open). */
+export function standWords(mine: Alert['mine']): string | null {
+  switch (mine?.state) {
+    case 'acknowledged':
+      return 'Acknowledged by you';
+    case 'snoozed':
+      return mine.until ? `Snoozed until ${formatInstant(mine.until)}` : 'Snoozed';
+    case 'done':
+      return 'Done';
+    default:
+      return null;
+  }
+}
+
+/** The inbox's "Show" choices: `mine=` values (empty: the service's default, what is not done nor snoozed). */
+export const inboxShows: readonly (readonly [string, string])[] = [
+  ['open', 'open'],
+  ['acknowledged', 'acknowledged'],
+  ['snoozed', 'snoozed'],
+  ['done', 'done'],
+  [MineStates.join(','), 'everything'],
+];
+
+/**
+ * The live stream can announce an alert before the inbox lists it (the stream reads the event, the inbox the
+ * alert's document, written just after). How long to wait before asking the inbox again for one it does not list
+ * yet, by how many times it was asked already; null: stop asking (it may not belong in this view at all).
+ */
+export function catchUpDelay(attempts: number): number | null {
+  return CATCH_UP_DELAYS_MS[attempts] ?? null;
+}
+
+const CATCH_UP_DELAYS_MS = [500, 1_000, 2_000, 4_000];

@@ -1,6 +1,12 @@
 import {
   agreementActionRequest,
   emptyActionForm,
+  emptyAlertStandForm,
+  emptySilenceForm,
+  instantOf,
+  noteRequest,
+  silenceRequest,
+  snoozeRequest,
   emptySubscriptionForm,
   emptyAgreementActionForm,
   evidenceOf,
@@ -440,5 +446,76 @@ describe('agreementActionRequest', () => {
     ],
   ] as const)('%s: %j → %j', (action, form, body) => {
     expect(wire(agreementActionRequest(action, { ...f, ...form }))).toEqual(body);
+  });
+});
+
+describe('instantOf', () => {
+  it('reads a datetime-local value as the user’s wall clock and sends the instant', () => {
+    expect(instantOf('2026-10-01T09:30')).toBe(new Date(2026, 9, 1, 9, 30).toISOString());
+  });
+
+  it.each([
+    ['empty', '', undefined],
+    ['blank', '  ', undefined],
+    ['not a time: as typed, for the API’s message', 'next Tuesday', 'next Tuesday'],
+  ])('%s', (_, value, expected) => {
+    expect(instantOf(value)).toBe(expected);
+  });
+});
+
+describe('the stands on an alert', () => {
+  const until = '2026-10-01T09:30';
+  it.each([
+    ['ack without a note: an empty body', noteRequest(emptyAlertStandForm), {}],
+    [
+      'ack with a note, trimmed',
+      noteRequest({ note: ' Raised with the ministry ', until: '' }),
+      { note: 'Raised with the ministry' },
+    ],
+    [
+      'snooze until a time, with a note',
+      snoozeRequest({ note: 'after the board meeting', until }),
+      { until: new Date(2026, 9, 1, 9, 30).toISOString(), note: 'after the board meeting' },
+    ],
+    ['snooze without a time: left out, the API names the field', snoozeRequest(emptyAlertStandForm), {}],
+  ])('%s', (_, body, expected) => {
+    expect(wire(body)).toEqual(expected);
+  });
+});
+
+describe('silenceRequest', () => {
+  const of = {
+    agreementId: '0b7c4f0e-9c1e-4b8e-8f57-3f1c2a6d9e41',
+    subscriptionId: '6a2d9f10-7b3c-4e5d-9f60-1a2b3c4d5e6f',
+  };
+  const until = '2026-10-01T09:30';
+  const at = new Date(2026, 9, 1, 9, 30).toISOString();
+  it.each([
+    [
+      'the alert’s agreement',
+      { scope: 'agreement' as const, until, comment: ' Under renegotiation ' },
+      of,
+      { agreementId: of.agreementId, until: at, comment: 'Under renegotiation' },
+    ],
+    [
+      'the inbox’s subscription',
+      { scope: 'subscription' as const, until, comment: 'Holidays' },
+      of,
+      { subscriptionId: of.subscriptionId, until: at, comment: 'Holidays' },
+    ],
+    [
+      'the subscription asked where there is none: the agreement',
+      { scope: 'subscription' as const, until, comment: 'Holidays' },
+      { agreementId: of.agreementId },
+      { agreementId: of.agreementId, until: at, comment: 'Holidays' },
+    ],
+    [
+      'nothing filled in: the comment sent empty, for the API to ask for it',
+      emptySilenceForm,
+      of,
+      { agreementId: of.agreementId, comment: '' },
+    ],
+  ])('%s', (_, form, target, expected) => {
+    expect(wire(silenceRequest(form, target))).toEqual(expected);
   });
 });

@@ -331,3 +331,55 @@ export function agreementActionRequest(
     }
   }
 }
+
+/**
+ * A `datetime-local` input's value (the user's wall clock, no zone) as the instant the API wants; empty: left
+ * out, so the API names the missing field.
+ */
+export function instantOf(local: string | undefined): string | undefined {
+  const value = trimmed(local);
+  if (!value) return undefined;
+  const at = new Date(value);
+  // Not a time the browser could read: sent as typed, for the API's message beside the field.
+  return Number.isNaN(at.getTime()) ? value : at.toISOString();
+}
+
+/** What a stakeholder does with an alert of its inbox, for itself. */
+export interface AlertStandForm {
+  note: string;
+  /** Snooze until (datetime-local). */
+  until: string;
+}
+
+export const emptyAlertStandForm: AlertStandForm = { note: '', until: '' };
+
+/** POST /alerts/{id}/ack and /done: the note, if any. */
+export const noteRequest = (f: AlertStandForm) => optional('note', f.note);
+
+/** POST /alerts/{id}/snooze. */
+export function snoozeRequest(f: AlertStandForm) {
+  const until = instantOf(f.until);
+  return { ...(until && { until }), ...noteRequest(f) };
+}
+
+export interface SilenceForm {
+  /** What to silence: the alert's agreement in every subscription, or the whole subscription. */
+  scope: 'agreement' | 'subscription';
+  until: string;
+  comment: string;
+}
+
+export const emptySilenceForm: SilenceForm = { scope: 'agreement', until: '', comment: '' };
+
+/** POST /silences from an alert: its agreement's id or the inbox's subscription id, by the scope chosen. */
+export function silenceRequest(f: SilenceForm, of: { agreementId: string; subscriptionId?: string }) {
+  const until = instantOf(f.until);
+  return {
+    ...(f.scope === 'subscription' && of.subscriptionId
+      ? { subscriptionId: of.subscriptionId }
+      : { agreementId: of.agreementId }),
+    ...(until && { until }),
+    // Sent even when empty: the API says a comment is required.
+    comment: trimmed(f.comment),
+  };
+}

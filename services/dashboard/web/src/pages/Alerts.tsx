@@ -1,17 +1,18 @@
 import { Choice } from '../components/Choice';
 import { AlertKinds, AlertSeverities, AlertStatuses, MilestoneTypes } from '@tracker/contracts';
+import { useQueryClient } from '@tanstack/react-query';
 import { EventSource } from 'eventsource';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { authHeaders, query, url } from '../api/client';
 import { useCommand } from '../api/command';
 import { usePaged } from '../api/hooks';
-import type { Agreement, Alert, Subscription } from '../api/types';
+import type { Agreement, Alert, LiveAlert, Silence, Subscription } from '../api/types';
 import { useAuth } from '../auth';
-import { AlertList } from '../components/AlertList';
+import { AlertList, useReferences } from '../components/AlertList';
 import { Empty, ErrorBox, Field, FormFooter, Loading, MoreButton } from '../components/ui';
-import { alertKindLabel, alertSummary } from '../lib/alerts';
+import { alertKindLabel, catchUpDelay, inboxShows, liveAnnouncement } from '../lib/alerts';
 import { useCodeLists } from '../lib/code-lists';
-import { countryName, words } from '../lib/format';
+import { countryName, formatInstant, words } from '../lib/format';
 import { emptySubscriptionForm, subscriptionRequest, type SubscriptionForm } from '../lib/forms';
 
 export function AlertsPage() {
@@ -56,6 +57,7 @@ function Inbox() {
   const subs = usePaged<Subscription>('alerts', '/subscriptions', { limit: 100 });
   const [chosen, setChosen] = useState<string | null>(null);
   const selected = chosen ?? subs.items[0]?.id ?? null;
+  const selectedSub = subs.items.find((s) => s.id === selected);
   return (
     <>
       <h1>Alerts</h1>
@@ -81,42 +83,24 @@ function Inbox() {
             onMore={() => subs.fetchNextPage()}
             what="subscriptions"
           />
-          {selected && <SubscriptionInbox key={selected} subscriptionId={selected} />}
+          {selectedSub && <SubscriptionInbox key={selectedSub.id} subscription={selectedSub} />}
         </>
       )}
+      {subs.items.length > 0 && <ActiveSilences subs={subs.items} />}
       <Subscriptions subs={subs.items} />
     </>
   );
 }
 
-function SubscriptionInbox({ subscriptionId }: { subscriptionId: string }) {
-  const list = usePaged<Alert>('alerts', `/alerts?subscriptionId=${subscriptionId}`, { limit: 50 });
-  const [live, setLive] = useState<Alert[]>([]);
-  const [connection, setConnection] = useState<'connecting' | 'live' | 'reconnecting'>('connecting');
-  const [announcement, setAnnouncement] = useState('');
+/** A subscription's inbox; `mine`: the stands to show (empty: the service's default). */
+const inboxPath = (subscriptionId: string, mine = '') => `/alerts${query({ subscriptionId, mine })}`;
 
-  useEffect(() => {
-    // EventSource cannot send a bearer token; this implementation lets fetch carry it (and reconnects with Last-Event-ID).
-    const source = new EventSource(url('alerts', `/subscriptions/${subscriptionId}/stream`), {
-      fetch: (input, init) =>
-        fetch(input, {
-          ...init,
-          headers: { ...(init?.headers as Record<string, string>), ...authHeaders() },
-        }),
-    });
-    source.onopen = () => setConnection('live');
-    source.onerror = () => setConnection('reconnecting');
-    source.addEventListener('alert.raised', (e) => {
-      // The stream carries the alert as raised: open.
-      const raised = JSON.parse(e.data) as Omit<Alert, 'status'>;
-      const alert: Alert = { ...raised, status: 'open' };
-      setLive((l) => [alert, ...l.filter((x) => x.id !== alert.id)]);
-      setAnnouncement(
-        `New ${alert.severity} alert: ${alertKindLabel(alert.kind)}${alert.milestoneTitle ? `, ${alert.milestoneTitle}` : ''}. ${alertSummary(alert)}`,
-      );
-    });
-    return () => source.close();
-  }, [subscriptionId]);
+function SubscriptionInbox({ subscription }: { subscription: Subscription }) {
+  const [show, setShow] = useState('');
+  const list = usePaged<Alert>('alerts', inboxPath(subscription.id, show), { limit: 50 });
+  // A new alert is open: a view without open ones would never list it.
+  const listsNew = !show || show.split(',').includes('open');
+  const { connection, announcement } = useLiveInbox(subscription.id, list, listsNew);
 
   return (
     <section aria-labelledby="inbox-h">
@@ -129,10 +113,156 @@ function SubscriptionInbox({ subscriptionId }: { subscriptionId: string }) {
       <p className="sr-only" aria-live="polite">
         {announcement}
       </p>
+      <form className="filters" aria-label="Filter the inbox" onSubmit={(e) => e.preventDefault()}>
+        <Choice
+          id="inbox-show"
+          label="Show"
+          value={show}
+          onChange={setShow}
+          any="open and acknowledged"
+          options={inboxShows}
+        />
+      </form>
       <AlertList
         list={list}
-        extra={live}
-        empty="No alert for this subscription yet. New ones appear here as they are raised."
+        subscriptionId={subscription.id}
+        subscriptionName={subscription.name}
+        empty={
+          show
+            ? 'No alert of this subscription stands so.'
+            : 'No alert for this subscription yet. New ones appear here as they are raised.'
+        }
+      />
+    </section>
+  );
+}
+
+/**
+ * The subscription's live stream, open while its inbox is shown. A message makes the inbox list again rather than
+ * being added to it, so every item shown has the inbox's shape and the caller's own stand. The stream can
+ * announce an alert before the inbox lists it (see catchUpDelay): the inbox is asked again, a few times, until it
+ * does (`listsNew`: whether the view shown would list a new alert at all).
+ */
+function useLiveInbox(
+  subscriptionId: string,
+  list: { items: Alert[]; isFetching: boolean; dataUpdatedAt: number },
+  listsNew: boolean,
+) {
+  const queries = useQueryClient();
+  const [connection, setConnection] = useState<'connecting' | 'live' | 'reconnecting'>('connecting');
+  const [announcement, setAnnouncement] = useState('');
+  // Announced alerts the inbox did not list yet → how many times it was asked again for them.
+  const awaited = useRef(new Map<string, number>());
+  const refetchInbox = useCallback(() => {
+    const prefix = inboxPath(subscriptionId);
+    void queries.invalidateQueries({
+      predicate: ({ queryKey: [service, path] }) =>
+        service === 'alerts' && typeof path === 'string' && path.startsWith(prefix),
+    });
+  }, [queries, subscriptionId]);
+
+  useEffect(() => {
+    let soon: ReturnType<typeof setTimeout> | undefined;
+    // A burst of alerts (a deadline scan) makes one refetch, not one per message.
+    const refetchSoon = () => {
+      soon ??= setTimeout(() => {
+        soon = undefined;
+        refetchInbox();
+      }, 100);
+    };
+    // EventSource cannot send a bearer token; this implementation lets fetch carry it (and reconnects with Last-Event-ID).
+    const source = new EventSource(url('alerts', `/subscriptions/${subscriptionId}/stream`), {
+      fetch: (input, init) =>
+        fetch(input, {
+          ...init,
+          headers: { ...(init?.headers as Record<string, string>), ...authHeaders() },
+        }),
+    });
+    source.onopen = () => setConnection('live');
+    source.onerror = () => setConnection('reconnecting');
+    source.addEventListener('alert.raised', (e) => {
+      const alert = JSON.parse(e.data) as LiveAlert;
+      setAnnouncement(liveAnnouncement(alert));
+      awaited.current.set(alert.id, 0);
+      refetchSoon();
+    });
+    // More were missed than the stream replays: the inbox has them all.
+    source.addEventListener('backlog.truncated', refetchSoon);
+    return () => {
+      clearTimeout(soon);
+      source.close();
+    };
+  }, [subscriptionId, refetchInbox]);
+
+  // Once per answer of the inbox: the announced alerts it lists now are found; the others are asked for again.
+  const { isFetching, dataUpdatedAt } = list;
+  // items is a new array on every render; its ids, and the answer's time, say when the inbox answered again.
+  const listedIds = list.items.map((a) => a.id).join(' ');
+  useEffect(() => {
+    if (isFetching || awaited.current.size === 0) return;
+    if (!listsNew) return awaited.current.clear();
+    const listed = new Set(listedIds.split(' '));
+    let delay: number | null = null;
+    for (const [id, attempts] of awaited.current) {
+      const next = listed.has(id) ? null : catchUpDelay(attempts);
+      if (next === null) awaited.current.delete(id);
+      else {
+        awaited.current.set(id, attempts + 1);
+        delay = Math.min(delay ?? next, next);
+      }
+    }
+    if (delay === null) return;
+    const timer = setTimeout(refetchInbox, delay);
+    return () => clearTimeout(timer);
+  }, [isFetching, dataUpdatedAt, listedIds, listsNew, refetchInbox]);
+
+  return { connection, announcement };
+}
+
+/** The caller's silences holding now, each with a way to end it early. */
+function ActiveSilences({ subs }: { subs: Subscription[] }) {
+  const silences = usePaged<Silence>('alerts', '/silences?active=true', { limit: 100 });
+  const expire = useCommand();
+  const refs = useReferences(silences.items.flatMap((s) => (s.agreementId ? [s.agreementId] : [])));
+  const subscriptionName = (id: string) => subs.find((s) => s.id === id)?.name ?? id;
+  const what = (s: Silence) =>
+    s.subscriptionId
+      ? `the subscription ${subscriptionName(s.subscriptionId)}`
+      : `${(s.agreementId && refs.get(s.agreementId)) ?? '…'} in all your subscriptions`;
+  return (
+    <section aria-labelledby="silences-h">
+      <h2 id="silences-h">Silences</h2>
+      {silences.isLoading ? (
+        <Loading what="silences" />
+      ) : silences.error ? (
+        <ErrorBox error={silences.error} />
+      ) : silences.items.length === 0 ? (
+        <Empty>No silence holds now: every alert your subscriptions match is delivered.</Empty>
+      ) : (
+        <ul className="silences" aria-label="Active silences">
+          {silences.items.map((s) => (
+            <li key={s.id} data-silence={s.id}>
+              Silenced: <strong>{what(s)}</strong> until {formatInstant(s.endsAt)}{' '}
+              <span className="muted">({s.comment})</span>{' '}
+              <button
+                type="button"
+                className="secondary"
+                aria-label={`Expire now: silence of ${what(s)}`}
+                onClick={() => expire.run('alerts', `/silences/${s.id}/expire`, { body: {} })}
+                disabled={expire.busy}
+              >
+                Expire now
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <ErrorBox error={expire.error} onReload={expire.reload} />
+      <MoreButton
+        hasMore={silences.hasNextPage}
+        loading={silences.isFetchingNextPage}
+        onMore={() => silences.fetchNextPage()}
+        what="silences"
       />
     </section>
   );
