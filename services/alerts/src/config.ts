@@ -97,6 +97,16 @@ export class AlertsConfig extends EventSourcedServiceConfig {
   @Max(10, { message: 'FORECAST_REPORTS must be an integer between 2 and 10' })
   FORECAST_REPORTS = 5;
 
+  /**
+   * How stale (wall-clock ms) an instance's in-memory silences may be: a silence created or expired through another
+   * instance is seen here within this time (this instance's own writes at once).
+   */
+  @Type(() => Number)
+  @IsInt({ message: 'SILENCES_REFRESH_MS must be an integer between 100 and 600000' })
+  @Min(100, { message: 'SILENCES_REFRESH_MS must be an integer between 100 and 600000' })
+  @Max(600_000, { message: 'SILENCES_REFRESH_MS must be an integer between 100 and 600000' })
+  SILENCES_REFRESH_MS = 5_000;
+
   forecastPolicy(): ForecastPolicy {
     return { reports: this.FORECAST_REPORTS, thresholdDays: this.ALERT_AT_RISK_AFTER_DAYS };
   }

@@ -15,10 +15,13 @@
  *   which supersedes it in the inbox, as it would have without the suspension.
  * - terminated or expired: every open alert closes with that reason (agreement.stalled too), and nothing more
  *   is raised for the agreement.
- * - milestone activity (a start, a progress report, an outcome) later than the activity a stall was raised on:
- *   the open agreement.stalled closes (activityResumed), whatever the lifecycle.
+ * - milestone activity (a start, a progress report, an outcome) on a day after the one a stall was measured from:
+ *   the open agreement.stalled closes (activityResumed), whatever the lifecycle. Activity later on that same day
+ *   leaves it open: the agreement is as idle as it was, and a stall closed then could not be raised again (its
+ *   dedup key names the day).
  */
 import type { AlertKind, AlertResolution, LifecycleStatus, MilestoneStatus } from '@tracker/contracts';
+import { activityDay } from './rules';
 
 /** An open (or acknowledged) alert of the agreement, as the lifecycle rules see it. */
 export interface LifecycleAlert {
@@ -83,8 +86,9 @@ function noLongerHolds(a: LifecycleAlert): AlertResolution | null {
 /** Which of the agreement's open alerts to inhibit, release or close after `change`, and why. */
 export function lifecycleDecision(change: AgreementChange, open: readonly LifecycleAlert[]): LifecycleDecision {
   if (change.kind === 'milestoneActivity') {
-    // Activity after the one the stall was raised on ends it; a report entered late, dated before, does not.
-    const over = (a: LifecycleAlert) => a.kind === 'agreement.stalled' && (a.lastActivityAt === undefined || Date.parse(change.at) > Date.parse(a.lastActivityAt));
+    // Activity on a later day than the one the stall was measured from ends it; a report entered late, dated
+    // before or on that day, does not.
+    const over = (a: LifecycleAlert) => a.kind === 'agreement.stalled' && (a.lastActivityAt === undefined || activityDay(change.at) > activityDay(a.lastActivityAt));
     return { ...noChange(), close: open.filter(over).map((a) => ({ alertId: a.alertId, resolution: 'activityResumed' as const })) };
   }
   const ended = ENDED[change.lifecycle];

@@ -237,10 +237,19 @@ export interface AgreementActivity {
   finished: boolean;
 }
 
+/**
+ * The UTC day a stall is measured from (day 0): an agreement's idle days, and its stall's dedup key, count whole
+ * days from it, so activity later on that same day leaves the stall as it was.
+ */
+export function activityDay(at: string): string {
+  const time = new Date(at);
+  return Number.isNaN(time.getTime()) ? at.slice(0, 10) : time.toISOString().slice(0, 10);
+}
+
 /** agreement.stalled once an unfinished agreement saw no milestone activity for `stalledAfterDays`. */
 export function stallAlert(a: AgreementActivity, today: string, policy: AlertPolicy = DEFAULT_ALERT_POLICY): AlertDraft | null {
   if (a.finished) return null;
-  const since = a.lastActivityAt.slice(0, 10);
+  const since = activityDay(a.lastActivityAt);
   const idleDays = daysBetween(since, today);
   if (idleDays < policy.stalledAfterDays) return null;
   return {

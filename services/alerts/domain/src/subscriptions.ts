@@ -48,3 +48,21 @@ export function matchesSubscription(filters: SubscriptionFilters, alert: AlertFo
   }
   return true;
 }
+
+/** Kinds raised about an agreement, not one of its milestones: their alerts have no milestone type. */
+export const AgreementLevelKinds: readonly AlertKind[] = ['agreement.stalled'];
+
+/**
+ * Why `filters` ask for alerts they can never let through (null: they can): an agreement-level kind together with
+ * milestone types, which no alert of that kind has. Refused when subscribing rather than matching nothing silently.
+ */
+export function unmatchableFilters(filters: SubscriptionFilters): { field: string; message: string } | null {
+  const agreementLevel = (filters.kinds ?? []).filter((k) => AgreementLevelKinds.includes(k));
+  if (agreementLevel.length === 0 || !filters.milestoneTypes?.length) return null;
+  return {
+    field: 'filters.milestoneTypes',
+    message:
+      `${agreementLevel.join(', ')} is about an agreement, not a milestone, so it has no milestone type and milestoneTypes would never let it through: ` +
+      'subscribe to it without milestoneTypes (a second subscription for the milestone kinds)',
+  };
+}

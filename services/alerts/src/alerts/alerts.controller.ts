@@ -14,6 +14,7 @@ import { silenceOfAll } from '../silences/silence';
 import { SilencesService } from '../silences/silences.service';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service';
 import { AlertsService, mineOf, toInboxView, toView, type AlertDoc, type AlertScope, type AlertView, type InboxAlertView } from './alerts.service';
+import { AlertPayloads, type AlertDetails } from './payload';
 import { AcknowledgeDto, DEFAULT_MINE, ListAlertsQueryDto, MarkDoneDto, MAX_SNOOZE_DAYS, SnoozeDto, untilWithin } from './dto';
 import { Alert, AlertPage } from './responses';
 
@@ -27,6 +28,9 @@ interface Owned {
 const NOT_YOURS = 'No such alert, or none of your subscriptions matches it.';
 const STAND_PROBLEMS = [404, 413, 415] as const;
 
+/** An alert as answered: the caller's view of it with the details a person needs to act (payload.ts). */
+type Shown = (AlertView | InboxAlertView) & AlertDetails;
+
 /** A recipient sees its inbox; the other roles see every alert. */
 const isRecipient = (actor: Actor) => actor.role === 'stakeholder';
 
@@ -39,6 +43,7 @@ export class AlertsController {
     private readonly subscriptions: SubscriptionsService,
     private readonly agreements: AgreementInfoStore,
     private readonly silences: SilencesService,
+    private readonly payloads: AlertPayloads,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -52,17 +57,17 @@ export class AlertsController {
   })
   @ApiOkResponse({ type: AlertPage })
   @ApiProblem(404, 'subscriptionId names no subscription, or someone else’s.')
-  async list(@Query() query: ListAlertsQueryDto, @CurrentActor() actor: Actor): Promise<{ items: Array<AlertView | InboxAlertView>; nextCursor: string | null }> {
+  async list(@Query() query: ListAlertsQueryDto, @CurrentActor() actor: Actor): Promise<{ items: Shown[]; nextCursor: string | null }> {
     if (!isRecipient(actor)) {
       const scopes = query.subscriptionId ? await this.scopesOf([await this.subscription(query.subscriptionId, actor)]) : undefined;
       const page = await this.alerts.list(query, { ...(scopes && { scopes }) });
-      return { items: page.items.map(toView), nextCursor: page.nextCursor };
+      return { items: await this.payloads.withDetails(page.items, page.items.map(toView)), nextCursor: page.nextCursor };
     }
     const owned = query.subscriptionId ? [await this.subscription(query.subscriptionId, actor)] : await this.ownedBy(actor);
     const now = this.clock.now();
     const wanted = new Set(query.mine ?? DEFAULT_MINE);
     const page = await this.alerts.list(query, { scopes: await this.scopesOf(owned), keep: (doc) => wanted.has(mineOf(doc, actor.id, now).state) });
-    return { items: await this.inboxViews(page.items, actor, owned, now), nextCursor: page.nextCursor };
+    return { items: await this.payloads.withDetails(page.items, await this.inboxViews(page.items, actor, owned, now)), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
@@ -71,9 +76,9 @@ export class AlertsController {
   @ApiUuidParam()
   @ApiOkResponse({ type: Alert })
   @ApiProblem(404, NOT_YOURS)
-  async get(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor): Promise<AlertView | InboxAlertView> {
+  async get(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor): Promise<Shown> {
     const doc = await this.alerts.document(id);
-    if (!isRecipient(actor)) return toView(doc);
+    if (!isRecipient(actor)) return this.shown(doc, toView(doc));
     return this.viewFor(actor, doc, await this.matchingOrNotFound(doc, actor));
   }
 
@@ -123,11 +128,11 @@ export class AlertsController {
   }
 
   /** Runs one of the caller's own stands on an alert its subscriptions match (404 otherwise); the alert as it sees it. */
-  private async takeStand(id: string, actor: Actor, act: () => Promise<AlertDoc>, now = this.clock.now()): Promise<AlertView | InboxAlertView> {
+  private async takeStand(id: string, actor: Actor, act: () => Promise<AlertDoc>, now = this.clock.now()): Promise<Shown> {
     // Admins act for themselves too: on the alerts their own subscriptions match.
     const matching = await this.matchingOrNotFound(await this.alerts.document(id), actor);
     const after = await act();
-    return isRecipient(actor) ? this.viewFor(actor, after, matching, now) : toView(after);
+    return isRecipient(actor) ? this.viewFor(actor, after, matching, now) : this.shown(after, toView(after));
   }
 
   /** The caller's subscriptions that match the alert; 404 when none does (as for an unknown alert). */
@@ -138,8 +143,13 @@ export class AlertsController {
     return matching;
   }
 
-  private async viewFor(actor: Actor, doc: AlertDoc, owned: Owned[], now = this.clock.now()): Promise<InboxAlertView> {
-    return (await this.inboxViews([doc], actor, owned, now))[0];
+  private async viewFor(actor: Actor, doc: AlertDoc, owned: Owned[], now = this.clock.now()): Promise<Shown> {
+    return this.shown(doc, (await this.inboxViews([doc], actor, owned, now))[0]);
+  }
+
+  /** One alert's view with its details. */
+  private async shown(doc: AlertDoc, view: AlertView | InboxAlertView): Promise<Shown> {
+    return (await this.payloads.withDetails([doc], [view]))[0];
   }
 
   /** Alerts as `actor` sees them, each marked with the silence of its that holds it back from `owned`, if any. */

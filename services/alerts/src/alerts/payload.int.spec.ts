@@ -90,4 +90,22 @@ describe('alert payloads from the read models', () => {
       milestone: { status: 'met' },
     });
   });
+
+  it('gives every alert GET /alerts answers the same details, to monitors and to a stakeholder with its own stand', async () => {
+    const details = {
+      reason: 'Geological survey of the Almalyk deposit missed its due date 2026-11-30 by 3 days',
+      agreement: { id: agreementId, reference: 'TR-UZ-2026-CM', title: 'MoU on critical minerals and rare earths' },
+      milestone: { id: milestoneId, title: 'Geological survey of the Almalyk deposit', status: 'met' },
+      links: { agreement: `https://agreements.example.org/agreements/${agreementId}` },
+    };
+    const listed = (await svc.as('monitor').get(`/alerts?agreementId=${agreementId}&status=resolved`).expect(200)).body.items;
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ agreementId, milestoneId, ...details });
+    expect((await svc.as('monitor').get(`/alerts/${listed[0].id}`).expect(200)).body).toMatchObject(details);
+
+    await svc.as('stakeholder').post('/subscriptions').send({ filters: { agreementIds: [agreementId] }, channel: { type: 'inbox' } }).expect(201);
+    const mine = (await svc.as('stakeholder').get(`/alerts?agreementId=${agreementId}&status=resolved`).expect(200)).body.items;
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ id: listed[0].id, mine: { state: 'open' }, ...details });
+  });
 });

@@ -30,10 +30,10 @@ import { AlertsConfig } from '../config';
 import { AgreementInfoStore, type AgreementInfo } from '../read-model/agreement-info';
 import { DeadlineStore, type DeadlineDoc } from '../read-model/deadlines';
 import type { AlertDoc } from './alerts.service';
-import { AlertFactsDto } from './responses';
 
-export const AgreementLifecycles = ['active', 'suspended', 'terminated', 'expired'] as const;
-export type AgreementLifecycle = (typeof AgreementLifecycles)[number];
+import { AgreementLifecycles, AlertDetailsDto, AlertFactsDto, type AgreementLifecycle } from './responses';
+
+export { AgreementLifecycles, type AgreementLifecycle };
 
 export interface PayloadParty {
   /** ISO 3166-1 alpha-2. */
@@ -93,6 +93,14 @@ export interface AlertPayload {
   links: PayloadLinks;
 }
 
+/** What a payload adds to an alert's stored fields: enough to act on it without another lookup. */
+export type AlertDetails = Pick<AlertPayload, 'reason' | 'windowDays' | 'slipNumber' | 'agreement' | 'milestone' | 'links'>;
+
+export function detailsOf(payload: AlertPayload): AlertDetails {
+  const { reason, windowDays, slipNumber, agreement, milestone, links } = payload;
+  return { reason, windowDays, slipNumber, agreement, milestone, links };
+}
+
 /** Where the links point: this service, agreements, milestones (public base URLs, no trailing slash). */
 export interface PayloadUrls {
   alerts: string;
@@ -100,12 +108,9 @@ export interface PayloadUrls {
   milestones: string;
 }
 
-/** The parties as the read model knows them: with names if it keeps them (`parties`), else the countries only. */
+/** The parties' countries with their names; an info written before names were kept: the countries only. */
 function partiesOf(info: AgreementInfo): PayloadParty[] {
-  const named = (info as AgreementInfo & { parties?: Array<{ country?: string; name?: string }> }).parties;
-  if (Array.isArray(named)) {
-    return named.flatMap((p) => (p.country ? [{ country: p.country.toUpperCase(), ...(p.name && { name: p.name }) }] : []));
-  }
+  if (info.parties) return info.parties.flatMap((p) => (p.country ? [{ country: p.country.toUpperCase(), name: p.name }] : []));
   return (info.partyCountries ?? []).map((country) => ({ country }));
 }
 
@@ -165,6 +170,12 @@ export class AlertPayloads {
 
   async of(alert: AlertDoc): Promise<AlertPayload> {
     return (await this.ofMany([alert]))[0];
+  }
+
+  /** Each view (of `alerts[i]`) with its alert's details: what GET /alerts and the webhooks answer. */
+  async withDetails<T extends object>(alerts: readonly AlertDoc[], views: readonly T[]): Promise<Array<T & AlertDetails>> {
+    const payloads = await this.ofMany(alerts);
+    return views.map((view, i) => ({ ...view, ...detailsOf(payloads[i]) }));
   }
 
   async ofMany(alerts: readonly AlertDoc[]): Promise<AlertPayload[]> {
@@ -307,63 +318,8 @@ export const ALERT_PAYLOAD_SCHEMA = {
 
 // ---- OpenAPI ----
 
-export class PayloadPartyDto implements PayloadParty {
-  @ApiProperty({ example: 'UZ', description: 'ISO 3166-1 alpha-2' })
-  country: string;
-
-  @ApiProperty({ required: false, example: 'Republic of Uzbekistan', description: 'once the agreement read model keeps party names' })
-  name?: string;
-}
-
-export class PayloadAgreementDto implements PayloadAgreement {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ type: String, nullable: true, example: 'UZ-TR-2026-CRM-01', description: 'null until the agreement reached this service' })
-  reference: string | null;
-
-  @ApiProperty({ type: String, nullable: true, example: 'Critical raw materials partnership' })
-  title: string | null;
-
-  @ApiProperty({ type: [PayloadPartyDto] })
-  parties: PayloadPartyDto[];
-
-  @ApiProperty({ type: String, nullable: true, enum: [...AgreementLifecycles, null] })
-  lifecycle: AgreementLifecycle | null;
-}
-
-export class PayloadMilestoneDto implements PayloadMilestone {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ type: String, nullable: true, example: 'Geological survey of the Almalyk deposit' })
-  title: string | null;
-
-  @ApiProperty({ type: String, nullable: true, enum: [...MilestoneTypes, null] })
-  type: MilestoneType | null;
-
-  @ApiProperty({ type: String, format: 'date', nullable: true, description: 'the due date now (after any slip)' })
-  dueDate: string | null;
-
-  @ApiProperty({ type: String, nullable: true, enum: [...MilestoneStatuses, null], description: 'the status now, not when raised' })
-  status: MilestoneStatus | null;
-
-  @ApiProperty({ type: 'integer', nullable: true, minimum: 0 })
-  slipCount: number | null;
-}
-
-export class PayloadLinksDto implements PayloadLinks {
-  @ApiProperty({ format: 'uri', example: 'http://localhost:3003/alerts/0197a3c2-5d1e-7b4a-9c3f-2e8d1a6b4c70' })
-  alert: string;
-
-  @ApiProperty({ format: 'uri', example: 'http://localhost:3001/agreements/0197a3c2-5d1e-7b4a-9c3f-2e8d1a6b4c71' })
-  agreement: string;
-
-  @ApiProperty({ type: String, format: 'uri', nullable: true })
-  milestone: string | null;
-}
-
-export class AlertPayloadDto implements AlertPayload {
+/** The payload: the alert's own fields and its details. */
+export class AlertPayloadDto extends AlertDetailsDto implements AlertPayload {
   @ApiProperty({ format: 'uuid' })
   id: string;
 
@@ -375,9 +331,6 @@ export class AlertPayloadDto implements AlertPayload {
 
   @ApiProperty({ enum: AlertStatuses })
   status: AlertStatus;
-
-  @ApiProperty({ example: 'Geological survey of the Almalyk deposit is due in 7 days (2026-12-08)' })
-  reason: string;
 
   @ApiProperty({ format: 'date-time' })
   raisedAt: string;
@@ -394,21 +347,7 @@ export class AlertPayloadDto implements AlertPayload {
   @ApiProperty({ type: String, format: 'date', nullable: true, description: 'the due date the alert is about' })
   dueDate: string | null;
 
-  @ApiProperty({ type: 'integer', nullable: true, description: 'approaching: the window; stalled: idle days; atRisk: days late; else null' })
-  windowDays: number | null;
-
-  @ApiProperty({ type: 'integer', nullable: true, minimum: 1, description: 'milestone.slipped: the how-manieth slip; else null' })
-  slipNumber: number | null;
-
   @ApiProperty({ type: AlertFactsDto, description: 'as raised' })
   facts: AlertFactsDto;
 
-  @ApiProperty({ type: PayloadAgreementDto })
-  agreement: PayloadAgreementDto;
-
-  @ApiProperty({ type: PayloadMilestoneDto, nullable: true, description: 'null for agreement-level alerts' })
-  milestone: PayloadMilestoneDto | null;
-
-  @ApiProperty({ type: PayloadLinksDto })
-  links: PayloadLinksDto;
 }

@@ -6,9 +6,11 @@
 import { v7 as uuidv7 } from 'uuid';
 import { startService, testConfig, TestClock, uniqueName, type RunningService } from '@tracker/testing';
 import type { AlertDraft } from '@tracker/alerts-domain';
+import { MONGO_CONNECTION } from '@tracker/service-runtime';
 import { AlertsApp } from '../service';
 import { AlertsConfig } from '../config';
 import { SilencesService } from '../silences/silences.service';
+import { SubscriptionsService } from '../subscriptions/subscriptions.service';
 import { AlertsService } from './alerts.service';
 
 /** The keys of this test: two stakeholders with subscriptions, one without, a monitor, an auditor. */
@@ -42,6 +44,7 @@ describe('recipients: own inboxes, own stands, silences', () => {
     const config = testConfig(AlertsConfig, {
       KAFKA_TOPIC_PREFIX: `${uniqueName('rcp')}.`,
       ALERT_SCAN_INTERVAL_MS: '0',
+      SILENCES_REFRESH_MS: '600000',
       API_KEYS: JSON.stringify([
         { name: KEYS.a, roles: ['stakeholder'], key: secret('a') },
         { name: KEYS.b, roles: ['stakeholder'], key: secret('b') },
@@ -288,13 +291,17 @@ describe('recipients: own inboxes, own stands, silences', () => {
       expect((await as('a').post(`/silences/${silenceA}/expire`).expect(200)).body).toEqual(expired);
     });
 
-    it('sees a silence another instance wrote once it reads the silences again', async () => {
+    it('holds a silence created through another instance from the moment it is answered, and lifts it when expired there', async () => {
       const silences = svc.app.get(SilencesService);
-      const now = clock.now().toISOString();
-      // As another instance would have inserted it (same collection, not through this one's cache).
-      await silences.silences.insertOne({ _id: uuidv7(), owner: KEYS.a, subscriptionId: subs.a2, until: inADay(), comment: 'elsewhere', createdAt: now, createdBy: KEYS.a });
-      await silences.refresh();
-      expect(await silences.silencing({ _id: subs.a2, owner: KEYS.a }, { agreementId: Y }, clock.now())).toMatchObject({ comment: 'elsewhere' });
+      // Another instance: its own service and memory, the same database.
+      const other = new SilencesService(svc.app.get(MONGO_CONNECTION), clock, svc.app.get(SubscriptionsService), svc.app.get(AlertsConfig));
+      const subscription = { _id: subs.a2, owner: KEYS.a };
+      expect(await silences.silencing(subscription, { agreementId: Y }, clock.now())).toBeNull(); // read just now
+      const created = await other.create({ subscriptionId: subs.a2, until: inADay(), comment: 'elsewhere' }, { id: KEYS.a, role: 'stakeholder' });
+      // SILENCES_REFRESH_MS is ten minutes here: only the generation can have told this instance.
+      expect(await silences.silencing(subscription, { agreementId: Y }, clock.now())).toMatchObject({ id: created.id, comment: 'elsewhere' });
+      await other.expire(created.id, { id: KEYS.a, role: 'stakeholder' });
+      expect(await silences.silencing(subscription, { agreementId: Y }, clock.now())).toBeNull();
     });
 
     it('refuses invalid silences with the field, and someone else’s or an unknown subscription with 404', async () => {

@@ -2,7 +2,7 @@
  * What /alerts answers, for the OpenAPI: each class implements the type the code returns (AlertView and the facts
  * of alert.raised), so a field added there and not here fails the typecheck.
  */
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, IntersectionType } from '@nestjs/swagger';
 import {
   AlertInhibitions,
   AlertKinds,
@@ -23,7 +23,11 @@ import {
   type RecipientState,
 } from '@tracker/contracts';
 import { CursorPageOf } from '@tracker/platform';
+import type { AlertDetails, PayloadAgreement, PayloadLinks, PayloadMilestone, PayloadParty } from './payload';
 import { MineStates, type AlertView, type InboxAlertView, type Mine, type MineState, type RecipientStand, type SilencedMark } from './alerts.service';
+
+export const AgreementLifecycles = ['active', 'suspended', 'terminated', 'expired'] as const;
+export type AgreementLifecycle = (typeof AgreementLifecycles)[number];
 
 const optional = { required: false } as const;
 const days = { ...optional, type: 'integer', minimum: 0 } as const;
@@ -65,6 +69,83 @@ export class AlertFactsDto implements AlertFacts {
 
   @ApiProperty({ ...optional, format: 'uuid', description: 'the event that raised the alert (not the scheduler)' })
   causedByEventId?: string;
+}
+
+export class PayloadPartyDto implements PayloadParty {
+  @ApiProperty({ example: 'UZ', description: 'ISO 3166-1 alpha-2' })
+  country: string;
+
+  @ApiProperty({ required: false, example: 'Republic of Uzbekistan', description: 'once the agreement read model keeps party names' })
+  name?: string;
+}
+
+export class PayloadAgreementDto implements PayloadAgreement {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'UZ-TR-2026-CRM-01', description: 'null until the agreement reached this service' })
+  reference: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Critical raw materials partnership' })
+  title: string | null;
+
+  @ApiProperty({ type: [PayloadPartyDto] })
+  parties: PayloadPartyDto[];
+
+  @ApiProperty({ type: String, nullable: true, enum: [...AgreementLifecycles, null] })
+  lifecycle: AgreementLifecycle | null;
+}
+
+export class PayloadMilestoneDto implements PayloadMilestone {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Geological survey of the Almalyk deposit' })
+  title: string | null;
+
+  @ApiProperty({ type: String, nullable: true, enum: [...MilestoneTypes, null] })
+  type: MilestoneType | null;
+
+  @ApiProperty({ type: String, format: 'date', nullable: true, description: 'the due date now (after any slip)' })
+  dueDate: string | null;
+
+  @ApiProperty({ type: String, nullable: true, enum: [...MilestoneStatuses, null], description: 'the status now, not when raised' })
+  status: MilestoneStatus | null;
+
+  @ApiProperty({ type: 'integer', nullable: true, minimum: 0 })
+  slipCount: number | null;
+}
+
+export class PayloadLinksDto implements PayloadLinks {
+  @ApiProperty({ format: 'uri', example: 'http://localhost:3003/alerts/0197a3c2-5d1e-7b4a-9c3f-2e8d1a6b4c70' })
+  alert: string;
+
+  @ApiProperty({ format: 'uri', example: 'http://localhost:3001/agreements/0197a3c2-5d1e-7b4a-9c3f-2e8d1a6b4c71' })
+  agreement: string;
+
+  @ApiProperty({ type: String, format: 'uri', nullable: true })
+  milestone: string | null;
+}
+
+/** What every alert carries beside its stored fields (payload.ts): the agreement and milestone as they stand now, the reason in words, links. */
+export class AlertDetailsDto implements AlertDetails {
+  @ApiProperty({ example: 'Geological survey of the Almalyk deposit is due in 7 days (2026-12-08)', description: 'the alert in words' })
+  reason: string;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'approaching: the window; stalled: idle days; atRisk: days late; else null' })
+  windowDays: number | null;
+
+  @ApiProperty({ type: 'integer', nullable: true, minimum: 1, description: 'milestone.slipped: the how-manieth slip; else null' })
+  slipNumber: number | null;
+
+  @ApiProperty({ type: PayloadAgreementDto })
+  agreement: PayloadAgreementDto;
+
+  @ApiProperty({ type: PayloadMilestoneDto, nullable: true, description: 'null for agreement-level alerts' })
+  milestone: PayloadMilestoneDto | null;
+
+  @ApiProperty({ type: PayloadLinksDto })
+  links: PayloadLinksDto;
 }
 
 /** An alert as raised (alert.raised, and the SSE stream's `data:`), without its state. */
@@ -168,7 +249,7 @@ export class SilencedMarkDto implements SilencedMark {
  * theirs holds it back); monitors, auditors and admins see every recipient's (`acknowledgements`, `recipients`,
  * `acknowledgedBy`) and no `mine`.
  */
-export class Alert extends RaisedAlert implements AlertView, Partial<Pick<InboxAlertView, 'mine' | 'silenced'>> {
+export class Alert extends IntersectionType(RaisedAlert, AlertDetailsDto) implements AlertView, AlertDetails, Partial<Pick<InboxAlertView, 'mine' | 'silenced'>> {
   @ApiProperty({ type: 'integer', minimum: 1, description: 'the alert stream’s version' })
   version: number;
 

@@ -18,6 +18,7 @@ import { TestClock, eventually, startService, testConfig, uniqueName, type Runni
 import { AlertsApp } from '../service';
 import { DeadlineScheduler } from '../alerts/deadline-scheduler';
 import { AlertsService } from '../alerts/alerts.service';
+import { AlertPayloads } from '../alerts/payload';
 import { AlertsConfig } from '../config';
 import { AgreementInfoStore } from '../read-model/agreement-info';
 import { DeadlineStore } from '../read-model/deadlines';
@@ -224,6 +225,7 @@ describe('webhook deliveries', () => {
         new AgreementInfoStore(readModels),
         svc.app.get(AlertsService),
         svc.app.get(OutboundPolicy),
+        svc.app.get(AlertPayloads),
       );
       const results = await Promise.all([deliveries.runOnce(), second.runOnce()]);
       expect(results.reduce((n, r) => n + r.delivered, 0)).toBe(1);
@@ -251,8 +253,22 @@ describe('webhook deliveries', () => {
     expect(JSON.parse(body)).toMatchObject({
       deliveryId: first.id,
       event: { type: 'alert.raised' },
-      alert: { kind: 'deadline.approaching', agreementId, dueDate: '2026-03-06', window: 7 },
+      alert: {
+        kind: 'deadline.approaching',
+        agreementId,
+        dueDate: '2026-03-06',
+        window: 7,
+        // What the owner needs to act without another lookup, and its own stand.
+        reason: 'Refinery due 2026-03-06 is due in 5 days (2026-03-06)',
+        windowDays: 7,
+        agreement: { id: agreementId, reference: 'TR-CN-2026', title: 'MoU on natural resources' },
+        milestone: { title: 'Refinery due 2026-03-06', type: 'refinery', dueDate: '2026-03-06', status: 'scheduled' },
+        links: { agreement: expect.stringMatching(new RegExp(`/agreements/${agreementId}$`)) },
+        mine: { state: 'open' },
+      },
     });
+    // Nobody else's stand goes to this owner.
+    expect(JSON.parse(body).alert).not.toHaveProperty('recipients');
     // Every attempt sent the same bytes.
     expect(new Set(received.map((r) => r.body)).size).toBe(1);
 

@@ -59,8 +59,8 @@ import {
   type Grouping,
   type RetrySchedule,
 } from '@tracker/alerts-domain';
-import { AlertsService, toInboxView, type AlertDoc } from '../alerts/alerts.service';
-import { AlertPayloads } from '../alerts/payload';
+import { AlertsService, toInboxView } from '../alerts/alerts.service';
+import { AlertPayloads, detailsOf, type AlertPayload } from '../alerts/payload';
 import { AlertsConfig } from '../config';
 import { AgreementInfoStore } from '../read-model/agreement-info';
 import { SilencesService } from '../silences/silences.service';
@@ -236,8 +236,8 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
     private readonly agreements: AgreementInfoStore,
     private readonly alerts: AlertsService,
     private readonly outbound: OutboundPolicy,
-    // Optional so that a test may build the service by hand: without them, the alert view and no silences.
-    @Optional() private readonly payloads?: AlertPayloads,
+    private readonly payloads: AlertPayloads,
+    // Optional so that a test may build the service by hand without silences.
     @Optional() private readonly silences?: SilencesService,
   ) {
     this.deliveries = connection.collection<DeliveryDoc>('deliveries');
@@ -281,10 +281,6 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
     if (this.holding) await this.lease.release().catch(() => undefined);
   }
 
-  private payloadOf(alert: AlertDoc): Promise<unknown> {
-    return this.payloads ? this.payloads.of(alert) : Promise.resolve(toInboxView(alert, '', this.clock.now()));
-  }
-
   /**
    * Announces new work to the lease holder: an arrival at the first free number at or after the cursor, written
    * again above the cursor if the holder had passed that number already (see above).
@@ -325,7 +321,7 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
     const deliveries: string[] = [];
     const items: string[] = [];
     let created = 0;
-    let payload: Promise<unknown> | undefined;
+    let payload: Promise<AlertPayload> | undefined;
     for (const s of webhooks) {
       if (!matchesSubscription(s.filters, alert, agreement)) continue;
       const id = uuidv5(`${s._id}:${event.eventId}`, DELIVERY_ID_NAMESPACE);
@@ -334,14 +330,17 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
       const silence = await this.silences?.silencing(s, alert, this.clock.now());
       if (silence && s.grouping) continue;
       if (s.grouping) {
-        payload ??= this.payloadOf(alert);
+        payload ??= this.payloads.of(alert);
         const { key, by } = groupOf(s.grouping, { agreementId: alert.agreementId, kind: alert.kind, partyCountries: info?.partyCountries ?? [] });
         const item: GroupItemDoc = { _id: id, subscriptionId: s._id, groupId: idOf(s._id, 'group', key), key, by, grouping: s.grouping, alertId, event: eventRef, alert: await payload, createdAt: now };
         if (await this.insertNew(this.items, item)) created++;
         items.push(id);
         continue;
       }
-      const body = JSON.stringify({ deliveryId: id, subscriptionId: s._id, event: { ...eventRef, data: event.data }, alert: toInboxView(alert, s.owner, this.clock.now()) });
+      // The alert as the owner's inbox shows it (its own stand, no other recipient's), with the details to act on.
+      payload ??= this.payloads.of(alert);
+      const shown = { ...toInboxView(alert, s.owner, this.clock.now()), ...detailsOf(await payload) };
+      const body = JSON.stringify({ deliveryId: id, subscriptionId: s._id, event: { ...eventRef, data: event.data }, alert: shown });
       const doc = this.newDelivery(s, id, body, now, { kind: 'alert', eventId: event.eventId, eventType: event.type, alertId, agreementId: alert.agreementId, alertIds: [alertId] });
       if (silence) {
         await this.insertNew(this.deliveries, { ...doc, status: 'silenced', nextAttemptAt: null, silencedBy: silence.id });
@@ -572,7 +571,7 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
         continue;
       }
       const id = idOf(subscription._id, alert._id, decision.n);
-      const body = JSON.stringify({ deliveryId: id, subscriptionId: subscription._id, kind: 'reminder', reminder: decision.n, alert: await this.payloadOf(alert) });
+      const body = JSON.stringify({ deliveryId: id, subscriptionId: subscription._id, kind: 'reminder', reminder: decision.n, alert: await this.payloads.of(alert) });
       await this.insertNew(this.deliveries, this.newDelivery(subscription, id, body, iso, { kind: 'reminder', reminder: decision.n, alertId: alert._id, agreementId: alert.agreementId, alertIds: [alert._id] }));
       q.at[id] = iso;
       if (decision.nextAt) q.reminders[key] = { ...r, sent: decision.n, lastSentAt: iso, at: decision.nextAt.toISOString() };

@@ -1,6 +1,6 @@
 /**
- * What the alerts service knows of agreements, folded from `agreements.events`: the parties' countries and the
- * commodities (for subscription filters), whether the agreement is finished, and when its milestones last moved
+ * What the alerts service knows of agreements, folded from `agreements.events`: the parties (names for the
+ * payloads, countries for subscription filters) and the commodities, whether the agreement is finished, and when its milestones last moved
  * (for agreement.stalled). One version guard per agreement stream (applyOnce): a redelivered or older event never
  * moves an entry backwards. The activity time comes from both topics and only ever grows (`$max`), so it needs
  * no guard: applying a milestone event twice, or out of order, gives the same result.
@@ -17,6 +17,8 @@ export interface AgreementInfo {
   version: number;
   reference: string;
   title: string;
+  /** Absent in documents written before names were kept (their payloads name countries only). */
+  parties?: AgreementParty[];
   partyCountries: string[];
   commodities: string[];
   lifecycle: 'active' | 'suspended' | 'terminated' | 'expired';
@@ -25,7 +27,13 @@ export interface AgreementInfo {
   lastActivityAt?: string;
 }
 
-/** Milestone events that count as progress (as in the agreements service's stall rule). */
+/** A party as the payloads name it: a country's (ISO 3166-1 alpha-2, upper case) or an organisation's. */
+export interface AgreementParty {
+  country?: string;
+  name: string;
+}
+
+/** Milestone events that count as progress (the agreements service's stall rule counts these too, and more: README). */
 const PROGRESS = new Set(['milestone.started', 'milestone.progress-reported', 'milestone.met', 'milestone.partially-met', 'milestone.not-met']);
 
 /** Whether a milestone event is progress: it moves the agreement's last activity and ends a stall. */
@@ -34,6 +42,9 @@ export function isMilestoneProgress(type: string): boolean {
 }
 
 const countriesOf = (parties: readonly Party[]) => [...new Set(parties.flatMap((p) => (p.country ? [p.country.toUpperCase()] : [])))];
+const partiesOf = (parties: readonly Party[]): AgreementParty[] => parties.map((p) => ({ ...(p.country && { country: p.country.toUpperCase() }), name: p.name }));
+/** What a party list sets here: the parties and their countries, always together. */
+const partiesSet = (parties: readonly Party[]) => ({ parties: partiesOf(parties), partyCountries: countriesOf(parties) });
 
 /** On the live collections (ReadModels) or on ones a replay is filling. */
 @Injectable()
@@ -70,7 +81,7 @@ export class AgreementInfoStore {
         set = {
           reference: event.data.reference,
           title: event.data.title,
-          partyCountries: countriesOf(event.data.parties),
+          ...partiesSet(event.data.parties),
           commodities: [...event.data.commodities],
           ...agreementStatusChange(event),
         };
@@ -79,7 +90,7 @@ export class AgreementInfoStore {
         const c = event.data.changes;
         set = {
           ...(c.title !== undefined && { title: c.title }),
-          ...(c.parties !== undefined && { partyCountries: countriesOf(c.parties) }),
+          ...(c.parties !== undefined && partiesSet(c.parties)),
           ...(c.commodities !== undefined && { commodities: [...c.commodities] }),
         };
         break;

@@ -3,13 +3,15 @@
  * its own deliveries, not facts about agreements, and a replay rebuilds read models from events and leaves
  * records alone (ADR 0006). Expiring one ends it now and keeps the record (as in Alertmanager).
  *
- * `silencing` is on the webhook dispatcher's hot path: it answers from memory. Each instance keeps the silences
- * that had not ended when it last read them, read again (one query, a scan on FerretDB: the collection is small,
- * stakeholders × a few each) at most every {@link SILENCES_REFRESH_MS}, and updated at once by this instance's
- * own writes. A silence created or expired through another instance is thus seen here within that interval,
- * which is what a silence needs (it is set by a person for hours or days; Alertmanager's replicas gossip theirs
- * the same way). The alternatives cost more or lose writes on FerretDB: a read per delivery by subscription and
- * agreement scans, and a per-owner list document written by several instances is not isolated between them.
+ * `silencing` is on the webhook dispatcher's hot path: it answers from memory, checked against a generation.
+ * Each instance keeps the silences that had not ended when it last read them (one query, a scan on FerretDB: the
+ * collection is small, stakeholders × a few each). Every create or expire, on any instance, bumps one counter
+ * (`silence_generation`, `_id: 'silences'`, an atomic `$inc`) before it is answered; `silencing` reads that counter
+ * by `_id` and reads the silences again only when it moved (or `SILENCES_REFRESH_MS` passed). So a silence holds on
+ * every instance from the moment its creation is answered: a match delivered after that is never sent. The
+ * counter is read before the silences, so a write that lands during a read moves it and the next call reads again.
+ * The alternatives cost more or lose writes on FerretDB: a read per delivery by subscription and agreement scans,
+ * and a per-owner list document written by several instances is not isolated between them.
  */
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Collection, Connection, mongo } from 'mongoose';
@@ -17,14 +19,12 @@ import { DomainError, type Actor } from '@tracker/contracts';
 import { CLOCK, Cursor, derivedFromKey, markReplayed, newResourceId, type Clock } from '@tracker/platform';
 import { MONGO_CONNECTION } from '@tracker/service-runtime';
 import { isDuplicateKey, updateById } from '@tracker/mongo';
+import { AlertsConfig } from '../config';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service';
 import { untilWithin } from '../alerts/dto';
 import { endOf, isActive, silenceOf, type Silence } from './silence';
 import type { CreateSilenceDto, ListSilencesQuery } from './dto';
 import { mayRead, readableBy, SEE_ALL_NOTICES } from '../owned';
-
-/** How stale (wall-clock ms) the in-memory silences of `silencing` may be. */
-export const SILENCES_REFRESH_MS = 5_000;
 
 /** How far ahead a silence may end. */
 export const MAX_SILENCE_DAYS = 365;
@@ -55,16 +55,24 @@ export class SilencesService implements OnModuleInit {
   /** Silences not ended when last read, by id (see above). */
   private cached = new Map<string, Silence>();
   private readAt = Number.NEGATIVE_INFINITY;
+  /** The generation the cached silences were read at (null: never read). */
+  private readGeneration: number | null = null;
+  private readonly generation: Collection<{ _id: string; n: number }>;
   private reading: Promise<void> | null = null;
   /** This instance's writes, kept until a read that started after them has seen them (see applyWrite). */
   private writes: Array<{ at: number; id: string; doc: Silence | null }> = [];
+  /** How stale (wall-clock ms) the in-memory silences of `silencing` may be. */
+  private readonly refreshMs: number;
 
   constructor(
     @Inject(MONGO_CONNECTION) connection: Connection,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly subscriptions: SubscriptionsService,
+    config: AlertsConfig,
   ) {
     this.silences = connection.collection<Silence>('silences');
+    this.generation = connection.collection('silence_generation');
+    this.refreshMs = config.SILENCES_REFRESH_MS;
   }
 
   async onModuleInit(): Promise<void> {
@@ -99,6 +107,7 @@ export class SilencesService implements OnModuleInit {
       return this.view(earlier);
     }
     this.applyWrite(doc._id, doc);
+    await this.bumpGeneration();
     return this.view(doc);
   }
 
@@ -134,6 +143,7 @@ export class SilencesService implements OnModuleInit {
     const expired: Silence = { ...doc, expiredAt: now.toISOString(), expiredBy: actor.id };
     await updateById(this.silences, id, { $set: { expiredAt: expired.expiredAt, expiredBy: expired.expiredBy } });
     this.applyWrite(id, null);
+    await this.bumpGeneration();
     return this.view(expired);
   }
 
@@ -148,7 +158,7 @@ export class SilencesService implements OnModuleInit {
    * The webhook dispatcher's question before each delivery: answered from memory (see above).
    */
   async silencing(subscription: { _id: string; owner: string }, alert: { agreementId: string }, at: Date): Promise<SilenceView | null> {
-    if (Date.now() - this.readAt >= SILENCES_REFRESH_MS) await this.refresh();
+    if (Date.now() - this.readAt >= this.refreshMs || (await this.currentGeneration()) !== this.readGeneration) await this.refresh();
     const found = silenceOf(this.cached.values(), subscription, alert, at);
     return found && this.view(found, at);
   }
@@ -158,17 +168,34 @@ export class SilencesService implements OnModuleInit {
     this.reading ??= (async () => {
       try {
         const startedAt = Date.now();
+        const generation = await this.currentGeneration();
         const docs = await this.silences.find({ until: { $gt: this.clock.now().toISOString() } }).toArray();
         this.cached = new Map(docs.filter((s) => !s.expiredAt).map((s) => [s._id, s]));
         // A write made while the query ran may be missing from its answer: applied again.
         this.writes = this.writes.filter((w) => w.at >= startedAt);
         for (const w of this.writes) this.put(w.id, w.doc);
         this.readAt = startedAt;
+        this.readGeneration = generation;
       } finally {
         this.reading = null;
       }
     })();
     return this.reading;
+  }
+
+  /** Tells every instance that the silences changed (see above). */
+  private async bumpGeneration(): Promise<void> {
+    const bump = () => this.generation.updateOne({ _id: 'silences' }, { $inc: { n: 1 } }, { upsert: true });
+    try {
+      await bump();
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      await bump(); // two first bumps at once: the other one created it
+    }
+  }
+
+  private async currentGeneration(): Promise<number> {
+    return (await this.generation.findOne({ _id: 'silences' }))?.n ?? 0;
   }
 
   /** Our own write, in memory at once (null: ended), and remembered for a read already under way. */

@@ -9,7 +9,7 @@ import { DomainError, type Actor, type AlertChannel } from '@tracker/contracts';
 import { CLOCK, Cursor, derivedFromKey, markReplayed, newResourceId, OutboundPolicy, OutboundRefused, type Clock } from '@tracker/platform';
 import { MONGO_CONNECTION } from '@tracker/service-runtime';
 import { isDuplicateKey } from '@tracker/mongo';
-import type { Grouping, Repeat, SubscriptionFilters } from '@tracker/alerts-domain';
+import { unmatchableFilters, type Grouping, type Repeat, type SubscriptionFilters } from '@tracker/alerts-domain';
 import type { CreateSubscriptionDto, ListSubscriptionsQuery } from './dto';
 import { mayRead, readableBy, SEE_ALL_SUBSCRIPTIONS } from '../owned';
 
@@ -89,6 +89,8 @@ export class SubscriptionsService implements OnModuleInit {
       ...(f.kinds?.length && { kinds: [...new Set(f.kinds)] }),
       ...(f.minSeverity && { minSeverity: f.minSeverity }),
     };
+    const unmatchable = unmatchableFilters(filters);
+    if (unmatchable) throw new DomainError('invalid', unmatchable.message, unmatchable.field);
     const doc: SubscriptionDoc = {
       // Derived from an Idempotency-Key when given: a retry after a crash finds this subscription.
       _id: newResourceId('subscription'),
