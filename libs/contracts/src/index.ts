@@ -14,3 +14,4 @@ export * from './target-progress';
 export { COMMODITIES, COMMODITY_CODES_MESSAGE } from './commodities';
 export { foldForSearch, searchTokens } from './search-text';
 export * from './asyncapi';
+export * from './alert-payload';

@@ -6,7 +6,7 @@
  */
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DomainError, type Actor } from '@tracker/contracts';
+import { DomainError, type Actor, type AlertDetails } from '@tracker/contracts';
 import { ApiKeyRequired, ApiProblem, ApiProblems, ApiStored, ApiUuidParam, CLOCK, CorrelationId, CurrentActor, Roles, type Clock } from '@tracker/platform';
 import { matchesSubscription, type AgreementForMatching, type SubscriptionFilters } from '@tracker/alerts-domain';
 import { AgreementInfoStore } from '../read-model/agreement-info';
@@ -14,7 +14,7 @@ import { silenceOfAll } from '../silences/silence';
 import { SilencesService } from '../silences/silences.service';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service';
 import { AlertsService, mineOf, toInboxView, toView, type AlertDoc, type AlertScope, type AlertView, type InboxAlertView } from './alerts.service';
-import { AlertPayloads, type AlertDetails } from './payload';
+import { AlertPayloads } from './payload';
 import { AcknowledgeDto, DEFAULT_MINE, ListAlertsQueryDto, MarkDoneDto, MAX_SNOOZE_DAYS, SnoozeDto, untilWithin } from './dto';
 import { Alert, AlertPage } from './responses';
 

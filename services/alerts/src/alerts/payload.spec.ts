@@ -4,7 +4,8 @@ import Ajv from 'ajv';
 import type { AgreementInfo } from '../read-model/agreement-info';
 import type { DeadlineDoc } from '../read-model/deadlines';
 import type { AlertDoc } from './alerts.service';
-import { ALERT_PAYLOAD_SCHEMA, buildAlertPayload, type AlertPayload } from './payload';
+import type { AlertPayload } from '@tracker/contracts';
+import { ALERT_PAYLOAD_SCHEMA, buildAlertPayload } from './payload';
 
 // The project's ajv is 6 (draft-07): the schema keeps to keywords draft-07 and 2020-12 share, so it validates
 // with the `$schema` line taken off (ajv 6 does not know the 2020-12 meta-schema).

@@ -4,6 +4,7 @@
  */
 import { ApiProperty, IntersectionType } from '@nestjs/swagger';
 import {
+  AgreementLifecycles,
   AlertInhibitions,
   AlertKinds,
   AlertResolutions,
@@ -12,6 +13,8 @@ import {
   MilestoneStatuses,
   MilestoneTypes,
   RecipientStates,
+  type AgreementLifecycle,
+  type AlertDetails,
   type AlertFacts,
   type AlertInhibition,
   type AlertKind,
@@ -20,14 +23,14 @@ import {
   type AlertStatus,
   type MilestoneStatus,
   type MilestoneType,
+  type PayloadAgreement,
+  type PayloadLinks,
+  type PayloadMilestone,
+  type PayloadParty,
   type RecipientState,
 } from '@tracker/contracts';
 import { CursorPageOf } from '@tracker/platform';
-import type { AlertDetails, PayloadAgreement, PayloadLinks, PayloadMilestone, PayloadParty } from './payload';
 import { MineStates, type AlertView, type InboxAlertView, type Mine, type MineState, type RecipientStand, type SilencedMark } from './alerts.service';
-
-export const AgreementLifecycles = ['active', 'suspended', 'terminated', 'expired'] as const;
-export type AgreementLifecycle = (typeof AgreementLifecycles)[number];
 
 const optional = { required: false } as const;
 const days = { ...optional, type: 'integer', minimum: 0 } as const;

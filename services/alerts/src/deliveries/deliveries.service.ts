@@ -43,7 +43,7 @@ import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Collection, Connection, mongo } from 'mongoose';
 import { v5 as uuidv5 } from 'uuid';
-import { DomainError, type Actor, type AlertEventEnvelope, type AlertEventType, type EventEnvelope } from '@tracker/contracts';
+import { DomainError, type Actor, type AlertEventEnvelope, type AlertEventType, type AlertPayload, type EventEnvelope } from '@tracker/contracts';
 import { CLOCK, Cursor, OutboundPolicy, postOutbound, type Clock } from '@tracker/platform';
 import { Lease } from '@tracker/messaging';
 import { MONGO_CONNECTION, type EventReactor } from '@tracker/service-runtime';
@@ -60,7 +60,7 @@ import {
   type RetrySchedule,
 } from '@tracker/alerts-domain';
 import { AlertsService, toInboxView } from '../alerts/alerts.service';
-import { AlertPayloads, detailsOf, type AlertPayload } from '../alerts/payload';
+import { AlertPayloads, detailsOf } from '../alerts/payload';
 import { AlertsConfig } from '../config';
 import { AgreementInfoStore } from '../read-model/agreement-info';
 import { SilencesService } from '../silences/silences.service';

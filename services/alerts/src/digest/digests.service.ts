@@ -16,14 +16,14 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Collection, Connection, mongo } from 'mongoose';
 import { v5 as uuidv5 } from 'uuid';
-import { addDays, DomainError, type Actor, type AlertChannel } from '@tracker/contracts';
+import { addDays, DomainError, type Actor, type AlertChannel, type AlertPayload } from '@tracker/contracts';
 import { CLOCK, Cursor, type Clock } from '@tracker/platform';
 import { MONGO_CONNECTION } from '@tracker/service-runtime';
 import { isDuplicateKey } from '@tracker/mongo';
 import { buildDigest, isTimeZone, latestDigestAt, localDateOf, type Digest } from '@tracker/alerts-domain';
 import type { AlertDoc } from '../alerts/alerts.service';
 import { AlertsService } from '../alerts/alerts.service';
-import { AlertPayloads, type AlertPayload } from '../alerts/payload';
+import { AlertPayloads } from '../alerts/payload';
 import { AlertsConfig } from '../config';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { SubscriptionMatcher, type AgreementsSeen } from '../live/subscription-matcher';

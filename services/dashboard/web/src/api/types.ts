@@ -1,6 +1,7 @@
 /** What the services answer, as far as the dashboard reads it (their OpenAPI documents are the reference). */
 import type {
   AgreementDetails,
+  AlertDetails,
   AlertKind,
   AlertSeverity,
   AlertStatus,
@@ -87,7 +88,8 @@ export interface Timeline {
   steps: TimelineStep[];
 }
 
-export interface Alert {
+/** An alert, with the details the alerts service adds so a person can act without another lookup (optional: older answers lack them). */
+export interface Alert extends Partial<AlertDetails> {
   id: string;
   kind: AlertKind;
   severity: AlertSeverity;
@@ -113,38 +115,11 @@ export interface Alert {
   acknowledgements?: { by: string; at: string; note?: string }[];
   /** Held back while its agreement is suspended. */
   inhibited?: string;
-  // What the alerts service adds so a person can act without another lookup (optional: older answers lack it).
-  /** The alert in words. */
-  reason?: string;
-  windowDays?: number | null;
-  slipNumber?: number | null;
-  agreement?: AlertAgreement;
-  milestone?: AlertMilestone | null;
-  links?: { alert: string; agreement: string; milestone: string | null };
 }
 
 /** Where a stakeholder stands on an alert: `open` until it acts (or its snooze runs out). */
 export const MineStates = ['open', 'acknowledged', 'snoozed', 'done'] as const;
 export type MineState = (typeof MineStates)[number];
-
-export interface AlertAgreement {
-  id: string;
-  /** Null while the agreement's registration has not reached the alerts service. */
-  reference: string | null;
-  title: string | null;
-  parties: { country: string; name?: string }[];
-  lifecycle: 'active' | 'suspended' | 'terminated' | 'expired' | null;
-}
-
-export interface AlertMilestone {
-  id: string;
-  title: string | null;
-  type: MilestoneType | null;
-  /** Its due date now (after any slip). */
-  dueDate: string | null;
-  status: MilestoneStatus | null;
-  slipCount: number | null;
-}
 
 /** A message of a subscription's live stream (`alert.raised`): the alert with its details, no stand of anyone. */
 export type LiveAlert = Pick<
