@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { TestClock, eventually, startService, testConfig, uniqueName } from '@tracker/testing';
+import { TestClock, eventually, startService, testConfig, uniqueName, trUzMemorandum } from '@tracker/testing';
 /* eslint-disable @nx/enforce-module-boundaries */
 import { toRegisterBody } from '../../tools/seed/load-seed';
 import { AgreementsApp } from '../../services/agreements/src/service';
@@ -107,19 +107,7 @@ describe('agreement.stalled in practice (e2e)', () => {
     const res = await s.agreements
       .as('monitor')
       .post('/agreements')
-      .send({
-        reference: reference(tag),
-        title: 'Cooperation on critical minerals',
-        kind: 'mou',
-        parties: [
-          { country: 'TR', name: 'Republic of Türkiye' },
-          { country: 'UZ', name: 'Republic of Uzbekistan' },
-        ],
-        signatories: [],
-        signedOn: '2026-01-29',
-        datePrecision: 'day',
-        commodities: ['tungsten'],
-      });
+      .send(trUzMemorandum(reference(tag), { title: 'Cooperation on critical minerals', signatories: [], commodities: ['tungsten'] }));
     if (res.status !== 201) throw new Error(`registering answered ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body.id;
   }

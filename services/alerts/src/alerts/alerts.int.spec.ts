@@ -9,7 +9,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope, type MilestoneEventData } from '@tracker/contracts';
 import { EventStore } from '@tracker/event-store';
 import { Aggregates, EVENT_STORE, ReadModels, ServiceRuntime } from '@tracker/service-runtime';
-import { TestClock, eventually, startService, testConfig, uniqueName, type RunningService, ForeignEvents, publishEvent } from '@tracker/testing';
+import { agreementRegistration, eventually, ForeignEvents, publishEvent, type RunningService, startService, TestClock, testConfig, uniqueName } from '@tracker/testing';
 import { AlertsApp } from '../service';
 import { AlertsConfig } from '../config';
 import { DeadlineStore } from '../read-model/deadlines';
@@ -76,21 +76,13 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
       Topics.agreements,
       envelope(`agreement-${agreementId}`, 'agreement.registered', {
         agreementId,
-        reference: 'TR-UZ-2026-CM',
-        title: 'MoU on critical minerals and rare earths',
-        kind: 'mou',
+        ...agreementRegistration('TR-UZ-2026-CM', 'MoU on critical minerals and rare earths'),
         parties: [
           { country: 'TR', name: 'Türkiye' },
           { country: 'uz', name: 'Uzbekistan' },
         ],
-        signatories: [],
         signedOn: '2026-01-29',
-        datePrecision: 'day',
-        sectors: [],
         commodities: ['rare-earth-elements'],
-        objectives: [],
-        targets: [],
-        sources: [],
       }),
     );
     await milestoneEvent('milestone.planned', {

@@ -4,7 +4,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { MilestoneEventEnvelope } from '@tracker/contracts';
-import { ForeignEvents, startService, TestClock, testConfig, uniqueName, type RunningService } from '@tracker/testing';
+import { agreementRegistration, ForeignEvents, type RunningService, startService, TestClock, testConfig, uniqueName } from '@tracker/testing';
 import { deadlineAlerts } from '@tracker/alerts-domain';
 import { AlertsApp } from '../service';
 import { AlertsConfig } from '../config';
@@ -45,21 +45,13 @@ describe('alert payloads from the read models', () => {
     await svc.app.get(AgreementInfoStore).apply(
       events.next(`agreement-${agreementId}`, agreementId, 'agreement.registered', {
         agreementId,
-        reference: 'TR-UZ-2026-CM',
-        title: 'MoU on critical minerals and rare earths',
-        kind: 'mou',
+        ...agreementRegistration('TR-UZ-2026-CM', 'MoU on critical minerals and rare earths'),
         parties: [
           { country: 'TR', name: 'Türkiye' },
           { country: 'uz', name: 'Uzbekistan' },
         ],
-        signatories: [],
         signedOn: '2026-01-29',
-        datePrecision: 'day',
-        sectors: [],
         commodities: ['rare-earth-elements'],
-        objectives: [],
-        targets: [],
-        sources: [],
       }),
     );
     await milestoneEvent('milestone.planned', { type: 'geological_survey', title: 'Geological survey of the Almalyk deposit', dueDate: '2026-11-30', evidence: [] });

@@ -14,7 +14,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
 import { ReadModels } from '@tracker/service-runtime';
 import { OutboundPolicy } from '@tracker/platform';
-import { TestClock, eventually, startService, testConfig, uniqueName, type RunningService, ForeignEvents, publishEvent } from '@tracker/testing';
+import { agreementRegistration, eventually, ForeignEvents, publishEvent, type RunningService, startService, TestClock, testConfig, uniqueName } from '@tracker/testing';
 import { AlertsApp } from '../service';
 import { DeadlineScheduler } from '../alerts/deadline-scheduler';
 import { AlertsService } from '../alerts/alerts.service';
@@ -122,21 +122,13 @@ describe('webhook deliveries', () => {
       Topics.agreements,
       envelope(`agreement-${agreementId}`, 'agreement.registered', {
         agreementId,
-        reference: 'TR-CN-2026',
-        title: 'MoU on natural resources',
-        kind: 'mou',
+        ...agreementRegistration('TR-CN-2026', 'MoU on natural resources'),
         parties: [
           { country: 'TR', name: 'Türkiye' },
           { country: 'CN', name: 'China' },
         ],
-        signatories: [],
         signedOn: '2026-02-10',
-        datePrecision: 'day',
-        sectors: [],
         commodities: ['copper'],
-        objectives: [],
-        targets: [],
-        sources: [],
       }),
     );
     await eventually(() => svc.app.get(AgreementInfoStore).get(agreementId));

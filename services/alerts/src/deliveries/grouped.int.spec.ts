@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type EventEnvelope } from '@tracker/contracts';
-import { TestClock, eventually, startService, testConfig, uniqueName, type RunningService, ForeignEvents, publishEvent } from '@tracker/testing';
+import { agreementRegistration, eventually, ForeignEvents, publishEvent, type RunningService, startService, TestClock, testConfig, uniqueName } from '@tracker/testing';
 import { AlertsApp } from '../service';
 import { DeadlineScheduler } from '../alerts/deadline-scheduler';
 import { AlertsService } from '../alerts/alerts.service';
@@ -67,21 +67,13 @@ describe('grouped webhooks, reminders, two dispatchers', () => {
       Topics.agreements,
       events.next(`agreement-${agreementId}`, agreementId, 'agreement.registered', {
         agreementId,
-        reference,
-        title: `Agreement ${reference}`,
-        kind: 'mou',
+        ...agreementRegistration(reference, `Agreement ${reference}`),
         parties: [
           { country: 'TR', name: 'Türkiye' },
           { country: 'UZ', name: 'Uzbekistan' },
         ],
-        signatories: [],
         signedOn: '2026-02-10',
-        datePrecision: 'day',
-        sectors: [],
         commodities: ['copper'],
-        objectives: [],
-        targets: [],
-        sources: [],
       }),
     );
     await eventually(() => svc().app.get(AgreementInfoStore).get(agreementId));

@@ -4,7 +4,7 @@
  * payloads name them. A document written before names were kept still gives the parties' countries.
  */
 import type { AgreementEventEnvelope } from '@tracker/contracts';
-import { ForeignEvents, scratchCollections, useTestDatabase } from '@tracker/testing';
+import { agreementRegistration, ForeignEvents, scratchCollections, useTestDatabase } from '@tracker/testing';
 import { stallAlert } from '@tracker/alerts-domain';
 import type { AlertDoc } from '../alerts/alerts.service';
 import { buildAlertPayload } from '../alerts/payload';
@@ -36,21 +36,13 @@ describe('agreement_info: the parties with their names', () => {
     await agreementInfo.apply(
       into,
       event('agreement.registered', {
-        reference: 'TR-UZ-2026-MINING',
-        title: 'MoU on cooperation in the mining sector',
-        kind: 'mou',
+        ...agreementRegistration('TR-UZ-2026-MINING', 'MoU on cooperation in the mining sector'),
         parties: [
           { country: 'tr', name: 'Republic of Türkiye' },
           { country: 'UZ', name: 'Republic of Uzbekistan' },
         ],
-        signatories: [],
         signedOn: '2026-01-29',
-        datePrecision: 'day',
-        sectors: [],
         commodities: ['tungsten'],
-        objectives: [],
-        targets: [],
-        sources: [],
       }),
     );
     const store = new AgreementInfoStore(into);
