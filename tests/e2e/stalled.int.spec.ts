@@ -1,10 +1,10 @@
 /**
  * agreement.stalled in practice: the three services on the real Kafka and database, the agreements registered and
  * their milestones planned through the REST APIs as a monitor (or the seed, `npm run seed`) does. An agreement
- * without milestone progress for ALERT_STALLED_AFTER_DAYS (measured, as the agreements service measures its
- * `stalled` status, from the registration's business time, the signing, or the last progress) gets exactly one
- * agreement.stalled: listed in the inbox, sent to the webhooks whose filters match it; the next progress closes
- * it (activityResumed). First with one TestClock driving the scan through `POST /admin/deadline-scans`, then on
+ * without activity for ALERT_STALLED_AFTER_DAYS (one rule for both services, activityTime in libs/contracts: from
+ * the registration's business time, the signing, its own later events, or its milestones' progress) gets exactly
+ * one agreement.stalled, when and only when the agreements service calls it stalled: listed in the inbox, sent to
+ * the webhooks whose filters match it; the next activity closes it (activityResumed). First with one TestClock driving the scan through `POST /admin/deadline-scans`, then on
  * the demo data with the services' own clocks moved by CLOCK_OFFSET_MS and the scan on its timer.
  */
 import { readFileSync } from 'node:fs';
@@ -199,6 +199,57 @@ describe('agreement.stalled in practice (e2e)', () => {
     expect(await implementationStatus(withoutMilestones)).toBe('stalled');
     await s.milestones.as('monitor').post(`/milestones/${first}/start`).set('If-Match', '"1"').send({}).expect(200);
     expect((await stallWhere(s, withoutMilestones, (a) => a.status === 'resolved')).resolution).toBe('activityResumed');
+  });
+
+  /** The agreement's last activity once the alerts service has it as the agreements service does. */
+  const sameActivity = (agreementId: string) =>
+    eventually(async () => {
+      const dashboard = (await s.agreements.as('auditor').get(`/agreements/${agreementId}`).expect(200)).body.lastActivityAt;
+      const inbox = (await s.alerts.app.get(AgreementInfoStore).get(agreementId))?.lastActivityAt;
+      if (!dashboard || dashboard !== inbox) throw new Error(`agreements say ${dashboard}, alerts ${inbox}`);
+      return dashboard as string;
+    });
+  const listedStalled = async (agreementId: string) =>
+    (await s.agreements.as('auditor').get(`/agreements?status=stalled&limit=100`).expect(200)).body.items.some((a: { id: string }) => a.id === agreementId);
+
+  it('an amendment (no milestone moved) is activity in both services, and at the exact threshold both say stalled', async () => {
+    const amended = await register('A');
+    await sameActivity(amended);
+    await scan();
+    await stallWhere(s, amended, (a) => a.status === 'open');
+    const res = await s.agreements.as('monitor').post(`/agreements/${amended}/amend`).set('If-Match', '"1"').send({ title: 'Cooperation on critical minerals and tungsten' }).expect(200);
+    expect(res.body.implementationStatus).toBe('signed');
+    expect(await sameActivity(amended)).toBe('2026-12-01T09:00:00.000Z');
+    expect((await stallWhere(s, amended, (a) => a.status === 'resolved')).resolution).toBe('activityResumed');
+
+    clock.set('2027-05-29T23:59:59Z'); // the last second of the 179th day
+    await scan();
+    expect((await stallsOf(s, amended)).map((a) => a.status)).toEqual(['resolved']);
+    expect([await implementationStatus(amended), await listedStalled(amended)]).toEqual(['signed', false]);
+
+    clock.set('2027-05-30T00:00:00Z'); // the 180th day begins: stalled in both at once, not hours apart
+    expect([await implementationStatus(amended), await listedStalled(amended)]).toEqual(['stalled', true]);
+    await scan();
+    const stalls = await stallsOf(s, amended);
+    expect(stalls.filter((a) => a.status === 'open')).toEqual([expect.objectContaining({ facts: { lastActivityAt: '2026-12-01T09:00:00.000Z', idleDays: 180 } })]);
+  });
+
+  it('a corrected signing date, moved later, moves the start of idleness in both: the stall closes, the status follows', async () => {
+    const corrected = await register('C');
+    await sameActivity(corrected);
+    await scan();
+    await stallWhere(s, corrected, (a) => a.status === 'open' && a.facts.lastActivityAt === '2026-01-29T00:00:00.000Z');
+    expect(await implementationStatus(corrected)).toBe('stalled');
+    const events = await s.agreements.as('auditor').get(`/agreements/${corrected}/events`).expect(200);
+    await s.agreements
+      .as('monitor')
+      .post(`/agreements/${corrected}/corrections`)
+      .set('If-Match', '"1"')
+      .send({ eventId: events.body.items[0].eventId, changes: { signedOn: '2027-05-01', datePrecision: 'day' }, reason: 'signed in May 2027, not January 2026' })
+      .expect(200);
+    expect(await sameActivity(corrected)).toBe('2027-05-01T00:00:00.000Z');
+    expect((await stallWhere(s, corrected, (a) => a.status === 'resolved')).resolution).toBe('activityResumed');
+    expect(await implementationStatus(corrected)).toBe('signed');
   });
 });
 

@@ -5,6 +5,7 @@
 import type { ImplementationStatus } from './agreement-events';
 import type { MilestoneEventData, MilestoneEventType, MilestoneStatus, MilestoneType } from './milestone-events';
 import { foldMilestoneContribution, type MilestoneContribution } from './target-progress';
+import { isIdleTooLong } from './agreement-activity';
 
 /** What one milestone contributes to its agreement's status, folded from `milestone.*` events. */
 export interface MilestoneSummary {
@@ -88,9 +89,7 @@ export function deriveImplementationStatus(milestones: readonly MilestoneSummary
   return 'signed';
 }
 
-const DAY_MS = 86_400_000;
-
-/** An agreement that is not finished and saw no milestone activity for `stalledAfterDays` is stalled. */
+/** An agreement that is not completed and idle for `stalledAfterDays` (the shared rule: agreement-activity.ts) is stalled. */
 export function applyStall(
   status: ImplementationStatus,
   lastActivityAt: string | Date,
@@ -98,8 +97,7 @@ export function applyStall(
   stalledAfterDays: number,
 ): ImplementationStatus {
   if (status === 'completed') return status;
-  const idleMs = now.getTime() - new Date(lastActivityAt).getTime();
-  return idleMs >= stalledAfterDays * DAY_MS ? 'stalled' : status;
+  return isIdleTooLong(new Date(lastActivityAt).toISOString(), now, stalledAfterDays) ? 'stalled' : status;
 }
 
 export interface MilestoneCounts {

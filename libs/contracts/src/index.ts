@@ -4,6 +4,7 @@ export * from './dates';
 export * from './agreement-events';
 export * from './milestone-events';
 export * from './agreement-status';
+export * from './agreement-activity';
 export * from './decider';
 export * from './alert-events';
 export * from './milestone-overview';

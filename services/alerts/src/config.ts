@@ -11,7 +11,7 @@ export class AlertsConfig extends EventSourcedServiceConfig {
   @Matches(/^\d{1,4}(\s*,\s*\d{1,4}){0,9}$/, { message: 'ALERT_APPROACH_WINDOWS_DAYS must be up to 10 whole numbers of days, comma-separated, e.g. 30,7,1' })
   ALERT_APPROACH_WINDOWS_DAYS = '30,7,1';
 
-  /** agreement.stalled after this many days without milestone progress. */
+  /** agreement.stalled after this many whole days without activity (the rule shared with STALLED_AFTER_DAYS). */
   @Type(() => Number)
   @IsInt({ message: 'ALERT_STALLED_AFTER_DAYS must be an integer between 1 and 3650' })
   @Min(1, { message: 'ALERT_STALLED_AFTER_DAYS must be an integer between 1 and 3650' })

@@ -15,8 +15,12 @@ import type { mongo } from 'mongoose';
 type Filter<T> = mongo.Filter<T>;
 type Collection<T extends mongo.Document> = mongo.Collection<T>;
 import {
+  activityTime,
   agreementStreamId,
   applyStall,
+  businessInstant,
+  laterActivity,
+  stalledIfActiveBy,
   Topics,
   countMilestones,
   summarizeMilestoneEvent,
@@ -50,7 +54,7 @@ export interface AgreementViewDoc {
   search: AgreementSearchText;
   registeredAt: string;
   updatedAt: string;
-  /** Last time anything happened to the agreement or one of its milestones (for `stalled`). */
+  /** The agreement's last activity (for `stalled`; the rule shared with the alerts service: activityTime). */
   lastActivityAt: string;
 }
 
@@ -92,6 +96,17 @@ function signedFrom(state: ExistingAgreement): string | null {
 }
 
 /**
+ * The agreement's own last activity (activityTime): its events' latest business time, corrections left out, and
+ * the times corrections moved its facts to, which the state carries (the signing, the current lifecycle state's
+ * date), so that the view written after a command and the one folded from the stored stream agree.
+ */
+function lastOwnActivity(state: ExistingAgreement, latestOccurredAt: string): string {
+  const signing = signingPeriodStart(state.signedOn, state.datePrecision);
+  const corrected = laterActivity(signing && businessInstant(signing), state.lifecycleSince && businessInstant(state.lifecycleSince));
+  return laterActivity(latestOccurredAt || null, corrected) ?? latestOccurredAt;
+}
+
+/**
  * An agreement's targets with their progress from its milestones, its sources with their kind (`other` when not
  * said) and its sourcing: the same for the live view and the as-of view.
  */
@@ -130,12 +145,14 @@ export class AgreementReadModel {
    * Folds a milestone event into its summary, once: an event at or below the stored version is a redelivery.
    * Returns whether it was applied.
    */
-  async applyMilestone(summary: MilestoneSummary, agreementId: string, version: number, occurredAt: string): Promise<boolean> {
-    const applied = await guardedUpsert(this.milestones, { _id: summary.milestoneId, agreementId, version, summary, lastEventAt: occurredAt });
+  async applyMilestone(summary: MilestoneSummary, event: MilestoneEventEnvelope): Promise<boolean> {
+    const { agreementId, streamVersion: version } = event;
+    const applied = await guardedUpsert(this.milestones, { _id: summary.milestoneId, agreementId, version, summary, lastEventAt: event.occurredAt });
     await this.listMilestone(agreementId, summary, version);
-    if (applied && summary.active) {
+    const at = activityTime(event, summary.active);
+    if (applied && at) {
       // By _id, under the view's key lock: the command path writes the same document (guardedUpsert).
-      await updateById(this.views, agreementId, { $max: { lastActivityAt: occurredAt } });
+      await updateById(this.views, agreementId, { $max: { lastActivityAt: at } });
     }
     return applied;
   }
@@ -159,7 +176,7 @@ export class AgreementReadModel {
     }
     const summary = summarizeMilestoneEvent(previous?.summary, event.type, event.data as never);
     if (!summary) return; // an event of a milestone whose planning we never saw: nothing to count
-    await this.applyMilestone(summary, event.agreementId, event.streamVersion, event.occurredAt);
+    await this.applyMilestone(summary, event);
   }
 
   /**
@@ -199,7 +216,8 @@ export class AgreementReadModel {
           current.set(summary.milestoneId, doc);
           changed.set(summary.milestoneId, doc);
           list(event.agreementId, summary, event.streamVersion);
-          if (summary.active) activity.set(event.agreementId, [activity.get(event.agreementId) ?? '', event.occurredAt].sort().at(-1)!);
+          const at = laterActivity(activity.get(event.agreementId), activityTime(event, summary.active));
+          if (at) activity.set(event.agreementId, at);
         }
       }
       after.set(event.eventId, [...lists.get(event.agreementId)!.values()].map((e) => e.summary));
@@ -271,7 +289,7 @@ export class AgreementReadModel {
     }
     if (query.q) Object.assign(filter, searchFilter(searchQueryOf(query.q)));
     if (query.status) {
-      const stallBefore = new Date(now.getTime() - this.stalledAfterDays * 86_400_000).toISOString();
+      const stallBefore = stalledIfActiveBy(now, this.stalledAfterDays);
       if (query.status === 'suspended' || query.status === 'terminated' || query.status === 'expired') {
         filter['state.lifecycle'] = query.status;
       } else if (query.status === 'stalled') {
@@ -317,7 +335,7 @@ export const agreementViews = streamView<AgreementState, AgreementViewDoc>({
           updatedAt: last.recordedAt,
           registeredAt: first.recordedAt,
           // Activity in business time (what `stalled` is measured from): when it happened, however late recorded.
-          lastActivityAt: latestOccurredAt,
+          lastActivityAt: lastOwnActivity(state, latestOccurredAt),
         }
       : null,
   // The registration time is the first write's; activity (also moved by milestone events) only grows.

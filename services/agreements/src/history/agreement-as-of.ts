@@ -5,7 +5,9 @@
  * business-time order with its corrections applied (eventsAt of libs/event-store).
  */
 import {
+  activityTime,
   foldMilestoneOverview,
+  laterActivity,
   type AlertEventData,
   type AlertKind,
   type AlertSeverity,
@@ -50,7 +52,7 @@ export interface AlertAsOf {
 export interface SurroundingsAsOf {
   milestones: Array<MilestoneAsOf & { overview: MilestoneOverview }>;
   openAlerts: AlertAsOf[];
-  /** Latest of the agreement's own events and its milestones' activity (what `stalled` is measured from). */
+  /** The agreement's last activity then (the rule shared with the alerts service: activityTime in libs/contracts). */
   lastActivityAt: string | null;
 }
 
@@ -82,19 +84,18 @@ function foldStream<S>(
   return { state, version };
 }
 
-const later = (a: string | null, b: string): string => {
-  const time = new Date(b);
-  const iso = Number.isNaN(time.getTime()) ? b : time.toISOString();
-  return a === null || iso > a ? iso : a;
-};
-
 /** `entries`: the journal entries of one agreement (any order); `clocks`: the business and record times asked. */
 export function surroundingsAsOf(entries: readonly JournalEntry[], clocks: TwoClocks): SurroundingsAsOf {
   let lastActivityAt: string | null = null;
+  const validAt = clocks.validAt?.toISOString();
+  // Activity in business time: when it happened, however late it was typed in; nothing after the time asked (a
+  // fact a correction moved to before it is folded, its first, later time is not activity then).
+  const active = (at: string | null) => {
+    if (at && (!validAt || at <= validAt)) lastActivityAt = laterActivity(lastActivityAt, at);
+  };
   for (const stream of streams(entries, 'agreements')) {
     foldStream(stream, clocks, null, (_, e) => {
-      // Activity in business time: when it happened, however late it was typed in (a correction is none).
-      if (!e.type.endsWith('.corrected')) lastActivityAt = later(lastActivityAt, e.occurredAt);
+      active(activityTime(e));
       return null;
     });
   }
@@ -104,7 +105,7 @@ export function surroundingsAsOf(entries: readonly JournalEntry[], clocks: TwoCl
     const { state, version } = foldStream<MilestoneOverview | undefined>(stream, clocks, undefined, (overview, e) => {
       const next = foldMilestoneOverview(overview, e.type as MilestoneEventType, e.data as never);
       // As the agreement list counts it: an event that leaves the milestone active is activity on the agreement.
-      if (next?.active) lastActivityAt = later(lastActivityAt, e.occurredAt);
+      active(activityTime(e, next?.active));
       return next;
     });
     if (!state) continue;

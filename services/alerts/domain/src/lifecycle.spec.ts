@@ -17,7 +17,7 @@ const held = (a: LifecycleAlert, milestone?: LifecycleAlert['milestone']): Lifec
 const due = { status: 'inProgress' as const, dueDate: '2026-12-31' };
 
 const lifecycle = (l: LifecycleStatus): AgreementChange => ({ kind: 'lifecycle', lifecycle: l });
-const activity: AgreementChange = { kind: 'milestoneActivity', at: '2026-08-03T00:00:00.000Z' };
+const activity: AgreementChange = { kind: 'activity', at: '2026-08-03T00:00:00.000Z' };
 const decision = (d: Partial<LifecycleDecision>): LifecycleDecision => ({ inhibit: [], release: [], close: [], ...d });
 
 describe('agreement lifecycle: given the open alerts, when the agreement changes, then', () => {
@@ -56,10 +56,10 @@ describe('agreement lifecycle: given the open alerts, when the agreement changes
     ['milestone activity: the open agreement.stalled closes', [approaching, stalled], activity, decision({ close: [{ alertId: 'al-stall', resolution: 'activityResumed' }] })],
     ['milestone activity while suspended: the held-back stall closes too', [held(approaching), held(stalled)], activity, decision({ close: [{ alertId: 'al-stall', resolution: 'activityResumed' }] })],
     ['milestone activity, no stall open: nothing', [approaching, missed], activity, decision({})],
-    ['a progress report entered late, dated before the stall’s last activity: the stall holds', [stalled], { kind: 'milestoneActivity', at: '2026-01-10T00:00:00.000Z' }, decision({})],
-    ['activity at the very time the stall was measured from: the stall holds', [stalled], { kind: 'milestoneActivity', at: '2026-01-29T00:00:00.000Z' }, decision({})],
-    ['activity later on the day the stall was measured from (entered late): the stall holds', [stalled], { kind: 'milestoneActivity', at: '2026-01-29T15:30:00.000Z' }, decision({})],
-    ['activity on the next day: the stall closes', [stalled], { kind: 'milestoneActivity', at: '2026-01-30T00:00:00.000Z' }, decision({ close: [{ alertId: 'al-stall', resolution: 'activityResumed' }] })],
+    ['a progress report entered late, dated before the stall’s last activity: the stall holds', [stalled], { kind: 'activity', at: '2026-01-10T00:00:00.000Z' }, decision({})],
+    ['activity at the very time the stall was measured from: the stall holds', [stalled], { kind: 'activity', at: '2026-01-29T00:00:00.000Z' }, decision({})],
+    ['activity later on the day the stall was measured from (entered late): the stall holds', [stalled], { kind: 'activity', at: '2026-01-29T15:30:00.000Z' }, decision({})],
+    ['activity on the next day: the stall closes', [stalled], { kind: 'activity', at: '2026-01-30T00:00:00.000Z' }, decision({ close: [{ alertId: 'al-stall', resolution: 'activityResumed' }] })],
     ['a stall of unknown last activity: activity ends it', [{ ...stalled, lastActivityAt: undefined }], activity, decision({ close: [{ alertId: 'al-stall', resolution: 'activityResumed' }] })],
   ];
   it.each(table)('%s', (_name, open, change, expected) => {

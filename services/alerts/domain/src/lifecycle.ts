@@ -15,13 +15,12 @@
  *   which supersedes it in the inbox, as it would have without the suspension.
  * - terminated or expired: every open alert closes with that reason (agreement.stalled too), and nothing more
  *   is raised for the agreement.
- * - milestone activity (a start, a progress report, an outcome) on a day after the one a stall was measured from:
- *   the open agreement.stalled closes (activityResumed), whatever the lifecycle. Activity later on that same day
- *   leaves it open: the agreement is as idle as it was, and a stall closed then could not be raised again (its
- *   dedup key names the day).
+ * - activity of the agreement (the shared rule, activityTime in libs/contracts: its own events, those of its
+ *   active milestones) on a day after the one a stall was measured from: the open agreement.stalled closes
+ *   (activityResumed), whatever the lifecycle. Activity later on that same day leaves it open: the agreement is as
+ *   idle as it was, and a stall closed then could not be raised again (its dedup key names the day).
  */
-import type { AlertKind, AlertResolution, LifecycleStatus, MilestoneStatus } from '@tracker/contracts';
-import { activityDay } from './rules';
+import { activityDay, type AlertKind, type AlertResolution, type LifecycleStatus, type MilestoneStatus } from '@tracker/contracts';
 
 /** An open (or acknowledged) alert of the agreement, as the lifecycle rules see it. */
 export interface LifecycleAlert {
@@ -37,10 +36,10 @@ export interface LifecycleAlert {
 }
 
 /**
- * What happened to the agreement: its lifecycle as it stands now, or activity on one of its milestones (`at`: its
+ * What happened to the agreement: its lifecycle as it stands now, or its last activity as it stands now (`at`:
  * business time, ISO).
  */
-export type AgreementChange = { kind: 'lifecycle'; lifecycle: LifecycleStatus } | { kind: 'milestoneActivity'; at: string };
+export type AgreementChange = { kind: 'lifecycle'; lifecycle: LifecycleStatus } | { kind: 'activity'; at: string };
 
 export interface LifecycleDecision {
   inhibit: string[];
@@ -85,8 +84,8 @@ function noLongerHolds(a: LifecycleAlert): AlertResolution | null {
 
 /** Which of the agreement's open alerts to inhibit, release or close after `change`, and why. */
 export function lifecycleDecision(change: AgreementChange, open: readonly LifecycleAlert[]): LifecycleDecision {
-  if (change.kind === 'milestoneActivity') {
-    // Activity on a later day than the one the stall was measured from ends it; a report entered late, dated
+  if (change.kind === 'activity') {
+    // Activity on a later day than the one the stall was measured from ends it; activity entered late, dated
     // before or on that day, does not.
     const over = (a: LifecycleAlert) => a.kind === 'agreement.stalled' && (a.lastActivityAt === undefined || activityDay(change.at) > activityDay(a.lastActivityAt));
     return { ...noChange(), close: open.filter(over).map((a) => ({ alertId: a.alertId, resolution: 'activityResumed' as const })) };

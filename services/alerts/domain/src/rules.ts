@@ -4,9 +4,12 @@
  * dedup key makes raising the same alert twice impossible however often it asks.
  */
 import {
+  activityDay,
   type AlertEventData,
   AlertSeverities,
   daysBetween,
+  idleDays,
+  isIdleTooLong,
   type AlertKind,
   type AlertResolution,
   type AlertSeverity,
@@ -30,7 +33,7 @@ export interface MilestoneDeadline {
 export interface AlertPolicy {
   /** Days before the due date at which deadline.approaching is raised, e.g. [30, 7, 1]. */
   approachWindows: readonly number[];
-  /** agreement.stalled after this many days without milestone progress. */
+  /** agreement.stalled after this many whole days without activity (the shared rule in libs/contracts). */
   stalledAfterDays: number;
 }
 
@@ -228,32 +231,26 @@ export function resolution(
   };
 }
 
-/** What the service knows of an agreement's milestone activity, for agreement.stalled. */
+/** What the service knows of an agreement's activity, for agreement.stalled. */
 export interface AgreementActivity {
   agreementId: string;
-  /** ISO time of the last milestone event of the agreement (or of its registration). */
+  /** ISO time of its last activity (the shared rule, activityTime in libs/contracts). */
   lastActivityAt: string;
   /** Completed, terminated or expired agreements do not stall. */
   finished: boolean;
 }
 
 /**
- * The UTC day a stall is measured from (day 0): an agreement's idle days, and its stall's dedup key, count whole
- * days from it, so activity later on that same day leaves the stall as it was.
+ * agreement.stalled once an unfinished agreement has been idle for `stalledAfterDays` whole UTC days, as the
+ * agreements service's `stalled` status (isIdleTooLong). The dedup key names the day idleness is measured from:
+ * one stall per idle period.
  */
-export function activityDay(at: string): string {
-  const time = new Date(at);
-  return Number.isNaN(time.getTime()) ? at.slice(0, 10) : time.toISOString().slice(0, 10);
-}
-
-/** agreement.stalled once an unfinished agreement saw no milestone activity for `stalledAfterDays`. */
 export function stallAlert(a: AgreementActivity, today: string, policy: AlertPolicy = DEFAULT_ALERT_POLICY): AlertDraft | null {
   if (a.finished) return null;
-  const since = activityDay(a.lastActivityAt);
-  const idleDays = daysBetween(since, today);
-  if (idleDays < policy.stalledAfterDays) return null;
+  const now = new Date(`${today}T00:00:00.000Z`);
+  if (!isIdleTooLong(a.lastActivityAt, now, policy.stalledAfterDays)) return null;
   return {
-    dedupKey: dedupKey(a.agreementId, 'agreement.stalled', since, policy.stalledAfterDays),
+    dedupKey: dedupKey(a.agreementId, 'agreement.stalled', activityDay(a.lastActivityAt), policy.stalledAfterDays),
     kind: 'agreement.stalled',
     severity: 'medium',
     agreementId: a.agreementId,
@@ -262,7 +259,7 @@ export function stallAlert(a: AgreementActivity, today: string, policy: AlertPol
     milestoneTitle: null,
     dueDate: null,
     window: policy.stalledAfterDays,
-    facts: { lastActivityAt: a.lastActivityAt, idleDays },
+    facts: { lastActivityAt: a.lastActivityAt, idleDays: idleDays(a.lastActivityAt, now) },
   };
 }
 

@@ -10,7 +10,7 @@
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { addDays, calendarDateOf } from '@tracker/contracts';
+import { addDays, calendarDateOf, stalledIfActiveBy } from '@tracker/contracts';
 import { CLOCK, type Clock } from '@tracker/platform';
 import { deadlineAlerts, isWatched, lookAheadDays, stallAlert } from '@tracker/alerts-domain';
 import { AlertsConfig } from '../config';
@@ -88,10 +88,9 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
         if (outcome) await this.alerts.resolve(alert._id, outcome, cause);
       }
     }
-    // agreement.stalled: agreements idle for the whole period (the UTC day of the last activity counts as day 0).
+    // agreement.stalled: agreements idle for the whole period, by the rule the agreements service's status follows.
     let idleAgreements = 0;
-    const idleBefore = `${addDays(today, -policy.stalledAfterDays)}T23:59:59.999Z`;
-    for await (const a of this.agreements.idleSince(idleBefore)) {
+    for await (const a of this.agreements.idleSince(stalledIfActiveBy(now, policy.stalledAfterDays))) {
       idleAgreements++;
       const finished = a.lifecycle === 'terminated' || a.lifecycle === 'expired' || a.implementation === 'completed';
       const draft = a.lastActivityAt && stallAlert({ agreementId: a._id, lastActivityAt: a.lastActivityAt, finished }, today, policy);

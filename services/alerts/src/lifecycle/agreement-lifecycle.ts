@@ -5,8 +5,8 @@
  *   for a suspended (but the outcome notice), terminated or expired agreement.
  * - `AgreementLifecycle.apply`, which `AgreementLifecycleReactor` (lifecycle.reactor.ts) runs after the
  *   `agreement-info` projection (so it reads the lifecycle the event left): on a suspension, resumption,
- *   termination or expiry it inhibits, releases or closes the agreement's open alerts; on milestone progress it
- *   closes an open agreement.stalled (activityResumed).
+ *   termination or expiry it inhibits, releases or closes the agreement's open alerts; on activity (the shared
+ *   rule, activityTime in libs/contracts) it closes an open agreement.stalled (activityResumed).
  *
  * Both read before they act and act on state, not on the event, so redeliveries decide nothing new. The race
  * between them is closed the way the scan and the resolutions close theirs: the reactor writes the lifecycle
@@ -76,8 +76,8 @@ export class AgreementLifecycle {
     const stands = lifecycle === undefined || (mayRaise(lifecycle, doc.kind) && !doc.inhibited);
     const byLifecycle = stands ? null : lifecycleDecision({ kind: 'lifecycle', lifecycle }, [alert]);
     if (byLifecycle && !changesNothing(byLifecycle)) return byLifecycle;
-    // A stall raised on a last activity older than the agreement's now: progress came in between.
-    return info?.lastActivityAt ? lifecycleDecision({ kind: 'milestoneActivity', at: info.lastActivityAt }, [alert]) : noChange();
+    // A stall raised on a last activity older than the agreement's now: activity came in between.
+    return info?.lastActivityAt ? lifecycleDecision({ kind: 'activity', at: info.lastActivityAt }, [alert]) : noChange();
   }
 
   /** The alert as the rules see it; with its milestone's deadline, given where to look (held-back alerts only). */

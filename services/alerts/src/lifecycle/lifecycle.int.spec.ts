@@ -173,7 +173,7 @@ describe('agreement lifecycle and alerts (integration)', () => {
     const b = agreement();
     const survey = uuidv7();
 
-    it('an agreement without milestone progress for ALERT_STALLED_AFTER_DAYS gets agreement.stalled at the next scan', async () => {
+    it('an agreement without activity for ALERT_STALLED_AFTER_DAYS gets agreement.stalled at the next scan', async () => {
       clock.set('2026-01-10T09:00:00Z');
       await register(b, '2026-01-10T00:00:00.000Z');
       await b.milestone(survey, 'milestone.planned', { type: 'geological_survey', title: 'Joint geological survey', dueDate: '2027-06-30', evidence: [] });
@@ -208,7 +208,7 @@ describe('agreement lifecycle and alerts (integration)', () => {
       expect((await alertsOf(b.agreementId)).filter((x) => x.kind === 'agreement.stalled' && x.status === 'open')).toEqual([]);
     });
 
-    it('a suspended agreement does not stall; once terminated, its stall closes with the reason', async () => {
+    it('a suspended agreement does not stall; its resumption is activity; once expired, its stall closes with the reason', async () => {
       clock.set('2027-02-01T09:00:00Z'); // 196 days after the last report
       await b.publish('agreement.suspended', { reason: 'elections', effectiveOn: calendarDay() });
       await lifecycleIs(b, 'suspended');
@@ -216,10 +216,15 @@ describe('agreement lifecycle and alerts (integration)', () => {
       expect((await alertsOf(b.agreementId)).filter((x) => x.kind === 'agreement.stalled' && x.status === 'open')).toEqual([]);
       await b.publish('agreement.resumed', { effectiveOn: calendarDay() });
       await lifecycleIs(b, 'active');
+      // The suspension and the resumption are the agreement's own events: activity, as the agreements service counts it.
+      expect(await agreements.get(b.agreementId)).toMatchObject({ lastActivityAt: '2027-02-01T09:00:00.000Z' });
       await scheduler.runOnce();
-      await alertWhere(b.agreementId, null, 'agreement.stalled', (x) => x.status === 'open' && x.facts.lastActivityAt === '2026-07-20T00:00:00.000Z');
+      expect((await alertsOf(b.agreementId)).filter((x) => x.kind === 'agreement.stalled' && x.status === 'open')).toEqual([]);
+      clock.set('2027-07-31T09:00:00Z'); // 180 days after the resumption
+      await scheduler.runOnce();
+      await alertWhere(b.agreementId, null, 'agreement.stalled', (x) => x.status === 'open' && x.facts.lastActivityAt === '2027-02-01T09:00:00.000Z');
       await b.publish('agreement.expired', { effectiveOn: calendarDay() });
-      const closed = await alertWhere(b.agreementId, null, 'agreement.stalled', (x) => x.status === 'resolved' && x.facts.lastActivityAt === '2026-07-20T00:00:00.000Z');
+      const closed = await alertWhere(b.agreementId, null, 'agreement.stalled', (x) => x.status === 'resolved' && x.facts.lastActivityAt === '2027-02-01T09:00:00.000Z');
       expect(closed.resolution).toBe('agreementExpired');
     });
   });

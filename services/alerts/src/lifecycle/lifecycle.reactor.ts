@@ -3,12 +3,12 @@
  * applied an event of `agreements.events` or `milestones.events` (that consumer reads both).
  */
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import type { EventEnvelope, LifecycleStatus } from '@tracker/contracts';
+import { activityTime, type EventEnvelope, type LifecycleStatus } from '@tracker/contracts';
 import type { ConsumerContext } from '@tracker/messaging';
 import { addToSortedList } from '@tracker/mongo';
 import { ReadModels, type CollectionSource, type EventReactor } from '@tracker/service-runtime';
 import { AlertsService, type Cause } from '../alerts/alerts.service';
-import { AgreementInfoStore, isMilestoneProgress } from '../read-model/agreement-info';
+import { AgreementInfoStore } from '../read-model/agreement-info';
 import { DeadlineStore } from '../read-model/deadlines';
 import { AgreementLifecycle } from './agreement-lifecycle';
 
@@ -17,7 +17,7 @@ const LIFECYCLE_EVENTS = new Set(['agreement.suspended', 'agreement.resumed', 'a
 
 /**
  * After `agreement-info` applied an event of `agreements.events` or `milestones.events` (that consumer reads
- * both): a lifecycle event settles the agreement's open alerts, milestone progress ends its stall. Live only
+ * both): a lifecycle event settles the agreement's open alerts, activity (the shared rule) ends its stall. Live only
  * (reactors never run in a replay): a rebuild inhibits, releases and closes nothing again.
  */
 @Injectable()
@@ -51,12 +51,14 @@ export class AgreementLifecycleReactor implements EventReactor, OnModuleInit {
 
   async react(envelope: EventEnvelope, ctx: ConsumerContext): Promise<void> {
     const cause: Cause = { correlationId: ctx.correlationId, causationId: envelope.eventId };
-    if (LIFECYCLE_EVENTS.has(envelope.type)) {
-      // The lifecycle as the projection left it (a redelivered older event finds the newer state: nothing to do).
-      const lifecycle: LifecycleStatus | undefined = (await this.agreements.get(envelope.agreementId))?.lifecycle;
-      if (lifecycle) await this.lifecycle.apply(envelope.agreementId, { kind: 'lifecycle', lifecycle }, cause, (id) => this.deadlines.get(id));
-      return;
-    }
-    if (isMilestoneProgress(envelope.type)) await this.lifecycle.apply(envelope.agreementId, { kind: 'milestoneActivity', at: envelope.occurredAt }, cause);
+    // Planning, or a correction that moves no time, is never activity: nothing to look up.
+    const lifecycleEvent = LIFECYCLE_EVENTS.has(envelope.type);
+    if (!lifecycleEvent && activityTime(envelope, true) === null) return;
+    // The agreement as the projection left it (a redelivered older event finds the newer state: nothing to do).
+    const info = await this.agreements.get(envelope.agreementId);
+    const lifecycle: LifecycleStatus | undefined = info?.lifecycle;
+    if (lifecycleEvent && lifecycle) await this.lifecycle.apply(envelope.agreementId, { kind: 'lifecycle', lifecycle }, cause, (id) => this.deadlines.get(id));
+    // Its last activity as it stands (whether this event moved it is the projection's: activityTime), not the event's.
+    if (info?.lastActivityAt) await this.lifecycle.apply(envelope.agreementId, { kind: 'activity', at: info.lastActivityAt }, cause);
   }
 }

@@ -1,13 +1,14 @@
 /**
  * What the alerts service knows of agreements, folded from `agreements.events`: the parties (names for the
- * payloads, countries for subscription filters) and the commodities, whether the agreement is finished, and when its milestones last moved
- * (for agreement.stalled). One version guard per agreement stream (applyOnce): a redelivered or older event never
- * moves an entry backwards. The activity time comes from both topics and only ever grows (`$max`), so it needs
- * no guard: applying a milestone event twice, or out of order, gives the same result.
+ * payloads, countries for subscription filters) and the commodities, whether the agreement is finished, and when it was last active
+ * (for agreement.stalled, by the rule the agreements service's `stalled` follows: activityTime in libs/contracts).
+ * One version guard per agreement stream (applyOnce): a redelivered or older event never moves an entry
+ * backwards. The activity time comes from both topics and only ever grows (`$max`), as do the milestones known to
+ * be active (`$addToSet`), so they need no guard: applying an event twice gives the same result.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
-import { agreementStatusChange, Topics, type AgreementEventEnvelope, type EventEnvelope, type Party } from '@tracker/contracts';
+import { activityTime, agreementStatusChange, milestoneActiveAfter, Topics, type AgreementEventEnvelope, type EventEnvelope, type Party } from '@tracker/contracts';
 import { applyOnce, updateById } from '@tracker/mongo';
 import { ReadModels, type CollectionSource, type TopicProjection } from '@tracker/service-runtime';
 
@@ -23,22 +24,16 @@ export interface AgreementInfo {
   commodities: string[];
   lifecycle: 'active' | 'suspended' | 'terminated' | 'expired';
   implementation: string;
-  /** ISO time of the registration or the last milestone progress (start, progress, outcome), whichever is later. */
+  /** ISO time of the agreement's last activity (activityTime in libs/contracts). */
   lastActivityAt?: string;
+  /** Its milestones active so far (started, reported on or decided): their reschedules and cancellations are activity. */
+  activeMilestones?: string[];
 }
 
 /** A party as the payloads name it: a country's (ISO 3166-1 alpha-2, upper case) or an organisation's. */
 export interface AgreementParty {
   country?: string;
   name: string;
-}
-
-/** Milestone events that count as progress (the agreements service's stall rule counts these too, and more: README). */
-const PROGRESS = new Set(['milestone.started', 'milestone.progress-reported', 'milestone.met', 'milestone.partially-met', 'milestone.not-met']);
-
-/** Whether a milestone event is progress: it moves the agreement's last activity and ends a stall. */
-export function isMilestoneProgress(type: string): boolean {
-  return PROGRESS.has(type);
 }
 
 const countriesOf = (parties: readonly Party[]) => [...new Set(parties.flatMap((p) => (p.country ? [p.country.toUpperCase()] : [])))];
@@ -64,12 +59,18 @@ export class AgreementInfoStore {
     return this.entries.find({ lastActivityAt: { $lte: before } }).sort({ lastActivityAt: 1, _id: 1 });
   }
 
-  /** A milestone event: moves the agreement's last activity forward if it is progress. */
-  async touch(type: string, agreementId: string, occurredAt: string): Promise<void> {
-    if (!isMilestoneProgress(type)) return;
+  /** A milestone event: moves the agreement's last activity forward if it is activity (its milestone active after it). */
+  async touch(envelope: EventEnvelope): Promise<void> {
+    const milestoneId = (envelope.data as { milestoneId?: unknown }).milestoneId;
+    if (typeof milestoneId !== 'string') return;
+    // Milestone events come in stream order (keyed by agreement, one partition): a start comes before its reschedule.
+    const becomesActive = milestoneActiveAfter(false, envelope.type);
+    const active = becomesActive || (envelope.type !== 'milestone.planned' && ((await this.get(envelope.agreementId))?.activeMilestones ?? []).includes(milestoneId));
+    const at = activityTime(envelope, active);
+    if (!at) return;
     // By _id under the entry's key lock (apply writes the same document); a racing upsert of the same new
     // document (the registration) is retried as an update.
-    await updateById(this.entries, agreementId, { $max: { lastActivityAt: occurredAt } }, { upsert: true });
+    await updateById(this.entries, envelope.agreementId, { $max: { lastActivityAt: at }, ...(becomesActive && { $addToSet: { activeMilestones: milestoneId } }) }, { upsert: true });
   }
 
   /** Applies one event of `agreements.events`; false for a redelivery or an event that changes nothing here. */
@@ -100,12 +101,13 @@ export class AgreementInfoStore {
         set = agreementStatusChange(event);
     }
     // The guard moves on every event of the stream, so later ones are never held back by a no-op.
-    const update = event.type === 'agreement.registered' ? { $set: set, $max: { lastActivityAt: event.occurredAt } } : { $set: set };
+    const at = activityTime(event);
+    const update = at ? { $set: set, $max: { lastActivityAt: at } } : { $set: set };
     return applyOnce(this.entries as never, event.agreementId, { field: 'version', value: event.streamVersion }, update);
   }
 }
 
-/** `agreement_info`, from `agreements.events` and the progress in `milestones.events`, live and in a replay. */
+/** `agreement_info`, from `agreements.events` and the activity in `milestones.events`, live and in a replay. */
 export const agreementInfo: TopicProjection = {
   source: 'topics',
   name: 'agreement-info',
@@ -114,6 +116,6 @@ export const agreementInfo: TopicProjection = {
   async apply(into, event) {
     const info = new AgreementInfoStore(into);
     if (event.type.startsWith('agreement.')) await info.apply(event);
-    else if (event.type.startsWith('milestone.')) await info.touch(event.type, event.agreementId, event.occurredAt);
+    else if (event.type.startsWith('milestone.')) await info.touch(event);
   },
 };
