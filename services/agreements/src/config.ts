@@ -6,7 +6,7 @@ export class AgreementsConfig extends EventSourcedServiceConfig {
   override PORT = 3001;
   override MONGO_DB = 'agreements';
 
-  /** An agreement with no milestone activity for this many days counts as stalled. */
+  /** Idle days (no activity by libs/contracts' agreement-activity rule) before an agreement counts as stalled; the alerts service's ALERT_STALLED_AFTER_DAYS should match. */
   @Type(() => Number)
   @IsInt()
   @Min(1)
