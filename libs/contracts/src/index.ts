@@ -16,3 +16,4 @@ export { COMMODITIES, COMMODITY_CODES_MESSAGE } from './commodities';
 export { foldForSearch, searchTokens } from './search-text';
 export * from './asyncapi';
 export * from './alert-payload';
+export * from './silences';

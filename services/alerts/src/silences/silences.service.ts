@@ -15,7 +15,7 @@
  */
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Collection, Connection, mongo } from 'mongoose';
-import { DomainError, type Actor } from '@tracker/contracts';
+import { DomainError, type Actor, type SilenceView } from '@tracker/contracts';
 import { CLOCK, Cursor, derivedFromKey, markReplayed, newResourceId, type Clock } from '@tracker/platform';
 import { MONGO_CONNECTION } from '@tracker/service-runtime';
 import { isDuplicateKey, updateById } from '@tracker/mongo';
@@ -29,22 +29,7 @@ import { mayRead, readableBy, SEE_ALL_NOTICES } from '../owned';
 /** How far ahead a silence may end. */
 export const MAX_SILENCE_DAYS = 365;
 
-export interface SilenceView {
-  id: string;
-  owner: string;
-  subscriptionId?: string;
-  agreementId?: string;
-  until: string;
-  /** When it ends or ended: `until`, or earlier if expired. */
-  endsAt: string;
-  /** Holding now. */
-  active: boolean;
-  comment: string;
-  createdAt: string;
-  createdBy: string;
-  expiredAt?: string;
-  expiredBy?: string;
-}
+export type { SilenceView };
 
 
 const notFound = (id: string) => new DomainError('not-found', `silence ${id} not found`);

@@ -11,6 +11,7 @@ import type {
   MilestoneCounts,
   MilestoneStatus,
   MilestoneType,
+  SilenceView,
 } from '@tracker/contracts';
 
 export interface Page<T> {
@@ -129,21 +130,7 @@ export type LiveAlert = Pick<
   Required<Pick<Alert, 'reason' | 'agreement' | 'milestone'>>;
 
 /** GET /silences: a stakeholder's silence of a subscription or of an agreement in all its subscriptions. */
-export interface Silence {
-  id: string;
-  owner: string;
-  subscriptionId?: string;
-  agreementId?: string;
-  until: string;
-  /** When it ends or ended: until, or earlier if expired. */
-  endsAt: string;
-  active: boolean;
-  comment: string;
-  createdAt: string;
-  createdBy: string;
-  expiredAt?: string;
-  expiredBy?: string;
-}
+export type Silence = SilenceView;
 
 export interface SubscriptionFilters {
   agreementIds?: string[];
