@@ -13,7 +13,10 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const args = process.argv.slice(2);
 const unitOnly = args.includes('--unit');
 const jestArgs = args.filter((a) => a !== '--unit');
-const resultsFile = path.join(root, 'reports', 'jest-results.json');
+// TEST_RESULTS_FILE: a second run beside another one in the same checkout does not overwrite its results.
+const resultsFile = process.env.TEST_RESULTS_FILE
+  ? path.resolve(process.env.TEST_RESULTS_FILE)
+  : path.join(root, 'reports', 'jest-results.json');
 mkdirSync(path.dirname(resultsFile), { recursive: true });
 
 let stopInfra = null;

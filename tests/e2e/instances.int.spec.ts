@@ -14,7 +14,8 @@
  *  - the deadline scan, run on both alerts instances at once (their timers and the admin route), raises each alert
  *    once; each webhook is delivered once per subscription (distinct x-tracker-delivery ids, every signature valid),
  *    whichever instance's reactor queued it (only the dispatcher lease's holder sends).
- * It cleans up what it creates: its topics, consumer groups and databases.
+ * It cleans up what it creates: its topics, consumer groups and databases. Part of `npm test` (about a minute and a
+ * half); `npm run test:instances` runs it alone.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -105,7 +106,10 @@ describe('two instances of every service (INSTANCES=2)', () => {
           logDir,
           env: {
             INSTANCES: '2',
-            SHUTDOWN_GRACE_MS: '2000',
+            // Longer than the load client's keep-alive idle time (fetch/undici: 4 s, on a coarse timer): a
+            // socket idle through the whole grace is then closed by the client first, not by the draining server
+            // just as the client sends on it (a reset, "other side closed").
+            SHUTDOWN_GRACE_MS: '6000',
             ...(name === 'alerts' && { ...DELIVERY_ENV, ALERT_SCAN_INTERVAL_MS: '1000' }),
           },
         }).then((s) => (started.push(s), s)),

@@ -47,8 +47,11 @@ async function startTestcontainers() {
 // The test run's own Kafka and FerretDB: deploy/local/infra.sh with INFRA_STATE_DIR (data, pid files, logs under
 // deploy/local/.run/test-infra) on ports of their own, so the topics, consumer groups and databases the tests
 // create never land in the data of `npm run up` (deploy/local/.data), and a running `npm run up` is never touched.
-// The data is deleted when the run ends (and before it starts, if a killed run left some).
-const TEST_STATE_DIR = path.join(root, 'deploy/local/.run/test-infra');
+// The data is deleted when the run ends (and before it starts, if a killed run left some). TEST_INFRA_STATE_DIR and
+// the TEST_*_PORT variables give a second test run beside it a stack of its own.
+const TEST_STATE_DIR = process.env.TEST_INFRA_STATE_DIR
+  ? path.resolve(process.env.TEST_INFRA_STATE_DIR)
+  : path.join(root, 'deploy/local/.run/test-infra');
 const TEST_PORTS = {
   KAFKA_PORT: process.env.TEST_KAFKA_PORT || '19092',
   KAFKA_CONTROLLER_PORT: process.env.TEST_KAFKA_CONTROLLER_PORT || '19093',

@@ -24,6 +24,7 @@
  */
 import type { Connection, mongo } from 'mongoose';
 import type { EventEnvelope } from '@tracker/contracts';
+import { upsertRetryingOnce } from '@tracker/mongo';
 import { fromStored, type StoredEvent } from './stored-event';
 import type { AppendListener } from './types';
 
@@ -283,10 +284,13 @@ export class Outbox {
     }
     for (const g of batch.gaps) if (g.before <= upTo) skipped.push({ from: g.from, to: g.to, at: now });
     // One document; $max keeps the checkpoint from moving back if another relay got further meanwhile.
-    await this.checkpoints.updateOne(
-      { _id: checkpointId(batch.relay) },
-      { $max: { position: upTo }, $set: { skipped, updatedAt: now } },
-      { upsert: true },
+    // Two relays' first commits may both try to insert the document: the one that lost updates it instead.
+    await upsertRetryingOnce(() =>
+      this.checkpoints.updateOne(
+        { _id: checkpointId(batch.relay) },
+        { $max: { position: upTo }, $set: { skipped, updatedAt: now } },
+        { upsert: true },
+      ),
     );
     for (const id of batch.burnedIds) await this.burned.deleteOne({ _id: id });
     const checkpoint = Math.max(batch.checkpoint, upTo);

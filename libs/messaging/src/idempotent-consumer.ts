@@ -145,6 +145,8 @@ export class IdempotentConsumer {
   private joined = false;
   private readonly counters = { processed: 0, duplicates: 0, deadLettered: 0, retries: 0, commitErrors: 0, pauses: 0 };
   private readonly positions = new Map<string, PartitionLag>();
+  /** `topic:partition` of this member's partitions since its last join (undefined before the first). */
+  private assignment?: Set<string>;
 
   constructor(options: IdempotentConsumerOptions) {
     this.options = options;
@@ -171,7 +173,10 @@ export class IdempotentConsumer {
     this.stopping = false;
     const { consumer } = this;
     this.joined = false;
-    consumer.on(consumer.events.GROUP_JOIN, () => (this.joined = true));
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      this.joined = true;
+      this.onAssigned(e.payload.memberAssignment);
+    });
     consumer.on(consumer.events.REBALANCING, () => (this.joined = false));
     consumer.on(consumer.events.CRASH, () => (this.joined = false));
     let removeListener: (() => void) | undefined;
@@ -502,7 +507,18 @@ export class IdempotentConsumer {
     this.options.onDeadLetter?.({ topic, partition, offset: message.offset, reason, error });
   }
 
+  /**
+   * The partitions of this member after a (re)join. Lag is reported for these only: an entry of a partition given
+   * to another member would keep its last lag for good, and "the group has no lag" would never hold again.
+   */
+  private onAssigned(memberAssignment: Record<string, number[]>): void {
+    this.assignment = new Set(Object.entries(memberAssignment).flatMap(([topic, ps]) => ps.map((p) => `${topic}:${p}`)));
+    for (const key of this.positions.keys()) if (!this.assignment.has(key)) this.positions.delete(key);
+  }
+
   private track(topic: string, partition: number, offset: string, highWatermark: string): void {
+    // A batch of a partition taken away in a rebalance may still finish a message after the join.
+    if (this.assignment && !this.assignment.has(`${topic}:${partition}`)) return;
     const next = BigInt(offset) + 1n;
     const hw = BigInt(highWatermark);
     this.positions.set(`${topic}:${partition}`, {

@@ -46,3 +46,16 @@ export async function unlessDuplicate(write: () => Promise<unknown>): Promise<bo
     throw err;
   }
 }
+
+/**
+ * Runs an upsert, and once more if it lost the insert to a concurrent one: FerretDB does not retry an upsert that
+ * collides on `_id` as MongoDB does, and the second run finds the document and updates it.
+ */
+export async function upsertRetryingOnce<T>(upsert: () => Promise<T>): Promise<T> {
+  try {
+    return await upsert();
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    return upsert();
+  }
+}

@@ -107,7 +107,13 @@ export async function startService(
     const running = current;
     if (!running || running.exited !== undefined) return;
     running.child.kill('SIGTERM');
-    const stopped = await Promise.race([running.exit.then(() => true), sleep(15000).then(() => false)]);
+    // The timer is cleared once the process exits: a pending one would keep Jest from exiting for 15 s.
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = await Promise.race([
+      running.exit.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 15000))),
+    ]);
+    clearTimeout(timer);
     if (!stopped) {
       progress(`${label} did not stop within 15 s after SIGTERM; killing it`);
       running.child.kill('SIGKILL');
@@ -227,7 +233,7 @@ export async function settled(
     if (calm >= 3) return (Date.now() - started) / 1000;
     if (Date.now() - started > timeoutMs)
       throw new Error(`the services did not settle within ${timeoutMs / 1000} s: ${JSON.stringify(states)}`);
-    if (Date.now() - lastReport > 10_000) {
+    if (calm === 0 && Date.now() - lastReport > 10_000) {
       lastReport = Date.now();
       progress(
         `${indent}waiting for the services to settle: ${states.map((s) => `${s.name} lag ${s.lag}, outbox ${fmt(s.outbox, 0)} s`).join('; ')}`,
