@@ -18,7 +18,7 @@ import type { Collection, Connection, mongo } from 'mongoose';
 import { DomainError, type Actor, type SilenceView } from '@tracker/contracts';
 import { CLOCK, Cursor, derivedFromKey, markReplayed, newResourceId, type Clock } from '@tracker/platform';
 import { MONGO_CONNECTION } from '@tracker/service-runtime';
-import { isDuplicateKey, updateById } from '@tracker/mongo';
+import { isDuplicateKey, updateById, upsertRetryingOnce } from '@tracker/mongo';
 import { AlertsConfig } from '../config';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service';
 import { untilWithin } from '../alerts/dto';
@@ -170,13 +170,8 @@ export class SilencesService implements OnModuleInit {
 
   /** Tells every instance that the silences changed (see above). */
   private async bumpGeneration(): Promise<void> {
-    const bump = () => this.generation.updateOne({ _id: 'silences' }, { $inc: { n: 1 } }, { upsert: true });
-    try {
-      await bump();
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      await bump(); // two first bumps at once: the other one created it
-    }
+    // Two first bumps at once: the one that lost the insert increments the other's document.
+    await upsertRetryingOnce(() => this.generation.updateOne({ _id: 'silences' }, { $inc: { n: 1 } }, { upsert: true }));
   }
 
   private async currentGeneration(): Promise<number> {
