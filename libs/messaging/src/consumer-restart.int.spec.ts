@@ -3,63 +3,33 @@
  * nothing, and whatever is delivered again (duplicates in the topic, events processed before a crash but not
  * committed) is skipped.
  */
-import mongoose, { type Connection } from 'mongoose';
-import type { Admin, Kafka, Producer } from 'kafkajs';
 import { encodeEnvelope } from './codec';
 import { IdempotentConsumer } from './idempotent-consumer';
-import { createOrderedProducer, ensureTopics } from './kafka';
-import { ProcessedStore } from './processed-store';
-import { collectTopic, envelopeFor, testKafka } from './test/kafka-support';
-import { eventually, mongoUrl, uniqueName } from '@tracker/testing';
+import { collectTopic, envelopeFor, useConsumerStack } from './test/kafka-support';
+import { eventually, uniqueName } from '@tracker/testing';
 
 describe('consumer restart (integration)', () => {
-  let conn: Connection;
-  let kafka: Kafka;
-  let admin: Admin;
-  let producer: Producer;
-  let processedStore: ProcessedStore;
-  const topic = uniqueName('restart');
-  const consumers: IdempotentConsumer[] = [];
-
-  beforeAll(async () => {
-    conn = await mongoose.createConnection(mongoUrl(), { dbName: uniqueName('msg_restart') }).asPromise();
-    processedStore = new ProcessedStore(conn);
-    await processedStore.init();
-    kafka = testKafka('restart-test');
-    admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [{ topic, numPartitions: 3 }]);
-    producer = createOrderedProducer(kafka);
-    await producer.connect();
-  });
-
-  afterAll(async () => {
-    for (const c of consumers) await c.stop().catch(() => undefined);
-    await producer.disconnect();
-    await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
-    await admin.disconnect();
-    await conn.dropDatabase();
-    await conn.close();
-  });
+  const stack = useConsumerStack('restart', 3);
+  const { topic, consumers } = stack;
 
   it('stops mid-stream with commits only behind processed messages, restarts, loses nothing, handles nothing twice', async () => {
     const total = 600;
     const envelopes = Array.from({ length: total }, (_, i) => envelopeFor(i));
     // 30 events are also published twice (as the relay does after a crash), 10 of them much later.
     const messages = envelopes.map((e) => encodeEnvelope(e, 'restart-test'));
-    await producer.send({ topic, messages: [...messages.slice(0, 300), ...messages.slice(0, 20)] });
-    await producer.send({ topic, messages: messages.slice(300) });
-    await producer.send({ topic, messages: messages.slice(590) });
+    await stack.producer.send({ topic, messages: [...messages.slice(0, 300), ...messages.slice(0, 20)] });
+    await stack.producer.send({ topic, messages: messages.slice(300) });
+    await stack.producer.send({ topic, messages: messages.slice(590) });
 
     const groupId = uniqueName('restart-group');
     const handledBy: Array<Map<string, { partition: number; offset: string }>> = [new Map(), new Map()];
     const invocations: string[] = [];
     const make = (n: 0 | 1) =>
       new IdempotentConsumer({
-        kafka,
+        kafka: stack.kafka,
         groupId,
         topics: [topic],
-        processedStore,
+        processedStore: stack.processedStore,
         commitEvery: 25,
         consumerConfig: { sessionTimeout: 10_000, heartbeatInterval: 1_000, maxBytesPerPartition: 16_384 },
         handler: async (e, ctx) => {
@@ -78,8 +48,8 @@ describe('consumer restart (integration)', () => {
     expect(handledFirst).toBeLessThan(total); // really stopped mid-stream
 
     // Commit after process: every message below a committed offset carries an event the first instance handled.
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const { messages: inTopic, consumer: reader } = await collectTopic(kafka, topic, uniqueName('restart-reader'));
+    const [committed] = await stack.admin.fetchOffsets({ groupId, topics: [topic] });
+    const { messages: inTopic, consumer: reader } = await collectTopic(stack.kafka, topic, uniqueName('restart-reader'));
     await eventually(() => inTopic.length === 630);
     await reader.disconnect();
     let committedTotal = 0;
@@ -95,7 +65,7 @@ describe('consumer restart (integration)', () => {
     // As if a crashed instance had processed (and recorded) 5 later events without committing them.
     const crashed = envelopes.slice(595).map((e) => ({ eventId: e.eventId, topic, partition: 0, offset: '0' }));
     const crashedIds = new Set(crashed.map((c) => c.eventId).filter((id) => !handledBy[0].has(id)));
-    await processedStore.record(groupId, crashed);
+    await stack.processedStore.record(groupId, crashed);
 
     const second = make(1);
     consumers.push(second);
@@ -112,11 +82,11 @@ describe('consumer restart (integration)', () => {
     // Every duplicate in the topic was skipped by one of the two instances.
     expect(first.metrics().duplicates + second.metrics().duplicates).toBeGreaterThanOrEqual(30 + crashedIds.size);
     await eventually(async () => {
-      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const [offsets] = await stack.admin.fetchOffsets({ groupId, topics: [topic] });
       // -1 = nothing committed (a partition no key hashed to).
       return offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0) === 630;
     });
-    const lag = await second.fetchLag(admin);
+    const lag = await second.fetchLag(stack.admin);
     expect(lag.reduce((sum, p) => sum + p.lag, 0)).toBe(0);
   }, 120_000);
 });

@@ -3,51 +3,19 @@
  * must leave its lag report, or the group's lag (summed over the members' reports, as /metrics of several
  * instances do) never reaches 0 again, and whatever waits for "no lag" waits for ever.
  */
-import mongoose, { type Connection } from 'mongoose';
-import type { Admin, Kafka, Producer } from 'kafkajs';
 import { encodeEnvelope } from './codec';
 import { IdempotentConsumer } from './idempotent-consumer';
-import { createOrderedProducer, ensureTopics } from './kafka';
-import { ProcessedStore } from './processed-store';
-import { envelopeFor, testKafka } from './test/kafka-support';
-import { eventually, mongoUrl, uniqueName } from '@tracker/testing';
+import { envelopeFor, useConsumerStack } from './test/kafka-support';
+import { eventually, uniqueName } from '@tracker/testing';
 
 describe('consumer lag across a rebalance (integration)', () => {
-  let conn: Connection;
-  let kafka: Kafka;
-  let admin: Admin;
-  let producer: Producer;
-  let processedStore: ProcessedStore;
-  const topic = uniqueName('rebalance_lag');
-  const consumers: IdempotentConsumer[] = [];
-
-  beforeAll(async () => {
-    conn = await mongoose
-      .createConnection(mongoUrl(), { dbName: uniqueName('msg_rebalance_lag') })
-      .asPromise();
-    processedStore = new ProcessedStore(conn);
-    await processedStore.init();
-    kafka = testKafka('rebalance-lag-test');
-    admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [{ topic, numPartitions: 2 }]);
-    producer = createOrderedProducer(kafka);
-    await producer.connect();
-  });
-
-  afterAll(async () => {
-    for (const c of consumers) await c.stop().catch(() => undefined);
-    await producer.disconnect();
-    await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
-    await admin.disconnect();
-    await conn.dropDatabase();
-    await conn.close();
-  });
+  const stack = useConsumerStack('rebalance_lag', 2);
+  const { topic, consumers } = stack;
 
   it('drops the lag of a partition reassigned to another member: the group reports 0 once all is handled', async () => {
     const total = 400;
     // 12 agreements as keys (envelopeFor): both partitions get some.
-    await producer.send({
+    await stack.producer.send({
       topic,
       messages: Array.from({ length: total }, (_, i) => encodeEnvelope(envelopeFor(i), 'rebalance-lag-test')),
     });
@@ -57,10 +25,10 @@ describe('consumer lag across a rebalance (integration)', () => {
     const assignments: Array<Set<number>> = [new Set(), new Set()];
     const make = (n: 0 | 1) => {
       const c = new IdempotentConsumer({
-        kafka,
+        kafka: stack.kafka,
         groupId,
         topics: [topic],
-        processedStore,
+        processedStore: stack.processedStore,
         commitEvery: 10,
         consumerConfig: { sessionTimeout: 10_000, heartbeatInterval: 500 },
         handler: async (e) => {

@@ -1,8 +1,11 @@
 /** Kafka/Mongo fixtures for this lib's integration tests (not exported from index.ts). */
 import type { EventEnvelope } from '@tracker/contracts';
-import { logLevel, type Consumer, type EachMessagePayload, type Kafka, type Producer } from 'kafkajs';
-import { createKafka } from '../kafka';
-import { kafkaBrokers } from '@tracker/testing';
+import { logLevel, type Admin, type Consumer, type EachMessagePayload, type Kafka, type Producer } from 'kafkajs';
+import mongoose, { type Connection } from 'mongoose';
+import type { IdempotentConsumer } from '../idempotent-consumer';
+import { createKafka, createOrderedProducer, ensureTopics } from '../kafka';
+import { ProcessedStore } from '../processed-store';
+import { kafkaBrokers, mongoUrl, uniqueName } from '@tracker/testing';
 
 export function testKafka(clientId: string): Kafka {
   return createKafka({ brokers: kafkaBrokers(), clientId, logLevel: logLevel.ERROR });
@@ -21,6 +24,42 @@ export async function collectTopic(kafka: Kafka, topic: string, groupId: string)
 }
 
 export { topicSize } from '../topic-reader';
+
+/** What a consumer test works with: its own topic and database; the consumers it starts are stopped after it. */
+export interface ConsumerStack {
+  conn: Connection;
+  kafka: Kafka;
+  admin: Admin;
+  producer: Producer;
+  processedStore: ProcessedStore;
+  topic: string;
+  consumers: IdempotentConsumer[];
+}
+
+/** Sets up (beforeAll) and tears down (afterAll) a ConsumerStack: a topic of `partitions`, named after `name`. */
+export function useConsumerStack(name: string, partitions: number): ConsumerStack {
+  const stack = { topic: uniqueName(name), consumers: [] as IdempotentConsumer[] } as ConsumerStack;
+  beforeAll(async () => {
+    stack.conn = await mongoose.createConnection(mongoUrl(), { dbName: uniqueName(`msg_${name}`) }).asPromise();
+    stack.processedStore = new ProcessedStore(stack.conn);
+    await stack.processedStore.init();
+    stack.kafka = testKafka(`${name}-test`);
+    stack.admin = stack.kafka.admin();
+    await stack.admin.connect();
+    await ensureTopics(stack.admin, [{ topic: stack.topic, numPartitions: partitions }]);
+    stack.producer = createOrderedProducer(stack.kafka);
+    await stack.producer.connect();
+  });
+  afterAll(async () => {
+    for (const c of stack.consumers) await c.stop().catch(() => undefined);
+    await stack.producer?.disconnect();
+    await stack.admin?.deleteTopics({ topics: [stack.topic, `${stack.topic}.dlq`] }).catch(() => undefined);
+    await stack.admin?.disconnect();
+    await stack.conn?.dropDatabase();
+    await stack.conn?.close();
+  });
+  return stack;
+}
 
 /**
  * A producer that behaves like one whose process froze after Kafka accepted a batch: the first `healthySends`
