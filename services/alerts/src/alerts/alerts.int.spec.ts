@@ -6,7 +6,7 @@
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import mongoose from 'mongoose';
 import { v7 as uuidv7 } from 'uuid';
-import { Topics, type EventEnvelope, type MilestoneEventData } from '@tracker/contracts';
+import { calendarDateOf, Topics, type EventEnvelope, type MilestoneEventData } from '@tracker/contracts';
 import { EventStore } from '@tracker/event-store';
 import { Aggregates, EVENT_STORE, ReadModels, ServiceRuntime } from '@tracker/service-runtime';
 import { agreementRegistration, eventually, ForeignEvents, publishEvent, type RunningService, startService, TestClock, testConfig, uniqueName } from '@tracker/testing';
@@ -418,5 +418,37 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
         facts: { lastActivityAt: '2026-07-01T00:00:00.000Z', idleDays: 180 },
       }),
     ]);
+  });
+
+  it('leaves a milestone whose raise fails for the next scan and raises the others; three failures in a row end the scan', async () => {
+    const dueSoon = calendarDateOf(new Date(clock.now().getTime() + 3 * 86_400_000));
+    const ids = [uuidv7(), uuidv7(), uuidv7()];
+    for (const id of ids) {
+      await publish(
+        Topics.milestones,
+        envelope(`milestone-${id}`, 'milestone.planned', { milestoneId: id, agreementId, type: 'refinery', title: `Refinery ${id.slice(-4)}`, dueDate: dueSoon, evidence: [] }),
+      );
+    }
+    await eventually(async () => (await Promise.all(ids.map((id) => deadlines.get(id)))).every(Boolean));
+    const lifecycle = svc.app.get(AgreementLifecycle);
+    const raise = lifecycle.raise.bind(lifecycle);
+    const [bad] = ids;
+    const spy = jest.spyOn(lifecycle, 'raise').mockImplementation(async (draft, ...rest) => {
+      if (draft.milestoneId === bad) throw new Error('this milestone cannot be raised');
+      return raise(draft, ...rest);
+    });
+    try {
+      expect(await scheduler.runOnce()).toMatchObject({ raised: 2, failed: 1 });
+      spy.mockImplementation(async () => {
+        throw new Error('the database is down');
+      });
+      await expect(scheduler.runOnce()).rejects.toThrow('the database is down');
+    } finally {
+      spy.mockRestore();
+    }
+    // The next scan raises what was left.
+    expect(await scheduler.runOnce()).toMatchObject({ raised: 1, failed: 0 });
+    const raised = await Promise.all(ids.map(async (id) => (await svc.as('auditor').get(`/alerts?milestoneId=${id}`).expect(200)).body.items.length));
+    expect(raised).toEqual([1, 1, 1]);
   });
 });

@@ -17,6 +17,8 @@ export class DeadlineScan implements ScanResult {
   idleAgreements: number;
   @ApiProperty({ type: 'integer', minimum: 0, description: 'alerts this scan created (not those that already existed)' })
   raised: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'milestones and agreements whose raise failed (logged; the next scan tries them again)' })
+  failed: number;
   @ApiProperty({ type: 'number', minimum: 0, description: 'how long the scan took' })
   seconds: number;
 }

@@ -6,9 +6,17 @@
  * nothing once it ended: lifecycle/agreement-lifecycle.ts). Tests call `runOnce()` after moving a TestClock;
  * in production a timer calls it every ALERT_SCAN_INTERVAL_MS. Safe with several instances and with re-runs: the
  * alert id is derived from the dedup key, so a second raise of the same alert finds it (or loses the race on the
- * event store's unique stream version) and creates nothing.
+ * event store's unique stream version) and creates nothing. One milestone or agreement whose raise fails is logged,
+ * counted and left for the next scan, so it cannot keep every other deadline and stall from being raised; three
+ * failures in a row end the scan instead (the database or broker is down: the next scan starts over).
  */
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { addDays, calendarDateOf, stalledIfActiveBy } from '@tracker/contracts';
 import { CLOCK, type Clock } from '@tracker/platform';
@@ -27,7 +35,12 @@ export interface ScanResult {
   idleAgreements: number;
   /** Alerts this run created (not those that already existed). */
   raised: number;
+  /** Milestones and agreements whose raise failed this run (logged; the next scan tries them again). */
+  failed: number;
 }
+
+/** Consecutive failures that end a scan: not one bad item but an outage. */
+export const SCAN_FAILURES_IN_A_ROW = 3;
 
 @Injectable()
 export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -48,7 +61,9 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
     const interval = this.config.ALERT_SCAN_INTERVAL_MS;
     if (interval <= 0) return;
     this.timer = setInterval(() => {
-      this.runOnce().catch((err: unknown) => this.logger.warn(`deadline scan failed: ${(err as Error).message}`));
+      this.runOnce().catch((err: unknown) =>
+        this.logger.warn(`deadline scan failed: ${(err as Error).message}`),
+      );
     }, interval);
     this.timer.unref();
   }
@@ -73,29 +88,51 @@ export class DeadlineScheduler implements OnApplicationBootstrap, OnApplicationS
     const cause = { correlationId: `deadline-scan-${uuidv7()}` };
     let checked = 0;
     let raised = 0;
+    let failed = 0;
+    let inARow = 0;
+    /** Runs one item's raises; a failure is counted and logged, and SCAN_FAILURES_IN_A_ROW of them end the scan. */
+    const isolated = async (what: string, raise: () => Promise<void>) => {
+      try {
+        await raise();
+        inARow = 0;
+      } catch (err) {
+        failed++;
+        if (++inARow >= SCAN_FAILURES_IN_A_ROW) throw err;
+        this.logger.warn(`deadline scan: ${what} skipped until the next scan: ${(err as Error).message}`);
+      }
+    };
     for await (const m of this.deadlines.dueBy(addDays(today, lookAheadDays(policy)))) {
       checked++;
-      for (const draft of deadlineAlerts(m, today, policy)) {
-        // Through the agreement's lifecycle: nothing for a suspended, terminated or expired agreement.
-        const raisedNow = await this.lifecycle.raise(draft, cause, now);
-        if (!raisedNow?.created) continue;
-        const { alert } = raisedNow;
-        raised++;
-        // The milestone may have been met or cancelled since it was read, and the resolution that closes its
-        // alerts may have run before this one existed: look again (write first, read second, as that handler does).
-        const latest = await this.deadlines.get(m.milestoneId);
-        const outcome = latest && !isWatched(latest) ? (latest.status as 'met' | 'partiallyMet' | 'cancelled') : null;
-        if (outcome) await this.alerts.resolve(alert._id, outcome, cause);
-      }
+      await isolated(`milestone ${m.milestoneId}`, async () => {
+        for (const draft of deadlineAlerts(m, today, policy)) {
+          // Through the agreement's lifecycle: nothing for a suspended, terminated or expired agreement.
+          const raisedNow = await this.lifecycle.raise(draft, cause, now);
+          if (!raisedNow?.created) continue;
+          const { alert } = raisedNow;
+          raised++;
+          // The milestone may have been met or cancelled since it was read, and the resolution that closes its
+          // alerts may have run before this one existed: look again (write first, read second, as that handler does).
+          const latest = await this.deadlines.get(m.milestoneId);
+          const outcome =
+            latest && !isWatched(latest) ? (latest.status as 'met' | 'partiallyMet' | 'cancelled') : null;
+          if (outcome) await this.alerts.resolve(alert._id, outcome, cause);
+        }
+      });
     }
     // agreement.stalled: agreements idle for the whole period, by the rule the agreements service's status follows.
     let idleAgreements = 0;
     for await (const a of this.agreements.idleSince(stalledIfActiveBy(now, policy.stalledAfterDays))) {
       idleAgreements++;
-      const finished = a.lifecycle === 'terminated' || a.lifecycle === 'expired' || a.implementation === 'completed';
-      const draft = a.lastActivityAt && stallAlert({ agreementId: a._id, lastActivityAt: a.lastActivityAt, finished }, today, policy);
-      if (draft && (await this.lifecycle.raise(draft, cause, now))?.created) raised++;
+      const finished =
+        a.lifecycle === 'terminated' || a.lifecycle === 'expired' || a.implementation === 'completed';
+      const draft =
+        a.lastActivityAt &&
+        stallAlert({ agreementId: a._id, lastActivityAt: a.lastActivityAt, finished }, today, policy);
+      if (draft)
+        await isolated(`agreement ${a._id}`, async () => {
+          if ((await this.lifecycle.raise(draft, cause, now))?.created) raised++;
+        });
     }
-    return { today, checked, idleAgreements, raised };
+    return { today, checked, idleAgreements, raised, failed };
   }
 }
