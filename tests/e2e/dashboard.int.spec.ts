@@ -2,7 +2,8 @@
  * The dashboard in Debian's Chromium against the real stack (three services on real ports, Kafka, the database):
  * a monitor registers the Türkiye–Uzbekistan MoU through the UI (a mistake first: the API's message shows beside
  * the field), plans its geological survey and reschedules it twice (a concurrent change in between: the 409 is
- * offered as a reload); the timeline shows both slips; a stakeholder subscribed beforehand sees the slip alert
+ * offered as a reload); the timeline shows both slips; two back-dated progress reports give the survey a forecast
+ * that misses its due date, shown at risk and drawn; a stakeholder subscribed beforehand sees the slip alert
  * arrive without reloading and acknowledges it; an auditor verifies every service and downloads an export. Every
  * page passes axe-core without serious or critical violations, and its screenshot goes to reports/dashboard/.
  */
@@ -248,6 +249,27 @@ describe('the dashboard in a real browser (e2e)', () => {
     await screenshot(monitor, 'agreement-timeline');
   });
 
+  it('the survey’s forecast: too few reports at first; two back-dated reports give a pace that misses the due date', async () => {
+    const item = monitor.locator(`li.milestone[data-milestone="${survey}"]`);
+    const forecast = item.getByTestId('forecast');
+    // One report (20 % today): no pace yet, said plainly rather than as an error.
+    await expectText(forecast, 'Not enough progress reports to forecast');
+    await reportProgress(item, 8, addDays(-60));
+    await reportProgress(item, 15, addDays(-30));
+    // 8, 15 and 20 % over 60 days: 0.2 points a day, 80 points to go from today, 400 days; due in 240.
+    await expectText(forecast, `projected ${shownDate(400)}`);
+    await expectText(forecast, 'pace 0.2 percent points a day');
+    await expectText(forecast.locator('.badge'), 'at risk: 160 days late');
+    const chart = item.getByTestId(/^forecast-/);
+    await eventually(async () => {
+      const label = (await chart.getAttribute('aria-label')) ?? '';
+      const said = `reaches 100% on ${shownDate(400)} (between ${shownDate(365)} and ${shownDate(443)}), 160 days after the due date ${shownDate(240)}: at risk`;
+      if (!label.includes(said)) throw new Error(`forecast chart says: ${label}`);
+      return true;
+    });
+    await audit(monitor, '03b-agreement-forecast');
+  });
+
   it('a monitor suspends the agreement and resumes it; the timeline shades the period', async () => {
     const today = addDays(0);
     await monitor
@@ -435,6 +457,7 @@ describe('the dashboard in a real browser (e2e)', () => {
       '01-sign-in',
       '02-register-with-errors',
       '03-agreement',
+      '03b-agreement-forecast',
       '04-alerts',
       '05-alerts-silenced',
       '06-alerts-snoozed-and-done',
@@ -460,6 +483,17 @@ describe('the dashboard in a real browser (e2e)', () => {
   /** Which of its alerts the stakeholder's inbox shows, by the stand taken on them. */
   async function showInbox(label: string) {
     await stakeholder.getByRole('form', { name: 'Filter the inbox' }).getByLabel('Show').selectOption({ label });
+  }
+
+  /** Reports progress through the milestone's form, dated `on` (business time). */
+  async function reportProgress(item: ReturnType<Page['locator']>, percent: number, on: string) {
+    await item.getByRole('group').getByRole('button', { name: 'Report progress' }).click();
+    const form = item.getByRole('form', { name: `Report progress: ${survey}` });
+    await form.getByLabel('Percent done').fill(String(percent));
+    await form.getByLabel('Happened on (leave empty for today)').fill(on);
+    await form.getByRole('button', { name: 'Report progress' }).click();
+    await form.waitFor({ state: 'detached' });
+    await expectText(item, `${percent}% done`);
   }
 
   async function reschedule(item: ReturnType<Page['locator']>, newDueDate: string, reason: string) {

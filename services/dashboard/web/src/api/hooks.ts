@@ -1,5 +1,6 @@
 /** Lists through the APIs' cursors, one way for every page. */
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useCallback, useRef } from 'react';
 import { get, query, type Service } from './client';
 import type { Page } from './types';
 
@@ -54,4 +55,26 @@ export function useAllPages<T>(service: Service, path: string, { maxPages = 20, 
     enabled,
     queryFn: ({ signal }) => fetchAllPages<T>(service, path, { maxPages, signal }),
   });
+}
+
+/**
+ * A query's refetchInterval while a read model that learns through Kafka (a moment after the service the user
+ * changed) is behind: every second at first, every five after ten seconds, none once caught up, or `giveUpMs`
+ * after the last change (`epoch`, e.g. the record's version), for a heuristic that may never see it caught up.
+ */
+export function useCatchUp({ giveUpMs = Infinity }: { giveUpMs?: number } = {}) {
+  const since = useRef<{ at: number; epoch: unknown } | null>(null);
+  return useCallback(
+    (behind: boolean, epoch?: unknown): number | false => {
+      if (!behind) {
+        since.current = null;
+        return false;
+      }
+      if (!since.current || since.current.epoch !== epoch) since.current = { at: Date.now(), epoch };
+      const waited = Date.now() - since.current.at;
+      if (waited > giveUpMs) return false;
+      return waited < 10_000 ? 1_000 : 5_000;
+    },
+    [giveUpMs],
+  );
 }

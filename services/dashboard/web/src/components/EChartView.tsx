@@ -3,7 +3,7 @@
  * types and components the dashboard uses are registered, which keeps the bundle small. SVG rendering keeps text
  * crisp in screenshots and lets ECharts' aria description reach screen readers.
  */
-import { BarChart, CustomChart, ScatterChart } from 'echarts/charts';
+import { BarChart, CustomChart, LineChart, ScatterChart } from 'echarts/charts';
 import {
   AriaComponent,
   DataZoomComponent,
@@ -20,6 +20,7 @@ import { useEffect, useRef } from 'react';
 echarts.use([
   BarChart,
   CustomChart,
+  LineChart,
   ScatterChart,
   AriaComponent,
   DataZoomComponent,

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useCommand } from '../api/command';
 import { usePaged } from '../api/hooks';
 import type { Milestone } from '../api/types';
+import { useAuth } from '../auth';
 import { formatDate, signedDays, words } from '../lib/format';
 import {
   actionFields,
@@ -10,6 +11,7 @@ import {
   type MilestoneAction,
   type MilestoneActionForm,
 } from '../lib/forms';
+import { MilestoneForecast } from './MilestoneForecast';
 import {
   ActionFields,
   ActionToggles,
@@ -60,6 +62,7 @@ export function MilestoneList({ agreementId, canAct }: { agreementId: string; ca
 
 function MilestoneItem({ m, canAct }: { m: Milestone; canAct: boolean }) {
   const [action, setAction] = useState<MilestoneAction | null>(null);
+  const auth = useAuth();
   const actions = canAct ? (actionsFor[m.status] ?? []) : [];
   return (
     <li className="milestone" data-milestone={m.title}>
@@ -107,6 +110,9 @@ function MilestoneItem({ m, canAct }: { m: Milestone; canAct: boolean }) {
             </span>
           ))}
         </p>
+      )}
+      {m.status === 'inProgress' && auth.can('alerts', 'monitor', 'stakeholder', 'auditor') && (
+        <MilestoneForecast m={m} />
       )}
       {actions.length > 0 && (
         <ActionToggles

@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useRef } from 'react';
+import { useMemo } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { ApiError, get } from '../api/client';
-import { usePaged } from '../api/hooks';
+import { useCatchUp, usePaged } from '../api/hooks';
 import type { Agreement, Alert, Timeline } from '../api/types';
 import { useAuth } from '../auth';
 import { AgreementActions } from '../components/AgreementActions';
@@ -191,25 +191,18 @@ function lifecycleOf(layout: TimelineLayout): string {
 function TimelineSection({ agreement }: { agreement: Agreement }) {
   const today = new Date().toISOString().slice(0, 10);
   const signing = { signedOn: agreement.signedOn, datePrecision: agreement.datePrecision };
-  const behindSince = useRef<number | null>(null);
+  const catchUp = useCatchUp();
   const timeline = useQuery({
     queryKey: ['milestones', `/agreements/${agreement.id}/timeline`],
     queryFn: ({ signal }) => get<Timeline>('milestones', `/agreements/${agreement.id}/timeline`, signal),
     // The milestones service learns of the agreement's changes through Kafka, a moment after the agreements
-    // service: while the timeline does not know the agreement yet (404) or shows another lifecycle, ask again,
-    // every second at first, every five after ten seconds.
-    refetchInterval: (q) => {
-      const behind =
+    // service: ask again while the timeline does not know the agreement yet (404) or shows another lifecycle.
+    refetchInterval: (q) =>
+      catchUp(
         (q.state.error instanceof ApiError && q.state.error.status === 404) ||
-        (q.state.data !== undefined &&
-          lifecycleOf(layoutTimeline(q.state.data.steps, today, signing)) !== agreement.lifecycle);
-      if (!behind) {
-        behindSince.current = null;
-        return false;
-      }
-      behindSince.current ??= Date.now();
-      return Date.now() - behindSince.current < 10_000 ? 1_000 : 5_000;
-    },
+          (q.state.data !== undefined &&
+            lifecycleOf(layoutTimeline(q.state.data.steps, today, signing)) !== agreement.lifecycle),
+      ),
   });
   const layout = useMemo(
     () =>
