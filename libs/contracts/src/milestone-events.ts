@@ -159,6 +159,40 @@ export type MilestoneEventEnvelope = {
   [K in MilestoneEventType]: EventEnvelope<K, MilestoneEventData[K]>;
 }[MilestoneEventType];
 
+/**
+ * A progress report as a fold keeps it to tell which one is in force: the latest by the date it describes, not
+ * the last recorded (a report back-filled for an earlier date does not replace a later one's percent).
+ * `eventId`: for a correction to name it (unset when folded from decided events not yet stored).
+ */
+export interface MilestoneProgressReport {
+  eventId?: string;
+  reportedOn: string;
+  percent: number;
+  note?: string;
+}
+
+/**
+ * The report in force: the latest by reportedOn; at equal dates the one folded last (reports are kept in the
+ * order folded: the later recorded, in a live fold).
+ */
+export function latestProgressReport<R extends Pick<MilestoneProgressReport, 'reportedOn'>>(reports: readonly R[]): R | undefined {
+  return reports.reduce<R | undefined>((latest, r) => (!latest || r.reportedOn >= latest.reportedOn ? r : latest), undefined);
+}
+
+/** The reports with the correction of report `eventId` applied; undefined when they do not hold that report. */
+export function withCorrectedProgressReport(
+  reports: readonly MilestoneProgressReport[] | undefined,
+  eventId: string,
+  changes: Pick<MilestoneCorrection, 'percent' | 'reportedOn'>,
+): MilestoneProgressReport[] | undefined {
+  if (!reports?.some((r) => r.eventId === eventId)) return undefined;
+  return reports.map((r) =>
+    r.eventId === eventId
+      ? { ...r, ...(changes.percent !== undefined && { percent: changes.percent }), ...(changes.reportedOn !== undefined && { reportedOn: changes.reportedOn }) }
+      : r,
+  );
+}
+
 export function milestoneStreamId(milestoneId: string): string {
   return `milestone-${milestoneId}`;
 }

@@ -91,4 +91,25 @@ describe('foldMilestoneOverview', () => {
   ] as const)('closes with %s', (type, data, expected) => {
     expect(fold([planned, [type, data] as Step])).toMatchObject(expected);
   });
+
+  describe('the percent is the latest report’s by date, not the last recorded', () => {
+    // Steps with their event ids (r-… for reports), as the journal holds them.
+    const foldWithIds = (steps: Array<[string, Step]>) =>
+      steps.reduce<MilestoneOverview | undefined>((o, [eventId, [type, data]]) => foldMilestoneOverview(o, type, { ...ids, ...data } as never, eventId), undefined);
+    const report = (percent: number, reportedOn: string): Step => ['milestone.progress-reported', { percent, evidence: [], reportedOn }];
+    const correction = (correctsEventId: string, changes: object, current: boolean): Step => [
+      'milestone.corrected',
+      { correctsEventId, correctsType: 'milestone.progress-reported', changes, current, reason: 'typo' },
+    ];
+    const given: Array<[string, Step]> = [['p', planned], ['r-today', report(20, '2026-11-20')], ['r-october', report(8, '2026-10-03')]];
+    it.each([
+      ['a back-filled report keeps the later percent', [], 20],
+      ['a back-filled report’s percent corrected (stored as in force by record order): the latest stands', [correction('r-october', { percent: 9 }, true)], 20],
+      ['the latest report’s percent corrected', [correction('r-today', { percent: 22 }, false)], 22],
+      ['a back-filled report’s date corrected past the latest: its percent', [correction('r-october', { reportedOn: '2026-11-21' }, true)], 8],
+      ['the latest report’s date corrected to before another: the other’s', [correction('r-today', { reportedOn: '2026-10-01' }, false)], 8],
+    ] as Array<[string, Step[], number]>)('%s', (_name, then, percent) => {
+      expect(foldWithIds([...given, ...then.map((s, i) => [`c-${i}`, s] as [string, Step])])?.percent).toBe(percent);
+    });
+  });
 });

@@ -4,24 +4,30 @@
  * first due date, the outcome date). Pure, so that an as-of view can fold any prefix of a milestone's events.
  */
 import { summarizeMilestoneEvent, type MilestoneSummary } from './agreement-status';
-import type { MilestoneEventData, MilestoneEventType } from './milestone-events';
+import { latestProgressReport, withCorrectedProgressReport, type MilestoneEventData, type MilestoneEventType, type MilestoneProgressReport } from './milestone-events';
 
 export interface MilestoneOverview extends MilestoneSummary {
   agreementId: string;
   title: string;
   /** The due date first planned, before any reschedule. */
   plannedDueDate: string;
-  /** Last reported progress in percent; 100 once met. */
+  /** Progress in percent: the latest report's by the date it describes (not the last recorded); 100 once met. */
   percent: number;
+  /** The reports folded, to tell the one in force (absent in overviews folded before they were kept). */
+  progressReports?: MilestoneProgressReport[];
   /** The date the outcome was reached (met or partially met), else null. */
   outcomeOn: string | null;
 }
 
-/** Folds one milestone event into the overview of that milestone (undefined before `milestone.planned`). */
+/**
+ * Folds one milestone event into the overview of that milestone (undefined before `milestone.planned`); `eventId`:
+ * the event's, for corrections of progress reports to find the report they correct.
+ */
 export function foldMilestoneOverview<K extends MilestoneEventType>(
   overview: MilestoneOverview | undefined,
   type: K,
   data: MilestoneEventData[K],
+  eventId?: string,
 ): MilestoneOverview | undefined {
   const summary = summarizeMilestoneEvent(overview, type, data);
   if (!summary) return undefined;
@@ -38,9 +44,16 @@ export function foldMilestoneOverview<K extends MilestoneEventType>(
   }
   if (!overview) return undefined; // only a plan starts a summary, so this cannot happen
   const next: MilestoneOverview = { ...overview, ...summary };
+  // The percent of the report in force; met keeps 100.
+  const progress = (reports: MilestoneProgressReport[]) => ({
+    progressReports: reports,
+    ...(overview.status !== 'met' && { percent: latestProgressReport(reports)?.percent ?? overview.percent }),
+  });
   switch (type) {
-    case 'milestone.progress-reported':
-      return overview.status === 'met' ? next : { ...next, percent: (data as MilestoneEventData['milestone.progress-reported']).percent };
+    case 'milestone.progress-reported': {
+      const d = data as MilestoneEventData['milestone.progress-reported'];
+      return { ...next, ...progress([...(overview.progressReports ?? []), { ...(eventId && { eventId }), reportedOn: d.reportedOn, percent: d.percent }]) };
+    }
     case 'milestone.met':
       return { ...next, percent: 100, outcomeOn: (data as MilestoneEventData['milestone.met']).metOn };
     case 'milestone.partially-met':
@@ -49,6 +62,9 @@ export function foldMilestoneOverview<K extends MilestoneEventType>(
       const d = data as MilestoneEventData['milestone.corrected'];
       // The first due date is the planning's whatever came after it.
       const planned = d.changes.dueDate !== undefined && d.correctsType === 'milestone.planned' ? { plannedDueDate: d.changes.dueDate } : {};
+      // A report's percent or date: the reports decide again which is in force (whatever `current` says).
+      const reports = d.correctsType === 'milestone.progress-reported' ? withCorrectedProgressReport(overview.progressReports, d.correctsEventId, d.changes) : undefined;
+      if (reports) return { ...next, ...progress(reports) };
       if (!d.current) return { ...next, ...planned };
       return {
         ...next,

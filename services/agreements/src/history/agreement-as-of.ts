@@ -103,7 +103,7 @@ export function surroundingsAsOf(entries: readonly JournalEntry[], clocks: TwoCl
   const milestones: SurroundingsAsOf['milestones'] = [];
   for (const stream of streams(entries, 'milestones')) {
     const { state, version } = foldStream<MilestoneOverview | undefined>(stream, clocks, undefined, (overview, e) => {
-      const next = foldMilestoneOverview(overview, e.type as MilestoneEventType, e.data as never);
+      const next = foldMilestoneOverview(overview, e.type as MilestoneEventType, e.data as never, e.eventId);
       // As the agreement list counts it: an event that leaves the milestone active is activity on the agreement.
       active(activityTime(e, next?.active));
       return next;

@@ -35,6 +35,16 @@ const report = (percent: number, reportedOn = today): MilestoneEvent => ({
   schemaVersion: 2,
   data: { ...ids, percent, evidence: [], reportedOn },
 });
+/** A report as stored (with its event id, for a correction to name), optionally with a note. */
+const stored = (eventId: string, percent: number, reportedOn: string, note?: string): MilestoneEvent & { eventId: string } => ({
+  type: 'milestone.progress-reported',
+  schemaVersion: 2,
+  data: { ...ids, percent, ...(note && { note }), evidence: [], reportedOn },
+  eventId,
+});
+// Today's 20 % (e-2), then an older report back-filled for 3 October (e-1, recorded last).
+const todays = stored('e-2', 20, '2026-11-20', 'drilling under way');
+const backFilled = stored('e-1', 8, '2026-10-03', 'first survey camp');
 
 const plan: MilestoneCommand = {
   kind: 'plan',
@@ -52,20 +62,22 @@ const target = (event: MilestoneEvent, current = true, eventId = 'e-1'): Correct
   occurredAt: event.occurredAt ?? now,
   current,
 });
-const correct = (of: MilestoneEvent, changes: MilestoneCommand & { kind: 'correct' } extends { changes: infer C } ? C : never, current = true): MilestoneCommand => ({
+const correct = (of: MilestoneEvent, changes: MilestoneCommand & { kind: 'correct' } extends { changes: infer C } ? C : never, current = true, eventId = 'e-1'): MilestoneCommand => ({
   kind: 'correct',
-  target: target(of, current),
-  correctsEventId: 'e-1',
+  target: target(of, current, eventId),
+  correctsEventId: eventId,
   changes,
   reason: 'entered wrongly',
   ...at,
 });
-const corrected = (correctsType: string, changes: object, extra: object = {}): MilestoneEvent =>
-  ({
+const corrected = (correctsType: string, changes: object, extra: { occurredAt?: string; current?: boolean; correctsEventId?: string } = {}): MilestoneEvent => {
+  const { current = true, correctsEventId = 'e-1', ...rest } = extra;
+  return {
     type: 'milestone.corrected',
     schemaVersion: 1,
-    data: { ...ids, correctsEventId: 'e-1', correctsType, changes, ...extra, current: true, reason: 'entered wrongly' },
-  }) as MilestoneEvent;
+    data: { ...ids, correctsEventId, correctsType, changes, ...rest, current, reason: 'entered wrongly' },
+  } as MilestoneEvent;
+};
 
 describe('Milestone decider', () => {
   describe('accepted commands', () => {
@@ -125,6 +137,21 @@ describe('Milestone decider', () => {
       ['correct a progress percentage', [planned, report(40)], correct(report(40), { percent: 45 }), [corrected('milestone.progress-reported', { percent: 45 })]],
       ['correct a planned due date (not a slip)', [planned], correct(planned, { dueDate: '2027-01-31' }), [corrected('milestone.planned', { dueDate: '2027-01-31' })]],
       ['correct only what differs', [planned, report(40)], correct(report(40), { percent: 40, reportedOn: '2026-11-20' }), [corrected('milestone.progress-reported', { reportedOn: '2026-11-20' }, { occurredAt: '2026-11-20T00:00:00.000Z' })]],
+      // The service's `current` for a report is by record order (e-1 was recorded last: true); the decider rules by date.
+      ['correct the latest report’s percent: in force', [planned, todays, backFilled], correct(todays, { percent: 22 }, false, 'e-2'), [corrected('milestone.progress-reported', { percent: 22 }, { correctsEventId: 'e-2' })]],
+      ['correct a back-filled report’s percent: not in force', [planned, todays, backFilled], correct(backFilled, { percent: 9 }), [corrected('milestone.progress-reported', { percent: 9 }, { current: false })]],
+      [
+        'correct a back-filled report’s date past the latest: now in force',
+        [planned, todays, backFilled],
+        correct(backFilled, { reportedOn: '2026-11-21' }),
+        [corrected('milestone.progress-reported', { reportedOn: '2026-11-21' }, { occurredAt: '2026-11-21T00:00:00.000Z' })],
+      ],
+      [
+        'correct the latest report’s date to before another: no longer in force',
+        [planned, todays, backFilled],
+        correct(todays, { reportedOn: '2026-10-01' }, false, 'e-2'),
+        [corrected('milestone.progress-reported', { reportedOn: '2026-10-01' }, { occurredAt: '2026-10-01T00:00:00.000Z', current: false, correctsEventId: 'e-2' })],
+      ],
       [
         'plan a milestone that contributes to a target of its agreement',
         [],
@@ -215,6 +242,49 @@ describe('Milestone decider', () => {
   });
 
   const fold = (events: MilestoneEvent[]) => events.reduce(milestoneDecider.evolve, milestoneDecider.initialState());
+
+  describe('the percent is the latest report’s by the date it describes, not by record', () => {
+    const progress: Array<[string, MilestoneEvent[], { percent: number; percentOn?: string; lastNote?: string }]> = [
+      ['reports in date order: the last', [planned, backFilled, todays], { percent: 20, percentOn: '2026-11-20', lastNote: 'drilling under way' }],
+      ['a back-filled report keeps the later percent and note', [planned, todays, backFilled], { percent: 20, percentOn: '2026-11-20', lastNote: 'drilling under way' }],
+      ['two reports for the same date: the later recorded', [planned, stored('e-2', 20, '2026-11-20'), stored('e-1', 25, '2026-11-20')], { percent: 25, percentOn: '2026-11-20' }],
+      ['a later report without a note keeps the note of the one before', [planned, backFilled, stored('e-2', 20, '2026-11-20')], { percent: 20, lastNote: 'first survey camp' }],
+      ['the latest report’s percent corrected', [planned, todays, backFilled, corrected('milestone.progress-reported', { percent: 22 }, { correctsEventId: 'e-2' })], { percent: 22, percentOn: '2026-11-20' }],
+      ['a back-filled report’s percent corrected: the latest stands', [planned, todays, backFilled, corrected('milestone.progress-reported', { percent: 9 }, { current: false })], { percent: 20 }],
+      [
+        'a back-filled report’s date corrected past the latest: its percent and note',
+        [planned, todays, backFilled, corrected('milestone.progress-reported', { reportedOn: '2026-11-21' })],
+        { percent: 8, percentOn: '2026-11-21', lastNote: 'first survey camp' },
+      ],
+      [
+        'the latest report’s date corrected to before another: the other’s percent',
+        [planned, todays, backFilled, corrected('milestone.progress-reported', { reportedOn: '2026-10-01' }, { correctsEventId: 'e-2', current: false })],
+        { percent: 8, percentOn: '2026-10-03', lastNote: 'first survey camp' },
+      ],
+      // Stored before business dates counted: `current` said "no later-recorded report"; the dates rule now.
+      ['a correction stored as in force by record order, of a back-filled report', [planned, todays, backFilled, corrected('milestone.progress-reported', { percent: 9 })], { percent: 20 }],
+      ['met keeps 100, whatever report is folded after it (business order)', [planned, todays, met, stored('e-3', 90, '2026-11-21')], { percent: 100 }],
+    ];
+    it.each(progress)('%s', (_name, given, then) => {
+      expect(fold(given)).toMatchObject(then);
+    });
+
+    it('keeps every report in the history and the evidence, the back-filled one too', () => {
+      const link = { url: 'https://example.org/october.pdf' };
+      const state = fold([planned, todays, { ...backFilled, data: { ...backFilled.data, evidence: [link] } } as MilestoneEvent]);
+      expect(state.exists && state.progressReports?.map((r) => [r.eventId, r.percent])).toEqual([['e-2', 20], ['e-1', 8]]);
+      expect(state.exists && state.evidence).toEqual([link]);
+    });
+
+    it('a state folded before the reports were kept takes the next report as before (record order)', () => {
+      const before = fold([planned, todays]);
+      if (!before.exists) throw new Error('planned');
+      const { progressReports: _r, percentOn: _on, ...old } = before;
+      expect(milestoneDecider.evolve(old, backFilled)).toMatchObject({ percent: 8, percentOn: '2026-10-03' });
+      // A correction of a report it does not keep: by the `current` it was stored with.
+      expect(milestoneDecider.evolve(old, corrected('milestone.progress-reported', { percent: 22 }, { correctsEventId: 'e-2' }))).toMatchObject({ percent: 22 });
+    });
+  });
 
   it('keeps the slip history visible in the state', () => {
     const state = fold([planned, slip('2026-12-31', '2027-03-31', 90, 1), slip('2027-03-31', '2027-06-30', 91, 2), slip('2027-06-30', '2027-07-01', 1, 3)]);

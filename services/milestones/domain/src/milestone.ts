@@ -21,6 +21,9 @@ import {
   type MilestoneType,
   type Quantity,
   claimEvidenceAfter,
+  latestProgressReport,
+  withCorrectedProgressReport,
+  type MilestoneProgressReport as ProgressReport,
 } from '@tracker/contracts';
 
 export interface Slip {
@@ -48,8 +51,14 @@ export type MilestoneState =
       /** The original due date, before any reschedule. */
       plannedDueDate: string;
       dueDate: string;
+      /** The percent of the report in force (the latest by reportedOn); 100 once met. */
       percent: number;
+      /** The date that report describes; unset before any report (and in views written before it was kept). */
+      percentOn?: string;
+      /** The note of the latest report by date that has one, or a partial outcome's. */
       lastNote?: string;
+      /** Every progress report, in the order folded (record order for the live state), corrections applied. */
+      progressReports?: ProgressReport[];
       /** Every evidence link recorded, in order: at planning, with progress reports and outcomes. */
       evidence: EvidenceLink[];
       /** The evidence that backs the current status (see claimEvidenceAfter); unset in views written before it. */
@@ -91,7 +100,10 @@ export interface BusinessTime {
   agreement?: AgreementFacts | null;
 }
 
-/** An event of this milestone as stored, for a correction to name; `current`: no later event replaced its value. */
+/**
+ * An event of this milestone as stored, for a correction to name; `current`: no later event replaced its value (a
+ * progress report's is decided here from the reports the state keeps, by date).
+ */
 export interface CorrectedEvent {
   eventId: string;
   type: string;
@@ -152,6 +164,8 @@ const statusWords: Record<MilestoneStatus, string> = {
   notMet: 'not met',
   cancelled: 'cancelled',
 };
+
+type Existing = MilestoneState & { exists: true };
 
 function existing(state: MilestoneState) {
   if (!state.exists) throw new DomainError('not-found', 'milestone not found');
@@ -228,11 +242,29 @@ function decideCorrection(state: MilestoneState, command: Extract<MilestoneComma
         correctsType: type,
         changes,
         ...(moved !== undefined && moved !== target.occurredAt && { occurredAt: moved }),
-        current: target.current,
+        current: type === 'milestone.progress-reported' ? (inForceAfter(s, target.eventId, changes) ?? target.current) : target.current,
         reason: command.reason,
       },
     },
   ];
+}
+
+/** Whether the corrected report is the one in force once corrected; undefined when the state does not keep it. */
+function inForceAfter(state: Existing, eventId: string, changes: MilestoneCorrection): boolean | undefined {
+  const reports = withCorrectedProgressReport(state.progressReports, eventId, changes);
+  return reports && latestProgressReport(reports)?.eventId === eventId;
+}
+
+/** What the reports decide of the state: percent, its date and the latest note (met keeps 100, a partial outcome its note). */
+function progressOf(state: Existing, reports: ProgressReport[]) {
+  const inForce = latestProgressReport(reports);
+  const noted = latestProgressReport(reports.filter((r) => r.note !== undefined));
+  return {
+    progressReports: reports,
+    percent: state.status === 'met' || !inForce ? state.percent : inForce.percent,
+    ...(inForce && { percentOn: inForce.reportedOn }),
+    ...(noted && state.status !== 'partiallyMet' && { lastNote: noted.note }),
+  };
 }
 
 /** Targets named must be the agreement's, when this service knows them. */
@@ -397,7 +429,7 @@ export function decide(command: MilestoneCommand, state: MilestoneState): Milest
   }
 }
 
-export function evolve(state: MilestoneState, event: MilestoneEvent & { recordedAt?: string }): MilestoneState {
+export function evolve(state: MilestoneState, event: MilestoneEvent & { eventId?: string; recordedAt?: string }): MilestoneState {
   if (event.type === 'milestone.planned') {
     const d = event.data;
     return {
@@ -427,15 +459,18 @@ export function evolve(state: MilestoneState, event: MilestoneEvent & { recorded
     // record: it moves nothing back.
     case 'milestone.started':
       return { ...state, status: isTerminalMilestoneStatus(state.status) ? state.status : 'inProgress', startedOn: event.data.startedOn, claimEvidence };
-    case 'milestone.progress-reported':
+    case 'milestone.progress-reported': {
+      // A report back-filled for an earlier date joins the history and the evidence; the percent stays the latest's.
+      const d = event.data;
+      const report: ProgressReport = { ...(event.eventId && { eventId: event.eventId }), reportedOn: d.reportedOn, percent: d.percent, ...(d.note !== undefined && { note: d.note }) };
       return {
         ...state,
         status: isTerminalMilestoneStatus(state.status) ? state.status : 'inProgress',
-        percent: state.status === 'met' ? state.percent : event.data.percent,
-        ...(event.data.note !== undefined && { lastNote: event.data.note }),
-        evidence: [...state.evidence, ...event.data.evidence],
+        ...progressOf(state, [...(state.progressReports ?? []), report]),
+        evidence: [...state.evidence, ...d.evidence],
         claimEvidence,
       };
+    }
     case 'milestone.rescheduled': {
       const d = event.data;
       const slip: Slip = {
@@ -479,6 +514,10 @@ export function evolve(state: MilestoneState, event: MilestoneEvent & { recorded
       const next: MilestoneState = { ...state, corrections };
       // The first due date is the planning's whatever came after it.
       if (changes.dueDate !== undefined && correctsType === 'milestone.planned') next.plannedDueDate = changes.dueDate;
+      // A report's percent or date: the reports decide again which one is in force (whatever `current` said when
+      // the correction was recorded, which before business dates counted meant "no later-recorded report").
+      const reports = withCorrectedProgressReport(state.progressReports, correctsEventId, changes);
+      if (correctsType === 'milestone.progress-reported' && reports) return { ...next, ...progressOf(state, reports) };
       if (!current) return next;
       if (changes.dueDate !== undefined) next.dueDate = changes.dueDate;
       if (changes.startedOn !== undefined) next.startedOn = changes.startedOn;

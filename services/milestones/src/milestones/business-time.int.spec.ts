@@ -141,6 +141,23 @@ describe('milestones: business time and record time', () => {
     expect((await svc.as('stakeholder').get(`/milestones/${m.body.id}?validAt=2026-08-11`).expect(200)).body).toMatchObject({ status: 'met', outcomeOn: '2026-08-10' });
   });
 
+  it('keeps the percent of the latest report by date when an older report is back-filled, and corrects that one in force', async () => {
+    const m = await monitor().post('/milestones').send({ agreementId, type: 'processing_plant', title: 'Processing plant built', dueDate: '2026-12-31', occurredAt: '2026-05-01' }).expect(201);
+    const post = (action: string, version: number, body: object) => monitor().post(`/milestones/${m.body.id}/${action}`).set('If-Match', `"${version}"`).send(body);
+    await post('progress', 1, { percent: 20, note: 'foundations poured' }).expect(200);
+    const backFilled = await post('progress', 2, { percent: 8, note: 'site cleared', occurredAt: '2026-06-03' }).expect(200);
+    expect(backFilled.body).toMatchObject({ percent: 20, percentOn: '2026-09-01', lastNote: 'foundations poured' });
+    expect((await svc.as('stakeholder').get(`/milestones/${m.body.id}`).expect(200)).body).toMatchObject({ percent: 20, percentOn: '2026-09-01' });
+    // The back-filled report is the history of June.
+    expect((await svc.as('stakeholder').get(`/milestones/${m.body.id}?validAt=2026-07-01`).expect(200)).body).toMatchObject({ percent: 8, percentOn: '2026-06-03' });
+    // Today's report, recorded before the back-filled one, is still the one a correction of its percent changes.
+    const events = await svc.as('auditor').get(`/milestones/${m.body.id}/events`).expect(200);
+    const [todays] = (events.body.items as EventEnvelope[]).filter((e) => e.type === 'milestone.progress-reported' && (e.data as { percent: number }).percent === 20);
+    const fixed = await post('corrections', 3, { eventId: todays?.eventId, changes: { percent: 22 }, reason: 'the site report says 22 %' }).expect(200);
+    expect(fixed.body).toMatchObject({ percent: 22, percentOn: '2026-09-01', version: 4 });
+    expect((await svc.as('auditor').get(`/milestones/${m.body.id}/events?from=4`).expect(200)).body.items[0].data).toMatchObject({ current: true });
+  });
+
   it('refuses business times in the future or before the signing (422, naming the dates), changing nothing', async () => {
     const other = await monitor().post('/milestones').send({ agreementId, type: 'financing', title: 'Financing round closed', dueDate: '2027-01-31' }).expect(201);
     const refused = [

@@ -43,7 +43,7 @@ import { AgreementDirectory } from '../agreement-directory/agreement-directory';
 import { evidenceOf, type ExportMilestonesQuery, type ListMilestonesQuery, type PlanMilestoneDto } from './dto';
 import { milestoneAggregate, milestoneViews, type ExistingMilestone, type MilestoneViewDoc } from './milestone-views';
 
-export type MilestoneView = Omit<ExistingMilestone, 'exists' | 'claimEvidence'> & {
+export type MilestoneView = Omit<ExistingMilestone, 'exists' | 'claimEvidence' | 'progressReports'> & {
   /** How well it is sourced: all its evidence, and what backs its current status. */
   sourcing: MilestoneSourcing;
   id: string;
@@ -170,7 +170,8 @@ export class MilestonesService {
   }
 
   private toView(doc: MilestoneViewDoc): MilestoneView {
-    const { exists: _exists, claimEvidence, ...state } = doc.state;
+    // The reports are the state's means to tell the one in force: the history lists them (GET .../events).
+    const { exists: _exists, claimEvidence, progressReports: _reports, ...state } = doc.state;
     return {
       ...state,
       evidence: state.evidence.map((e) => ({ ...e, kind: kindOf(e) })),
@@ -199,7 +200,7 @@ export class MilestonesService {
   /** The milestone at business time `validAt` as recorded by `knownAt` (ADR 0008). */
   async getAt(milestoneId: string, clocks: TwoClocks) {
     const { state, version, validAt, knownAt } = await this.aggregates.at(milestoneAggregate, milestoneId, clocks, { recorded: 'planned', happened: 'planned' });
-    const { exists: _exists, claimEvidence, ...rest } = state;
+    const { exists: _exists, claimEvidence, progressReports: _reports, ...rest } = state;
     const evidence = rest.evidence.map((e) => ({ ...e, kind: kindOf(e) }));
     // `asOf`: the record time, under its former name (knownAt or, with validAt only, now).
     return { ...rest, evidence, sourcing: milestoneSourcing(evidence, claimEvidence ?? evidence), id: milestoneId, version, asOf: knownAt ?? this.now(), validAt, knownAt };
@@ -366,7 +367,11 @@ function factsOf(known: readonly EventEnvelope[], clocks: TwoClocks): TimelineFa
     }));
 }
 
-/** Whether a corrected event's value is still the one in force (no later event of a kind that replaces it). */
+/**
+ * Whether a corrected event's value is still the one in force (no later event of a kind that replaces it). A
+ * progress report's is the latest by date, not by record: the decider rules on it from the reports its state keeps
+ * (every stored one); record order here is only its fallback.
+ */
 function stillInForce(type: string, later: ReadonlySet<string>): boolean {
   if (type === 'milestone.progress-reported') return !later.has('milestone.progress-reported');
   if (type === 'milestone.planned' || type === 'milestone.rescheduled') return !later.has('milestone.rescheduled');

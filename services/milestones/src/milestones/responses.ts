@@ -118,10 +118,13 @@ export class Milestone implements MilestoneView {
   @ApiProperty({ format: 'date' })
   dueDate: string;
 
-  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100 })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100, description: 'the percent of the latest progress report by the date it describes (a report back-filled for an earlier date does not replace it); 100 once met' })
   percent: number;
 
-  @ApiProperty({ ...optional, description: 'the note of the latest progress report or outcome' })
+  @ApiProperty({ ...optional, format: 'date', description: 'the date the progress report in force describes' })
+  percentOn?: string;
+
+  @ApiProperty({ ...optional, description: 'the note of the latest progress report by date that has one, or of the partial outcome' })
   lastNote?: string;
 
   @ApiProperty({ type: [RecordedEvidenceDto], description: 'every evidence link recorded, in order' })
