@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { mongo } from 'mongoose';
 import type { BenchContext, Row, ScenarioResult } from './lib/context';
-import { GROWTH, parseOptions, USAGE, type BenchOptions } from './lib/options';
+import { GROWTH, INBOX, parseOptions, USAGE, type BenchOptions } from './lib/options';
 import {
   ensureInfra,
   localVersions,
@@ -29,6 +29,7 @@ import { commandThroughput } from './scenarios/command-throughput';
 import { deadlineWebhookScenario } from './scenarios/deadline-webhook';
 import { eventStoreScenario } from './scenarios/event-store';
 import { GROWTH_TITLE, growthScenario } from './scenarios/growth';
+import { INBOX_TITLE, inboxScenario } from './scenarios/inbox';
 import { propagationScenario } from './scenarios/propagation';
 import { replayScenario } from './scenarios/replay';
 
@@ -57,7 +58,7 @@ export function markdown(
     '',
     `- Machine: ${env.cores} cores (${env.cpu}), ${fmt(env.memoryGiB, 1)} GiB memory, ${os.platform()} ${os.release()}`,
     `- Node ${env.node}; Kafka ${env.kafka}; database ${env.database}`,
-    `- Sizes: ${options.connections} clients × ${options.duration} s (warm-up ${options.warmup} s); event store ${options.streams} streams × ${options.eventsPerStream} events, ${options.storeConcurrency} in parallel; propagation ${options.rate}/s × ${options.propagationSeconds} s; EndToEndLatency ${options.e2eRecords} records; replay of ${options.replayEvents} events; ${options.deadlineMilestones} deadlines at once;${options.only.includes(GROWTH) ? ` growth ${options.growthSizes.join(', ')} events / ${options.growthAgreements.join(', ')} agreements (${options.growthEventsPerMilestone} events per milestone), propagation ${options.growthRate}/s × ${options.growthPropagationSeconds} s;` : ''} ${options.reps} repetition(s)`,
+    `- Sizes: ${options.connections} clients × ${options.duration} s (warm-up ${options.warmup} s); event store ${options.streams} streams × ${options.eventsPerStream} events, ${options.storeConcurrency} in parallel; propagation ${options.rate}/s × ${options.propagationSeconds} s; EndToEndLatency ${options.e2eRecords} records; replay of ${options.replayEvents} events; ${options.deadlineMilestones} deadlines at once;${options.only.includes(GROWTH) ? ` growth ${options.growthSizes.join(', ')} events / ${options.growthAgreements.join(', ')} agreements (${options.growthEventsPerMilestone} events per milestone), propagation ${options.growthRate}/s × ${options.growthPropagationSeconds} s;` : ''}${options.only.includes(INBOX) ? ` inbox ${options.inboxSizes.join(', ')} alerts over ${options.inboxAgreements} agreements, ${options.inboxClients} callers × ${options.inboxSeconds} s;` : ''} ${options.reps} repetition(s)`,
     '',
     ...resultsTable(rows, 'Scenario'),
   ];
@@ -129,6 +130,7 @@ async function main(): Promise<number> {
     `${runId}_replay`,
     `${runId}_growth_agreements`,
     `${runId}_growth_milestones`,
+    `${runId}_inbox_alerts`,
   ];
   let infra: Infra | undefined;
   // Once, whoever asks first: the end of the run or a signal (which may come while the run's end cleans up).
@@ -240,6 +242,12 @@ async function main(): Promise<number> {
         return deadlineWebhookScenario(full);
       });
     }
+
+    // An alerts service of its own; its thousands of alerts stay in its database, away from the others.
+    if (options.only.includes(INBOX))
+      await attempt(INBOX_TITLE, () =>
+        inboxScenario(full, { ...settings, db: dbs[7] }, services),
+      );
 
     // Last: its services are its own, and at its largest size it is most of the run.
     if (options.only.includes(GROWTH))

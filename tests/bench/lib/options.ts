@@ -5,7 +5,7 @@
  */
 export interface BenchOptions {
   smoke: boolean;
-  /** Scenarios to run (1-6); default all. */
+  /** Scenarios to run (1-8); default all but 7 (growth). */
   only: number[];
   reps: number;
   /** Scenario 1: concurrent HTTP clients, seconds per repetition, warm-up seconds, milestones shared by the clients. */
@@ -34,10 +34,20 @@ export interface BenchOptions {
   growthEventsPerMilestone: number;
   growthRate: number;
   growthPropagationSeconds: number;
+  /**
+   * Scenario 8, alert inbox (issue 20): alerts stored at each size (grown in place), the agreements they are spread
+   * over, concurrent readers, seconds each figure is measured per repetition.
+   */
+  inboxSizes: number[];
+  inboxAgreements: number;
+  inboxClients: number;
+  inboxSeconds: number;
 }
 
 /** Scenario numbers `--only` takes; `growth` is scenario 7, which the default run leaves out. */
 export const GROWTH = 7;
+/** Scenario 8, the alert inbox. */
+export const INBOX = 8;
 
 const FLAGS: Record<string, keyof BenchOptions> = {
   reps: 'reps',
@@ -55,11 +65,15 @@ const FLAGS: Record<string, keyof BenchOptions> = {
   'growth-events-per-milestone': 'growthEventsPerMilestone',
   'growth-rate': 'growthRate',
   'growth-propagation-seconds': 'growthPropagationSeconds',
+  'inbox-agreements': 'inboxAgreements',
+  'inbox-clients': 'inboxClients',
+  'inbox-seconds': 'inboxSeconds',
 };
 /** Flags that take a comma-separated list of sizes. */
-const LIST_FLAGS: Record<string, 'growthSizes' | 'growthAgreements'> = {
+const LIST_FLAGS: Record<string, 'growthSizes' | 'growthAgreements' | 'inboxSizes'> = {
   'growth-sizes': 'growthSizes',
   'growth-agreements': 'growthAgreements',
+  'inbox-sizes': 'inboxSizes',
 };
 
 export const USAGE = `npm run bench -- [--smoke] [--only=1,3,growth] [--out=DIR] ${Object.keys(FLAGS)
@@ -67,7 +81,7 @@ export const USAGE = `npm run bench -- [--smoke] [--only=1,3,growth] [--out=DIR]
   .join(' ')} ${Object.keys(LIST_FLAGS)
   .map((f) => `[--${f}=N,N,…]`)
   .join(' ')}
-Scenario 7 (growth, issue 17) runs only when named: --only=growth (or 7).
+Scenario 7 (growth, issue 17) runs only when named: --only=growth (or 7). Scenario 8 is the alert inbox (issue 20).
 Each flag also reads from BENCH_<NAME> (e.g. BENCH_EVENTS_PER_STREAM=20). KAFKA_BROKERS + MONGO_URL: use that
 Kafka and database instead of starting deploy/local/infra.sh.`;
 
@@ -80,7 +94,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, is
   const defaults: BenchOptions = smoke
     ? {
         smoke,
-        only: [1, 2, 3, 4, 5, 6],
+        only: [1, 2, 3, 4, 5, 6, INBOX],
         reps: 1,
         connections: 4,
         duration: 2,
@@ -98,10 +112,14 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, is
         growthEventsPerMilestone: 5,
         growthRate: 10,
         growthPropagationSeconds: 2,
+        inboxSizes: [60, 150],
+        inboxAgreements: 5,
+        inboxClients: 2,
+        inboxSeconds: 1,
       }
     : {
         smoke,
-        only: [1, 2, 3, 4, 5, 6],
+        only: [1, 2, 3, 4, 5, 6, INBOX],
         reps: 3,
         connections: 32,
         duration: 20,
@@ -119,6 +137,10 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, is
         growthEventsPerMilestone: 5,
         growthRate: 50,
         growthPropagationSeconds: 10,
+        inboxSizes: [1_000, 10_000],
+        inboxAgreements: 50,
+        inboxClients: 4,
+        inboxSeconds: 10,
       };
   const options = { ...defaults };
   for (const [flag, key] of Object.entries(FLAGS)) {
@@ -136,7 +158,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, is
     if (values.some((v) => !Number.isInteger(v) || v <= 0)) throw new Error(`--${flag} takes positive whole numbers, comma-separated (got "${raw}")`);
     options[key] = values;
   }
-  if (options.growthSizes.some((v, i) => i > 0 && v <= options.growthSizes[i - 1])) throw new Error(`--growth-sizes must grow (got ${options.growthSizes.join(',')})`);
+  for (const [flag, sizes] of [['growth-sizes', options.growthSizes], ['inbox-sizes', options.inboxSizes]] as const)
+    if (sizes.some((v, i) => i > 0 && v <= sizes[i - 1])) throw new Error(`--${flag} must grow (got ${sizes.join(',')})`);
   // Issue 17: 100, 1,000 and 10,000 agreements beside 1,000, 10,000 and 100,000 events.
   if (options.growthAgreements.length === 0) options.growthAgreements = options.growthSizes.map((n) => Math.max(1, Math.round(n / 10)));
   if (options.growthAgreements.length !== options.growthSizes.length)
@@ -144,7 +167,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, is
   const only = argv.find((a) => a.startsWith('--only='))?.split('=')[1] ?? env.BENCH_ONLY;
   if (only) {
     options.only = only.split(',').map((s) => (s.trim().toLowerCase() === 'growth' ? GROWTH : Number(s)));
-    if (options.only.some((n) => !Number.isInteger(n) || n < 1 || n > GROWTH)) throw new Error(`--only takes scenario numbers 1-7 or growth (got "${only}")`);
+    if (options.only.some((n) => !Number.isInteger(n) || n < 1 || n > INBOX)) throw new Error(`--only takes scenario numbers 1-8 or growth (got "${only}")`);
   }
   return options;
 }

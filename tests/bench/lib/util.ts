@@ -169,3 +169,43 @@ export function runAsMain(main: () => Promise<number>): void {
     },
   );
 }
+
+/** What a closed loop of calls gave: completed calls per second, latency percentiles (ms), failed calls. */
+export interface LoopResult {
+  requestsPerSecond: number;
+  ok: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** The first failure's message, if any call failed. */
+  firstError?: string;
+}
+
+/**
+ * `clients` callers each run `call` again as soon as it settles, for `seconds` s (each at least once): a closed
+ * loop, so the rate is what the callee sustains at that concurrency. Latency per call (performance.now()); a
+ * call that throws counts as an error, not a latency.
+ */
+export async function closedLoop(clients: number, seconds: number, call: () => Promise<void>): Promise<LoopResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      do {
+        const t = performance.now();
+        try {
+          await call();
+          latencies.push(performance.now() - t);
+        } catch (err) {
+          errors++;
+          firstError ??= (err as Error).message;
+        }
+      } while (performance.now() < end);
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return { requestsPerSecond: latencies.length / elapsed, ok: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors, ...(firstError && { firstError }) };
+}
