@@ -17,3 +17,4 @@ export { foldForSearch, searchTokens } from './search-text';
 export * from './asyncapi';
 export * from './alert-payload';
 export * from './silences';
+export * from './forecast';

@@ -8,14 +8,10 @@
  * velocity − 1 SE (none when that pace is not forward: open-ended). Two reports give a velocity without a band.
  * No forward pace at all (the percent stands still or falls) projects no date: the milestone is at risk.
  */
-import { addDays, daysBetween, type MilestoneStatus } from '@tracker/contracts';
-import { base, dedupKey, type AlertDraft, type MilestoneDeadline, type OpenAlertRef } from './rules';
+import { addDays, daysBetween, type Forecast, type MilestoneStatus, type ProgressReport } from '@tracker/contracts';
 
-export interface ProgressReport {
-  /** The date the report describes (YYYY-MM-DD). */
-  on: string;
-  percent: number;
-}
+export type { Forecast, ProgressReport };
+import { base, dedupKey, type AlertDraft, type MilestoneDeadline, type OpenAlertRef } from './rules';
 
 export interface ForecastPolicy {
   /** Reports the velocity is fitted on (the latest ones). */
@@ -25,25 +21,6 @@ export interface ForecastPolicy {
 }
 
 export const DEFAULT_FORECAST_POLICY: ForecastPolicy = { reports: 5, thresholdDays: 7 };
-
-export interface Forecast {
-  method: 'linear-velocity';
-  /** The reports the velocity was fitted on, oldest first. */
-  reports: ProgressReport[];
-  /** Percent points per day; null with fewer than two reports on different dates. */
-  velocityPerDay: number | null;
-  /** Projected completion (YYYY-MM-DD); null without a velocity or without a forward pace. */
-  projectedOn: string | null;
-  /** The band: at velocity ± one standard error (null: not known, or open-ended for `latest`). */
-  earliest: string | null;
-  latest: string | null;
-  dueDate: string;
-  /** Projected days after the due date (negative: before it); null without a projection. */
-  daysLate: number | null;
-  atRisk: boolean;
-  /** Why, in words. */
-  reason: string;
-}
 
 /** The reports a milestone keeps for its forecast: by date, one per date (the later report wins), the last `keep`. */
 export function withReport(reports: readonly ProgressReport[], report: ProgressReport, keep = 10): ProgressReport[] {

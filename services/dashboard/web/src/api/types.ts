@@ -1,6 +1,7 @@
 /** What the services answer, as far as the dashboard reads it (their OpenAPI documents are the reference). */
 import type {
   AgreementDetails,
+  Forecast as ContractForecast,
   AlertDetails,
   AlertKind,
   AlertSeverity,
@@ -181,20 +182,4 @@ export interface Me {
  * GET /forecasts/{milestoneId} (alerts service): when the milestone would be complete at the pace of its progress
  * reports, the band around that date, and whether that puts it at risk.
  */
-export interface Forecast {
-  milestoneId: string;
-  method: 'linear-velocity';
-  /** The reports the pace was fitted on, oldest first. */
-  reports: { on: string; percent: number }[];
-  /** Percent points per day; null with fewer than two reports on different dates. */
-  velocityPerDay: number | null;
-  projectedOn: string | null;
-  earliest: string | null;
-  /** Null: open-ended (the slow end of the band does not go forward). */
-  latest: string | null;
-  dueDate: string;
-  /** Projected days after the due date (negative: before it). */
-  daysLate: number | null;
-  atRisk: boolean;
-  reason: string;
-}
+export type Forecast = ContractForecast & { milestoneId: string };
