@@ -48,7 +48,8 @@ describe('milestone forecast: at risk before it is late (integration)', () => {
   it('one report: no pace yet, nothing raised', async () => {
     await report('2026-01-01', 0);
     await eventually(async () => (await forecast()).reports.length === 1);
-    expect(await forecast()).toMatchObject({ milestoneId, method: 'linear-velocity', velocityPerDay: null, projectedOn: null, atRisk: false, dueDate: '2026-09-30' });
+    // Planned, started, one report: the third version of the milestone, so a client can tell it is up to date.
+    expect(await forecast()).toMatchObject({ milestoneId, milestoneVersion: 3, method: 'linear-velocity', velocityPerDay: null, projectedOn: null, atRisk: false, dueDate: '2026-09-30' });
     expect(await atRisk()).toEqual([]);
   });
 

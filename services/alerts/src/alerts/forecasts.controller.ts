@@ -34,9 +34,9 @@ export class ForecastsController {
   @ApiUuidParam('id', 'the milestone id')
   @ApiOkResponse({ type: ForecastDto })
   @ApiProblems(404)
-  async get(@Param('id', ParseUUIDPipe) id: string): Promise<Forecast & { milestoneId: string }> {
+  async get(@Param('id', ParseUUIDPipe) id: string): Promise<Forecast & { milestoneId: string; milestoneVersion: number }> {
     const m = await this.deadlines.get(id);
     if (!m || m.milestoneId === undefined) throw new DomainError('not-found', `milestone ${id} is not known to the alerts service (yet)`);
-    return { milestoneId: id, ...forecastCompletion(m, this.config.forecastPolicy()) };
+    return { milestoneId: id, milestoneVersion: m.version, ...forecastCompletion(m, this.config.forecastPolicy()) };
   }
 }

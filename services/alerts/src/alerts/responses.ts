@@ -309,6 +309,9 @@ export class ForecastDto {
   @ApiProperty({ format: 'uuid' })
   milestoneId: string;
 
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'the milestone’s version this forecast knows (behind the milestones service’s while its events are on the way)' })
+  milestoneVersion: number;
+
   @ApiProperty({ enum: ['linear-velocity'] })
   method: 'linear-velocity';
 

@@ -182,4 +182,4 @@ export interface Me {
  * GET /forecasts/{milestoneId} (alerts service): when the milestone would be complete at the pace of its progress
  * reports, the band around that date, and whether that puts it at risk.
  */
-export type Forecast = ContractForecast & { milestoneId: string };
+export type Forecast = ContractForecast & { milestoneId: string; milestoneVersion: number };

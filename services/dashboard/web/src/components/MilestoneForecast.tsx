@@ -19,14 +19,10 @@ export function MilestoneForecast({ m }: { m: Milestone }) {
     queryKey: ['alerts', path],
     queryFn: ({ signal }) => get<Forecast>('alerts', path, signal),
     // The alerts service hears of progress reports through Kafka, a moment after the milestones service: ask
-    // again while it does not know the milestone (404) or the latest report's percent is not among its reports
-    // (a heuristic: a back-dated report may fall outside the reports fitted, hence the limit).
+    // again while it does not know the milestone (404) or knows an older version of it than this page shows.
     refetchInterval: (q) =>
       catchUp(
-        notKnown(q.state.error) ||
-          (m.percent > 0 &&
-            q.state.data !== undefined &&
-            !q.state.data.reports.some((r) => r.percent === m.percent)),
+        notKnown(q.state.error) || (q.state.data !== undefined && q.state.data.milestoneVersion < m.version),
         m.version,
       ),
     retry: (count, error) => !notKnown(error) && count < 2,

@@ -12,6 +12,7 @@ const reports = [
 ];
 const forecast = (over: Partial<Forecast> = {}): Forecast => ({
   milestoneId: 'b4c8e2a1-3d5f-4a6b-8c7d-9e0f1a2b3c4d',
+  milestoneVersion: 4,
   method: 'linear-velocity',
   reports,
   velocityPerDay: 0.2,
