@@ -11,6 +11,7 @@
  * it as a running maximum, order-free and safe to redeliver): a correction that moves a fact earlier does not take
  * the later time back.
  */
+import { businessInstant } from './business-time';
 import { addDays, calendarDateOf, daysBetween } from './dates';
 
 /** Milestone events that make a milestone active: anything beyond planning (as MilestoneSummary.active). */
@@ -35,11 +36,6 @@ export interface ActivityEvent {
   data?: unknown;
 }
 
-const iso = (at: string): string => {
-  const time = new Date(at);
-  return Number.isNaN(time.getTime()) ? at : time.toISOString();
-};
-
 /**
  * The business time (ISO) at which `event` is activity of its agreement, or null when it is none.
  * `milestoneActive`: for a milestone event, whether its milestone is active after it (see milestoneActiveAfter).
@@ -47,9 +43,9 @@ const iso = (at: string): string => {
 export function activityTime(event: ActivityEvent, milestoneActive = false): string | null {
   const isAgreement = event.type.startsWith('agreement.');
   if (!isAgreement && !(event.type.startsWith('milestone.') && milestoneActive)) return null;
-  if (!event.type.endsWith('.corrected')) return iso(event.occurredAt);
+  if (!event.type.endsWith('.corrected')) return businessInstant(event.occurredAt);
   const moved = (event.data as { occurredAt?: unknown } | undefined)?.occurredAt;
-  return typeof moved === 'string' ? iso(moved) : null;
+  return typeof moved === 'string' ? businessInstant(moved) : null;
 }
 
 /** The later of two activity times (ISO), either possibly unknown. */

@@ -322,12 +322,13 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
     const items: string[] = [];
     let created = 0;
     let payload: Promise<AlertPayload> | undefined;
+    const silencing = await this.silences?.checker();
     for (const s of webhooks) {
       if (!matchesSubscription(s.filters, alert, agreement)) continue;
       const id = uuidv5(`${s._id}:${event.eventId}`, DELIVERY_ID_NAMESPACE);
       const eventRef = { id: event.eventId, type: event.type, occurredAt: event.occurredAt };
       // Silenced when it comes: a grouped match is left out of its group, a single one recorded as silenced.
-      const silence = await this.silences?.silencing(s, alert, this.clock.now());
+      const silence = silencing?.(s, alert, this.clock.now());
       if (silence && s.grouping) continue;
       if (s.grouping) {
         payload ??= this.payloads.of(alert);

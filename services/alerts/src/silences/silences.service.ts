@@ -143,9 +143,20 @@ export class SilencesService implements OnModuleInit {
    * The webhook dispatcher's question before each delivery: answered from memory (see above).
    */
   async silencing(subscription: { _id: string; owner: string }, alert: { agreementId: string }, at: Date): Promise<SilenceView | null> {
+    return (await this.checker())(subscription, alert, at);
+  }
+
+  /**
+   * `silencing` for many questions in a row (every subscription an alert matches): the generation read once, the
+   * silences as they are now, answered from memory.
+   */
+  async checker(): Promise<(subscription: { _id: string; owner: string }, alert: { agreementId: string }, at: Date) => SilenceView | null> {
     if (Date.now() - this.readAt >= this.refreshMs || (await this.currentGeneration()) !== this.readGeneration) await this.refresh();
-    const found = silenceOf(this.cached.values(), subscription, alert, at);
-    return found && this.view(found, at);
+    const cached = this.cached;
+    return (subscription, alert, at) => {
+      const found = silenceOf(cached.values(), subscription, alert, at);
+      return found ? this.view(found, at) : null;
+    };
   }
 
   /** Reads the silences not ended yet into memory (concurrent callers share one read). */
