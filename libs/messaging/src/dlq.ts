@@ -16,7 +16,7 @@ import type { Connection, mongo } from 'mongoose';
 import { decodeMessage, headersToStrings } from './codec';
 import { DlqHeaders } from './idempotent-consumer';
 import { createOrderedProducer } from './kafka';
-import { readTopicsToEnd, topicSize, type TopicMessage } from './topic-reader';
+import { readTopicsToEnd, topicOffsets, topicSize, type TopicMessage } from './topic-reader';
 
 /** Headers of a re-driven message. */
 export const RedriveHeaders = RedriveHeaderNames;
@@ -165,7 +165,7 @@ export class DeadLetters {
     try {
       const ids: string[] = [];
       // A DLQ is written by a plain (non-transactional) producer: every offset between low and high is a message.
-      for (const p of await admin.fetchTopicOffsets(dlqTopic)) {
+      for (const p of await topicOffsets(admin, dlqTopic)) {
         for (let o = BigInt(p.low); o < BigInt(p.high); o++) ids.push(recordId(dlqTopic, p.partition, o.toString()));
       }
       return { dlqTopic, messages: await topicSize(admin, dlqTopic), redriven: (await this.redrivenAt(ids)).size };

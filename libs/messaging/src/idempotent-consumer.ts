@@ -22,6 +22,7 @@ import { decodeMessage } from './codec';
 import { classifyFailure, type FailureKind } from './errors';
 import { createOrderedProducer, RenewingProducer, type MessageSender } from './kafka';
 import type { ProcessedRecord, ProcessedStore } from './processed-store';
+import { topicOffsets } from './topic-reader';
 
 export interface ConsumerContext {
   topic: string;
@@ -246,7 +247,7 @@ export class IdempotentConsumer {
     const out: Array<{ topic: string; partition: number; committed: string; high: string; lag: number }> = [];
     const committed = await admin.fetchOffsets({ groupId: this.groupId, topics: [...this.options.topics] });
     for (const { topic, partitions } of committed) {
-      const ends = await admin.fetchTopicOffsets(topic);
+      const ends = await topicOffsets(admin, topic);
       for (const p of partitions) {
         const end = ends.find((e) => e.partition === p.partition);
         if (!end) continue;

@@ -34,7 +34,7 @@ export {
   type DlqReason,
 } from './idempotent-consumer';
 export { TopicReplay, type TopicReplayOptions, type TopicRange } from './topic-replay';
-export { readTopicsToEnd, topicSize, type TopicMessage, type ReadToEndOptions } from './topic-reader';
+export { readTopicsToEnd, topicOffsets, topicSize, type TopicMessage, type ReadToEndOptions } from './topic-reader';
 export {
   DeadLetters,
   RedriveHeaders,

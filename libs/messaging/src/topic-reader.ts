@@ -7,9 +7,18 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { retryRetriable } from './backoff';
 
+/**
+ * Low and high watermarks of every partition of `topic`. kafkajs's `fetchTopicOffsets` gives up at once on "This
+ * server is not the leader for that topic-partition", which a broker answers for a moment after a restart, while it
+ * takes its partitions' leadership back; this retries that and every other retriable error for up to `timeoutMs`.
+ */
+export function topicOffsets(admin: Pick<Admin, 'fetchTopicOffsets'>, topic: string, timeoutMs = 30_000) {
+  return retryRetriable(() => admin.fetchTopicOffsets(topic), { timeoutMs });
+}
+
 /** Total number of messages in a topic: sum of high − low watermarks (topics are never compacted here). */
 export async function topicSize(admin: Admin, topic: string): Promise<number> {
-  const offsets = await admin.fetchTopicOffsets(topic);
+  const offsets = await topicOffsets(admin, topic);
   return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
 }
 
@@ -34,7 +43,7 @@ export async function readTopicsToEnd(kafka: Kafka, topics: readonly string[], o
     /** `topic:partition` → offset the read ends before */
     const ends = new Map<string, bigint>();
     for (const topic of topics) {
-      for (const p of await admin.fetchTopicOffsets(topic)) if (BigInt(p.high) > BigInt(p.low)) ends.set(`${topic}:${p.partition}`, BigInt(p.high));
+      for (const p of await topicOffsets(admin, topic)) if (BigInt(p.high) > BigInt(p.low)) ends.set(`${topic}:${p.partition}`, BigInt(p.high));
     }
     if (ends.size === 0) return [];
     const groupId = `${options.groupPrefix ?? ''}topic-reader.${randomUUID()}`;

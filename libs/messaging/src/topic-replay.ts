@@ -10,6 +10,7 @@ import type { Upcasters } from '@tracker/event-store';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { decodeMessage } from './codec';
 import { retryRetriable } from './backoff';
+import { topicOffsets } from './topic-reader';
 
 /** Messages handed to the handler at once. */
 const CHUNK = 100;
@@ -57,7 +58,7 @@ export class TopicReplay {
   async ranges(): Promise<TopicRange[]> {
     const out: TopicRange[] = [];
     for (const topic of this.options.topics) {
-      for (const p of await this.admin.fetchTopicOffsets(topic))
+      for (const p of await topicOffsets(this.admin, topic))
         out.push({ topic, partition: p.partition, low: p.low, high: p.high });
     }
     return out;

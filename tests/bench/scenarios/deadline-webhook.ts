@@ -26,6 +26,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { addDays, calendarDateOf, Topics } from '@tracker/contracts';
+import { topicOffsets } from '@tracker/messaging';
 import type { BenchContext, Row, ScenarioResult } from '../lib/context';
 import { MONITOR, STAKEHOLDER } from '../lib/stack';
 import { median, percentile, progress, sampleRss, sleep } from '../lib/util';
@@ -92,7 +93,7 @@ async function alertsCaughtUp(ctx: BenchContext): Promise<void> {
     await until('the alerts service catching up with its topics', 600_000, async () => {
       for (const [name, topic] of ALERTS_CONSUMERS) {
         const [committed] = await admin.fetchOffsets({ groupId: `${ctx.topicPrefix}alerts.${name}`, topics: [ctx.topicPrefix + topic] });
-        for (const end of await admin.fetchTopicOffsets(ctx.topicPrefix + topic)) {
+        for (const end of await topicOffsets(admin, ctx.topicPrefix + topic, 0)) {
           const at = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
           if (Number(end.high) > Math.max(at, 0)) return false;
         }

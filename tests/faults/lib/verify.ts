@@ -6,7 +6,7 @@
  */
 import type { Admin, Kafka } from 'kafkajs';
 import { dlqTopicOf, Topics } from '@tracker/contracts';
-import { readTopicsToEnd, topicSize } from '@tracker/messaging';
+import { readTopicsToEnd, topicOffsets, topicSize } from '@tracker/messaging';
 import { backlogOf, settled, type Service } from '../../bench/lib/stack';
 import { fmt, progress, sleep } from '../../bench/lib/util';
 import { ok, type RetryPolicy } from './client';
@@ -167,7 +167,7 @@ async function quiescent(ctx: FaultContext, admin: Admin): Promise<boolean> {
     const topics = Object.values(Topics).map((t) => ctx.topicPrefix + t);
     const ends = new Map<string, bigint>();
     for (const topic of topics)
-      for (const p of await admin.fetchTopicOffsets(topic))
+      for (const p of await topicOffsets(admin, topic, 0))
         ends.set(`${topic}:${p.partition}`, BigInt(p.high));
     const groups = (await admin.listGroups()).groups
       .map((g) => g.groupId)

@@ -11,7 +11,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Consumer, Kafka } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { Topics, type AlertEventData, type EventEnvelope } from '@tracker/contracts';
-import { decodeMessage, retryRetriable } from '@tracker/messaging';
+import { decodeMessage, retryRetriable, topicOffsets } from '@tracker/messaging';
 import { KAFKA } from '@tracker/service-runtime';
 import { matchesSubscription, type SubscriptionFilters } from '@tracker/alerts-domain';
 import { AlertsConfig } from '../config';
@@ -56,7 +56,7 @@ export class LiveAlerts implements OnApplicationShutdown {
     const topic = `${prefix}${Topics.alerts}`;
     const admin = this.kafka.admin();
     await admin.connect();
-    const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+    const ends = await topicOffsets(admin, topic).finally(() => admin.disconnect());
     const consumer = this.kafka.consumer({ groupId: `${prefix}alerts.live.${uuidv7()}`, allowAutoTopicCreation: false });
     this.consumer = consumer;
     await consumer.connect();
