@@ -50,6 +50,16 @@ describe('buildDigest', () => {
     ['acknowledged by the owner since', alert({ raisedAt: '2026-11-30T09:00:00.000Z', status: 'acknowledged' }, '2026-12-01T10:00:00.000Z'), 'acknowledged', true],
     ['acknowledged by someone else only', alert({ raisedAt: '2026-11-30T09:00:00.000Z', status: 'acknowledged' }, null), 'none', true],
     ['raised after the digest time: the next digest has it', alert({ raisedAt: '2026-12-02T05:00:01.000Z' }), 'none', false],
+    // Back-filled causes: what the tracker learned since the last digest is news, whatever day it is about.
+    ['recorded since, about last month (a back-filled report)', { ...alert({ raisedAt: '2026-11-03T00:00:00.000Z' }), recordedAt: '2026-12-01T09:00:00.000Z' }, 'raised', true],
+    ['recorded before the last digest', { ...alert({ raisedAt: '2026-11-03T00:00:00.000Z' }), recordedAt: '2026-11-30T09:00:00.000Z' }, 'none', true],
+    ['recorded after the digest time, about an earlier day: the next digest has it', { ...alert({ raisedAt: '2026-11-30T00:00:00.000Z' }), recordedAt: '2026-12-02T05:00:01.000Z' }, 'none', false],
+    [
+      'resolution recorded since, dated before the last digest (a back-dated outcome)',
+      { ...alert({ raisedAt: '2026-11-20T09:00:00.000Z', status: 'resolved', resolvedAt: '2026-11-25T00:00:00.000Z' }), recordedAt: '2026-11-20T09:00:00.000Z', resolvedRecordedAt: '2026-12-01T12:00:00.000Z' },
+      'resolved',
+      false,
+    ],
   ];
   it.each(changes)('given an alert %s', (_name, entry, change, open) => {
     const digest = buildDigest([entry], since, at);
@@ -63,6 +73,11 @@ describe('buildDigest', () => {
 
   it('given a digest made late, an alert resolved after its time still counts as open then', () => {
     const entry = alert({ status: 'resolved', resolvedAt: '2026-12-02T07:00:00.000Z' });
+    expect(buildDigest([entry], since, at).open.count).toBe(1);
+  });
+
+  it('given a digest made late, an alert whose resolution was recorded after its time counts as open then', () => {
+    const entry = { ...alert({ status: 'resolved', resolvedAt: '2026-12-01T07:00:00.000Z' }), resolvedRecordedAt: '2026-12-02T07:00:00.000Z' };
     expect(buildDigest([entry], since, at).open.count).toBe(1);
   });
 });

@@ -23,6 +23,13 @@ export interface DigestEntry<A extends DigestAlert> {
   alert: A;
   /** When the subscription's owner acknowledged it (null: they did not). */
   acknowledgedByOwnerAt: string | null;
+  /**
+   * When the tracker recorded the alert and its resolution (system time). What changed since the last digest is
+   * what the tracker learned since: an alert raised today by a report back-filled to last month is news today.
+   * Absent: the alert's own times.
+   */
+  recordedAt?: string;
+  resolvedRecordedAt?: string | null;
 }
 
 export interface DigestAgreementGroup<A> {
@@ -48,12 +55,18 @@ const rank = (s: AlertSeverity) => AlertSeverities.indexOf(s);
 /**
  * The digest at `at`: open alerts (open or acknowledged) grouped by agreement (the agreement with the most severe
  * alert first, then the most alerts, then by reference) and severity (most severe first), oldest alert first in
- * each; and the alerts raised, resolved and acknowledged by the owner in (since, at]. Entries are the
- * subscription's alerts (already filtered); an alert raised after `at` is not in it yet.
+ * each; and the alerts raised, resolved and acknowledged by the owner in (since, at], as the tracker recorded them.
+ * Entries are the subscription's alerts (already filtered); an alert recorded after `at` is not in it yet.
  */
 export function buildDigest<A extends DigestAlert>(entries: ReadonlyArray<DigestEntry<A>>, since: string, at: string): Digest<A> {
-  const known = entries.filter((e) => Date.parse(e.alert.raisedAt) <= Date.parse(at));
-  const open = known.map((e) => e.alert).filter((a) => isOpen(a.status) || (a.resolvedAt !== null && Date.parse(a.resolvedAt) > Date.parse(at)));
+  const learned = (e: DigestEntry<A>) => e.recordedAt ?? e.alert.raisedAt;
+  const resolvedLearned = (e: DigestEntry<A>) => e.resolvedRecordedAt ?? e.alert.resolvedAt;
+  const known = entries.filter((e) => Date.parse(learned(e)) <= Date.parse(at));
+  const resolvedAfter = (e: DigestEntry<A>) => {
+    const t = resolvedLearned(e);
+    return t != null && Date.parse(t) > Date.parse(at);
+  };
+  const open = known.filter((e) => isOpen(e.alert.status) || resolvedAfter(e)).map((e) => e.alert);
   const groups = new Map<string, A[]>();
   for (const a of open) groups.set(a.agreement.id, [...(groups.get(a.agreement.id) ?? []), a]);
   const agreements = [...groups.values()].map((alerts): DigestAgreementGroup<A> & { top: number } => {
@@ -75,8 +88,8 @@ export function buildDigest<A extends DigestAlert>(entries: ReadonlyArray<Digest
     at,
     open: { count: open.length, agreements: agreements.map(({ top: _top, ...g }) => g) },
     changes: {
-      raised: known.filter((e) => within(e.alert.raisedAt, since, at)).map((e) => e.alert).sort(byRaised),
-      resolved: known.filter((e) => within(e.alert.resolvedAt, since, at)).map((e) => e.alert).sort(byRaised),
+      raised: known.filter((e) => within(learned(e), since, at)).map((e) => e.alert).sort(byRaised),
+      resolved: known.filter((e) => within(resolvedLearned(e), since, at)).map((e) => e.alert).sort(byRaised),
       acknowledged: known.filter((e) => within(e.acknowledgedByOwnerAt, since, at)).map((e) => e.alert).sort(byRaised),
     },
   };

@@ -51,7 +51,7 @@ export class AlertsController {
   @Roles('monitor', 'stakeholder', 'auditor')
   @ApiOperation({
     summary:
-      'List alerts, newest first: filters (agreement, milestone, kind, status, minimum severity, or a subscription’s filters), cursor pagination. ' +
+      'List alerts, newest first (by when the tracker recorded them: `recordedAt`): filters (agreement, milestone, kind, status, minimum severity, or a subscription’s filters), cursor pagination. ' +
       'Stakeholders: your inbox, the alerts any of your subscriptions matches (none without a subscription), each with your stand (`mine`); ' +
       'what you marked done or snoozed until later is hidden unless ?mine= asks for it. Monitors, auditors, admins: every alert, with every recipient’s stand.',
   })

@@ -335,7 +335,7 @@ describe('alerts pipeline (Kafka → read models → scheduler → alerts → al
     expect(second.body).toMatchObject({ nextCursor: null });
     const all = [...first.body.items, ...second.body.items] as AlertView[];
     expect(all).toHaveLength(5);
-    expect(all.map((a) => a.raisedAt)).toEqual([...all.map((a) => a.raisedAt)].sort().reverse());
+    expect(all.map((a) => a.recordedAt)).toEqual([...all.map((a) => a.recordedAt)].sort().reverse());
     await svc.as('monitor').get('/alerts?minSeverity=huge').expect(400);
     await svc.as('monitor').get('/alerts?agreementId=nope').expect(400);
   });

@@ -53,8 +53,15 @@ export interface AlertDoc extends Omit<AlertEventData['alert.raised'], 'alertId'
   version: number;
   status: AlertStatus;
   severityRank: number;
+  /** Business time: when its cause happened (a back-filled report's date). */
   raisedAt: string;
-  /** `<raisedAt>|<_id>`: the sort and cursor key (newest first). */
+  /** System time: when the tracker recorded it, however far back its cause lies. */
+  recordedAt: string;
+  /**
+   * `<position of alert.raised in the service's log, zero-padded>|<_id>`: the inbox's sort and cursor key (newest
+   * first) and the live stream's position. In the order the tracker learned of alerts, so an alert raised today
+   * about last month (a back-filled report) is at the top of the inbox and replayed to a reconnecting stream.
+   */
   seq: string;
   acknowledgedAt?: string;
   acknowledgedBy?: string;
@@ -66,8 +73,15 @@ export interface AlertDoc extends Omit<AlertEventData['alert.raised'], 'alertId'
   inhibited?: AlertInhibition;
   inhibitedAt?: string;
   resolvedAt?: string;
+  /** System time of the resolution (`resolvedAt` is business time): what a digest counts as changed since. */
+  resolvedRecordedAt?: string;
   resolution?: AlertResolution;
   updatedAt: string;
+}
+
+/** An alert's `seq` (above): padded so that positions compare as strings. */
+export function alertSeq(position: number, alertId: string): string {
+  return `${String(position).padStart(16, '0')}|${alertId}`;
 }
 
 /** One recipient's own stand on an alert (`by`: the subscription owner's actor id). */
@@ -99,7 +113,7 @@ export interface MilestoneAlertsDoc {
 
 const isOpen = (status: AlertStatus) => status === 'open' || status === 'acknowledged';
 
-export type AlertView = Omit<AlertDoc, '_id' | 'severityRank' | 'seq'> & { id: string };
+export type AlertView = Omit<AlertDoc, '_id' | 'severityRank' | 'seq' | 'resolvedRecordedAt'> & { id: string };
 
 export interface Cause {
   correlationId: string;
@@ -138,7 +152,8 @@ export function evolveAlertDoc(doc: AlertDoc | null, e: EventEnvelope): AlertDoc
         status: 'open',
         severityRank: severityRank(data.severity),
         raisedAt: event.occurredAt,
-        seq: `${event.occurredAt}|${alertId}`,
+        recordedAt: event.recordedAt,
+        seq: alertSeq(event.position, alertId),
         updatedAt: event.recordedAt,
       };
     }
@@ -181,7 +196,7 @@ export function evolveAlertDoc(doc: AlertDoc | null, e: EventEnvelope): AlertDoc
     case 'alert.resolved': {
       if (!doc) return null;
       const { inhibited: _i, inhibitedAt: _a, ...rest } = doc;
-      return { ...rest, version: event.streamVersion, status: 'resolved', resolvedAt: event.occurredAt, resolution: event.data.resolution, updatedAt: event.recordedAt };
+      return { ...rest, version: event.streamVersion, status: 'resolved', resolvedAt: event.occurredAt, resolvedRecordedAt: event.recordedAt, resolution: event.data.resolution, updatedAt: event.recordedAt };
     }
     default:
       return doc ? { ...doc, version: e.streamVersion } : doc;
@@ -282,6 +297,7 @@ function stateOf(doc: AlertDoc): AlertState {
     status,
     severityRank: _r,
     raisedAt: _ra,
+    recordedAt: _rc,
     seq: _s,
     acknowledgedAt: _aa,
     acknowledgedBy,
@@ -290,6 +306,7 @@ function stateOf(doc: AlertDoc): AlertState {
     inhibited,
     inhibitedAt: _ia,
     resolvedAt: _rs,
+    resolvedRecordedAt: _rr,
     resolution,
     updatedAt: _u,
     ...draft
@@ -536,6 +553,7 @@ export function toInboxView(doc: AlertDoc, by: string, now: Date, silenced?: Sil
 }
 
 export function toView(doc: AlertDoc): AlertView {
-  const { _id, severityRank: _r, seq: _s, ...rest } = doc;
-  return { id: _id, ...rest };
+  const { _id, severityRank: _r, seq: _s, resolvedRecordedAt: _rr, ...rest } = doc;
+  // Documents folded before recordedAt was kept have only the business time until a replay.
+  return { id: _id, ...rest, recordedAt: rest.recordedAt ?? rest.raisedAt };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import type { AgreementInfo } from '../read-model/agreement-info';
 import type { DeadlineDoc } from '../read-model/deadlines';
-import type { AlertDoc } from './alerts.service';
+import { alertSeq, type AlertDoc } from './alerts.service';
 import type { AlertPayload } from '@tracker/contracts';
 import { ALERT_PAYLOAD_SCHEMA, buildAlertPayload } from './payload';
 
@@ -59,7 +59,8 @@ const alert = (over: Partial<AlertDoc> = {}): AlertDoc => ({
   status: 'resolved',
   severityRank: 3,
   raisedAt: '2026-12-03T06:00:00.000Z',
-  seq: `2026-12-03T06:00:00.000Z|${alertId}`,
+  recordedAt: '2026-12-03T06:00:00.000Z',
+  seq: alertSeq(41, alertId),
   resolvedAt: '2026-12-20T10:00:00.000Z',
   resolution: 'met',
   updatedAt: '2026-12-20T10:00:00.000Z',

@@ -40,6 +40,22 @@ describe('recipients: own inboxes, own stands, silences', () => {
   };
   const subscribe = async (who: Who, filters: object) => (await as(who).post('/subscriptions', { filters, channel: { type: 'inbox' } }).expect(201)).body.id as string;
 
+  const milestone = (agreementId: string, kind: AlertDraft['kind'], severity: AlertDraft['severity']): AlertDraft => {
+    const milestoneId = uuidv7();
+    return {
+      dedupKey: `${milestoneId}|${kind}|2026-12-31|7`,
+      kind,
+      severity,
+      agreementId,
+      milestoneId,
+      milestoneType: 'refinery',
+      milestoneTitle: 'Pilot refinery commissioned',
+      dueDate: '2026-12-31',
+      window: 7,
+      facts: { milestoneStatus: 'scheduled', daysLeft: 6 },
+    };
+  };
+
   beforeAll(async () => {
     const config = testConfig(AlertsConfig, {
       KAFKA_TOPIC_PREFIX: `${uniqueName('rcp')}.`,
@@ -55,21 +71,6 @@ describe('recipients: own inboxes, own stands, silences', () => {
     });
     svc = await startService(AlertsApp.forRoot(config, { clock }));
     const alerts = svc.app.get(AlertsService);
-    const milestone = (agreementId: string, kind: AlertDraft['kind'], severity: AlertDraft['severity']): AlertDraft => {
-      const milestoneId = uuidv7();
-      return {
-        dedupKey: `${milestoneId}|${kind}|2026-12-31|7`,
-        kind,
-        severity,
-        agreementId,
-        milestoneId,
-        milestoneType: 'refinery',
-        milestoneTitle: 'Pilot refinery commissioned',
-        dueDate: '2026-12-31',
-        window: 7,
-        facts: { milestoneStatus: 'scheduled', daysLeft: 6 },
-      };
-    };
     const drafts: Record<keyof typeof ids, AlertDraft> = {
       x1: milestone(X, 'deadline.approaching', 'low'),
       x2: milestone(X, 'deadline.missed', 'high'),
@@ -319,6 +320,21 @@ describe('recipients: own inboxes, own stands, silences', () => {
       await as('b').post('/silences', { subscriptionId: subs.a1, until: inADay(), comment: 'not mine' }).expect(404);
       await as('a').post('/silences', { subscriptionId: uuidv7(), until: inADay(), comment: 'unknown' }).expect(404);
       await as('a').post('/silences', { ...valid, comment: 'x'.repeat(1000) }).expect(201);
+    });
+  });
+
+  describe('order', () => {
+    it('lists an alert raised today about a month ago (a back-filled cause) first: newest recorded first', async () => {
+      const alerts = svc.app.get(AlertsService);
+      const Z = uuidv7();
+      const today = (await alerts.raise(milestone(Z, 'deadline.approaching', 'low'), { correlationId: uuidv7() }, clock.now())).alert;
+      const monthAgo = new Date(clock.now().getTime() - 30 * 86_400_000);
+      const backFilled = (await alerts.raise(milestone(Z, 'milestone.slipped', 'medium'), { correlationId: uuidv7() }, monthAgo)).alert;
+      const listed = (await as('monitor').get(`/alerts?agreementId=${Z}`).expect(200)).body.items as Array<{ id: string; raisedAt: string; recordedAt: string }>;
+      expect(listed.map((a) => a.id)).toEqual([backFilled._id, today._id]);
+      expect(listed[0].raisedAt).toBe(monthAgo.toISOString());
+      expect(Date.parse(listed[0].recordedAt)).toBeGreaterThanOrEqual(Date.parse(listed[1].recordedAt));
+      expect(Date.parse(listed[0].recordedAt) - monthAgo.getTime()).toBeGreaterThan(29 * 86_400_000);
     });
   });
 });

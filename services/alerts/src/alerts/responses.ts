@@ -186,7 +186,7 @@ export class RaisedAlert {
   @ApiProperty({ type: AlertFactsDto })
   facts: AlertFactsDto;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ format: 'date-time', description: 'business time: when its cause happened (a back-filled report: the report’s date)' })
   raisedAt: string;
 }
 
@@ -256,6 +256,12 @@ export class Alert extends IntersectionType(RaisedAlert, AlertDetailsDto) implem
   @ApiProperty({ type: 'integer', minimum: 1, description: 'the alert stream’s version' })
   version: number;
 
+  @ApiProperty({
+    format: 'date-time',
+    description: 'system time: when the tracker recorded it. Lists are newest recorded first, so an alert raised today about an earlier date is at the top',
+  })
+  recordedAt: string;
+
   @ApiProperty({ enum: AlertStatuses, description: 'shared: open, acknowledged (by at least one recipient) or resolved' })
   status: AlertStatus;
 
@@ -283,7 +289,7 @@ export class Alert extends IntersectionType(RaisedAlert, AlertDetailsDto) implem
   @ApiProperty({ ...optional, type: [RecipientStandDto], description: 'monitors, auditors: each recipient that acted on it, where it stands now' })
   recipients?: RecipientStandDto[];
 
-  @ApiProperty({ ...optional, format: 'date-time' })
+  @ApiProperty({ ...optional, format: 'date-time', description: 'business time of the resolution (a milestone met last week: then)' })
   resolvedAt?: string;
 
   @ApiProperty({ ...optional, enum: AlertResolutions })

@@ -36,7 +36,8 @@ describe('daily digest', () => {
   });
   afterAll(() => svc?.close());
 
-  const raise = async (agreementId: string, kind: AlertDraft['kind'], severity: AlertDraft['severity']): Promise<AlertDoc> => {
+  /** `occurredAt`: its cause's business time (default now; earlier: a back-filled cause, recorded now). */
+  const raise = async (agreementId: string, kind: AlertDraft['kind'], severity: AlertDraft['severity'], occurredAt = clock.now()): Promise<AlertDoc> => {
     const milestoneId = uuidv7();
     const draft: AlertDraft = {
       dedupKey: `${milestoneId}|${kind}|2026-12-31|-`,
@@ -50,7 +51,7 @@ describe('daily digest', () => {
       window: null,
       facts: {},
     };
-    return (await alerts.raise(draft, { correlationId: uuidv7() }, clock.now())).alert;
+    return (await alerts.raise(draft, { correlationId: uuidv7() }, occurredAt)).alert;
   };
   const digestsOf = async (subscriptionId: string) => (await svc.as('stakeholder').get(`/digests?subscriptionId=${subscriptionId}`).expect(200)).body.items as DigestView[];
   const ids = (payloads: Array<{ id: string }>) => payloads.map((p) => p.id).sort();
@@ -101,21 +102,23 @@ describe('daily digest', () => {
     expect(await scheduler.runOnce()).toEqual({ scheduled: 1, made: 0 });
     expect(await digestsOf(subscription)).toHaveLength(1);
 
-    // The next day: one acknowledged by the owner, one resolved, one new.
+    // The next day: one acknowledged by the owner, one resolved, one new, and one new about last week (recorded
+    // today from a back-filled report: news in today's digest, though its cause is older than yesterday's).
     await svc.as('stakeholder').post(`/alerts/${approaching._id}/ack`).send({}).expect(200);
     await alerts.resolve(missed._id, 'met', { correlationId: uuidv7() });
     const fresh = await raise(mou, 'deadline.approaching', 'medium');
+    const backFilled = await raise(offtake, 'milestone.slipped', 'low', new Date('2026-11-24T09:00:00.000Z'));
     clock.set('2026-12-02T05:00:00.000Z'); // 08:00 sharp
     expect(await scheduler.runOnce()).toEqual({ scheduled: 1, made: 1 });
     const [second, before] = await digestsOf(subscription);
     expect(before.id).toBe(first.id);
     expect(second).toMatchObject({ localDate: '2026-12-02', since: '2026-12-01T05:00:00.000Z', at: '2026-12-02T05:00:00.000Z' });
     expect({ raised: ids(second.changes.raised), resolved: ids(second.changes.resolved), acknowledged: ids(second.changes.acknowledged) }).toEqual({
-      raised: [fresh._id],
+      raised: [fresh._id, backFilled._id].sort(),
       resolved: [missed._id],
       acknowledged: [approaching._id],
     });
-    expect(second.open.count).toBe(3);
+    expect(second.open.count).toBe(4);
     expect(second.open.agreements[1].severities.map((s) => s.severity)).toEqual(['medium', 'low']);
 
     // Shown to the owner, monitors and auditors alike.

@@ -171,14 +171,19 @@ export class DigestsService implements OnModuleInit {
   /** The subscription's alerts that are open or changed since `since`, as payloads, into a digest at `at`. */
   private async build(subscription: SubscriptionDoc, since: string, at: string): Promise<Digest<AlertPayload>> {
     const candidates = await this.alerts.alerts
-      .find({ $or: [{ status: { $in: ['open', 'acknowledged'] } }, { updatedAt: { $gt: since } }, { raisedAt: { $gt: since } }] })
+      .find({ $or: [{ status: { $in: ['open', 'acknowledged'] } }, { updatedAt: { $gt: since } }] })
       .toArray();
     const seen: AgreementsSeen = new Map();
     const mine: AlertDoc[] = [];
     for (const doc of candidates) if (await this.matcher.matches(subscription.filters, doc, seen)) mine.push(doc);
     const payloads = await this.payloads.ofMany(mine);
     return buildDigest(
-      mine.map((doc, i) => ({ alert: payloads[i], acknowledgedByOwnerAt: acknowledgedBy(doc, subscription.owner) })),
+      mine.map((doc, i) => ({
+        alert: payloads[i],
+        acknowledgedByOwnerAt: acknowledgedBy(doc, subscription.owner),
+        recordedAt: doc.recordedAt,
+        resolvedRecordedAt: doc.resolvedRecordedAt ?? null,
+      })),
       since,
       at,
     );

@@ -2,11 +2,12 @@
  * `GET /subscriptions/{id}/stream`: a subscription's new alerts as Server-Sent Events, resumable.
  *
  * Each message is `event: alert.raised`, `id: <position>`, `data: <the alert payload>` (payload.ts). The position
- * is opaque (base64url of the highest `seq`, `<raisedAt>|<alert id>`, the stream has sent so far: an alert that
- * arrives out of `seq` order does not move it back, so a reconnect never gets an alert it had again). A client
+ * is opaque (base64url of the highest `seq` the stream has sent so far: `<the alert's position in the service's
+ * log>|<alert id>`, the order the tracker learned of alerts; an alert that arrives out of `seq` order, as two
+ * instances' appends can, does not move it back, so a reconnect never gets an alert it had again). A client
  * that reconnects sends the last id it got back (`Last-Event-ID`, as EventSource does; or `?lastEventId=` for
  * polyfills that cannot set headers) and first receives the alerts it missed: those the subscription matches,
- * raised after that position (in `seq` order, the inbox's order) and at most 24 hours before now,
+ * recorded after that position (in `seq` order, the inbox's order) and at most 24 hours before now,
  * the newest LIVE_BACKLOG_MAX of them, oldest first; when more were missed, an `event: backlog.truncated` (no id)
  * says so and points at the inbox. Then the stream goes on live.
  *
@@ -15,8 +16,8 @@
  * once, by id. An alert whose event reached this instance just before the stream listened but whose document was
  * written only after the read (another instance's, healed later) is in LiveAlerts' recent list and sent from there.
  * The backlog is a query on `alerts` (seq range): a listing route, not a hot path, so a collection read is fine.
- * Known limit: an alert raised with a time earlier than the last one seen (a milestone event recorded late) sorts
- * before it and is not replayed; the inbox (`GET /alerts?subscriptionId=`) has it.
+ * An alert about an earlier time (a back-filled report: its `raisedAt` is last month) is recorded now, so it is
+ * after the position and replayed like any other.
  */
 import { Controller, Get, Headers, Inject, Injectable, Logger, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
@@ -36,8 +37,8 @@ import { SubscriptionMatcher, type AgreementsSeen } from './subscription-matcher
 export const BACKLOG_HOURS = 24;
 /** Ids a stream remembers having sent (for the seam and Kafka redeliveries); the oldest are forgotten first. */
 const REMEMBERED_IDS = 10_000;
-/** A position: `<ISO time>|<alert id>`. */
-const SEQ = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z\|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A position: an alert's `seq` (alertSeq). */
+const SEQ = /^\d{16}\|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const WHAT_TO_SEND = 'send the id: of the last message this stream sent you as it was, or reconnect without it to start from now';
 
 /** One SSE message (data is one line of JSON: JSON.stringify writes no line breaks). */
@@ -151,7 +152,7 @@ export class LiveStreams {
     const found: AlertDoc[] = [];
     const agreements: AgreementsSeen = new Map();
     // Newest first, one more than fits: whether some were left out.
-    const cursor = this.alerts.alerts.find({ seq: { $gt: after > floor ? after : floor } }).sort({ seq: -1 });
+    const cursor = this.alerts.alerts.find({ seq: { $gt: after }, recordedAt: { $gt: floor } }).sort({ seq: -1 });
     for await (const doc of cursor) {
       if (!(await this.matcher.matches(filters, doc, agreements))) continue;
       found.push(doc);
@@ -162,7 +163,7 @@ export class LiveStreams {
     const seen = new Set(found.map((d) => d._id));
     for (const event of this.live.recent()) {
       const raised = evolveAlertDoc(null, event)!;
-      if (raised.seq > after && raised.seq > floor && !seen.has(raised._id) && (await this.matcher.matches(filters, raised, agreements))) {
+      if (raised.seq > after && raised.recordedAt > floor && !seen.has(raised._id) && (await this.matcher.matches(filters, raised, agreements))) {
         seen.add(raised._id);
         found.push(await this.docOf(event));
       }

@@ -9,7 +9,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { Cursor } from '@tracker/platform';
 import { eventually, startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
 import type { AlertDraft } from '@tracker/alerts-domain';
-import { AlertsService } from '../alerts/alerts.service';
+import { alertSeq, AlertsService } from '../alerts/alerts.service';
 import { LiveAlerts } from './live-alerts';
 import { AlertsApp } from '../service';
 import { AlertsConfig } from '../config';
@@ -175,22 +175,24 @@ describe('live alert stream (SSE)', () => {
       expect(ids(again.events.slice(1))).toEqual(missed.slice(-3));
     });
 
-    it('never sends an alert again after one arrived out of order (its id keeps the highest position)', async () => {
+    it('replays an alert raised late about an earlier time (a back-filled report), in the order it was recorded', async () => {
       const agreementId = uuidv7();
       const subscription = await subscribe({ agreementIds: [agreementId] });
       const first = await stream(subscription);
       const newest = await raise(agreementId);
-      // Raised now about an earlier time (a milestone event recorded late): it sorts before the one sent.
-      const earlier = (await alerts().raise(draft('milestone.slipped', 'low', agreementId), { correlationId: uuidv7() }, new Date(at - 30_000))).alert;
-      await eventually(() => first.events.length === 2);
-      expect(ids(first.events)).toEqual([newest._id, earlier._id]);
-      expect(first.events[1].id).toBe(Cursor.encode(newest.seq));
+      await eventually(() => first.events.length === 1);
       first.res.destroy();
 
-      const again = await stream(subscription, { lastEventId: first.events[1].id });
-      const next = await raise(agreementId);
+      // Raised now about a month ago: before the one the stream last sent by business time, after it by record.
+      const monthAgo = new Date(at - 30 * 86_400_000);
+      const backFilled = (await alerts().raise(draft('milestone.slipped', 'low', agreementId), { correlationId: uuidv7() }, monthAgo)).alert;
+      expect(backFilled.raisedAt < newest.raisedAt && backFilled.seq > newest.seq).toBe(true);
+      const again = await stream(subscription, { lastEventId: first.events[0].id });
       await eventually(() => again.events.length === 1);
-      expect(ids(again.events)).toEqual([next._id]);
+      expect(again.events[0]).toMatchObject({ id: Cursor.encode(backFilled.seq), data: { id: backFilled._id, raisedAt: monthAgo.toISOString() } });
+      const next = await raise(agreementId);
+      await eventually(() => again.events.length === 2);
+      expect(ids(again.events)).toEqual([backFilled._id, next._id]);
     });
 
     it('answers 400 naming what to send for a malformed or unknown Last-Event-ID, before streaming', async () => {
@@ -199,7 +201,7 @@ describe('live alert stream (SSE)', () => {
       const malformed = await svc.as('stakeholder').get(url).set('Last-Event-ID', 'yesterday').expect(400);
       expect(malformed.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(JSON.stringify(malformed.body)).toMatch(/Last-Event-ID is not the id: of a message of this stream: send the id: of the last message/);
-      const unknown = await svc.as('stakeholder').get(url).set('Last-Event-ID', Cursor.encode(`${new Date().toISOString()}|${uuidv7()}`)).expect(400);
+      const unknown = await svc.as('stakeholder').get(url).set('Last-Event-ID', Cursor.encode(alertSeq(1, uuidv7()))).expect(400);
       expect(JSON.stringify(unknown.body)).toMatch(/Last-Event-ID names no alert this service raised/);
       const badQuery = await svc.as('stakeholder').get(`${url}?lastEventId=7`).expect(400);
       expect(JSON.stringify(badQuery.body)).toMatch(/lastEventId is not the id: of a message/);

@@ -6,7 +6,7 @@
 import type { AgreementEventEnvelope } from '@tracker/contracts';
 import { agreementRegistration, ForeignEvents, scratchCollections, useTestDatabase } from '@tracker/testing';
 import { stallAlert } from '@tracker/alerts-domain';
-import type { AlertDoc } from '../alerts/alerts.service';
+import { alertSeq, type AlertDoc } from '../alerts/alerts.service';
 import { buildAlertPayload } from '../alerts/payload';
 import { agreementInfo, AgreementInfoStore, type AgreementInfo } from './agreement-info';
 
@@ -17,7 +17,7 @@ const urls = { alerts: 'https://alerts.example.org', agreements: 'https://agreem
 function stallOf(info: AgreementInfo): AlertDoc {
   const draft = stallAlert({ agreementId, lastActivityAt: info.lastActivityAt ?? '', finished: false }, '2026-12-01');
   if (!draft) throw new Error('not stalled');
-  return { _id: 'al-1', ...draft, version: 1, status: 'open', severityRank: 2, raisedAt: '2026-12-01T09:00:00.000Z', seq: '2026-12-01T09:00:00.000Z|al-1', updatedAt: '2026-12-01T09:00:00.000Z' };
+  return { _id: 'al-1', ...draft, version: 1, status: 'open', severityRank: 2, raisedAt: '2026-12-01T09:00:00.000Z', recordedAt: '2026-12-01T09:00:00.000Z', seq: alertSeq(1, 'al-1'), updatedAt: '2026-12-01T09:00:00.000Z' };
 }
 
 async function found(store: AgreementInfoStore): Promise<AgreementInfo> {

@@ -103,7 +103,10 @@ export interface Alert extends Partial<AlertDetails> {
   dueDate: string | null;
   window: number | null;
   facts: Record<string, unknown>;
+  /** Business time: when its cause happened. */
   raisedAt: string;
+  /** System time: when the tracker recorded it (the inbox is newest recorded first). */
+  recordedAt?: string;
   acknowledgedAt?: string | null;
   acknowledgedBy?: string | null;
   resolvedAt?: string | null;

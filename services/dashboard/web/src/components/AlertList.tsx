@@ -5,7 +5,7 @@ import { useCommand } from '../api/command';
 import { get } from '../api/client';
 import type { Agreement, Alert } from '../api/types';
 import { useAuth } from '../auth';
-import { alertKindLabel, alertText, standWords } from '../lib/alerts';
+import { alertKindLabel, alertText, recordedLater, standWords } from '../lib/alerts';
 import { formatInstant, words } from '../lib/format';
 import {
   emptyAlertStandForm,
@@ -105,6 +105,7 @@ function AlertItem({ a, reference, subscription, onActed }: ItemProps) {
   const milestoneTitle = a.milestone?.title ?? a.milestoneTitle;
   const name = `${alertKindLabel(a.kind)}${milestoneTitle ? `: ${milestoneTitle}` : ''}`;
   const stand = standWords(a.mine);
+  const recorded = recordedLater(a);
   return (
     <li
       className={`alert sev-border-${a.severity}`}
@@ -116,6 +117,7 @@ function AlertItem({ a, reference, subscription, onActed }: ItemProps) {
         <span className={`badge sev-${a.severity}`}>{a.severity}</span>
         <strong>{alertKindLabel(a.kind)}</strong>
         <span className="muted">{formatInstant(a.raisedAt)}</span>
+        {recorded && <span className="muted">{recorded}</span>}
         <span className={`status status-${a.status}`}>{words(a.status)}</span>
         {stand && <span className={`stand stand-${a.mine?.state}`}>{stand}</span>}
         {a.inhibited && <span className="muted">held back: {words(a.inhibited)}</span>}

@@ -5,6 +5,7 @@ import {
   alertText,
   catchUpDelay,
   liveAnnouncement,
+  recordedLater,
   standWords,
 } from './alerts';
 
@@ -231,6 +232,18 @@ describe('standWords', () => {
     ['done', { state: 'done' as const, at: '2026-09-24T08:00:00.000Z' }, 'Done'],
   ])('%s', (_, mine, expected) => {
     expect(standWords(mine)).toBe(expected);
+  });
+});
+
+describe('recordedLater', () => {
+  // Given when the alert's cause happened and when the tracker recorded it, then what the item adds.
+  it.each([
+    ['recorded as it happened', '2026-09-23T06:00:00.000Z', '2026-09-23T06:00:01.000Z', null],
+    ['recorded later the same day', '2026-09-23T06:00:00.000Z', '2026-09-23T21:00:00.000Z', null],
+    ['back-filled: recorded weeks later', '2026-09-23T06:00:00.000Z', '2026-10-14T09:00:00.000Z', 'recorded 14 Oct 2026'],
+    ['from a service that does not send it', '2026-09-23T06:00:00.000Z', undefined, null],
+  ])('%s', (_, raisedAt, recordedAt, expected) => {
+    expect(recordedLater({ raisedAt, recordedAt })).toBe(expected);
   });
 });
 

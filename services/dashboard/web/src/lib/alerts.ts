@@ -59,6 +59,15 @@ export function standWords(mine: Alert['mine']): string | null {
   }
 }
 
+/**
+ * "recorded 2 Dec 2026" for an alert the tracker learned of on a later day than its cause (a back-filled report):
+ * the inbox lists it by when it was recorded, so its raised time alone would look out of place. Null otherwise.
+ */
+export function recordedLater(a: Pick<Alert, 'raisedAt' | 'recordedAt'>): string | null {
+  if (!a.recordedAt || a.recordedAt.slice(0, 10) <= a.raisedAt.slice(0, 10)) return null;
+  return `recorded ${formatDate(a.recordedAt)}`;
+}
+
 /** The inbox's "Show" choices: `mine=` values (empty: the service's default, what is not done nor snoozed). */
 export const inboxShows: readonly (readonly [string, string])[] = [
   ['open', 'open'],
