@@ -5,7 +5,7 @@
 import type { ImplementationStatus } from './agreement-events';
 import type { MilestoneEventData, MilestoneEventType, MilestoneStatus, MilestoneType } from './milestone-events';
 import { foldMilestoneContribution, type MilestoneContribution } from './target-progress';
-import { isIdleTooLong } from './agreement-activity';
+import { isIdleTooLong, milestoneActiveAfter } from './agreement-activity';
 
 /** What one milestone contributes to its agreement's status, folded from `milestone.*` events. */
 export interface MilestoneSummary {
@@ -33,7 +33,9 @@ export function summarizeMilestoneEvent<K extends MilestoneEventType>(
   type: K,
   data: MilestoneEventData[K],
 ): MilestoneSummary | undefined {
-  const next = summarizeStatus(summary, type, data);
+  const status = summarizeStatus(summary, type, data);
+  // Active by the one rule the stalled check uses too (agreement-activity.ts).
+  const next = status && { ...status, active: milestoneActiveAfter(summary?.active ?? false, type) };
   const contribution = next && foldMilestoneContribution(summary?.contribution, summary?.status, type, data);
   return next && contribution ? { ...next, contribution } : next;
 }
@@ -52,17 +54,17 @@ function summarizeStatus<K extends MilestoneEventType>(
     case 'milestone.started':
     case 'milestone.progress-reported':
       // Folded in business order, a report can come after the outcome it preceded in the record: it moves nothing back.
-      return terminal.has(summary.status) ? { ...summary, active: true } : { ...summary, status: 'inProgress', active: true };
+      return terminal.has(summary.status) ? summary : { ...summary, status: 'inProgress' };
     case 'milestone.rescheduled': {
       const d = data as MilestoneEventData['milestone.rescheduled'];
       return { ...summary, dueDate: d.newDueDate, slipCount: d.slipCount };
     }
     case 'milestone.met':
-      return { ...summary, status: 'met', active: true };
+      return { ...summary, status: 'met' };
     case 'milestone.partially-met':
-      return { ...summary, status: 'partiallyMet', active: true };
+      return { ...summary, status: 'partiallyMet' };
     case 'milestone.not-met':
-      return { ...summary, status: 'notMet', active: true };
+      return { ...summary, status: 'notMet' };
     case 'milestone.cancelled':
       return { ...summary, status: 'cancelled' };
     case 'milestone.corrected': {

@@ -9,7 +9,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError, type Actor, type AlertDetails } from '@tracker/contracts';
 import { ApiKeyRequired, ApiProblem, ApiProblems, ApiStored, ApiUuidParam, CLOCK, CorrelationId, CurrentActor, Roles, type Clock } from '@tracker/platform';
 import { matchesSubscription, type AgreementForMatching, type SubscriptionFilters } from '@tracker/alerts-domain';
-import { AgreementInfoStore } from '../read-model/agreement-info';
+import { AgreementInfoStore, forMatching, type AgreementReads } from '../read-model/agreement-info';
 import { silenceOfAll } from '../silences/silence';
 import { SilencesService } from '../silences/silences.service';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service';
@@ -67,7 +67,8 @@ export class AlertsController {
     const now = this.clock.now();
     const wanted = new Set(query.mine ?? DEFAULT_MINE);
     const page = await this.alerts.list(query, { scopes: await this.scopesOf(owned), keep: (doc) => wanted.has(mineOf(doc, actor.id, now).state) });
-    return { items: await this.payloads.withDetails(page.items, await this.inboxViews(page.items, actor, owned, now)), nextCursor: page.nextCursor };
+    const reads = this.agreements.reads();
+    return { items: await this.payloads.withDetails(page.items, await this.inboxViews(page.items, actor, owned, now, reads), reads), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
@@ -138,7 +139,7 @@ export class AlertsController {
   /** The caller's subscriptions that match the alert; 404 when none does (as for an unknown alert). */
   private async matchingOrNotFound(doc: AlertDoc, actor: Actor): Promise<Owned[]> {
     const owned = await this.ownedBy(actor);
-    const matching = await this.matching(doc, owned, new Map());
+    const matching = await this.matching(doc, owned, this.agreements.reads());
     if (matching.length === 0) throw new DomainError('not-found', `alert ${doc._id} not found`);
     return matching;
   }
@@ -153,29 +154,20 @@ export class AlertsController {
   }
 
   /** Alerts as `actor` sees them, each marked with the silence of its that holds it back from `owned`, if any. */
-  private async inboxViews(docs: AlertDoc[], actor: Actor, owned: Owned[], now: Date): Promise<InboxAlertView[]> {
+  private async inboxViews(docs: AlertDoc[], actor: Actor, owned: Owned[], now: Date, reads = this.agreements.reads()): Promise<InboxAlertView[]> {
     const silences = docs.length ? await this.silences.activeOf(actor.id, now) : [];
-    const agreements = new Map<string, Promise<AgreementForMatching | null>>();
     return Promise.all(
       docs.map(async (doc) => {
-        const silence = silences.length ? silenceOfAll(silences, await this.matching(doc, owned, agreements), doc, now) : null;
+        const silence = silences.length ? silenceOfAll(silences, await this.matching(doc, owned, reads), doc, now) : null;
         return toInboxView(doc, actor.id, now, silence && { id: silence._id, until: silence.until, comment: silence.comment });
       }),
     );
   }
 
-  /** The subscriptions of `owned` whose filters match the alert (the agreement read once per call, if a filter needs it). */
-  private async matching(doc: AlertDoc, owned: Owned[], agreements: Map<string, Promise<AgreementForMatching | null>>): Promise<Owned[]> {
+  /** The subscriptions of `owned` whose filters match the alert (its agreement read, once per `reads`, if a filter needs it). */
+  private async matching(doc: AlertDoc, owned: Owned[], reads: AgreementReads): Promise<Owned[]> {
     const needsAgreement = owned.some((s) => s.filters.partyCountries?.length || s.filters.commodities?.length);
-    let agreement: AgreementForMatching | null = null;
-    if (needsAgreement) {
-      let known = agreements.get(doc.agreementId);
-      if (!known) {
-        known = this.agreements.get(doc.agreementId).then((a) => a && { partyCountries: a.partyCountries ?? [], commodities: a.commodities ?? [] });
-        agreements.set(doc.agreementId, known);
-      }
-      agreement = await known;
-    }
+    const agreement = needsAgreement ? forMatching(await reads.get(doc.agreementId)) : null;
     return owned.filter((s) => matchesSubscription(s.filters, doc, agreement));
   }
 

@@ -28,7 +28,7 @@ import {
 } from '@tracker/contracts';
 import { alertReason, windowOf } from '@tracker/alerts-domain';
 import { AlertsConfig } from '../config';
-import { AgreementInfoStore, type AgreementInfo } from '../read-model/agreement-info';
+import { AgreementInfoStore, type AgreementInfo, type AgreementReads } from '../read-model/agreement-info';
 import { DeadlineStore, type DeadlineDoc } from '../read-model/deadlines';
 import type { AlertDoc } from './alerts.service';
 import { AlertDetailsDto, AlertFactsDto } from './responses';
@@ -105,21 +105,22 @@ export class AlertPayloads {
     this.urls = { alerts: config.PUBLIC_URL, agreements: config.AGREEMENTS_URL, milestones: config.MILESTONES_URL };
   }
 
-  async of(alert: AlertDoc): Promise<AlertPayload> {
-    return (await this.ofMany([alert]))[0];
+  /** `reads`: agreements the caller has read already for this work (its filters), not read again. */
+  async of(alert: AlertDoc, reads?: AgreementReads): Promise<AlertPayload> {
+    return (await this.ofMany([alert], reads))[0];
   }
 
   /** Each view (of `alerts[i]`) with its alert's details: what GET /alerts and the webhooks answer. */
-  async withDetails<T extends object>(alerts: readonly AlertDoc[], views: readonly T[]): Promise<Array<T & AlertDetails>> {
-    const payloads = await this.ofMany(alerts);
+  async withDetails<T extends object>(alerts: readonly AlertDoc[], views: readonly T[], reads?: AgreementReads): Promise<Array<T & AlertDetails>> {
+    const payloads = await this.ofMany(alerts, reads);
     return views.map((view, i) => ({ ...view, ...detailsOf(payloads[i]) }));
   }
 
-  async ofMany(alerts: readonly AlertDoc[]): Promise<AlertPayload[]> {
+  async ofMany(alerts: readonly AlertDoc[], reads: AgreementReads = this.agreements.reads()): Promise<AlertPayload[]> {
     const agreementIds = [...new Set(alerts.map((a) => a.agreementId))];
     const milestoneIds = [...new Set(alerts.flatMap((a) => (a.milestoneId ? [a.milestoneId] : [])))];
     const [infos, deadlines] = await Promise.all([
-      Promise.all(agreementIds.map((id) => this.agreements.get(id))),
+      Promise.all(agreementIds.map((id) => reads.get(id))),
       Promise.all(milestoneIds.map((id) => this.deadlines.get(id))),
     ]);
     const info = new Map(agreementIds.map((id, i) => [id, infos[i]]));

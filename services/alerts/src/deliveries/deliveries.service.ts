@@ -62,7 +62,7 @@ import {
 import { AlertsService, toInboxView } from '../alerts/alerts.service';
 import { AlertPayloads, detailsOf } from '../alerts/payload';
 import { AlertsConfig } from '../config';
-import { AgreementInfoStore } from '../read-model/agreement-info';
+import { AgreementInfoStore, forMatching } from '../read-model/agreement-info';
 import { SilencesService } from '../silences/silences.service';
 import { SubscriptionsService, type SubscriptionDoc } from '../subscriptions/subscriptions.service';
 import { isDuplicateKey, updateIf, withDocumentLock } from '@tracker/mongo';
@@ -315,8 +315,9 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
     if (!alert) return 0;
     const webhooks = (await this.subscriptions.all()).filter(isWebhook);
     if (webhooks.length === 0) return 0;
-    const info = await this.agreements.get(alert.agreementId);
-    const agreement = info && { partyCountries: info.partyCountries, commodities: info.commodities };
+    const reads = this.agreements.reads();
+    const info = await reads.get(alert.agreementId);
+    const agreement = forMatching(info);
     const now = this.clock.now().toISOString();
     const deliveries: string[] = [];
     const items: string[] = [];
@@ -331,7 +332,7 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
       const silence = silencing?.(s, alert, this.clock.now());
       if (silence && s.grouping) continue;
       if (s.grouping) {
-        payload ??= this.payloads.of(alert);
+        payload ??= this.payloads.of(alert, reads);
         const { key, by } = groupOf(s.grouping, { agreementId: alert.agreementId, kind: alert.kind, partyCountries: info?.partyCountries ?? [] });
         const item: GroupItemDoc = { _id: id, subscriptionId: s._id, groupId: idOf(s._id, 'group', key), key, by, grouping: s.grouping, alertId, event: eventRef, alert: await payload, createdAt: now };
         if (await this.insertNew(this.items, item)) created++;
@@ -339,7 +340,7 @@ export class DeliveriesService implements OnModuleInit, OnApplicationBootstrap, 
         continue;
       }
       // The alert as the owner's inbox shows it (its own stand, no other recipient's), with the details to act on.
-      payload ??= this.payloads.of(alert);
+      payload ??= this.payloads.of(alert, reads);
       const shown = { ...toInboxView(alert, s.owner, this.clock.now()), ...detailsOf(await payload) };
       const body = JSON.stringify({ deliveryId: id, subscriptionId: s._id, event: { ...eventRef, data: event.data }, alert: shown });
       const doc = this.newDelivery(s, id, body, now, { kind: 'alert', eventId: event.eventId, eventType: event.type, alertId, agreementId: alert.agreementId, alertIds: [alertId] });

@@ -26,7 +26,7 @@ import { AlertsService } from '../alerts/alerts.service';
 import { AlertPayloads } from '../alerts/payload';
 import { AlertsConfig } from '../config';
 import { DeliveriesService } from '../deliveries/deliveries.service';
-import { SubscriptionMatcher, type AgreementsSeen } from '../live/subscription-matcher';
+import { SubscriptionMatcher } from '../live/subscription-matcher';
 import { SubscriptionsService, type SubscriptionDoc } from '../subscriptions/subscriptions.service';
 import { mayRead, readableBy, SEE_ALL_NOTICES } from '../owned';
 
@@ -173,10 +173,10 @@ export class DigestsService implements OnModuleInit {
     const candidates = await this.alerts.alerts
       .find({ $or: [{ status: { $in: ['open', 'acknowledged'] } }, { updatedAt: { $gt: since } }] })
       .toArray();
-    const seen: AgreementsSeen = new Map();
+    const reads = this.matcher.reads();
     const mine: AlertDoc[] = [];
-    for (const doc of candidates) if (await this.matcher.matches(subscription.filters, doc, seen)) mine.push(doc);
-    const payloads = await this.payloads.ofMany(mine);
+    for (const doc of candidates) if (await this.matcher.matches(subscription.filters, doc, reads)) mine.push(doc);
+    const payloads = await this.payloads.ofMany(mine, reads);
     return buildDigest(
       mine.map((doc, i) => ({
         alert: payloads[i],

@@ -31,7 +31,7 @@ import { AlertPayloadDto, AlertPayloads } from '../alerts/payload';
 import { AlertsConfig } from '../config';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service';
 import { LiveAlerts, type RaisedEvent } from './live-alerts';
-import { SubscriptionMatcher, type AgreementsSeen } from './subscription-matcher';
+import { SubscriptionMatcher } from './subscription-matcher';
 
 /** How far back a reconnect is caught up. */
 export const BACKLOG_HOURS = 24;
@@ -150,7 +150,7 @@ export class LiveStreams {
     const max = this.config.LIVE_BACKLOG_MAX;
     const floor = new Date(this.clock.now().getTime() - BACKLOG_HOURS * 3_600_000).toISOString();
     const found: AlertDoc[] = [];
-    const agreements: AgreementsSeen = new Map();
+    const agreements = this.matcher.reads();
     // Newest first, one more than fits: whether some were left out.
     const cursor = this.alerts.alerts.find({ seq: { $gt: after }, recordedAt: { $gt: floor } }).sort({ seq: -1 });
     for await (const doc of cursor) {

@@ -5,24 +5,22 @@
  */
 import { Injectable } from '@nestjs/common';
 import { matchesSubscription, type AgreementForMatching, type AlertForMatching, type SubscriptionFilters } from '@tracker/alerts-domain';
-import { AgreementInfoStore } from '../read-model/agreement-info';
-
-/** Agreements already read, across calls (a backlog or a digest: one read per agreement). */
-export type AgreementsSeen = Map<string, AgreementForMatching | null>;
+import { AgreementInfoStore, forMatching, type AgreementReads } from '../read-model/agreement-info';
 
 @Injectable()
 export class SubscriptionMatcher {
   constructor(private readonly agreements: AgreementInfoStore) {}
 
-  async agreementOf(agreementId: string, seen?: AgreementsSeen): Promise<AgreementForMatching | null> {
-    if (seen?.has(agreementId)) return seen.get(agreementId) ?? null;
-    const info = await this.agreements.get(agreementId);
-    const agreement = info && { partyCountries: info.partyCountries ?? [], commodities: info.commodities ?? [] };
-    seen?.set(agreementId, agreement);
-    return agreement;
+  /** Reads to share across many matches and payloads (a backlog, a digest: one read per agreement). */
+  reads(): AgreementReads {
+    return this.agreements.reads();
   }
 
-  async matches(filters: SubscriptionFilters, alert: AlertForMatching, seen?: AgreementsSeen): Promise<boolean> {
-    return matchesSubscription(filters, alert, await this.agreementOf(alert.agreementId, seen));
+  async agreementOf(agreementId: string, reads: Pick<AgreementReads, 'get'> = this.agreements): Promise<AgreementForMatching | null> {
+    return forMatching(await reads.get(agreementId));
+  }
+
+  async matches(filters: SubscriptionFilters, alert: AlertForMatching, reads?: AgreementReads): Promise<boolean> {
+    return matchesSubscription(filters, alert, await this.agreementOf(alert.agreementId, reads));
   }
 }

@@ -11,6 +11,7 @@ import type { mongo } from 'mongoose';
 import { activityTime, agreementStatusChange, milestoneActiveAfter, Topics, type AgreementEventEnvelope, type EventEnvelope, type Party } from '@tracker/contracts';
 import { applyOnce, updateById } from '@tracker/mongo';
 import { ReadModels, type CollectionSource, type TopicProjection } from '@tracker/service-runtime';
+import type { AgreementForMatching } from '@tracker/alerts-domain';
 
 export interface AgreementInfo {
   _id: string;
@@ -41,6 +42,26 @@ const partiesOf = (parties: readonly Party[]): AgreementParty[] => parties.map((
 /** What a party list sets here: the parties and their countries, always together. */
 const partiesSet = (parties: readonly Party[]) => ({ parties: partiesOf(parties), partyCountries: countriesOf(parties) });
 
+/** What subscription filters read of an agreement (null: not known here yet). */
+export function forMatching(info: AgreementInfo | null): AgreementForMatching | null {
+  return info && { partyCountries: info.partyCountries ?? [], commodities: info.commodities ?? [] };
+}
+
+/**
+ * The agreements one piece of work reads (a request, an alert event, a stream's backlog, a digest), each read
+ * once by `_id` however many alerts, filters and payloads ask for it.
+ */
+export class AgreementReads {
+  private readonly read = new Map<string, Promise<AgreementInfo | null>>();
+  constructor(private readonly store: Pick<AgreementInfoStore, 'get'>) {}
+
+  get(agreementId: string): Promise<AgreementInfo | null> {
+    let info = this.read.get(agreementId);
+    if (!info) this.read.set(agreementId, (info = this.store.get(agreementId)));
+    return info;
+  }
+}
+
 /** On the live collections (ReadModels) or on ones a replay is filling. */
 @Injectable()
 export class AgreementInfoStore {
@@ -52,6 +73,11 @@ export class AgreementInfoStore {
 
   get(agreementId: string): Promise<AgreementInfo | null> {
     return this.entries.findOne({ _id: agreementId });
+  }
+
+  /** A fresh set of reads for one piece of work (see AgreementReads). */
+  reads(): AgreementReads {
+    return new AgreementReads(this);
   }
 
   /** Agreements whose last activity is at or before `before` (ISO time). */
