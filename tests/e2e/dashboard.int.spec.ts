@@ -15,7 +15,14 @@ import { milestoneStreamId } from '@tracker/contracts';
 import { eventKey, type EventStore } from '@tracker/event-store';
 import { EVENT_STORE } from '@tracker/service-runtime';
 import { createKafka } from '@tracker/messaging';
-import { eventually, kafkaBrokers, startService, testConfig, uniqueName, type RunningService } from '@tracker/testing';
+import {
+  eventually,
+  kafkaBrokers,
+  startService,
+  testConfig,
+  uniqueName,
+  type RunningService,
+} from '@tracker/testing';
 import { asyncApiErrors, asyncApiFindings, readChannelMessages } from '../support/asyncapi';
 /* eslint-disable @nx/enforce-module-boundaries */
 import { AgreementsApp } from '../../services/agreements/src/service';
@@ -315,7 +322,8 @@ describe('the dashboard in a real browser (e2e)', () => {
     await audit(stakeholder, '04-alerts');
     const latest = slipAlert('Funding round postponed');
     await latest.getByLabel('Note (optional)').fill(ackNote);
-    await latest.getByRole('button', { name: 'Acknowledge' }).click();
+    // Enter in the respond form acknowledges (the open alert's first stand).
+    await latest.getByLabel('Note (optional)').press('Enter');
     await expectAttribute(latest, 'data-alert-status', 'acknowledged');
     await expectText(latest, 'Acknowledged by you');
     await expectText(latest, `Your note: ${ackNote}`);
@@ -327,10 +335,15 @@ describe('the dashboard in a real browser (e2e)', () => {
     const earlier = slipAlert('Drilling permits delayed');
     await earlier.getByRole('button', { name: 'Silence…' }).click();
     const form = earlier.getByRole('form', { name: `Silence: milestone slipped: ${survey}` });
-    await form.getByLabel('What to silence').selectOption({ label: 'alerts of TR-UZ-2026-MINING in all my subscriptions' });
+    await form
+      .getByLabel('What to silence')
+      .selectOption({ label: 'alerts of TR-UZ-2026-MINING in all my subscriptions' });
     await form.getByLabel('Silence until').fill(localDateTime(14, '18:00'));
     await form.getByRole('button', { name: 'Silence', exact: true }).click();
-    await expectText(form.locator('[data-field="comment"]'), 'comment must be a text of 1 to 1000 characters');
+    await expectText(
+      form.locator('[data-field="comment"]'),
+      'comment must be a text of 1 to 1000 characters',
+    );
     await expectAttribute(form.getByLabel('Comment'), 'aria-invalid', 'true');
     await form.getByLabel('Comment').fill('Under parliamentary review; followed in the joint working group');
     await form.getByRole('button', { name: 'Silence', exact: true }).click();
@@ -338,7 +351,10 @@ describe('the dashboard in a real browser (e2e)', () => {
 
     const silences = stakeholder.getByRole('list', { name: 'Active silences' });
     // 18:00 in Tashkent is 13:00 UTC.
-    await expectText(silences, `TR-UZ-2026-MINING in all your subscriptions until ${shownDate(14)} 13:00 UTC`);
+    await expectText(
+      silences,
+      `TR-UZ-2026-MINING in all your subscriptions until ${shownDate(14)} 13:00 UTC`,
+    );
     await expectText(silences, 'Under parliamentary review');
     // Both alerts of the agreement are held back from delivery, and say so.
     for (const item of [slipAlert('Drilling permits delayed'), slipAlert('Funding round postponed')])
@@ -387,10 +403,17 @@ describe('the dashboard in a real browser (e2e)', () => {
   it('an auditor reads the alerts with every acknowledgement and its note, and cannot act on them', async () => {
     auditor = await signedIn(browser, dashboard.url, 'dev-auditor');
     await auditor.getByRole('link', { name: 'Alerts' }).click();
-    await auditor.getByRole('form', { name: 'Filter alerts' }).getByLabel('Status').selectOption({ label: 'acknowledged' });
-    const acknowledged = auditor.locator('li.alert[data-alert-kind="milestone.slipped"]').filter({ hasText: 'Funding round postponed' });
+    await auditor
+      .getByRole('form', { name: 'Filter alerts' })
+      .getByLabel('Status')
+      .selectOption({ label: 'acknowledged' });
+    const acknowledged = auditor
+      .locator('li.alert[data-alert-kind="milestone.slipped"]')
+      .filter({ hasText: 'Funding round postponed' });
     await expectText(acknowledged.getByRole('list', { name: /^Acknowledgements of/ }), ackNote);
-    expect(await auditor.getByRole('button', { name: /Acknowledge|Snooze|Mark done|Silence/ }).count()).toBe(0);
+    expect(await auditor.getByRole('button', { name: /Acknowledge|Snooze|Mark done|Silence/ }).count()).toBe(
+      0,
+    );
     await audit(auditor, '07-alerts-read-only');
   });
 
@@ -432,7 +455,10 @@ describe('the dashboard in a real browser (e2e)', () => {
       await milestones.as('auditor').get(`/milestones?agreementId=${agreementId}`).expect(200)
     ).body.items[0].id as string;
     const [planned] = await store.readStream(milestoneStreamId(surveyStream));
-    await store.collection.updateOne({ _id: eventKey(planned.streamId, planned.streamVersion) }, { $set: { 'data.title': 'A survey nobody planned' } });
+    await store.collection.updateOne(
+      { _id: eventKey(planned.streamId, planned.streamVersion) },
+      { $set: { 'data.title': 'A survey nobody planned' } },
+    );
     const card = auditor.getByTestId('verify-milestones');
     await card.getByRole('button', { name: 'Verify again' }).click();
     await expectAttribute(card.locator('[data-ok]'), 'data-ok', 'false');
@@ -472,9 +498,17 @@ describe('the dashboard in a real browser (e2e)', () => {
   });
 
   it('published only messages that the services’ AsyncAPI documents describe (issue 21)', async () => {
-    const documents = await Promise.all([agreements, milestones, alerts].map(async (s) => (await s.http.get('/asyncapi.json').expect(200)).body as object));
+    const documents = await Promise.all(
+      [agreements, milestones, alerts].map(
+        async (s) => (await s.http.get('/asyncapi.json').expect(200)).body as object,
+      ),
+    );
     for (const document of documents) expect(await asyncApiErrors(document)).toEqual([]);
-    const messages = await readChannelMessages(createKafka({ brokers: kafkaBrokers(), clientId: 'ui-asyncapi' }), documents[0], { groupPrefix: prefix });
+    const messages = await readChannelMessages(
+      createKafka({ brokers: kafkaBrokers(), clientId: 'ui-asyncapi' }),
+      documents[0],
+      { groupPrefix: prefix },
+    );
     expect(messages.length).toBeGreaterThan(0);
     for (const document of documents) expect(asyncApiFindings(document, messages)).toEqual([]);
   });
@@ -485,7 +519,10 @@ describe('the dashboard in a real browser (e2e)', () => {
 
   /** Which of its alerts the stakeholder's inbox shows, by the stand taken on them. */
   async function showInbox(label: string) {
-    await stakeholder.getByRole('form', { name: 'Filter the inbox' }).getByLabel('Show').selectOption({ label });
+    await stakeholder
+      .getByRole('form', { name: 'Filter the inbox' })
+      .getByLabel('Show')
+      .selectOption({ label });
   }
 
   /** Reports progress through the milestone's form, dated `on` (business time). */

@@ -10,9 +10,11 @@ import { formatInstant, words } from '../lib/format';
 import {
   emptyAlertStandForm,
   emptySilenceForm,
+  enterStand,
   noteRequest,
   silenceRequest,
   snoozeRequest,
+  type AlertStand,
   type AlertStandForm,
   type SilenceForm,
 } from '../lib/forms';
@@ -170,9 +172,7 @@ function AlertItem({ a, reference, subscription, onActed }: ItemProps) {
   );
 }
 
-type Stand = 'ack' | 'snooze' | 'done';
-
-const STAND_WORDS: Record<Stand, { verb: string; busy: string; path: string }> = {
+const STAND_WORDS: Record<AlertStand, { verb: string; busy: string; path: string }> = {
   ack: { verb: 'Acknowledge', busy: 'Acknowledging…', path: 'ack' },
   snooze: { verb: 'Snooze', busy: 'Snoozing…', path: 'snooze' },
   done: { verb: 'Mark done', busy: 'Marking done…', path: 'done' },
@@ -182,18 +182,18 @@ const STAND_WORDS: Record<Stand, { verb: string; busy: string; path: string }> =
 function StandForm({ a, name, onActed }: { a: Alert; name: string; onActed: (notice: string) => void }) {
   const command = useCommand();
   const [form, setForm] = useState<AlertStandForm>(emptyAlertStandForm);
-  const [running, setRunning] = useState<Stand | null>(null);
+  const [running, setRunning] = useState<AlertStand | null>(null);
   const state = a.mine?.state ?? 'open';
   const resolved = a.status === 'resolved';
   // Acknowledging is each stakeholder's own: someone else's acknowledgement leaves it open for this one.
-  const offered: Stand[] = [
+  const offered: AlertStand[] = [
     ...(!resolved && state === 'open' ? (['ack'] as const) : []),
     ...(!resolved && state !== 'done' ? (['snooze'] as const) : []),
     ...(state !== 'done' ? (['done'] as const) : []),
   ];
   if (offered.length === 0) return null;
 
-  async function take(stand: Stand) {
+  async function take(stand: AlertStand) {
     setRunning(stand);
     const body = stand === 'snooze' ? snoozeRequest(form) : noteRequest(form);
     const done = await command.run<Alert>('alerts', `/alerts/${a.id}/${STAND_WORDS[stand].path}`, { body });
@@ -212,7 +212,11 @@ function StandForm({ a, name, onActed }: { a: Alert; name: string; onActed: (not
       className="stand-form"
       aria-label={`Respond to ${name}`}
       noValidate
-      onSubmit={(e: FormEvent) => e.preventDefault()}
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        const stand = enterStand(offered, form);
+        if (stand && !command.busy) void take(stand);
+      }}
     >
       <div className="row wrap">
         <Field id={id('note')} label="Note (optional)" field="note" errors={f}>

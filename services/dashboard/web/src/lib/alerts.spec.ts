@@ -240,7 +240,12 @@ describe('recordedLater', () => {
   it.each([
     ['recorded as it happened', '2026-09-23T06:00:00.000Z', '2026-09-23T06:00:01.000Z', null],
     ['recorded later the same day', '2026-09-23T06:00:00.000Z', '2026-09-23T21:00:00.000Z', null],
-    ['back-filled: recorded weeks later', '2026-09-23T06:00:00.000Z', '2026-10-14T09:00:00.000Z', 'recorded 14 Oct 2026'],
+    [
+      'back-filled: recorded weeks later',
+      '2026-09-23T06:00:00.000Z',
+      '2026-10-14T09:00:00.000Z',
+      'recorded 14 Oct 2026',
+    ],
     ['from a service that does not send it', '2026-09-23T06:00:00.000Z', undefined, null],
   ])('%s', (_, raisedAt, recordedAt, expected) => {
     expect(recordedLater({ raisedAt, recordedAt })).toBe(expected);

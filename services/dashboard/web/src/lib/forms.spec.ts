@@ -3,6 +3,7 @@ import {
   emptyActionForm,
   emptyAlertStandForm,
   emptySilenceForm,
+  enterStand,
   instantOf,
   noteRequest,
   silenceRequest,
@@ -480,6 +481,29 @@ describe('the stands on an alert', () => {
     ['snooze without a time: left out, the API names the field', snoozeRequest(emptyAlertStandForm), {}],
   ])('%s', (_, body, expected) => {
     expect(wire(body)).toEqual(expected);
+  });
+});
+
+describe('enterStand: what Enter in the respond form does', () => {
+  const all = ['ack', 'snooze', 'done'] as const;
+  it.each([
+    ['an open alert, nothing typed: acknowledge', all, emptyAlertStandForm, 'ack'],
+    ['an open alert with a note: acknowledge with it', all, { note: 'Raised', until: '' }, 'ack'],
+    ['an open alert with a time filled in: snooze', all, { note: '', until: '2026-10-01T09:30' }, 'snooze'],
+    [
+      'acknowledged (snooze and done offered): snooze, the API asks for the time',
+      ['snooze', 'done'] as const,
+      emptyAlertStandForm,
+      'snooze',
+    ],
+    [
+      'resolved (only done offered): nothing, done is chosen by its button',
+      ['done'] as const,
+      emptyAlertStandForm,
+      null,
+    ],
+  ])('%s', (_, offered, form, expected) => {
+    expect(enterStand(offered, form)).toBe(expected);
   });
 });
 

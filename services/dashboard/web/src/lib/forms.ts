@@ -353,6 +353,20 @@ export interface AlertStandForm {
 
 export const emptyAlertStandForm: AlertStandForm = { note: '', until: '' };
 
+/** A stakeholder's stand on an alert: acknowledge it, snooze it until a time, or mark it done. */
+export type AlertStand = 'ack' | 'snooze' | 'done';
+
+/**
+ * What Enter in the respond form does, of the stands offered: snooze once a time is filled in, else acknowledge.
+ * Never "done" (a stand one should choose, not fall into); an acknowledged alert's Enter snoozes, and without a
+ * time the API's message beside the field says what is missing. Null: nothing to do here.
+ */
+export function enterStand(offered: readonly AlertStand[], f: AlertStandForm): AlertStand | null {
+  if (offered.includes('snooze') && f.until.trim()) return 'snooze';
+  if (offered.includes('ack')) return 'ack';
+  return offered.includes('snooze') ? 'snooze' : null;
+}
+
 /** POST /alerts/{id}/ack and /done: the note, if any. */
 export const noteRequest = (f: AlertStandForm) => optional('note', f.note);
 
