@@ -1,4 +1,4 @@
-import { forecastAlerts, forecastCompletion, withReport, type ProgressReport } from './forecast';
+import { forecastAlerts, forecastCompletion, withCorrectedReport, withReport, type KeptReport, type ProgressReport } from './forecast';
 import type { MilestoneDeadline } from './rules';
 
 const reports = (...points: Array<[string, number]>): ProgressReport[] => points.map(([on, percent]) => ({ on, percent }));
@@ -39,6 +39,32 @@ describe('forecastCompletion: linear velocity over the latest reports', () => {
   it.each(['scheduled', 'met', 'partiallyMet', 'notMet', 'cancelled'] as const)('%s: forecast only while open (scheduled and in progress)', (status) => {
     const f = forecastCompletion({ status, dueDate: '2026-01-31', reports: reports(['2026-01-01', 0], ['2026-01-02', 1]) });
     expect(f.atRisk).toBe(status === 'scheduled');
+  });
+});
+
+describe('withCorrectedReport: a report corrected after the fact', () => {
+  const kept: KeptReport[] = [
+    { on: '2026-01-01', percent: 0, eventId: 'e1' },
+    { on: '2026-01-31', percent: 10, eventId: 'e2' },
+    { on: '2026-03-02', percent: 20, eventId: 'e3' },
+  ];
+  it.each([
+    ['its percent (a typo)', 'e3', { percent: 40 }, [['2026-01-01', 0], ['2026-01-31', 10], ['2026-03-02', 40]]],
+    ['its date, kept in date order', 'e1', { reportedOn: '2026-02-15' }, [['2026-01-31', 10], ['2026-02-15', 0], ['2026-03-02', 20]]],
+    ['its date onto another report’s: the corrected one stands for that date', 'e2', { reportedOn: '2026-03-02', percent: 25 }, [['2026-01-01', 0], ['2026-03-02', 25]]],
+  ] as const)('given %s, then the reports as corrected', (_, eventId, changes, expected) => {
+    expect(withCorrectedReport(kept, eventId, changes)?.map((r) => [r.on, r.percent])).toEqual(expected);
+  });
+
+  it('given a report it does not keep (older than the last ten, or never seen), then nothing to correct', () => {
+    expect(withCorrectedReport(kept, 'e0', { percent: 50 })).toBeUndefined();
+  });
+
+  it('given the corrected reports, the forecast follows them (and shows no event ids)', () => {
+    const before = forecastCompletion({ ...open, dueDate: '2026-09-30', reports: kept });
+    const after = forecastCompletion({ ...open, dueDate: '2026-09-30', reports: withCorrectedReport(kept, 'e3', { percent: 40 }) });
+    expect([before.atRisk, after.atRisk]).toEqual([true, false]);
+    expect(after.reports).toEqual(reports(['2026-01-01', 0], ['2026-01-31', 10], ['2026-03-02', 40]));
   });
 });
 

@@ -22,20 +22,38 @@ export interface ForecastPolicy {
 
 export const DEFAULT_FORECAST_POLICY: ForecastPolicy = { reports: 5, thresholdDays: 7 };
 
+/** A report as a milestone keeps it: with the id of its event, so that a correction can find it. */
+export type KeptReport = ProgressReport & { eventId?: string };
+
 /** The reports a milestone keeps for its forecast: by date, one per date (the later report wins), the last `keep`. */
-export function withReport(reports: readonly ProgressReport[], report: ProgressReport, keep = 10): ProgressReport[] {
+export function withReport<R extends KeptReport>(reports: readonly R[], report: R, keep = 10): R[] {
   const byDate = new Map(reports.map((r) => [r.on, r]));
+  byDate.delete(report.on);
   byDate.set(report.on, report);
   return [...byDate.values()].sort((a, b) => a.on.localeCompare(b.on)).slice(-keep);
+}
+
+/**
+ * The reports with the correction of report `eventId` applied (its percent, its date), one per date as
+ * withReport keeps them; undefined when the report is not among them (older than the kept ones, or unknown here).
+ */
+export function withCorrectedReport<R extends KeptReport>(reports: readonly R[], eventId: string, changes: { percent?: number; reportedOn?: string }, keep = 10): R[] | undefined {
+  const corrected = reports.find((r) => r.eventId === eventId);
+  if (!corrected) return undefined;
+  const others = reports.filter((r) => r !== corrected);
+  return withReport(others, { ...corrected, ...(changes.percent !== undefined && { percent: changes.percent }), ...(changes.reportedOn !== undefined && { on: changes.reportedOn }) }, keep);
 }
 
 const OPEN: readonly MilestoneStatus[] = ['scheduled', 'inProgress'];
 
 export function forecastCompletion(
-  milestone: { status: MilestoneStatus; dueDate: string; reports?: readonly ProgressReport[] },
+  milestone: { status: MilestoneStatus; dueDate: string; reports?: readonly KeptReport[] },
   policy: ForecastPolicy = DEFAULT_FORECAST_POLICY,
 ): Forecast {
-  const reports = [...(milestone.reports ?? [])].sort((a, b) => a.on.localeCompare(b.on)).slice(-policy.reports);
+  const reports = [...(milestone.reports ?? [])]
+    .sort((a, b) => a.on.localeCompare(b.on))
+    .slice(-policy.reports)
+    .map(({ on, percent }) => ({ on, percent }));
   const none = (reason: string, atRisk = false): Forecast => ({
     method: 'linear-velocity',
     reports,

@@ -126,6 +126,43 @@ describe('milestone forecast: at risk before it is late (integration)', () => {
     expect(notices.map((n) => [n.status, n.resolution])).toEqual([['resolved', 'met']]);
   });
 
+  it('a report corrected after the fact (a typo in its percent) moves the forecast: the alert it caused resolves', async () => {
+    const typo = uuidv7();
+    const send = <K extends keyof MilestoneEventData>(type: K, data: Omit<MilestoneEventData[K], 'milestoneId' | 'agreementId'>) =>
+      publishEvent(producer, `${prefix}${Topics.milestones}`, events.next(`milestone-${typo}`, agreementId, type, { milestoneId: typo, agreementId, ...data }, { schemaVersion: MilestoneSchemaVersions[type] }));
+    const alertsOf = async (): Promise<AlertView[]> => (await svc.as('auditor').get(`/alerts?milestoneId=${typo}&kind=milestone.atRisk`).expect(200)).body.items;
+    await send('milestone.planned', { type: 'geological_survey', title: 'Lithium survey of the Karakalpak basin', dueDate: '2026-09-30', evidence: [] });
+    await send('milestone.started', { startedOn: '2026-01-01' });
+    await send('milestone.progress-reported', { percent: 0, evidence: [], reportedOn: '2026-01-01' });
+    // 20 points a month: complete by June, well inside the September due date.
+    await send('milestone.progress-reported', { percent: 20, evidence: [], reportedOn: '2026-01-31' });
+    await eventually(async () => (await svc.as('stakeholder').get(`/forecasts/${typo}`).expect(200)).body.reports.length === 2);
+    expect(await alertsOf()).toEqual([]);
+    // 40 % typed as 4 %: the pace falls, the forecast goes far past the due date.
+    const wrong = await send('milestone.progress-reported', { percent: 4, evidence: [], reportedOn: '2026-03-02' });
+    const [raised] = (await eventually(async () => {
+      const open = (await alertsOf()).filter((a) => a.status === 'open');
+      return open.length === 1 ? open : null;
+    }))!;
+    expect(raised.facts.reportsUsed?.at(-1)).toEqual({ on: '2026-03-02', percent: 4 });
+
+    await send('milestone.corrected', {
+      correctsEventId: wrong.eventId,
+      correctsType: 'milestone.progress-reported',
+      changes: { percent: 40 },
+      reason: 'typed 4 for 40',
+      current: true,
+    });
+    const [resolved] = (await eventually(async () => {
+      const all = await alertsOf();
+      return all.length === 1 && all[0].status === 'resolved' ? all : null;
+    }))!;
+    expect(resolved.resolution).toBe('forecastOnTime');
+    const f = (await svc.as('stakeholder').get(`/forecasts/${typo}`).expect(200)).body;
+    expect(f).toMatchObject({ atRisk: false, reports: [{ on: '2026-01-01', percent: 0 }, { on: '2026-01-31', percent: 20 }, { on: '2026-03-02', percent: 40 }] });
+    expect(f.projectedOn < '2026-09-30').toBe(true);
+  });
+
   it('an unknown milestone: 404', async () => {
     await svc.as('monitor').get(`/forecasts/${uuidv7()}`).expect(404);
   });

@@ -20,7 +20,19 @@ import { Topics, type EventEnvelope, type MilestoneEventData, type MilestoneEven
 import type { ConsumerContext } from '@tracker/messaging';
 import { addToSortedList, applyOnce, removeFromSortedList, withDocumentLock } from '@tracker/mongo';
 import { ReadModels, type CollectionSource, type EventReactor, type Projected, type TopicProjection } from '@tracker/service-runtime';
-import { deadlinePatch, forecastAlerts, forecastCompletion, isWatched, resolution, slipAlert, withReport, type ForecastPolicy, type MilestoneDeadline, type ProgressReport } from '@tracker/alerts-domain';
+import {
+  deadlinePatch,
+  forecastAlerts,
+  forecastCompletion,
+  isWatched,
+  resolution,
+  slipAlert,
+  withCorrectedReport,
+  withReport,
+  type ForecastPolicy,
+  type KeptReport,
+  type MilestoneDeadline,
+} from '@tracker/alerts-domain';
 import { AlertsService, type Cause } from '../alerts/alerts.service';
 import { AlertsConfig } from '../config';
 import { AgreementLifecycle } from '../lifecycle/agreement-lifecycle';
@@ -32,8 +44,8 @@ export interface DeadlineDoc extends MilestoneDeadline {
   version: number;
   /** False once met, partially met or cancelled: the scheduler skips it. */
   watched: boolean;
-  /** The latest progress reports (one per date, oldest first): the forecast's input. */
-  reports?: ProgressReport[];
+  /** The latest progress reports (one per date, oldest first, each with its event id): the forecast's input. */
+  reports?: KeptReport[];
   updatedAt: string;
 }
 
@@ -155,7 +167,13 @@ export class DeadlineStore {
     if (event.type === 'milestone.progress-reported') {
       // The forecast's input: the latest reports, one per date, in business time.
       const data = event.data as MilestoneEventData['milestone.progress-reported'];
-      set.reports = withReport(current?.reports ?? [], { on: data.reportedOn, percent: data.percent });
+      set.reports = withReport(current?.reports ?? [], { on: data.reportedOn, percent: data.percent, eventId: event.eventId });
+    }
+    if (event.type === 'milestone.corrected') {
+      // A report's percent or date corrected: the forecast reads the corrected one (a typo no longer sets the pace).
+      const data = event.data as MilestoneEventData['milestone.corrected'];
+      const corrected = data.correctsType === 'milestone.progress-reported' ? withCorrectedReport(current?.reports ?? [], data.correctsEventId, data.changes) : undefined;
+      if (corrected) set.reports = corrected;
     }
     return set;
   }
@@ -282,10 +300,14 @@ export class MilestoneAlertsReactor implements EventReactor {
 
     if (event.type === 'milestone.corrected') {
       const data = event.data as MilestoneEventData['milestone.corrected'];
-      if (!data.current || data.changes.dueDate === undefined) return;
-      for (const close of resolution(m, { kind: 'dueDateCorrected' }, await this.alerts.openAlertsOf(m.milestoneId)).close) {
-        await this.alerts.resolve(close.alertId, close.resolution, cause);
+      const dueDateMoved = data.current && data.changes.dueDate !== undefined;
+      if (dueDateMoved) {
+        for (const close of resolution(m, { kind: 'dueDateCorrected' }, await this.alerts.openAlertsOf(m.milestoneId)).close) {
+          await this.alerts.resolve(close.alertId, close.resolution, cause);
+        }
       }
+      // A corrected report moves the projection; a corrected due date, what it is compared with.
+      if (dueDateMoved || data.correctsType === 'milestone.progress-reported') await this.forecast(m, cause, occurredAt);
       return;
     }
 
