@@ -278,7 +278,8 @@ export const alertViews: TopicProjection = {
   collections: [
     {
       name: 'alerts',
-      indexes: [{ key: { dedupKey: 1 }, options: { unique: true } }, { key: { milestoneId: 1, status: 1 } }, { key: { seq: -1 } }],
+      // seq: the inbox's order; agreementId+seq: an agreement's alerts, newest first (the agreement page), on MongoDB.
+      indexes: [{ key: { dedupKey: 1 }, options: { unique: true } }, { key: { milestoneId: 1, status: 1 } }, { key: { seq: -1 } }, { key: { agreementId: 1, seq: -1 } }],
     },
     { name: 'milestone_alerts' },
     { name: 'agreement_alerts' },
