@@ -15,6 +15,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { AlertsService } from './alerts/alerts.service';
 import { AlertsApp } from './service';
 import { AlertsConfig } from './config';
+import { milestoneAlertDraft } from './test/alert-drafts';
 
 // prettier-ignore
 const TABLE: readonly AccessRow[] = [
@@ -127,20 +128,8 @@ describe('alerts service: access by route and role', () => {
       ALERT_SCAN_INTERVAL_MS: '0',
     });
     svc = await startService(AlertsApp.forRoot(config));
-    const milestoneId = uuidv7();
     const { alert } = await svc.app.get(AlertsService).raise(
-      {
-        dedupKey: `${milestoneId}|deadline.approaching|2026-12-31|7`,
-        kind: 'deadline.approaching',
-        severity: 'medium',
-        agreementId: uuidv7(),
-        milestoneId,
-        milestoneType: 'refinery',
-        milestoneTitle: 'Pilot refinery commissioned',
-        dueDate: '2026-12-31',
-        window: 7,
-        facts: { milestoneStatus: 'scheduled', daysLeft: 6 },
-      },
+      milestoneAlertDraft(uuidv7(), 'deadline.approaching', 'medium', { window: 7, facts: { milestoneStatus: 'scheduled', daysLeft: 6 } }),
       { correlationId: uuidv7() },
     );
     alertId = alert._id;

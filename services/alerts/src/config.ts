@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { EventSourcedServiceConfig } from '@tracker/service-runtime';
 import type { AlertPolicy, ForecastPolicy } from '@tracker/alerts-domain';
 
@@ -11,12 +11,23 @@ export class AlertsConfig extends EventSourcedServiceConfig {
   @Matches(/^\d{1,4}(\s*,\s*\d{1,4}){0,9}$/, { message: 'ALERT_APPROACH_WINDOWS_DAYS must be up to 10 whole numbers of days, comma-separated, e.g. 30,7,1' })
   ALERT_APPROACH_WINDOWS_DAYS = '30,7,1';
 
-  /** agreement.stalled after this many whole days without activity (the rule shared with STALLED_AFTER_DAYS). */
+  /**
+   * Whole days without activity before an agreement is stalled: the same variable the agreements service reads,
+   * so that one setting gives the dashboard's `stalled` and the agreement.stalled alert the same day.
+   */
   @Type(() => Number)
-  @IsInt({ message: 'ALERT_STALLED_AFTER_DAYS must be an integer between 1 and 3650' })
-  @Min(1, { message: 'ALERT_STALLED_AFTER_DAYS must be an integer between 1 and 3650' })
-  @Max(3650, { message: 'ALERT_STALLED_AFTER_DAYS must be an integer between 1 and 3650' })
-  ALERT_STALLED_AFTER_DAYS = 180;
+  @IsInt({ message: 'STALLED_AFTER_DAYS must be an integer between 1 and 3650' })
+  @Min(1, { message: 'STALLED_AFTER_DAYS must be an integer between 1 and 3650' })
+  @Max(3650, { message: 'STALLED_AFTER_DAYS must be an integer between 1 and 3650' })
+  STALLED_AFTER_DAYS = 180;
+
+  /** agreement.stalled after this many days instead of STALLED_AFTER_DAYS (unset: the same; set: alerts only). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'ALERT_STALLED_AFTER_DAYS must be an integer between 1 and 3650, or unset to follow STALLED_AFTER_DAYS' })
+  @Min(1, { message: 'ALERT_STALLED_AFTER_DAYS must be an integer between 1 and 3650, or unset to follow STALLED_AFTER_DAYS' })
+  @Max(3650, { message: 'ALERT_STALLED_AFTER_DAYS must be an integer between 1 and 3650, or unset to follow STALLED_AFTER_DAYS' })
+  ALERT_STALLED_AFTER_DAYS?: number;
 
   /** How often the deadline scheduler runs (wall-clock ms); 0 switches the timer off (tests call runOnce). */
   @Type(() => Number)
@@ -114,7 +125,7 @@ export class AlertsConfig extends EventSourcedServiceConfig {
   policy(): AlertPolicy {
     return {
       approachWindows: this.ALERT_APPROACH_WINDOWS_DAYS.split(',').map((w) => Number(w.trim())),
-      stalledAfterDays: this.ALERT_STALLED_AFTER_DAYS,
+      stalledAfterDays: this.ALERT_STALLED_AFTER_DAYS ?? this.STALLED_AFTER_DAYS,
     };
   }
 

@@ -12,6 +12,7 @@ import { AlertsConfig } from '../config';
 import { SilencesService } from '../silences/silences.service';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service';
 import { AlertsService } from './alerts.service';
+import { milestoneAlertDraft } from '../test/alert-drafts';
 
 /** The keys of this test: two stakeholders with subscriptions, one without, a monitor, an auditor. */
 const KEYS = { a: 'ngo-a', b: 'ngo-b', c: 'ngo-c', monitor: 'ops', auditor: 'audit' } as const;
@@ -40,21 +41,8 @@ describe('recipients: own inboxes, own stands, silences', () => {
   };
   const subscribe = async (who: Who, filters: object) => (await as(who).post('/subscriptions', { filters, channel: { type: 'inbox' } }).expect(201)).body.id as string;
 
-  const milestone = (agreementId: string, kind: AlertDraft['kind'], severity: AlertDraft['severity']): AlertDraft => {
-    const milestoneId = uuidv7();
-    return {
-      dedupKey: `${milestoneId}|${kind}|2026-12-31|7`,
-      kind,
-      severity,
-      agreementId,
-      milestoneId,
-      milestoneType: 'refinery',
-      milestoneTitle: 'Pilot refinery commissioned',
-      dueDate: '2026-12-31',
-      window: 7,
-      facts: { milestoneStatus: 'scheduled', daysLeft: 6 },
-    };
-  };
+  const milestone = (agreementId: string, kind: AlertDraft['kind'], severity: AlertDraft['severity']): AlertDraft =>
+    milestoneAlertDraft(agreementId, kind, severity, { window: 7, facts: { milestoneStatus: 'scheduled', daysLeft: 6 } });
 
   beforeAll(async () => {
     const config = testConfig(AlertsConfig, {

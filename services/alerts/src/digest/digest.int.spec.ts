@@ -12,6 +12,7 @@ import { AlertsService, type AlertDoc } from '../alerts/alerts.service';
 import { AlertsConfig } from '../config';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { digestIdOf, DigestScheduler, type DigestView } from './digests.service';
+import { milestoneAlertDraft } from '../test/alert-drafts';
 
 describe('daily digest', () => {
   // 06:00 in Istanbul (UTC+3): before the day's digest.
@@ -38,19 +39,7 @@ describe('daily digest', () => {
 
   /** `occurredAt`: its cause's business time (default now; earlier: a back-filled cause, recorded now). */
   const raise = async (agreementId: string, kind: AlertDraft['kind'], severity: AlertDraft['severity'], occurredAt = clock.now()): Promise<AlertDoc> => {
-    const milestoneId = uuidv7();
-    const draft: AlertDraft = {
-      dedupKey: `${milestoneId}|${kind}|2026-12-31|-`,
-      kind,
-      severity,
-      agreementId,
-      milestoneId,
-      milestoneType: 'financing',
-      milestoneTitle: `Financing closed (${severity})`,
-      dueDate: '2026-12-31',
-      window: null,
-      facts: {},
-    };
+    const draft = milestoneAlertDraft(agreementId, kind, severity, { milestoneType: 'financing', milestoneTitle: `Financing closed (${severity})` });
     return (await alerts.raise(draft, { correlationId: uuidv7() }, occurredAt)).alert;
   };
   const digestsOf = async (subscriptionId: string) => (await svc.as('stakeholder').get(`/digests?subscriptionId=${subscriptionId}`).expect(200)).body.items as DigestView[];

@@ -13,6 +13,7 @@ import { alertSeq, AlertsService } from '../alerts/alerts.service';
 import { LiveAlerts } from './live-alerts';
 import { AlertsApp } from '../service';
 import { AlertsConfig } from '../config';
+import { milestoneAlertDraft } from '../test/alert-drafts';
 
 describe('live alert stream (SSE)', () => {
   let svc: RunningService;
@@ -54,21 +55,8 @@ describe('live alert stream (SSE)', () => {
     return { res, events };
   }
 
-  const draft = (kind: AlertDraft['kind'], severity: AlertDraft['severity'], agreementId = uuidv7()): AlertDraft => {
-    const milestoneId = uuidv7();
-    return {
-      dedupKey: `${milestoneId}|${kind}|2026-12-31|-`,
-      kind,
-      severity,
-      agreementId,
-      milestoneId,
-      milestoneType: 'financing',
-      milestoneTitle: 'Financing closed',
-      dueDate: '2026-12-31',
-      window: null,
-      facts: {},
-    };
-  };
+  const draft = (kind: AlertDraft['kind'], severity: AlertDraft['severity'], agreementId = uuidv7()): AlertDraft =>
+    milestoneAlertDraft(agreementId, kind, severity, { milestoneType: 'financing', milestoneTitle: 'Financing closed' });
 
   const subscribe = async (filters: object) =>
     (await svc.as('stakeholder').post('/subscriptions').send({ filters, channel: { type: 'inbox' } }).expect(201)).body.id as string;
