@@ -6,7 +6,7 @@ export class AgreementsConfig extends EventSourcedServiceConfig {
   override PORT = 3001;
   override MONGO_DB = 'agreements';
 
-  /** Idle days (no activity by libs/contracts' agreement-activity rule) before an agreement counts as stalled; the alerts service's ALERT_STALLED_AFTER_DAYS should match. */
+  /** Idle days (no activity by libs/contracts' agreement-activity rule) before an agreement counts as stalled; the alerts service reads it too (agreement.stalled). */
   @Type(() => Number)
   @IsInt()
   @Min(1)

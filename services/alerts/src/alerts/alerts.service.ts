@@ -79,9 +79,13 @@ export interface AlertDoc extends Omit<AlertEventData['alert.raised'], 'alertId'
   updatedAt: string;
 }
 
-/** An alert's `seq` (above): padded so that positions compare as strings. */
+/**
+ * An alert's `seq` (above): padded so that positions compare as strings, after `p` so that it sorts above the
+ * `<ISO time>|<id>` of documents folded before it (until `npm run replay -- alerts` rewrites them), keeping an
+ * upgraded inbox newest first.
+ */
 export function alertSeq(position: number, alertId: string): string {
-  return `${String(position).padStart(16, '0')}|${alertId}`;
+  return `p${String(position).padStart(16, '0')}|${alertId}`;
 }
 
 /** One recipient's own stand on an alert (`by`: the subscription owner's actor id). */

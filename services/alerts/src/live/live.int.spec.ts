@@ -183,6 +183,28 @@ describe('live alert stream (SSE)', () => {
       expect(ids(again.events)).toEqual([backFilled._id, next._id]);
     });
 
+    it('resumes from an id given before the upgrade to positions (`<time>|<alert id>`) from where that alert is now', async () => {
+      const agreementId = uuidv7();
+      const subscription = await subscribe({ agreementIds: [agreementId] });
+      const old = await raise(agreementId);
+      const missed = await raise(agreementId);
+      const again = await stream(subscription, { lastEventId: Cursor.encode(`${old.raisedAt}|${old._id}`) });
+      expect(again.res.statusCode).toBe(200);
+      await eventually(() => again.events.length === 1);
+      expect(ids(again.events)).toEqual([missed._id]);
+    });
+
+    it('never moves its position back: each id is the highest position sent so far, whatever order alerts arrive in', async () => {
+      const [x, y] = [uuidv7(), uuidv7()];
+      const s = await stream(await subscribe({ agreementIds: [x, y] }));
+      // Two agreements: two partitions, so the stream may get them in either order.
+      const raised = [await raise(x), await raise(y), await raise(x), await raise(y)];
+      await eventually(() => s.events.length === 4);
+      const positions = s.events.map((e) => Cursor.decode(e.id));
+      expect(positions).toEqual([...positions].sort());
+      expect(positions.at(-1)).toBe(raised.map((a) => a.seq).sort().at(-1));
+    });
+
     it('answers 400 naming what to send for a malformed or unknown Last-Event-ID, before streaming', async () => {
       const subscription = await subscribe({});
       const url = `/subscriptions/${subscription}/stream`;

@@ -1,5 +1,5 @@
 import { useQueries } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { useCommand } from '../api/command';
 import { get } from '../api/client';
@@ -212,7 +212,11 @@ function StandForm({ a, name, onActed }: { a: Alert; name: string; onActed: (not
       className="stand-form"
       aria-label={`Respond to ${name}`}
       noValidate
-      onSubmit={(e: FormEvent) => {
+      onSubmit={(e: FormEvent) => e.preventDefault()}
+      // Enter in a field takes the stand (enterStand). On keydown, not submit: the form has no submit button, and
+      // browsers differ on implicit submission with two fields (Firefox counts the date field, and submits nothing).
+      onKeyDown={(e: KeyboardEvent) => {
+        if (e.key !== 'Enter' || (e.target as HTMLElement).tagName !== 'INPUT') return;
         e.preventDefault();
         const stand = enterStand(offered, form);
         if (stand && !command.busy) void take(stand);
