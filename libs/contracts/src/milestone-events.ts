@@ -179,6 +179,12 @@ export function latestProgressReport<R extends Pick<MilestoneProgressReport, 're
   return reports.reduce<R | undefined>((latest, r) => (!latest || r.reportedOn >= latest.reportedOn ? r : latest), undefined);
 }
 
+/** The percent the reports put a milestone at: the report in force's; `percent` (as it was) once met or before any report. */
+export function percentInForce(status: MilestoneStatus, percent: number, reports: readonly Pick<MilestoneProgressReport, 'reportedOn' | 'percent'>[]): number {
+  const inForce = latestProgressReport(reports);
+  return status === 'met' || !inForce ? percent : inForce.percent;
+}
+
 /** The reports with the correction of report `eventId` applied; undefined when they do not hold that report. */
 export function withCorrectedProgressReport(
   reports: readonly MilestoneProgressReport[] | undefined,

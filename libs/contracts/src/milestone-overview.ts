@@ -4,7 +4,7 @@
  * first due date, the outcome date). Pure, so that an as-of view can fold any prefix of a milestone's events.
  */
 import { summarizeMilestoneEvent, type MilestoneSummary } from './agreement-status';
-import { latestProgressReport, withCorrectedProgressReport, type MilestoneEventData, type MilestoneEventType, type MilestoneProgressReport } from './milestone-events';
+import { percentInForce, withCorrectedProgressReport, type MilestoneEventData, type MilestoneEventType, type MilestoneProgressReport } from './milestone-events';
 
 export interface MilestoneOverview extends MilestoneSummary {
   agreementId: string;
@@ -45,10 +45,7 @@ export function foldMilestoneOverview<K extends MilestoneEventType>(
   if (!overview) return undefined; // only a plan starts a summary, so this cannot happen
   const next: MilestoneOverview = { ...overview, ...summary };
   // The percent of the report in force; met keeps 100.
-  const progress = (reports: MilestoneProgressReport[]) => ({
-    progressReports: reports,
-    ...(overview.status !== 'met' && { percent: latestProgressReport(reports)?.percent ?? overview.percent }),
-  });
+  const progress = (reports: MilestoneProgressReport[]) => ({ progressReports: reports, percent: percentInForce(overview.status, overview.percent, reports) });
   switch (type) {
     case 'milestone.progress-reported': {
       const d = data as MilestoneEventData['milestone.progress-reported'];

@@ -15,10 +15,12 @@ import { decodeMessage, retryRetriable, topicOffsets } from '@tracker/messaging'
 import { KAFKA } from '@tracker/service-runtime';
 import { matchesSubscription, type SubscriptionFilters } from '@tracker/alerts-domain';
 import { AlertsConfig } from '../config';
+import type { AgreementReads } from '../read-model/agreement-info';
 import { SubscriptionMatcher } from './subscription-matcher';
 
 export type RaisedEvent = EventEnvelope<'alert.raised', AlertEventData['alert.raised']>;
-export type LiveListener = (event: RaisedEvent) => void;
+/** `reads`: the event's agreement as read for the filters, for the listener's payload (one read per event). */
+export type LiveListener = (event: RaisedEvent, reads: AgreementReads) => void;
 
 /** How many of the latest raised alerts, and for how long, an instance keeps for the seam (see above). */
 const RECENT_MAX = 1000;
@@ -88,9 +90,10 @@ export class LiveAlerts implements OnApplicationShutdown {
   }
 
   private async fanOut(event: RaisedEvent): Promise<void> {
-    const agreement = await this.matcher.agreementOf(event.data.agreementId);
+    const reads = this.matcher.reads();
+    const agreement = await this.matcher.agreementOf(event.data.agreementId, reads);
     for (const l of this.listeners) {
-      if (matchesSubscription(l.filters, event.data, agreement)) l.send(event);
+      if (matchesSubscription(l.filters, event.data, agreement)) l.send(event, reads);
     }
   }
 

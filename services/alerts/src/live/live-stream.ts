@@ -135,7 +135,7 @@ export class LiveStreams {
       res.write(sseMessage('alert.raised', payload, Cursor.encode(position)));
     };
     // Listening and queueing the catch-up happen in the same tick: nothing that arrives live can get ahead of it.
-    const stop = this.live.listen(filters, (event) => enqueue(async () => send(await this.docOf(event))));
+    const stop = this.live.listen(filters, (event, reads) => enqueue(async () => send(await this.docOf(event), reads)));
     if (after !== null) enqueue(() => this.catchUp(id, filters, after, send, res));
 
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);

@@ -22,6 +22,7 @@ import {
   type Quantity,
   claimEvidenceAfter,
   latestProgressReport,
+  percentInForce,
   withCorrectedProgressReport,
   type MilestoneProgressReport as ProgressReport,
 } from '@tracker/contracts';
@@ -261,7 +262,7 @@ function progressOf(state: Existing, reports: ProgressReport[]) {
   const noted = latestProgressReport(reports.filter((r) => r.note !== undefined));
   return {
     progressReports: reports,
-    percent: state.status === 'met' || !inForce ? state.percent : inForce.percent,
+    percent: percentInForce(state.status, state.percent, reports),
     ...(inForce && { percentOn: inForce.reportedOn }),
     ...(noted && state.status !== 'partiallyMet' && { lastNote: noted.note }),
   };

@@ -25,6 +25,17 @@ const forecast = (over: Partial<Forecast> = {}): Forecast => ({
   reason: 'at 0.2 points a day it would be complete on 2028-01-06, 160 days after the due date 2027-07-30',
   ...over,
 });
+/** A forecast the service could not make (no pace): no projection, no band, not at risk. */
+const noPace = (over: Partial<Forecast> = {}): Forecast =>
+  forecast({
+    velocityPerDay: null,
+    projectedOn: null,
+    earliest: null,
+    latest: null,
+    daysLate: null,
+    atRisk: false,
+    ...over,
+  });
 const onTime = forecast({
   projectedOn: '2027-03-14',
   earliest: '2027-03-02',
@@ -116,18 +127,7 @@ describe('summariseForecast', () => {
 
   it.each([
     ['the alerts service does not know the milestone (404)', null],
-    [
-      'one report',
-      forecast({
-        reports: reports.slice(-1),
-        velocityPerDay: null,
-        projectedOn: null,
-        earliest: null,
-        latest: null,
-        daysLate: null,
-        atRisk: false,
-      }),
-    ],
+    ['one report', noPace({ reports: reports.slice(-1) })],
   ])('given %s, it says there are not enough reports, with no badge', (_, f) => {
     expect(summariseForecast(f)).toEqual({
       projected: null,
@@ -138,15 +138,7 @@ describe('summariseForecast', () => {
   });
 
   it('given reports but no pace for another reason, it gives the service’s reason', () => {
-    const f = forecast({
-      velocityPerDay: null,
-      projectedOn: null,
-      earliest: null,
-      latest: null,
-      daysLate: null,
-      atRisk: false,
-      reason: 'reported complete',
-    });
+    const f = noPace({ reason: 'reported complete' });
     expect(summariseForecast(f).reason).toBe('No forecast: reported complete.');
   });
 });
